@@ -1,0 +1,127 @@
+# Originals: the only commands a newcomer needs.
+#   make run        devnet + contracts + demo data + indexer + API and web page on http://127.0.0.1:8000
+#   make test       set everything up, then run every test
+#   make lint       ruff, mypy, solhint-free Solidity checks (slither)
+#   make bench-gas  gas of every contract operation -> bench/results/gas.json, docs/benchmarks.md
+#   make bench-indexer  backfill speed, live lag, RSS, kill -9 (QUICK=1: 100k events) -> bench/results/indexer.json
+#   make bench-api  API load (wrk), upload hashing, keyset pages at 1M, wrapping, issuance -> bench/results/api.json
+# Set-up is idempotent: stamps make a second run take about a second when nothing changed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+SLITHER_VENV := .venv-slither
+
+# The compiler wiring and the devnet binary, for ape, py-solc-x and slither.
+export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
+export PATH := $(CURDIR)/.bin:$(CURDIR)/$(BIN):$(PATH)
+# ape keeps its data (accounts, caches) inside the project so nothing leaks into $HOME between projects.
+export APE_DATA_FOLDER ?= $(CURDIR)/.build/ape-data
+
+.PHONY: help setup postgres browser compile abi test test-contracts test-unit lint format bench-gas bench-indexer bench-api run clean
+
+help:
+	@echo "make run | make test | make lint | make bench-gas | make bench-api | make clean"
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(STAMPS)/venv: pyproject.toml constraints.txt | $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMPS)/toolchain: $(STAMPS)/venv $(STAMPS)/npm ledger/toolchain/__init__.py ledger/toolchain/solc_wrapper.js
+	$(BIN)/python -m ledger.toolchain setup
+	@touch $@
+
+setup: $(STAMPS)/toolchain
+
+compile: setup
+	$(BIN)/ape compile
+
+# Export the ABIs the runtime uses (committed; a test proves they match a fresh compile).
+abi: compile
+	$(BIN)/ape run export_abi
+
+# Two pytest runs: ape's pytest plugin starts a devnet for every session it is loaded in, so it is loaded only for
+# tests/contracts (and blocked elsewhere, where tests start their own anvil when they need one).
+test: setup postgres browser
+	$(BIN)/ape compile
+	$(BIN)/python -m pytest -p no:ape_test --ignore=tests/contracts $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/contracts $(PYTEST_ARGS)
+
+test-unit: setup postgres browser
+	$(BIN)/python -m pytest -p no:ape_test --ignore=tests/contracts $(PYTEST_ARGS)
+
+test-contracts: setup
+	$(BIN)/ape compile
+	$(BIN)/python -m pytest tests/contracts $(PYTEST_ARGS)
+
+# The PostgreSQL tests need a server on 127.0.0.1:5432. Start the machine's cluster when one is installed but down;
+# without one, those tests are skipped with a message (and fail under CI=true, where they must run).
+postgres:
+	@if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then \
+	    echo "starting PostgreSQL"; pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start; \
+	  fi; \
+	fi
+
+# The browser tests drive Debian's Chromium (no browser download). Install it when we can (root with apt-get, as on
+# CI); otherwise say how, and those tests skip (they fail under CI=true, where they must run).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium (Debian package) for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	  else \
+	    echo "note: no Chromium; the browser tests will be skipped (apt-get install chromium to run them)"; \
+	  fi; \
+	fi
+
+$(STAMPS)/slither: constraints-slither.txt | $(STAMPS)
+	@test -x $(SLITHER_VENV)/bin/python || $(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r constraints-slither.txt
+	@touch $@
+
+lint: setup $(STAMPS)/slither
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m ledger.toolchain.slither
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench-gas: setup
+	$(BIN)/ape compile
+	$(BIN)/python bench/gas.py
+
+# Generates 1M real events on anvil (kept in bench/.scratch/, git-ignored) and measures the real indexer; QUICK=1
+# uses the 100k dataset only. PostgreSQL figures need the server on 127.0.0.1:5432.
+bench-indexer: setup postgres
+	$(BIN)/ape compile
+	$(BIN)/python bench/indexer.py $(if $(QUICK),--quick,) $(BENCH_INDEXER_ARGS)
+
+# ~20 min on 2 cores (3 x 60 s per endpoint). Load comes from wrk (Debian package `wrk`) when installed, else from a
+# slower Python generator; BENCH_API_ARGS passes options, e.g. "--duration 20 --runs 3 --workers 2".
+bench-api: setup
+	$(BIN)/ape compile
+	@command -v wrk >/dev/null || echo "bench-api: wrk not found (apt-get install wrk): using the Python load generator"
+	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
+
+# The whole system on a local devnet: anvil (state kept in .devnet/), contracts, demo data, indexer, API + page.
+run: setup
+	$(BIN)/ape compile
+	$(BIN)/originals up $(UP_ARGS)
+
+clean:
+	rm -rf $(STAMPS) .build contracts/.cache .solcx .bin .pytest_cache .mypy_cache .ruff_cache bench/.scratch

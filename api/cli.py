@@ -1,0 +1,69 @@
+"""The ``originals`` console script: the library's commands (:mod:`ledger.cli`) plus the ones that run the API.
+
+Kept in ``api/`` because ``up`` and ``serve`` start the web application, and ``ledger/`` never imports ``api/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ledger import cli as ledger_cli
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Devnet, contracts, demo data, indexer, API and web page, until Ctrl-C."""
+    from api.up import UpOptions, run
+
+    options = UpOptions(
+        devnet_dir=Path(args.devnet_dir),
+        rpc_port=args.rpc_port,
+        demo=not args.no_demo,
+        fresh=args.fresh,
+        demo_dir=Path(args.demo_dir),
+    )
+    return run(options)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the API and web page only (the indexer runs separately: `originals index`)."""
+    import uvicorn
+
+    from api.main import create_app
+    from ledger.config import Settings
+
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=args.host or settings.api_host,
+        port=args.port or settings.api_port,
+        log_level="info",
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ledger_cli.build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    up = commands.add_parser("up", help="run everything on a local devnet: anvil, contracts, demo, indexer, API")
+    up.add_argument("--devnet-dir", default=".devnet", help="where the chain state, database and keys live")
+    up.add_argument("--rpc-port", type=int, default=8545, help="anvil's port (default 8545)")
+    up.add_argument("--no-demo", action="store_true", help="do not seed the demo consortium and certificates")
+    up.add_argument("--fresh", action="store_true", help="delete the devnet folder first: a new chain and database")
+    up.add_argument("--demo-dir", default="demo", help="where the demo originals and certificates are written")
+    up.set_defaults(handler=cmd_up)
+    serve = commands.add_parser("serve", help="run the API and web page (ORIGINALS_* settings)")
+    serve.add_argument("--host", help="listen address (env ORIGINALS_API_HOST)")
+    serve.add_argument("--port", type=int, help="listen port (env ORIGINALS_API_PORT)")
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return ledger_cli.run(build_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

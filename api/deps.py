@@ -1,0 +1,78 @@
+"""Dependencies shared by the routes: settings, the database engine, the fact sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection, Engine
+
+from api.problems import Problem
+from ledger.config import Settings
+from ledger.facts import ChainFacts, FactSource, IndexFacts
+from ledger.issuance import IssuanceService
+from ledger.keys import Issuer
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        yield conn
+
+
+def get_facts(
+    request: Request,
+    source: Annotated[
+        Literal["index", "chain"],
+        Query(description="index: answer from the SQL index (fast); chain: straight from the contracts (trustless)"),
+    ] = "index",
+) -> FactSource:
+    if source == "index":
+        facts: IndexFacts = request.app.state.index_facts
+        return facts
+    chain: ChainFacts | None = request.app.state.chain_facts()
+    if chain is None:
+        raise Problem(503, "Chain unavailable", "source=chain needs a node and a deployment manifest for its chain")
+    return chain
+
+
+_bearer = HTTPBearer(auto_error=False, description="an issuer API key: Authorization: Bearer orig_...")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an issuer API key (alternative header)")
+
+
+def get_issuance(request: Request) -> IssuanceService:
+    service: IssuanceService | None = request.app.state.issuance()
+    if service is None:
+        raise Problem(503, "Chain unavailable", "issuing needs a node and a deployment manifest for its chain")
+    return service
+
+
+def get_issuer(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header: Annotated[str | None, Security(_header)],
+    engine: Annotated[Engine, Depends(get_engine)],
+) -> Issuer:
+    api_key = bearer.credentials if bearer is not None else header
+    with engine.connect() as conn:
+        issuer: Issuer = request.app.state.issuer_keys().authenticate(conn, api_key)
+    return issuer
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+ConnectionDep = Annotated[Connection, Depends(get_connection)]
+FactsDep = Annotated[FactSource, Depends(get_facts)]
+IssuerDep = Annotated[Issuer, Depends(get_issuer)]
+IssuanceDep = Annotated[IssuanceService, Depends(get_issuance)]

@@ -1,0 +1,155 @@
+"""Build the FastAPI application: ``create_app(settings)``.
+
+The app holds one database engine, the index fact source, and lazily a JSON-RPC client and the chain fact source
+(``source=chain`` answers, health's head block). It starts without a node: index answers keep working while the node
+is down, and chain answers say 503 until it is back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import Counter, Histogram
+from sqlalchemy import Engine
+
+from api import problems
+from api.routes import certificates, health, issue, partners, verify, web
+from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
+from ledger.chain.rpc import RpcClient, RpcError
+from ledger.config import Settings
+from ledger.db.engine import make_engine, upgrade
+from ledger.deployments import DeploymentNotFound, load_deployment
+from ledger.facts import ChainFacts, IndexFacts
+from ledger.issuance import IssuanceService
+from ledger.keys import IssuerKeys
+from ledger.verifier import Binding
+
+DEVNET_CHAIN_IDS = frozenset({31337, 1337})
+
+REQUESTS = Counter("originals_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram("originals_http_request_seconds", "HTTP request latency", ["route"])
+
+
+class _Chain:
+    """The node connection and the deployment found on it, resolved on first use and cached."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.RLock()
+        self._client: RpcClient | None = None
+        self._facts: ChainFacts | None = None
+        self._binding: Binding | None = None
+        self._issuance: IssuanceService | None = None
+        self._keys: IssuerKeys | None = None
+
+    def client(self) -> RpcClient:
+        with self._lock:
+            if self._client is None:
+                self._client = RpcClient(self._settings.rpc_url, timeout=min(10.0, self._settings.rpc_timeout))
+            return self._client
+
+    def facts(self) -> ChainFacts | None:
+        with self._lock:
+            if self._facts is not None:
+                return self._facts
+        try:
+            chain_id = int(self.client().call("eth_chainId"), 16)
+            deployment = load_deployment(chain_id, self._settings.deployments_dir)
+        except (RpcError, DeploymentNotFound):
+            return None
+        with self._lock:
+            self._facts = ChainFacts(self.client(), deployment)
+            self._binding = Binding(chain_id, deployment.contract("CertificateRegistry").address)
+            return self._facts
+
+    def binding(self) -> Binding | None:
+        if self._binding is None:
+            self.facts()
+        return self._binding
+
+    def issuance(self, engine: Engine) -> IssuanceService | None:
+        facts = self.facts()
+        if facts is None:
+            return None
+        with self._lock:
+            if self._issuance is None:
+                self._issuance = IssuanceService(
+                    engine, self.client(), facts.deployment, self._settings.max_batch_documents
+                )
+            return self._issuance
+
+    def issuer_keys(self) -> IssuerKeys:
+        """Devnet keys are allowed only on a devnet chain id outside production."""
+        with self._lock:
+            if self._keys is None:
+                binding = self.binding()
+                devnet = (
+                    self._settings.environment != "production"
+                    and binding is not None
+                    and binding.chain_id in DEVNET_CHAIN_IDS
+                )
+                self._keys = IssuerKeys(self._settings.keystore_password.get_secret_value(), devnet)
+            return self._keys
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    chain = _Chain(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        upgrade(engine)
+        yield
+        chain.close()
+        engine.dispose()
+
+    app = FastAPI(
+        title="Originals",
+        version="0.1.0",
+        summary="Certificates of originals on chain: verify an original, list partners and certificates.",
+        lifespan=lifespan,
+        responses=PROBLEM_RESPONSES,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.index_facts = IndexFacts(engine)
+    app.state.chain_facts = chain.facts
+    app.state.binding = chain.binding
+    app.state.rpc = chain.client
+    app.state.issuance = lambda: chain.issuance(engine)
+    app.state.issuer_keys = chain.issuer_keys
+    problems.install(app)
+
+    @app.middleware("http")
+    async def _metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        LATENCY.labels(path).observe(time.perf_counter() - started)
+        REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):
+        app.include_router(router)
+    derived_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            derived_openapi()["components"]["schemas"].update(OPENAPI_COMPONENTS)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    return app

@@ -1,0 +1,122 @@
+"""Every error answer is ``application/problem+json`` (RFC 9457), mapped in one place.
+
+Domain errors raised by :mod:`ledger` keep their message; their HTTP status comes from what they resemble
+(``LookupError`` -> 404, ``ValueError`` -> 400/422, ...). Nothing secret is ever put into an answer: messages come
+from our own exceptions, never from request bodies or keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ledger.chain.contracts import ContractRevert
+from ledger.chain.rpc import RpcError, TransientRpcError
+from ledger.errors import LedgerError
+from ledger.keys import AuthenticationError, DevnetKeyRefused
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error answer: raise it from a route (or let a LedgerError through)."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+
+
+def problem_response(status: int, title: str, detail: str, instance: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+_REVERTS: dict[str, tuple[int, str]] = {
+    "CertificateRegistryUnauthorizedIssuer": (403, "Not an active issuer"),
+    "CertificateRegistryUnauthorized": (403, "Not allowed on this certificate"),
+    "CertificateRegistryUnknownCertificate": (404, "Unknown certificate"),
+    "CertificateRegistryAlreadyIssued": (409, "Already issued"),
+    "CertificateRegistryAlreadyRevoked": (409, "Already revoked"),
+    "CertificateRegistryAlreadySuspended": (409, "Already suspended"),
+    "CertificateRegistryNotSuspended": (409, "Not suspended"),
+    "CertificateRegistryCouncilSuspension": (403, "Suspended by the council"),
+    "CertificateRegistryInvalidProof": (422, "Invalid Merkle proof"),
+    "CertificateRegistryInvalidExpiry": (422, "Invalid expiry"),
+    "CertificateRegistryInvalidRoot": (422, "Invalid root"),
+    "CertificateRegistryInvalidBatch": (422, "Invalid batch"),
+}
+
+
+def _status_of(exc: LedgerError) -> tuple[int, str]:
+    if isinstance(exc, ContractRevert):
+        return _REVERTS.get(exc.error or "", (409, "Refused by the contract"))
+    if isinstance(exc, DevnetKeyRefused):
+        return 403, "Devnet key refused"
+    if isinstance(exc, AuthenticationError):
+        return 401, "Unauthorized"
+    if isinstance(exc, TransientRpcError):
+        return 503, "Chain node unavailable"
+    if isinstance(exc, RpcError):
+        return 502, "Chain node error"
+    if isinstance(exc, LookupError):
+        return 404, "Not found"
+    if isinstance(exc, PermissionError):
+        return 403, "Forbidden"
+    if isinstance(exc, ValueError):
+        return 422, "Invalid input"
+    return 500, "Ledger error"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
+        status, title = _status_of(exc)
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ContractRevert) and exc.error:
+            extra["error"] = exc.error
+        response = problem_response(status, title, str(exc), request.url.path, **extra)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+        detail = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+        issues = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg"))} for e in errors[:20]]
+        return problem_response(422, "Invalid input", detail, request.url.path, errors=issues)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = problem_response(exc.status_code, str(exc.detail), str(exc.detail), request.url.path)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # RFC 9110: Allow lists every method of the resource, not just one route's
+            path = request.url.path
+            routes = [r for r in request.app.routes if isinstance(r, APIRoute) and r.path_regex.match(path)]
+            methods = {m for r in routes for m in r.methods or ()}
+            response.headers["Allow"] = ", ".join(sorted(methods))
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette still re-raises it to the server, which logs the traceback; the client gets no internals.
+        return problem_response(
+            500, "Internal error", "the server failed to answer; it has been logged", request.url.path
+        )

@@ -1,0 +1,49 @@
+"""Liveness and readiness: database, node, indexer lag; and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from api.deps import EngineDep
+from api.schemas import HealthPublic
+from ledger import queries
+from ledger.chain.rpc import RpcError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=HealthPublic)
+def health(request: Request, engine: EngineDep) -> dict[str, Any]:
+    """Whether the database and the node answer, and how far the index lags behind the head."""
+    database, indexed = True, None
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            indexed = queries.indexed_block(conn)
+    except Exception:
+        database = False
+    head = None
+    try:
+        head = int(request.app.state.rpc().call("eth_blockNumber"), 16)
+    except (RpcError, OSError):
+        head = None
+    lag = None if head is None or indexed is None else max(0, head - indexed)
+    status = "ok" if database and head is not None else "degraded"
+    return {
+        "status": status,
+        "database": database,
+        "node": head is not None,
+        "head_block": head,
+        "indexed_block": indexed,
+        "lag_blocks": lag,
+    }
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    """Prometheus metrics of this API process."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,60 @@
+"""The web page: one HTML shell and its script and style, served locally (no CDN, no framework), and QR codes.
+
+Pages: ``/`` verify, ``/c/{id}`` a certificate (QR code, printable), ``/directory`` partners, ``/p/{address}`` a
+partner, ``/browse`` latest certificates. The script calls the JSON API of this same server.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Request, Response
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse
+
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+router = APIRouter(include_in_schema=False)
+
+Hex32 = Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")]
+Address = Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{40}$")]
+
+
+def _page() -> FileResponse:
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+@router.get("/")
+def verify_page() -> FileResponse:
+    return _page()
+
+
+@router.get("/c/{certificate_id}")
+def certificate_page(certificate_id: Hex32) -> FileResponse:
+    return _page()
+
+
+@router.get("/p/{address}")
+def partner_page(address: Address) -> FileResponse:
+    return _page()
+
+
+@router.get("/directory")
+def partners_page() -> FileResponse:
+    return _page()
+
+
+@router.get("/browse")
+def certificates_page() -> FileResponse:
+    return _page()
+
+
+@router.get("/qr/{certificate_id}.svg")
+def qr_code(certificate_id: Hex32, request: Request) -> Response:
+    """A QR code that links to the certificate's verification page on this server."""
+    link = str(request.url_for("certificate_page", certificate_id=certificate_id.lower()))
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="svg", scale=6, border=2, xmldecl=False)
+    return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.27;
+
+/**
+ * @title IPartnerRegistry
+ * @notice The consortium: who is a partner, of which kind, with which rights, admitted and expelled by council vote.
+ *
+ * Every change of a partner's standing is recorded with its time, so "was X an active issuer at time T?" is
+ * answerable on chain. Events carry the whole record so an indexer never calls back into the contract.
+ */
+interface IPartnerRegistry {
+    /// @notice The kinds of organisation a partner can be.
+    enum OrganisationType {
+        SME,
+        Enterprise,
+        PublicAdministration,
+        University,
+        ResearchInstitute,
+        NGO,
+        Association,
+        Ministry
+    }
+
+    /// @notice Where a partner stands. `None` means the address never applied.
+    enum PartnerStatus {
+        None,
+        Applied,
+        Active,
+        Suspended,
+        Expelled,
+        Left
+    }
+
+    /// @notice What a council proposal does to its subject when executed.
+    enum ProposalKind {
+        Admit,
+        Suspend,
+        Reinstate,
+        Expel,
+        GrantRights,
+        WithdrawRights
+    }
+
+    /// @notice A partner as stored. `rights` is a bit set of {ISSUER} and {COUNCIL}.
+    struct Partner {
+        OrganisationType orgType;
+        PartnerStatus status;
+        uint8 rights;
+        uint48 joinedAt;
+        uint48 compromisedAfter;
+        bytes32 metadataHash;
+        string displayName;
+        string domain;
+    }
+
+    /// @notice A founding partner, given to the constructor.
+    struct Founder {
+        address account;
+        OrganisationType orgType;
+        uint8 rights;
+        string displayName;
+        string domain;
+        bytes32 metadataHash;
+    }
+
+    /// @notice A council proposal as stored.
+    struct Proposal {
+        address subject;
+        ProposalKind kind;
+        uint8 rights;
+        bool executed;
+        uint48 deadline;
+        uint48 compromisedAfter;
+        uint32 yesVotes;
+        uint32 noVotes;
+    }
+
+    /**
+     * @notice A partner record was created: an application, or a founding partner at deployment.
+     * @param account The partner's address.
+     * @param orgType The kind of organisation.
+     * @param displayName The name shown to verifiers.
+     * @param domain The partner's web domain, e.g. "bank.example".
+     * @param metadataHash Hash of an off-chain metadata document (0 when none).
+     */
+    event PartnerRegistered(
+        address indexed account,
+        OrganisationType orgType,
+        string displayName,
+        string domain,
+        bytes32 metadataHash
+    );
+
+    /**
+     * @notice A partner's status changed.
+     * @param account The partner.
+     * @param previous The status before.
+     * @param status The status now.
+     * @param proposalId The executed proposal that caused it (0 for founders, applications and leaving).
+     * @param at The block timestamp of the change.
+     */
+    event PartnerStatusChanged(
+        address indexed account,
+        PartnerStatus previous,
+        PartnerStatus status,
+        uint256 indexed proposalId,
+        uint48 at
+    );
+
+    /**
+     * @notice A partner's rights changed.
+     * @param account The partner.
+     * @param previous The rights before.
+     * @param rights The rights now.
+     * @param proposalId The executed proposal that caused it (0 for founders and leaving).
+     * @param at The block timestamp of the change.
+     */
+    event PartnerRightsChanged(
+        address indexed account,
+        uint8 previous,
+        uint8 rights,
+        uint256 indexed proposalId,
+        uint48 at
+    );
+
+    /**
+     * @notice A partner was expelled with a compromise cut-off: certificates it issued at or after
+     * `compromisedAfter` are invalid, earlier ones stay valid.
+     */
+    event PartnerCompromised(address indexed account, uint48 compromisedAfter, uint256 indexed proposalId);
+
+    /// @notice A council member made a proposal (and voted yes on it).
+    event ProposalCreated(
+        uint256 indexed proposalId,
+        ProposalKind kind,
+        address indexed subject,
+        address indexed proposer,
+        uint8 rights,
+        uint48 compromisedAfter,
+        uint48 deadline
+    );
+
+    /// @notice A council member voted; the counts are the totals after this vote.
+    event VoteCast(
+        uint256 indexed proposalId,
+        address indexed voter,
+        bool support,
+        uint32 yesVotes,
+        uint32 noVotes
+    );
+
+    /// @notice A proposal reached a majority of the active council and was carried out.
+    event ProposalExecuted(uint256 indexed proposalId, address indexed executor);
+
+    /// @notice `account` needs the active council right for this.
+    error PartnerRegistryNotCouncil(address account);
+    /// @notice `account` already has a partner record that is not `Left`.
+    error PartnerRegistryAlreadyRegistered(address account, PartnerStatus status);
+    /// @notice The operation is not allowed for a partner in `status`.
+    error PartnerRegistryInvalidStatus(address account, PartnerStatus status);
+    /// @notice The rights bit set is empty or names unknown bits.
+    error PartnerRegistryInvalidRights(uint8 rights);
+    /// @notice Granting rights `rights` the partner already holds all of, or withdrawing ones it holds none of.
+    error PartnerRegistryRightsUnchanged(address account, uint8 rights);
+    /// @notice The change would leave the consortium without any active council member.
+    error PartnerRegistryLastCouncilMember(address account);
+    /// @notice A display name is required.
+    error PartnerRegistryEmptyDisplayName();
+    /// @notice The compromise cut-off lies in the future, or was given for a proposal that is not an expulsion.
+    error PartnerRegistryInvalidCutoff(uint48 compromisedAfter);
+    /// @notice The constructor needs at least one founder with the council right, and a non-zero voting period.
+    error PartnerRegistryInvalidFounding();
+    /// @notice No proposal has this id.
+    error PartnerRegistryUnknownProposal(uint256 proposalId);
+    /// @notice `voter` already voted on this proposal.
+    error PartnerRegistryAlreadyVoted(uint256 proposalId, address voter);
+    /// @notice The proposal's voting deadline has passed.
+    error PartnerRegistryProposalExpired(uint256 proposalId, uint48 deadline);
+    /// @notice The proposal was already carried out.
+    error PartnerRegistryProposalAlreadyExecuted(uint256 proposalId);
+    /// @notice The proposal has `yesVotes`; executing it needs `required` (a majority of the active council).
+    error PartnerRegistryQuorumNotReached(uint256 proposalId, uint256 yesVotes, uint256 required);
+
+    /**
+     * @notice Apply to join the consortium.
+     * @dev Requirements: the caller has no record, or has left; `displayName` is not empty.
+     * Emits a {PartnerRegistered} and a {PartnerStatusChanged} event.
+     */
+    function applyForMembership(
+        OrganisationType orgType,
+        string calldata displayName,
+        string calldata domain,
+        bytes32 metadataHash
+    ) external;
+
+    /**
+     * @notice Propose a change to `subject`; the proposer's yes vote is counted at once.
+     * @param kind What the proposal does.
+     * @param subject The partner it applies to.
+     * @param rights For Admit: the rights granted with admission (may be 0); for Grant/WithdrawRights: which ones.
+     * @param cutoff For Expel only: the compromise cut-off time (0 for none, never in the future).
+     * @return proposalId The new proposal's id (ids start at 1).
+     * @dev Requirements: the caller is an active council member; the subject's status allows `kind` now.
+     * Emits a {ProposalCreated} and a {VoteCast} event.
+     */
+    function propose(
+        ProposalKind kind,
+        address subject,
+        uint8 rights,
+        uint48 cutoff
+    ) external returns (uint256 proposalId);
+
+    /**
+     * @notice Vote on a proposal, once per council member, before its deadline.
+     * @dev Emits a {VoteCast} event.
+     */
+    function vote(uint256 proposalId, bool support) external;
+
+    /**
+     * @notice Carry out a proposal that has the yes votes of a majority of the active council. Anyone may call it.
+     * @dev Requirements: not executed, not expired, majority reached, the subject's status still allows it.
+     * Emits a {ProposalExecuted} event and the events of the change it makes.
+     */
+    function execute(uint256 proposalId) external;
+
+    /**
+     * @notice Leave the consortium (or withdraw an application). Rights are dropped.
+     * @dev Emits a {PartnerStatusChanged} and, if it held any, a {PartnerRightsChanged} event.
+     */
+    function leave() external;
+
+    /// @notice The partner record of `account` (all zero when it never applied).
+    function partner(address account) external view returns (Partner memory);
+
+    /// @notice A proposal by id.
+    function proposal(uint256 proposalId) external view returns (Proposal memory);
+
+    /// @notice Whether `voter` has voted on `proposalId`.
+    function hasVoted(uint256 proposalId, address voter) external view returns (bool);
+
+    /// @notice The number of proposals made so far (the id of the latest).
+    function proposalCount() external view returns (uint256);
+
+    /// @notice The number of active partners holding the council right.
+    function activeCouncilCount() external view returns (uint256);
+
+    /// @notice How long proposals stay open for votes, in seconds.
+    function votingPeriod() external view returns (uint48);
+
+    /// @notice Whether `account` is now an active partner with the issuer right.
+    function isActiveIssuer(address account) external view returns (bool);
+
+    /// @notice Whether `account` is now an active partner with the council right.
+    function isActiveCouncil(address account) external view returns (bool);
+
+    /**
+     * @notice Whether `account` was an active partner with the issuer right at `timestamp` (the state at the end of
+     * the last block at or before it), and `timestamp` is before any compromise cut-off.
+     */
+    function wasActiveIssuerAt(address account, uint48 timestamp) external view returns (bool);
+
+    /// @notice The compromise cut-off of `account` (0 when none).
+    function compromisedAfter(address account) external view returns (uint48);
+}

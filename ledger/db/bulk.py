@@ -1,0 +1,206 @@
+"""Bulk writes for the projector: insert-or-ignore and upsert of many rows, tuned per database.
+
+Kept apart from the projection logic so the write path can be tuned without touching what is written. The SQL is
+the same everywhere (``INSERT ... ON CONFLICT DO NOTHING`` / ``DO UPDATE``); how the rows reach the database differs:
+
+- **SQLite**: one raw driver ``executemany`` per call over plain tuples (sqlite3 caches the prepared statement).
+  SQLAlchemy's executemany processes every parameter dict in Python: measured on the indexer's two big tables, the
+  raw path writes ~45% more rows per CPU second of the writing process. The only per-row Python work left is
+  building a tuple, plus the column types' bind processors where a column has one (``Uint256`` -> decimal text,
+  ``Boolean``), so values are validated and converted exactly as SQLAlchemy would.
+- **PostgreSQL**, at least :data:`COPY_THRESHOLD` rows: ``COPY`` into a per-session temporary staging table, then
+  one ``INSERT ... SELECT ... ON CONFLICT`` into the real table (one statement instead of thousands of bound rows;
+  measured: ~7x less client CPU and ~2x the rows per second of SQLAlchemy's executemany).
+  Rows repeating a primary key inside one call are reduced first (the first one for insert-or-ignore, the last one
+  for an upsert of a new key, as row-by-row execution would leave them), because one ``INSERT ... SELECT`` may not
+  update a row twice. Smaller row sets go through SQLAlchemy's executemany.
+- Anything else (another dialect, a table with Python-side column defaults) takes SQLAlchemy's path unchanged.
+
+Every function runs inside the caller's transaction (the staging table empties itself at commit and is emptied
+before each use, so a rollback leaves nothing behind) and applies the rows in order: later rows win in an upsert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+
+COPY_THRESHOLD = 500
+"""PostgreSQL row count from which COPY + INSERT ... SELECT beats SQLAlchemy's executemany."""
+
+_Processor = Callable[[Any], Any]
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT for this connection's dialect (both spell ON CONFLICT the same way)."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def insert_ignore(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows``; rows whose primary key exists already are skipped (idempotent replays)."""
+    if not rows:
+        return
+    columns = _columns(table, rows[0])
+    dialect = conn.dialect
+    if _fast(dialect, table) and dialect.name == "sqlite":
+        sql = f"INSERT INTO {_name(dialect, table)} ({_list(dialect, columns)}) VALUES ({_marks(len(columns))}) "
+        conn.exec_driver_sql(sql + "ON CONFLICT DO NOTHING", _tuples(dialect, table, columns, rows))
+    elif _fast(dialect, table) and len(rows) >= COPY_THRESHOLD:
+        _copy_insert(conn, table, columns, _first_per_key(table, rows), "DO NOTHING")
+    else:
+        conn.execute(dialect_insert(conn, table).on_conflict_do_nothing(), list(rows))
+
+
+def upsert(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None
+) -> None:
+    """Insert ``rows``, or update ``columns`` (default: every non-key column of the rows) where the key exists."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    changing = list(columns) if columns is not None else [c for c in rows[0] if c not in keys]
+    dialect = conn.dialect
+    if _fast(dialect, table) and (dialect.name == "sqlite" or len(rows) >= COPY_THRESHOLD):
+        names = _columns(table, rows[0])
+        conflict = f"ON CONFLICT ({_list(dialect, keys)}) " + (
+            "DO UPDATE SET " + ", ".join(f"{_q(dialect, c)} = excluded.{_q(dialect, c)}" for c in changing)
+            if changing
+            else "DO NOTHING"
+        )
+        if dialect.name == "sqlite":
+            sql = f"INSERT INTO {_name(dialect, table)} ({_list(dialect, names)}) VALUES ({_marks(len(names))}) "
+            conn.exec_driver_sql(sql + conflict, _tuples(dialect, table, names, rows))
+        else:
+            _copy_insert(
+                conn, table, names, _last_per_key(table, rows, changing), conflict.removeprefix("ON CONFLICT ")
+            )
+        return
+    stmt = dialect_insert(conn, table)
+    conn.execute(
+        stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in changing}), list(rows)
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------------
+
+
+def _fast(dialect: Dialect, table: Table) -> bool:
+    """Whether the raw paths write exactly what SQLAlchemy would: a known dialect and no Python-side defaults."""
+    if dialect.name not in ("sqlite", "postgresql"):
+        return False
+    if dialect.driver != ("pysqlite" if dialect.name == "sqlite" else "psycopg"):
+        return False
+    return all(c.default is None and c.onupdate is None for c in table.columns)
+
+
+def _columns(table: Table, first: Mapping[str, Any]) -> list[str]:
+    """The columns the rows set (those of the first row, as SQLAlchemy's executemany does)."""
+    unknown = [key for key in first if key not in table.columns]
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
+    return list(first)
+
+
+def _q(dialect: Dialect, name: str) -> str:
+    return str(dialect.identifier_preparer.quote(name))
+
+
+def _name(dialect: Dialect, table: Table) -> str:
+    return str(dialect.identifier_preparer.format_table(table))
+
+
+def _list(dialect: Dialect, names: Sequence[str]) -> str:
+    return ", ".join(_q(dialect, n) for n in names)
+
+
+def _marks(n: int) -> str:
+    return ", ".join(["?"] * n)
+
+
+def _processors(dialect: Dialect, table: Table, columns: Sequence[str]) -> list[tuple[int, _Processor]]:
+    """(position, bind processor) of the columns whose type converts or checks values before they are sent."""
+    found: list[tuple[int, _Processor]] = []
+    for i, name in enumerate(columns):
+        processor = table.columns[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            found.append((i, processor))
+    return found
+
+
+def _tuples(
+    dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows as driver-ready tuples in ``columns`` order (a missing key raises KeyError, as in SQLAlchemy)."""
+    get = itemgetter(*columns)
+    if len(columns) == 1:
+        plain: list[tuple[Any, ...]] = [(get(row),) for row in rows]
+    else:
+        plain = [get(row) for row in rows]
+    processors = _processors(dialect, table, columns)
+    if not processors:
+        return plain
+    converted = []
+    for values in plain:
+        out = list(values)
+        for i, process in processors:
+            if out[i] is not None:
+                out[i] = process(out[i])
+        converted.append(tuple(out))
+    return converted
+
+
+def _key(table: Table) -> Callable[[Mapping[str, Any]], Any]:
+    return itemgetter(*[c.name for c in table.primary_key.columns])
+
+
+def _first_per_key(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """What row-by-row insert-or-ignore keeps of rows repeating a key: the first one."""
+    key = _key(table)
+    kept: dict[Any, Mapping[str, Any]] = {}
+    for row in rows:
+        kept.setdefault(key(row), row)
+    return list(kept.values()) if len(kept) != len(rows) else list(rows)
+
+
+def _last_per_key(table: Table, rows: Sequence[Mapping[str, Any]], changing: Sequence[str]) -> list[Mapping[str, Any]]:
+    """What row-by-row upserts leave of rows repeating a key: the first row's values, updated by the later rows'
+    ``changing`` columns (for a key already in the table only ``changing`` matters, and that is the same)."""
+    key = _key(table)
+    merged: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        k = key(row)
+        earlier = merged.get(k)
+        if earlier is None:
+            merged[k] = dict(row)
+        else:
+            earlier.update({c: row[c] for c in changing})
+    return list(merged.values()) if len(merged) != len(rows) else list(rows)
+
+
+def _copy_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], conflict: str
+) -> None:
+    """COPY ``rows`` into this session's staging table for ``table``, then move them with one INSERT ... SELECT."""
+    dialect = conn.dialect
+    stage = _q(dialect, f"_stage_{table.name}")
+    names = _list(dialect, columns)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    values = _tuples(dialect, table, columns, rows)
+    with driver.cursor() as cursor:
+        # LIKE copies the columns and NOT NULL, not the keys or indexes: the stage takes any row set quickly.
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {_name(dialect, table)}) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"DELETE FROM {stage}")  # empty unless this table was staged earlier in this transaction
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row(value)
+        cursor.execute(
+            f"INSERT INTO {_name(dialect, table)} ({names}) SELECT {names} FROM {stage} ON CONFLICT {conflict}"
+        )

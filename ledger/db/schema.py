@@ -1,0 +1,290 @@
+"""The SQL schema: one definition for SQLite and PostgreSQL (Alembic migrations are generated from it).
+
+Two kinds of tables. ``chain_events`` is the append-only mirror of every decoded event, keyed by
+(chain_id, tx_hash, log_index), with the block it came from and the *entity* it belongs to (a partner, a proposal or
+a certificate). Every other table is **derived**: a pure function of the events of its entity, so a reorg rollback
+deletes the events above the common ancestor, drops the derived rows of the entities those events touched, and
+replays the remaining events of just those entities. ``sync_state`` and ``block_hashes`` hold progress and the reorg
+window; they are written in the same transaction as the rows they describe.
+
+Hashes and addresses are lower-case ``0x`` hex text (readable, portable, indexable); uint256 values use
+:class:`Uint256` because SQLite silently turns integers wider than 64 bits into floats.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class Uint256(TypeDecorator[int]):
+    """An unsigned 256-bit integer: NUMERIC(78, 0) on PostgreSQL, decimal TEXT on SQLite (exact, not sortable)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(78, 0))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value < 0 or value >> 256:
+            raise ValueError(f"{value} is not a uint256")
+        return Decimal(value) if dialect.name == "postgresql" else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+
+def _address(name: str, **kw: Any) -> Column[str]:
+    return Column(name, String(42), **kw)
+
+
+def _hash(name: str, **kw: Any) -> Column[str]:
+    return Column(name, String(66), **kw)
+
+
+chain_events = Table(
+    "chain_events",
+    metadata,
+    Column("chain_id", BigInteger, primary_key=True),
+    _hash("tx_hash", primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    Column("block_number", BigInteger, nullable=False),
+    _hash("block_hash", nullable=False),
+    _address("contract", nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("entity", String(80), nullable=False),
+    Column("args", Text, nullable=False),
+    Index(None, "block_number", "log_index"),
+    Index(None, "entity", "block_number"),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    _address("address", primary_key=True),
+    Column("org_type", Integer, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("domain", Text, nullable=False),
+    _hash("metadata_hash", nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("rights", Integer, nullable=False),
+    Column("joined_at", BigInteger),
+    Column("compromised_after", BigInteger),
+    Column("registered_block", BigInteger, nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index(None, "org_type", "status"),
+    Index(None, "status"),
+)
+
+partner_history = Table(
+    "partner_history",
+    metadata,
+    _hash("tx_hash", primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    _address("address", nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("rights", Integer, nullable=False),
+    Column("active_issuer", Boolean, nullable=False),
+    Column("proposal_id", Uint256),
+    Index(None, "address", "at"),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    _hash("tx_hash", primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    _address("address", nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("org_type", Integer, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("domain", Text, nullable=False),
+    _hash("metadata_hash", nullable=False),
+    Index(None, "address"),
+)
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("proposal_id", Uint256, primary_key=True),
+    Column("kind", Integer, nullable=False),
+    _address("subject", nullable=False),
+    _address("proposer", nullable=False),
+    Column("rights", Integer, nullable=False),
+    Column("compromised_after", BigInteger, nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("yes_votes", Integer, nullable=False),
+    Column("no_votes", Integer, nullable=False),
+    Column("executed", Boolean, nullable=False),
+    _address("executed_by"),
+    Column("executed_block", BigInteger),
+    Column("created_block", BigInteger, nullable=False),
+    _hash("tx_hash", nullable=False),
+    Index(None, "subject"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("proposal_id", Uint256, primary_key=True),
+    _address("voter", primary_key=True),
+    Column("support", Boolean, nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    _hash("tx_hash", nullable=False),
+)
+
+certificates = Table(
+    "certificates",
+    metadata,
+    _hash("root", primary_key=True),
+    _address("issuer", nullable=False),
+    _hash("fingerprint"),
+    Column("mode", String(16), nullable=False),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("valid_until", BigInteger, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("status_reason", Integer),
+    Column("status_at", BigInteger),
+    _address("status_by"),
+    Column("block_number", BigInteger, nullable=False),
+    _hash("tx_hash", nullable=False),
+    Index(None, "issuer", "issued_at", "root"),
+    Index(None, "fingerprint"),
+    Index(None, "status", "issued_at", "root"),
+    Index(None, "issued_at", "root"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    _hash("root", primary_key=True),
+    _hash("leaf", primary_key=True),
+    _hash("fingerprint"),
+    Column("status", Integer, nullable=False),
+    Column("status_reason", Integer),
+    Column("status_at", BigInteger),
+    _address("status_by"),
+    Column("block_number", BigInteger, nullable=False),
+    Index(None, "fingerprint"),
+    Index(None, "leaf"),
+)
+
+certificate_history = Table(
+    "certificate_history",
+    metadata,
+    _hash("tx_hash", primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    _hash("root", nullable=False),
+    _hash("leaf"),
+    Column("action", String(16), nullable=False),
+    _address("actor", nullable=False),
+    Column("reason", Integer),
+    Column("at", BigInteger, nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Index(None, "root", "block_number", "log_index"),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chain_id", BigInteger, nullable=False),
+    Column("config_hash", String(64), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("checkpoint_block", BigInteger, nullable=False),
+    _hash("checkpoint_hash"),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+block_hashes = Table(
+    "block_hashes",
+    metadata,
+    Column("number", BigInteger, primary_key=True),
+    _hash("hash", nullable=False),
+    _hash("parent_hash", nullable=False),
+)
+
+indexer_lock = Table(
+    "indexer_lock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("acquired_at", BigInteger, nullable=False),
+    Column("heartbeat_at", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("key_prefix", String(16), nullable=False),
+    _address("issuer", nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("keystore", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger),
+    Index(None, "issuer"),
+)
+"""Issuer API keys, stored only as SHA-256 hashes, each bound to an encrypted keystore file. Not chain data."""
+
+issuances = Table(
+    "issuances",
+    metadata,
+    _hash("tx_hash", primary_key=True),
+    Column("action", String(16), nullable=False),
+    _hash("root", nullable=False),
+    _hash("leaf"),
+    _address("issuer", nullable=False),
+    Column("documents", Integer, nullable=False),
+    Column("submitted_at", BigInteger, nullable=False),
+    Index(None, "root"),
+)
+"""Transactions the API sent, so it can say "pending" until the indexer sees them. Not chain data."""
+
+INDEXER_TABLES = ("chain_events", "sync_state", "block_hashes", "indexer_lock")
+"""With DERIVED_TABLES: everything ``originals index --reset`` may delete (never the API's own tables)."""
+
+DERIVED_TABLES = (
+    partners,
+    partner_history,
+    applications,
+    proposals,
+    votes,
+    certificates,
+    documents,
+    certificate_history,
+)
+"""Tables that are a pure function of ``chain_events`` (rebuilt per entity on rollback)."""

@@ -1,0 +1,189 @@
+"""The demo consortium for a devnet: real applications, council votes and certificates, so every page has content.
+
+Seeds, with anvil's well-known devnet keys (devnets only): four partners of different organisation types admitted by
+the founding council's votes; a textile mill's fabric certificate and a gallery's artwork certificate issued singly;
+a batch of diplomas from the university issued in one transaction with public fingerprints; one diploma revoked
+(issued in error) and the artwork suspended (under investigation). The original files and the wrapped certificate
+documents are written to a folder the user can drop into the web page. Seeding twice does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from eth_account import Account
+
+from ledger.abi import load_abi
+from ledger.chain.contracts import ContractBinding
+from ledger.chain.rpc import RpcClient
+from ledger.chain.tx import Call, Receipt, TxSender
+from ledger.deployments import Deployment
+from ledger.devnet import devnet_key
+from ledger.documents import CertificateDocument, ChainBinding, Issuer, Original, wrap_batch
+from ledger.documents import now as unix_now
+from ledger.events import ISSUER, OrganisationType, PartnerStatus, ProposalKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    account: int
+    org_type: OrganisationType
+    name: str
+    domain: str
+    rights: int
+
+
+PARTNERS = (
+    DemoPartner(4, OrganisationType.SME, "Weberei Lindner Textile Mill", "lindner-textil.example", ISSUER),
+    DemoPartner(5, OrganisationType.ASSOCIATION, "Kunstverein Gallery North", "gallery-north.example", ISSUER),
+    DemoPartner(6, OrganisationType.RESEARCH_INSTITUTE, "Institute for Material Research", "imr.example", 0),
+    DemoPartner(7, OrganisationType.MINISTRY, "Ministry of Culture and Heritage", "culture.example", 0),
+)
+UNIVERSITY = 2  # a founder with ISSUER | COUNCIL
+
+
+@dataclass(frozen=True)
+class DemoFile:
+    name: str
+    content: bytes
+
+
+class Demo:
+    """Seeds the demo data onto a deployment through devnet keys."""
+
+    def __init__(self, client: RpcClient, deployment: Deployment, out_dir: Path) -> None:
+        self.client = client
+        self.deployment = deployment
+        self.out_dir = out_dir
+        self.partners = ContractBinding(load_abi("PartnerRegistry"), deployment.contract("PartnerRegistry").address)
+        self.certificates = ContractBinding(
+            load_abi("CertificateRegistry"), deployment.contract("CertificateRegistry").address
+        )
+        self._senders: dict[int, TxSender] = {}
+
+    def sender(self, index: int) -> TxSender:
+        if index not in self._senders:
+            account = Account.from_key(devnet_key(index))
+            self._senders[index] = TxSender(self.client, account, self.deployment.chain_id)
+        return self._senders[index]
+
+    def _tx(self, index: int, binding: ContractBinding, fn: str, *args: Any) -> Receipt:
+        return self.sender(index).transact(Call(binding.address, binding.encode(fn, *args)), binding)
+
+    def seeded(self) -> bool:
+        data = self.client.call(
+            "eth_call",
+            [{"to": self.partners.address, "data": self.partners.encode("partner", self.sender(4).address)}, "latest"],
+        )
+        (partner,) = self.partners.decode_result("partner", data)
+        return bool(partner[1] != PartnerStatus.NONE)
+
+    def seed(self) -> bool:
+        """Seed once; returns False when the demo was already there."""
+        if self.seeded():
+            return False
+        for p in PARTNERS:
+            self._admit(p)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._issue_single(
+            4,
+            DemoFile("fabric-batch-0042.txt", b"Weberei Lindner - blue silk, batch 0042, 1200 m, dyed 2026-10-02\n"),
+            "fabric-batch",
+            {"metres": "1200", "fibre": "silk"},
+        )
+        artwork = self._issue_single(
+            5,
+            DemoFile("artwork-evening-light.txt", b"'Evening Light', oil on canvas, 80 x 60 cm, M. Kovac, 2019\n"),
+            "artwork",
+            {"artist": "M. Kovac", "year": "2019"},
+        )
+        diplomas = self._issue_batch(
+            UNIVERSITY,
+            [
+                DemoFile(f"diploma-{i:03d}.txt", f"MSc Blockchain Engineering, graduate no. {i:03d}\n".encode())
+                for i in range(1, 9)
+            ],
+            "diploma",
+        )
+        revoked = diplomas[2]
+        self._tx(
+            UNIVERSITY,
+            self.certificates,
+            "revokeDocument",
+            bytes.fromhex(revoked["proof"]["merkleRoot"][2:]),
+            bytes.fromhex(revoked["proof"]["targetHash"][2:]),
+            [bytes.fromhex(p[2:]) for p in revoked["proof"]["proof"]],
+            3,
+        )
+        self._tx(5, self.certificates, "suspend", bytes.fromhex(artwork["proof"]["merkleRoot"][2:]), 6)
+        self._write_readme()
+        return True
+
+    def _admit(self, p: DemoPartner) -> None:
+        self._tx(p.account, self.partners, "applyForMembership", int(p.org_type), p.name, p.domain, b"\0" * 32)
+        receipt = self._tx(
+            0, self.partners, "propose", int(ProposalKind.ADMIT), self.sender(p.account).address, p.rights, 0
+        )
+        proposal_id = int(receipt.logs[0]["topics"][1], 16)
+        self._tx(1, self.partners, "vote", proposal_id, True)
+        self._tx(2, self.partners, "execute", proposal_id)
+        log.info("demo: %s admitted by council vote (proposal %d)", p.name, proposal_id)
+
+    def _documents(
+        self, index: int, files: list[DemoFile], kind: str, attributes: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        name = next((p.name for p in PARTNERS if p.account == index), "University Blockchain Competence Centre")
+        issuer = Issuer(address=self.sender(index).address, name=name)
+        binding = ChainBinding(chain_id=self.deployment.chain_id, registry=self.certificates.address or "")
+        originals_dir = self.out_dir / "originals"
+        originals_dir.mkdir(parents=True, exist_ok=True)
+        docs = []
+        for f in files:
+            (originals_dir / f.name).write_bytes(f.content)
+            fingerprint = "0x" + hashlib.sha256(f.content).hexdigest()
+            original = Original(name=f.name, kind=kind, fingerprint=fingerprint, attributes=attributes)
+            docs.append(CertificateDocument(original=original, issuer=issuer, issued_at=unix_now(), chain=binding))
+        wrapped = wrap_batch(docs)
+        certificates_dir = self.out_dir / "certificates"
+        certificates_dir.mkdir(parents=True, exist_ok=True)
+        for f, w in zip(files, wrapped, strict=True):
+            (certificates_dir / f"{f.name}.originals.json").write_bytes(orjson.dumps(w, option=orjson.OPT_INDENT_2))
+        return wrapped
+
+    def _issue_single(self, index: int, f: DemoFile, kind: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        (wrapped,) = self._documents(index, [f], kind, attributes)
+        fingerprint = wrapped_fingerprint(wrapped)
+        self._tx(index, self.certificates, "issue", bytes.fromhex(wrapped["proof"]["merkleRoot"][2:]), fingerprint, 0)
+        return wrapped
+
+    def _issue_batch(self, index: int, files: list[DemoFile], kind: str) -> list[dict[str, Any]]:
+        wrapped = self._documents(index, files, kind, {"programme": "MSc Blockchain Engineering"})
+        root = bytes.fromhex(wrapped[0]["proof"]["merkleRoot"][2:])
+        leaves = [bytes.fromhex(w["proof"]["targetHash"][2:]) for w in wrapped]
+        self._tx(
+            index, self.certificates, "issueBatchPublic", root, 0, leaves, [wrapped_fingerprint(w) for w in wrapped]
+        )
+        return wrapped
+
+    def _write_readme(self) -> None:
+        (self.out_dir / "README.txt").write_text(
+            "Demo originals and their certificates, seeded by `originals up`.\n\n"
+            "originals/      the original files: drop one onto the web page, or run `originals verify FILE`\n"
+            "certificates/   their wrapped certificate documents (FILE.originals.json): drop one onto the page\n\n"
+            "fabric-batch-0042.txt       VALID (single certificate, Weberei Lindner Textile Mill)\n"
+            "artwork-evening-light.txt   SUSPENDED (under investigation, Kunstverein Gallery North)\n"
+            "diploma-003.txt             REVOKED (issued in error, University)\n"
+            "diploma-*.txt (others)      VALID (one batch of 8, one transaction)\n"
+        )
+
+
+def wrapped_fingerprint(wrapped: dict[str, Any]) -> bytes:
+    raw = wrapped["data"]["original"]["fingerprint"]
+    return bytes.fromhex(orjson.loads(raw.split(":", 1)[1])[2:])

@@ -1,0 +1,184 @@
+"""The contract events as typed records, named exactly like the Solidity events they mirror.
+
+Field names are the Solidity parameter names in snake_case. Addresses are lower-case ``0x`` hex strings, bytes32
+values ``0x`` + 64 hex digits, numbers Python ints, enums their integer values (see the ``IntEnum`` classes here,
+which mirror the Solidity enums one for one). These records are what the decoder produces and the projector consumes;
+they carry no block or transaction data (see :class:`ledger.indexer.decode.LogMeta`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class OrganisationType(IntEnum):
+    SME = 0
+    ENTERPRISE = 1
+    PUBLIC_ADMINISTRATION = 2
+    UNIVERSITY = 3
+    RESEARCH_INSTITUTE = 4
+    NGO = 5
+    ASSOCIATION = 6
+    MINISTRY = 7
+
+
+class PartnerStatus(IntEnum):
+    NONE = 0
+    APPLIED = 1
+    ACTIVE = 2
+    SUSPENDED = 3
+    EXPELLED = 4
+    LEFT = 5
+
+
+class ProposalKind(IntEnum):
+    ADMIT = 0
+    SUSPEND = 1
+    REINSTATE = 2
+    EXPEL = 3
+    GRANT_RIGHTS = 4
+    WITHDRAW_RIGHTS = 5
+
+
+class CertificateStatus(IntEnum):
+    VALID = 0
+    SUSPENDED = 1
+    REVOKED = 2
+
+
+ISSUER = 1
+"""Rights bit: may issue certificates."""
+COUNCIL = 2
+"""Rights bit: may propose, vote, and act on any certificate."""
+ZERO_HASH = "0x" + "00" * 32
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRegistered:
+    account: str
+    org_type: int
+    display_name: str
+    domain: str
+    metadata_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerStatusChanged:
+    account: str
+    previous: int
+    status: int
+    proposal_id: int
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRightsChanged:
+    account: str
+    previous: int
+    rights: int
+    proposal_id: int
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerCompromised:
+    account: str
+    compromised_after: int
+    proposal_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalCreated:
+    proposal_id: int
+    kind: int
+    subject: str
+    proposer: str
+    rights: int
+    compromised_after: int
+    deadline: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteCast:
+    proposal_id: int
+    voter: str
+    support: bool
+    yes_votes: int
+    no_votes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalExecuted:
+    proposal_id: int
+    executor: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateIssued:
+    root: str
+    issuer: str
+    fingerprint: str
+    issued_at: int
+    valid_until: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPublished:
+    root: str
+    fingerprint: str
+    leaf: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRevoked:
+    root: str
+    leaf: str
+    by: str
+    reason: int
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateSuspended:
+    root: str
+    leaf: str
+    by: str
+    reason: int
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateReinstated:
+    root: str
+    leaf: str
+    by: str
+    reason: int
+    at: int
+
+
+PartnerEvent = PartnerRegistered | PartnerStatusChanged | PartnerRightsChanged | PartnerCompromised
+ProposalEvent = ProposalCreated | VoteCast | ProposalExecuted
+CertificateEvent = (
+    CertificateIssued | DocumentPublished | CertificateRevoked | CertificateSuspended | CertificateReinstated
+)
+Event = PartnerEvent | ProposalEvent | CertificateEvent
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        PartnerRegistered,
+        PartnerStatusChanged,
+        PartnerRightsChanged,
+        PartnerCompromised,
+        ProposalCreated,
+        VoteCast,
+        ProposalExecuted,
+        CertificateIssued,
+        DocumentPublished,
+        CertificateRevoked,
+        CertificateSuspended,
+        CertificateReinstated,
+    )
+}
+"""Every event the registries emit, by Solidity name."""

@@ -1,0 +1,109 @@
+"""Sorted-pair keccak256 Merkle trees, exactly as OpenZeppelin's ``MerkleProof`` verifies them on chain.
+
+The layout is OpenZeppelin's ``SimpleMerkleTree`` (``@openzeppelin/merkle-tree``): leaves sorted, stored from the end
+of a flat array of ``2n - 1`` nodes, node ``i`` = hash of nodes ``2i + 1`` and ``2i + 2``; so any number of leaves
+works (no padding, no duplication) and a tree built here or by that library has the same root and proofs.
+
+Pure functions only: no I/O, no chain access. Certificate documents build on this module; it is the one place that
+combines hashes into a tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from ledger.hashing import keccak
+
+HASH_SIZE = 32
+
+
+class MerkleError(ValueError):
+    """A tree cannot be built from the given leaves, or a leaf is not in the tree."""
+
+
+def hash_pair(a: bytes, b: bytes) -> bytes:
+    """Hash two nodes in sorted order (``Hashes.commutativeKeccak256`` in OpenZeppelin 5)."""
+    return keccak(a + b if a <= b else b + a)
+
+
+def process_proof(leaf: bytes, proof: Iterable[bytes]) -> bytes:
+    """The root that ``proof`` leads to from ``leaf`` (``MerkleProof.processProof``)."""
+    node = leaf
+    for sibling in proof:
+        node = hash_pair(node, sibling)
+    return node
+
+
+def verify_proof(root: bytes, leaf: bytes, proof: Iterable[bytes]) -> bool:
+    """Whether ``proof`` shows ``leaf`` inside ``root`` (``MerkleProof.verify``)."""
+    return process_proof(leaf, proof) == root
+
+
+def _check_leaf(leaf: bytes) -> bytes:
+    if not isinstance(leaf, bytes | bytearray) or len(leaf) != HASH_SIZE:
+        raise MerkleError(f"a leaf must be {HASH_SIZE} bytes, got {leaf!r:.80}")
+    return bytes(leaf)
+
+
+@dataclass(frozen=True)
+class MerkleTree:
+    """A complete tree over distinct 32-byte leaves. Build with :meth:`of`."""
+
+    nodes: tuple[bytes, ...]
+    _positions: dict[bytes, int] = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, leaves: Sequence[bytes]) -> MerkleTree:
+        """Build the tree over ``leaves`` (any order; they are sorted).
+
+        Raises:
+            MerkleError: no leaves, a leaf that is not 32 bytes, or a repeated leaf.
+        """
+        checked = sorted(_check_leaf(leaf) for leaf in leaves)
+        if not checked:
+            raise MerkleError("a Merkle tree needs at least one leaf")
+        for previous, current in pairwise(checked):
+            if previous == current:
+                raise MerkleError(f"repeated leaf 0x{current.hex()}: every document in a batch must be distinct")
+        size = 2 * len(checked) - 1
+        nodes: list[bytes] = [b""] * size
+        for i, leaf in enumerate(checked):
+            nodes[size - 1 - i] = leaf
+        for i in range(size - 1 - len(checked), -1, -1):
+            nodes[i] = hash_pair(nodes[2 * i + 1], nodes[2 * i + 2])
+        positions = {leaf: size - 1 - i for i, leaf in enumerate(checked)}
+        return cls(tuple(nodes), positions)
+
+    @property
+    def root(self) -> bytes:
+        return self.nodes[0]
+
+    @property
+    def leaves(self) -> tuple[bytes, ...]:
+        """The leaves in tree order (sorted)."""
+        return tuple(sorted(self._positions))
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __contains__(self, leaf: object) -> bool:
+        return leaf in self._positions
+
+    def proof(self, leaf: bytes) -> list[bytes]:
+        """The sibling hashes from ``leaf`` up to the root (empty for a tree of one).
+
+        Raises:
+            MerkleError: ``leaf`` is not in the tree.
+        """
+        try:
+            index = self._positions[bytes(leaf)]
+        except KeyError:
+            raise MerkleError(f"0x{bytes(leaf).hex()} is not a leaf of this tree") from None
+        proof = []
+        while index > 0:
+            sibling = index + 1 if index % 2 == 1 else index - 1
+            proof.append(self.nodes[sibling])
+            index = (index - 1) // 2
+        return proof

@@ -1,0 +1,259 @@
+"""Read queries over the index for the API and the CLI: partners, proposals, certificates, histories.
+
+Lists use keyset pagination: a page ends with an opaque cursor holding the sort key of its last row, and the next page
+starts strictly after it, so page N costs the same as page 1 on a million rows (never OFFSET). Cursors are
+URL-safe base64 of a small JSON array; a malformed cursor raises :class:`InvalidCursor`.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, and_, func, or_, select
+
+from ledger.db import schema as s
+from ledger.errors import LedgerError
+from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+
+MAX_PAGE = 500
+
+
+class InvalidCursor(LedgerError, ValueError):
+    """A pagination cursor that this API did not produce."""
+
+
+class NotFound(LedgerError, LookupError):
+    """No such partner, proposal or certificate in the index."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(list(values))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *types: type) -> list[Any]:
+    """The sort key a cursor holds, one value of each of ``types`` (exactly: a bool is not an int).
+
+    Raises:
+        InvalidCursor: not base64 JSON, or not a list of values of exactly those types.
+    """
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, orjson.JSONDecodeError):
+        raise InvalidCursor("the cursor is not one this API issued") from None
+    if (
+        not isinstance(values, list)
+        or len(values) != len(types)
+        or any(type(v) is not t for v, t in zip(values, types, strict=True))
+    ):
+        raise InvalidCursor("the cursor is not one this API issued")
+    return values
+
+
+def indexed_block(conn: Connection) -> int | None:
+    block: int | None = conn.execute(select(s.sync_state.c.checkpoint_block)).scalar()
+    return block
+
+
+def _partner(row: Any) -> dict[str, Any]:
+    return {
+        "address": row["address"],
+        "display_name": row["display_name"],
+        "org_type": OrganisationType(row["org_type"]).name,
+        "domain": row["domain"],
+        "metadata_hash": row["metadata_hash"],
+        "status": PartnerStatus(row["status"]).name,
+        "rights": [name for bit, name in ((1, "ISSUER"), (2, "COUNCIL")) if row["rights"] & bit],
+        "joined_at": row["joined_at"],
+        "compromised_after": row["compromised_after"],
+    }
+
+
+def list_partners(
+    conn: Connection,
+    org_type: OrganisationType | None = None,
+    status: PartnerStatus | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> Page:
+    p = s.partners
+    query = select(p).order_by(p.c.address).limit(min(limit, MAX_PAGE) + 1)
+    if org_type is not None:
+        query = query.where(p.c.org_type == int(org_type))
+    if status is not None:
+        query = query.where(p.c.status == int(status))
+    if cursor is not None:
+        (after,) = decode_cursor(cursor, str)
+        query = query.where(p.c.address > str(after))
+    rows = list(conn.execute(query).mappings())
+    return _page([_partner(r) for r in rows], limit, lambda item: [item["address"]])
+
+
+def _page(items: list[dict[str, Any]], limit: int, key: Any) -> Page:
+    limit = min(limit, MAX_PAGE)
+    if len(items) > limit:
+        items = items[:limit]
+        return Page(items, encode_cursor(key(items[-1])))
+    return Page(items, None)
+
+
+def partner_detail(conn: Connection, address: str) -> dict[str, Any]:
+    p = s.partners
+    row = conn.execute(select(p).where(p.c.address == address.lower())).mappings().first()
+    if row is None:
+        raise NotFound(f"no partner {address} in the index")
+    h = s.partner_history
+    history = [
+        {
+            "event": r["event"],
+            "status": PartnerStatus(r["status"]).name,
+            "rights": [name for bit, name in ((1, "ISSUER"), (2, "COUNCIL")) if r["rights"] & bit],
+            "active_issuer": r["active_issuer"],
+            "at": r["at"],
+            "block_number": r["block_number"],
+            "tx_hash": r["tx_hash"],
+            "proposal_id": r["proposal_id"],
+        }
+        for r in conn.execute(
+            select(h).where(h.c.address == row["address"]).order_by(h.c.block_number, h.c.log_index)
+        ).mappings()
+    ]
+    count = conn.execute(
+        select(func.count()).select_from(s.certificates).where(s.certificates.c.issuer == row["address"])
+    )
+    return {**_partner(row), "history": history, "certificates_issued": count.scalar() or 0}
+
+
+def _proposal(row: Any) -> dict[str, Any]:
+    return {
+        "proposal_id": row["proposal_id"],
+        "kind": ProposalKind(row["kind"]).name,
+        "subject": row["subject"],
+        "proposer": row["proposer"],
+        "rights": row["rights"],
+        "compromised_after": row["compromised_after"] or None,
+        "deadline": row["deadline"],
+        "yes_votes": row["yes_votes"],
+        "no_votes": row["no_votes"],
+        "executed": row["executed"],
+        "executed_by": row["executed_by"],
+        "created_block": row["created_block"],
+    }
+
+
+def list_proposals(conn: Connection, cursor: str | None = None, limit: int = 100) -> Page:
+    p = s.proposals
+    query = select(p).order_by(p.c.created_block.desc(), p.c.tx_hash.desc()).limit(min(limit, MAX_PAGE) + 1)
+    if cursor is not None:
+        block, tx = decode_cursor(cursor, int, str)
+        query = query.where(or_(p.c.created_block < block, and_(p.c.created_block == block, p.c.tx_hash < tx)))
+    rows = list(conn.execute(query).mappings())
+    return _page(
+        [{**_proposal(r), "tx_hash": r["tx_hash"]} for r in rows], limit, lambda i: [i["created_block"], i["tx_hash"]]
+    )
+
+
+def proposal_detail(conn: Connection, proposal_id: int) -> dict[str, Any]:
+    row = conn.execute(select(s.proposals).where(s.proposals.c.proposal_id == proposal_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no proposal {proposal_id} in the index")
+    v = s.votes
+    votes = [
+        {"voter": r["voter"], "support": r["support"], "block_number": r["block_number"], "tx_hash": r["tx_hash"]}
+        for r in conn.execute(select(v).where(v.c.proposal_id == proposal_id).order_by(v.c.block_number)).mappings()
+    ]
+    return {**_proposal(row), "votes": votes}
+
+
+def _certificate(row: Any) -> dict[str, Any]:
+    return {
+        "root": row["root"],
+        "issuer": row["issuer"],
+        "fingerprint": row["fingerprint"],
+        "mode": row["mode"],
+        "issued_at": row["issued_at"],
+        "valid_until": row["valid_until"] or None,
+        "status": CertificateStatus(row["status"]).name,
+        "status_reason": row["status_reason"],
+        "status_at": row["status_at"],
+        "block_number": row["block_number"],
+        "tx_hash": row["tx_hash"],
+    }
+
+
+def list_certificates(
+    conn: Connection,
+    issuer: str | None = None,
+    status: CertificateStatus | None = None,
+    issued_after: int | None = None,
+    issued_before: int | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> Page:
+    """Newest first, by (issued_at, root) descending."""
+    c = s.certificates
+    query = select(c).order_by(c.c.issued_at.desc(), c.c.root.desc()).limit(min(limit, MAX_PAGE) + 1)
+    if issuer is not None:
+        query = query.where(c.c.issuer == issuer.lower())
+    if status is not None:
+        query = query.where(c.c.status == int(status))
+    if issued_after is not None:
+        query = query.where(c.c.issued_at >= issued_after)
+    if issued_before is not None:
+        query = query.where(c.c.issued_at < issued_before)
+    if cursor is not None:
+        at, root = decode_cursor(cursor, int, str)
+        query = query.where(or_(c.c.issued_at < at, and_(c.c.issued_at == at, c.c.root < root)))
+    rows = list(conn.execute(query).mappings())
+    return _page([_certificate(r) for r in rows], limit, lambda i: [i["issued_at"], i["root"]])
+
+
+def certificate_history(conn: Connection, root: str) -> list[dict[str, Any]]:
+    h = s.certificate_history
+    return [
+        {
+            "action": r["action"],
+            "leaf": r["leaf"],
+            "actor": r["actor"],
+            "reason": r["reason"],
+            "at": r["at"],
+            "block_number": r["block_number"],
+            "tx_hash": r["tx_hash"],
+        }
+        for r in conn.execute(
+            select(h).where(h.c.root == root.lower()).order_by(h.c.block_number, h.c.log_index)
+        ).mappings()
+    ]
+
+
+def certificate_detail(conn: Connection, root: str) -> dict[str, Any]:
+    row = conn.execute(select(s.certificates).where(s.certificates.c.root == root.lower())).mappings().first()
+    if row is None:
+        raise NotFound(f"no certificate {root} in the index")
+    documents = conn.execute(
+        select(func.count()).select_from(s.documents).where(s.documents.c.root == row["root"])
+    ).scalar()
+    return {**_certificate(row), "documents": documents or 0, "history": certificate_history(conn, row["root"])}
+
+
+def certificates_of_original(conn: Connection, fingerprint: str) -> list[dict[str, Any]]:
+    d, c = s.documents, s.certificates
+    rows = conn.execute(
+        select(d.c.leaf, d.c.status.label("leaf_status"), c)
+        .join(c, c.c.root == d.c.root)
+        .where(d.c.fingerprint == fingerprint.lower())
+        .order_by(c.c.issued_at.desc(), c.c.root)
+    ).mappings()
+    return [
+        {**_certificate(r), "leaf": r["leaf"], "document_status": CertificateStatus(r["leaf_status"]).name}
+        for r in rows
+    ]

@@ -1,0 +1,231 @@
+"""The verification rules: one function per check, shared by the API, the CLI and the web page.
+
+A verification gathers *facts* about a certificate (from the SQL index or straight from the chain: see
+:mod:`ledger.facts`) and runs the named checks over them:
+
+- ``DOCUMENT_INTEGRITY``: a presented wrapped document's fields hash to its target hash and its proof leads to its
+  Merkle root (SKIPPED when only a fingerprint or an id was given).
+- ``ISSUANCE_STATUS``: the root was issued, and neither it nor the document is revoked or suspended or expired.
+- ``ISSUER_IDENTITY``: the issuer is a registered partner (name, type, domain, current status), and the issuer the
+  document names is the one that issued it on chain.
+- ``ISSUER_STANDING_AT_ISSUANCE``: the issuer was an active partner with the issuer right when it issued, and the
+  issuance is before any compromise cut-off.
+
+Each check is VALID, INVALID or SKIPPED with a reason; the verdict is VALID only when no check is INVALID, and
+otherwise names the most telling failure (NOT_FOUND, TAMPERED, REVOKED, SUSPENDED, EXPIRED, ISSUER_COMPROMISED,
+INVALID). Pure: no I/O, time passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ledger.documents import WrappedDocument
+from ledger.events import ISSUER, CertificateStatus, OrganisationType, PartnerStatus
+
+REASONS: dict[int, str] = {
+    0: "unspecified",
+    1: "key compromise",
+    2: "superseded by a new certificate",
+    3: "issued in error",
+    4: "original destroyed",
+    5: "fraud",
+    6: "under investigation",
+    7: "original lost",
+    8: "original stolen",
+    9: "issuer ceased operation",
+    10: "privilege withdrawn",
+}
+"""Reason codes for revocation, suspension and reinstatement (the contract stores the number; this is its text)."""
+
+
+def reason_text(code: int | None) -> str | None:
+    if code is None:
+        return None
+    return REASONS.get(code, f"reason code {code}")
+
+
+class CheckStatus(StrEnum):
+    VALID = "VALID"
+    INVALID = "INVALID"
+    SKIPPED = "SKIPPED"
+
+
+class Verdict(StrEnum):
+    VALID = "VALID"
+    NOT_FOUND = "NOT_FOUND"
+    TAMPERED = "TAMPERED"
+    REVOKED = "REVOKED"
+    SUSPENDED = "SUSPENDED"
+    EXPIRED = "EXPIRED"
+    ISSUER_COMPROMISED = "ISSUER_COMPROMISED"
+    INVALID = "INVALID"
+
+
+@dataclass(frozen=True)
+class StatusFact:
+    status: CertificateStatus = CertificateStatus.VALID
+    reason: int | None = None
+    at: int | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True)
+class PartnerFact:
+    address: str
+    display_name: str
+    org_type: OrganisationType
+    domain: str
+    status: PartnerStatus
+    rights: int
+    compromised_after: int | None
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What a source knows about one document of one certificate."""
+
+    root: str
+    leaf: str
+    issued: bool
+    issuer: str | None = None
+    issued_at: int | None = None
+    valid_until: int | None = None
+    fingerprint: str | None = None
+    root_status: StatusFact = field(default_factory=StatusFact)
+    leaf_status: StatusFact = field(default_factory=StatusFact)
+    partner: PartnerFact | None = None
+    active_issuer_at_issuance: bool | None = None
+    proof_valid: bool = True
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: CheckStatus
+    reason: str
+    details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    checks: tuple[Check, ...]
+    facts: CertificateFacts | None
+
+    @property
+    def valid(self) -> bool:
+        return self.verdict is Verdict.VALID
+
+
+def check_integrity(document: WrappedDocument | None, facts: CertificateFacts | None) -> Check:
+    name = "DOCUMENT_INTEGRITY"
+    if document is None:
+        return Check(name, CheckStatus.SKIPPED, "no certificate document was presented")
+    ok, reason = document.integrity()
+    if not ok:
+        return Check(name, CheckStatus.INVALID, reason)
+    if facts is not None and not facts.proof_valid:
+        return Check(name, CheckStatus.INVALID, "the chain does not accept the document's Merkle proof")
+    return Check(name, CheckStatus.VALID, reason)
+
+
+def check_issuance(facts: CertificateFacts | None, now: int) -> Check:
+    name = "ISSUANCE_STATUS"
+    if facts is None or not facts.issued:
+        return Check(
+            name, CheckStatus.INVALID, "no certificate with this root was issued on chain", {"status": "not_found"}
+        )
+    for status, word in ((CertificateStatus.REVOKED, "revoked"), (CertificateStatus.SUSPENDED, "suspended")):
+        for scope, fact in (("certificate", facts.root_status), ("document", facts.leaf_status)):
+            if fact.status == status:
+                text = reason_text(fact.reason)
+                return Check(
+                    name,
+                    CheckStatus.INVALID,
+                    f"the {scope} was {word} ({text})",
+                    {"status": word, "scope": scope, "reason_code": fact.reason, "reason": text, "at": fact.at},
+                )
+    if facts.valid_until and now >= facts.valid_until:
+        return Check(
+            name, CheckStatus.INVALID, "the certificate expired", {"status": "expired", "at": facts.valid_until}
+        )
+    return Check(name, CheckStatus.VALID, "issued, not revoked, not suspended, not expired", {"status": "issued"})
+
+
+def check_issuer_identity(facts: CertificateFacts | None, document: WrappedDocument | None) -> Check:
+    name = "ISSUER_IDENTITY"
+    if facts is None or not facts.issued or facts.issuer is None:
+        return Check(name, CheckStatus.SKIPPED, "no issuance to attribute")
+    stated = document.value("issuer.address") if document is not None else None
+    if isinstance(stated, str) and stated.lower() != facts.issuer:
+        return Check(
+            name, CheckStatus.INVALID, f"the document names issuer {stated}, but {facts.issuer} issued it on chain"
+        )
+    partner = facts.partner
+    if partner is None:
+        return Check(name, CheckStatus.INVALID, f"{facts.issuer} is not a registered partner")
+    details: dict[str, object] = {
+        "address": partner.address,
+        "name": partner.display_name,
+        "type": partner.org_type.name,
+        "domain": partner.domain,
+        "status": partner.status.name,
+    }
+    stated_name = document.value("issuer.name") if document is not None else None
+    if isinstance(stated_name, str) and stated_name != partner.display_name:
+        details["stated_name"] = stated_name
+    return Check(name, CheckStatus.VALID, f"issued by {partner.display_name} ({partner.domain})", details)
+
+
+def check_issuer_standing(facts: CertificateFacts | None) -> Check:
+    name = "ISSUER_STANDING_AT_ISSUANCE"
+    if facts is None or not facts.issued or facts.issued_at is None:
+        return Check(name, CheckStatus.SKIPPED, "no issuance to judge")
+    partner = facts.partner
+    cutoff = partner.compromised_after if partner is not None else None
+    if cutoff and facts.issued_at >= cutoff:
+        return Check(
+            name,
+            CheckStatus.INVALID,
+            "issued after the issuer's key was declared compromised",
+            {"compromised_after": cutoff, "issued_at": facts.issued_at},
+        )
+    if facts.active_issuer_at_issuance is False:
+        return Check(name, CheckStatus.INVALID, "the issuer was not an active issuer when it issued this")
+    return Check(name, CheckStatus.VALID, "the issuer was an active issuer at issuance, before any compromise cut-off")
+
+
+def verify_facts(facts: CertificateFacts | None, document: WrappedDocument | None, now: int) -> Verification:
+    """Run every check and decide the verdict."""
+    checks = (
+        check_integrity(document, facts),
+        check_issuance(facts, now),
+        check_issuer_identity(facts, document),
+        check_issuer_standing(facts),
+    )
+    return Verification(_verdict(checks), checks, facts)
+
+
+def _verdict(checks: tuple[Check, ...]) -> Verdict:
+    by_name = {c.name: c for c in checks}
+    if all(c.status is not CheckStatus.INVALID for c in checks):
+        return Verdict.VALID
+    if by_name["DOCUMENT_INTEGRITY"].status is CheckStatus.INVALID:
+        return Verdict.TAMPERED
+    issuance = by_name["ISSUANCE_STATUS"]
+    if issuance.status is CheckStatus.INVALID:
+        return {
+            "not_found": Verdict.NOT_FOUND,
+            "revoked": Verdict.REVOKED,
+            "suspended": Verdict.SUSPENDED,
+            "expired": Verdict.EXPIRED,
+        }[str(issuance.details["status"])]
+    if by_name["ISSUER_STANDING_AT_ISSUANCE"].status is CheckStatus.INVALID:
+        return Verdict.ISSUER_COMPROMISED
+    return Verdict.INVALID
+
+
+def is_active_issuer(status: PartnerStatus, rights: int) -> bool:
+    return status is PartnerStatus.ACTIVE and bool(rights & ISSUER)

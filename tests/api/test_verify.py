@@ -1,0 +1,349 @@
+"""Verification through the API: every case of the scenario, by fingerprint, by uploaded file, by certificate id and
+by wrapped document, answers with the exact verdict and the exact four named checks (reason text and details), the
+certificate it found, and the block the index is at.
+
+The expectations are written from the scenario's records (who issued what, when it was revoked and why), not read
+back from the API. A second test holds the two fact sources to one answer: for every case and channel,
+``source=index`` and ``source=chain`` agree on everything but ``source`` and ``indexed_block``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from _api_scenario import CHANNELS, Case, Scenario
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from ledger.abi import load_abi
+from ledger.chain.contracts import ContractBinding
+from ledger.chain.rpc import RpcClient
+from ledger.verify import REASONS
+
+CURRENT_STATUS = {"printer": "EXPELLED", "press": "SUSPENDED"}
+"""Partners whose standing changed after they issued (everyone else is ACTIVE)."""
+
+INTEGRITY_SKIPPED = {
+    "name": "DOCUMENT_INTEGRITY",
+    "status": "SKIPPED",
+    "reason": "no certificate document was presented",
+    "details": {},
+}
+INTEGRITY_VALID = {
+    "name": "DOCUMENT_INTEGRITY",
+    "status": "VALID",
+    "reason": "the fields hash to the target hash, and the proof leads to the Merkle root",
+    "details": {},
+}
+ISSUED = {
+    "name": "ISSUANCE_STATUS",
+    "status": "VALID",
+    "reason": "issued, not revoked, not suspended, not expired",
+    "details": {"status": "issued"},
+}
+NOT_ISSUED = {
+    "name": "ISSUANCE_STATUS",
+    "status": "INVALID",
+    "reason": "no certificate with this root was issued on chain",
+    "details": {"status": "not_found"},
+}
+NO_IDENTITY = {"name": "ISSUER_IDENTITY", "status": "SKIPPED", "reason": "no issuance to attribute", "details": {}}
+STANDING_VALID = {
+    "name": "ISSUER_STANDING_AT_ISSUANCE",
+    "status": "VALID",
+    "reason": "the issuer was an active issuer at issuance, before any compromise cut-off",
+    "details": {},
+}
+NO_STANDING = {
+    "name": "ISSUER_STANDING_AT_ISSUANCE",
+    "status": "SKIPPED",
+    "reason": "no issuance to judge",
+    "details": {},
+}
+
+
+def integrity_invalid(reason: str) -> dict[str, Any]:
+    return {"name": "DOCUMENT_INTEGRITY", "status": "INVALID", "reason": reason, "details": {}}
+
+
+def status_change(sc: Scenario, tx: str, word: str, scope: str, code: int) -> dict[str, Any]:
+    """The ISSUANCE_STATUS check of a revoked or suspended certificate (scope certificate) or document."""
+    text = REASONS[code]
+    return {
+        "name": "ISSUANCE_STATUS",
+        "status": "INVALID",
+        "reason": f"the {scope} was {word} ({text})",
+        "details": {"status": word, "scope": scope, "reason_code": code, "reason": text, "at": sc.txs[tx].at},
+    }
+
+
+def identity(sc: Scenario, key: str) -> dict[str, Any]:
+    partner = sc.partner(key)
+    return {
+        "name": "ISSUER_IDENTITY",
+        "status": "VALID",
+        "reason": f"issued by {partner.name} ({partner.domain})",
+        "details": {
+            "address": partner.address,
+            "name": partner.name,
+            "type": partner.org_type.name,
+            "domain": partner.domain,
+            "status": CURRENT_STATUS.get(key, "ACTIVE"),
+        },
+    }
+
+
+def issuance(sc: Scenario, case: Case) -> dict[str, Any]:
+    """What the chain says about the issuance of ``case``'s certificate and document."""
+    if case.name == "superseded-old":
+        return status_change(sc, "superseded-old.revoke", "revoked", "certificate", 2)
+    if case.name == "revoked":
+        return status_change(sc, "revoked.revoke", "revoked", "certificate", 4)
+    if case.name == "suspended":
+        return status_change(sc, "suspended.suspend", "suspended", "certificate", 6)
+    if case.name == "public-batch-1":
+        return status_change(sc, "public-batch-1.revoke", "revoked", "document", 5)
+    if case.name == "anchor-batch-2":
+        return status_change(sc, "anchor-batch-2.suspend", "suspended", "document", 6)
+    if case.name == "expired":
+        return {
+            "name": "ISSUANCE_STATUS",
+            "status": "INVALID",
+            "reason": "the certificate expired",
+            "details": {"status": "expired", "at": case.valid_until},
+        }
+    return ISSUED
+
+
+def found(case: Case, channel: str) -> bool:
+    """Whether ``channel`` reaches the certificate: anchor-batch leaves are public only once acted upon."""
+    if not case.issued:
+        return False
+    if channel in ("fingerprint", "file"):
+        return case.published
+    if channel == "id":
+        return case.name not in ("anchor-batch-0", "anchor-batch-1")
+    return True
+
+
+def expected_result(sc: Scenario, case: Case, channel: str) -> dict[str, Any]:
+    """The VerificationResult for ``case`` through ``channel``, without ``source`` and ``indexed_block``."""
+    presented = channel == "document"
+    integrity = INTEGRITY_VALID if presented else INTEGRITY_SKIPPED
+    if not found(case, channel):
+        verdict = "NOT_FOUND"
+        return {"verdict": verdict, "checks": [integrity, NOT_ISSUED, NO_IDENTITY, NO_STANDING], "certificate": None}
+    assert case.issuer is not None
+    status = issuance(sc, case)
+    who = identity(sc, case.issuer)
+    standing = STANDING_VALID
+    verdict = {"revoked": "REVOKED", "suspended": "SUSPENDED", "expired": "EXPIRED"}.get(
+        status["details"]["status"], "VALID"
+    )
+    if case.name == "compromise-after-cutoff":
+        standing = {
+            "name": "ISSUER_STANDING_AT_ISSUANCE",
+            "status": "INVALID",
+            "reason": "issued after the issuer's key was declared compromised",
+            "details": {"compromised_after": sc.cutoff, "issued_at": case.issued_at},
+        }
+        verdict = "ISSUER_COMPROMISED"
+    if presented and case.name == "impostor":
+        town, foundation = sc.partner("town").address, sc.partner("foundation").address
+        who = {
+            "name": "ISSUER_IDENTITY",
+            "status": "INVALID",
+            "reason": f"the document names issuer {town}, but {foundation} issued it on chain",
+            "details": {},
+        }
+        verdict = "INVALID"
+    if presented and case.name == "tampered-field":
+        integrity = integrity_invalid("the fields do not hash to the document's target hash (a field was changed)")
+        verdict = "TAMPERED"
+    if presented and case.name == "proof-from-another-batch":
+        integrity = integrity_invalid("the Merkle proof does not lead from the target hash to the stated root")
+        verdict = "TAMPERED"
+    if presented and case.name == "bound-to-another-chain":
+        integrity = integrity_invalid(f"the document is bound to chain 1, not this deployment's chain {sc.chain_id}")
+        verdict = "TAMPERED"
+    return {
+        "verdict": verdict,
+        "checks": [integrity, status, who, standing],
+        "certificate": {
+            "root": case.root,
+            "leaf": case.leaf,
+            "issuer": sc.partner(case.issuer).address,
+            "issued_at": case.issued_at,
+            "valid_until": case.valid_until,
+            "fingerprint": case.fingerprint if case.published else None,
+        },
+    }
+
+
+FINGERPRINT_SHARED = {
+    "superseded-old": ("superseded-new", "superseded-old"),
+    "superseded-new": ("superseded-new", "superseded-old"),
+}
+"""Originals certified more than once: every certificate naming them, newest first."""
+
+
+def expected_by_fingerprint(sc: Scenario, case: Case) -> dict[str, Any]:
+    names = FINGERPRINT_SHARED.get(case.name, (case.name,))
+    results = [expected_result(sc, sc.cases[n], "fingerprint") for n in names if found(sc.cases[n], "fingerprint")]
+    verdicts = [r["verdict"] for r in results]
+    overall = "NOT_FOUND" if not results else "VALID" if "VALID" in verdicts else verdicts[0]
+    return {"fingerprint": case.fingerprint, "verdict": overall, "results": results}
+
+
+def cases_with(channel: str) -> list[str]:
+    return [name for name, channels in CHANNELS.items() if channel in channels]
+
+
+def ask(api: TestClient, case: Case, channel: str, source: str = "index") -> Response:
+    params = {"source": source}
+    if channel == "fingerprint":
+        return api.get(f"/verify/fingerprint/{case.fingerprint}", params=params)
+    if channel == "file":
+        assert case.file is not None
+        return api.post("/verify/file", params=params, files={"file": (f"{case.name}.bin", case.file)})
+    if channel == "id":
+        return api.get(f"/verify/certificate/{case.leaf}", params=params)
+    return api.post("/verify/document", params=params, json=case.document)
+
+
+def without_source(answer: dict[str, Any]) -> dict[str, Any]:
+    """An answer without the fields that name where it came from (recursively)."""
+    answer = {k: v for k, v in answer.items() if k not in ("source", "indexed_block")}
+    if "results" in answer:
+        answer["results"] = [without_source(r) for r in answer["results"]]
+    return answer
+
+
+def assert_from_index(answer: dict[str, Any], sc: Scenario) -> None:
+    assert answer["source"] == "index"
+    assert answer["indexed_block"] == sc.head
+    for result in answer.get("results", []):
+        assert (result["source"], result["indexed_block"]) == ("index", sc.head)
+
+
+# -- by fingerprint and by file -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", cases_with("fingerprint"))
+def test_verifying_an_original_by_fingerprint_names_every_check_of_every_certificate(
+    api: TestClient, scenario: Scenario, name: str
+) -> None:
+    case = scenario.cases[name]
+    response = ask(api, case, "fingerprint")
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert without_source(answer) == expected_by_fingerprint(scenario, case)
+    assert_from_index(answer, scenario)
+
+
+@pytest.mark.parametrize("name", cases_with("file"))
+def test_verifying_an_uploaded_file_answers_as_its_sha256_fingerprint(
+    api: TestClient, scenario: Scenario, name: str
+) -> None:
+    case = scenario.cases[name]
+    assert case.file is not None
+    assert "0x" + hashlib.sha256(case.file).hexdigest() == case.fingerprint
+    response = ask(api, case, "file")
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert without_source(answer) == expected_by_fingerprint(scenario, case)
+    assert_from_index(answer, scenario)
+
+
+# -- by certificate id ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", cases_with("id"))
+def test_verifying_a_certificate_id_names_the_failing_check_with_its_reason(
+    api: TestClient, scenario: Scenario, name: str
+) -> None:
+    case = scenario.cases[name]
+    response = ask(api, case, "id")
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert without_source(answer) == expected_result(scenario, case, "id")
+    assert_from_index(answer, scenario)
+
+
+def test_a_batch_root_verifies_as_a_whole_even_when_one_of_its_documents_is_revoked(
+    api: TestClient, scenario: Scenario
+) -> None:
+    """Revoking one document of a batch leaves the certificate (the root) and its other documents valid."""
+    case = scenario.cases["public-batch-1"]
+    answer = api.get(f"/verify/certificate/{case.root}").json()
+    assert answer["verdict"] == "VALID"
+    assert answer["checks"][1] == ISSUED
+    assert answer["certificate"] == {
+        "root": case.root,
+        "leaf": case.root,
+        "issuer": scenario.partner("uni").address,
+        "issued_at": case.issued_at,
+        "valid_until": None,
+        "fingerprint": None,
+    }
+
+
+# -- by wrapped document --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", cases_with("document"))
+def test_verifying_a_wrapped_document_checks_its_integrity_and_its_standing_on_chain(
+    api: TestClient, scenario: Scenario, name: str
+) -> None:
+    case = scenario.cases[name]
+    response = ask(api, case, "document")
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert without_source(answer) == expected_result(scenario, case, "document")
+    assert_from_index(answer, scenario)
+
+
+# -- the two sources agree ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "channel"), [(name, channel) for name, channels in CHANNELS.items() for channel in channels]
+)
+def test_the_index_and_the_chain_give_the_same_answer(
+    api: TestClient, scenario: Scenario, name: str, channel: str
+) -> None:
+    """``source=chain`` reads the contracts directly; only ``source`` and ``indexed_block`` may differ."""
+    case = scenario.cases[name]
+    from_index, from_chain = ask(api, case, channel, "index"), ask(api, case, channel, "chain")
+    assert (from_index.status_code, from_chain.status_code) == (200, 200)
+    index_answer, chain_answer = from_index.json(), from_chain.json()
+    assert without_source(index_answer) == without_source(chain_answer)
+    assert (chain_answer["source"], chain_answer["indexed_block"]) == ("chain", None)
+    assert (index_answer["source"], index_answer["indexed_block"]) == ("index", scenario.head)
+
+
+CONTRACT_VERDICTS = ("VALID", "NOT_FOUND", "TAMPERED", "REVOKED", "SUSPENDED", "EXPIRED", "ISSUER_COMPROMISED")
+"""``ICertificateRegistry.Verdict`` in enum order, named as the API names its verdicts."""
+OFF_CHAIN_ONLY = ("tampered-field", "impostor", "bound-to-another-chain")
+"""Cases whose flaw only the off-chain checks see (field hashes, the stated issuer, the chain binding)."""
+
+
+@pytest.mark.parametrize("name", [n for n in cases_with("document") if n not in OFF_CHAIN_ONLY])
+def test_the_contracts_own_verify_view_reaches_the_same_verdict_as_the_api(
+    api: TestClient, rpc: RpcClient, scenario: Scenario, name: str
+) -> None:
+    """The registry's ``verify(root, leaf, proof)`` judges expiry by block time and the cut-off on chain."""
+    case = scenario.cases[name]
+    assert case.document is not None
+    registry = ContractBinding(load_abi("CertificateRegistry"), scenario.registry)
+    proof = case.document["proof"]
+    data = registry.encode(
+        "verify",
+        bytes.fromhex(proof["merkleRoot"][2:]),
+        bytes.fromhex(proof["targetHash"][2:]),
+        [bytes.fromhex(step[2:]) for step in proof["proof"]],
+    )
+    (state,) = registry.decode_result("verify", rpc.call("eth_call", [{"to": scenario.registry, "data": data}]))
+    assert CONTRACT_VERDICTS[state[0]] == ask(api, case, "document").json()["verdict"]

@@ -1,0 +1,316 @@
+"""Helpers for the CertificateRegistry contract tests: exact event and revert checks, plain records, a council driver.
+
+ape's own matchers are lenient on purpose: ``ape.reverts(Error, x=...)`` ignores keyword names the error does not
+have, and a ``MockContractLog`` compares only the arguments it is given. The house rule is exact events and exact
+error arguments, so these helpers compare the *whole* argument set. Only :func:`act` (one status change) and
+:class:`Council` (the PartnerRegistry driven as the consortium does: propose, vote, execute) send transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum, IntEnum
+from typing import Any, NamedTuple
+
+import ape
+from ape.api import AccountAPI, ReceiptAPI
+from ape.contracts import ContractInstance
+from ape.exceptions import CustomError
+from ape.managers.chain import ChainManager
+from eth_hash.auto import keccak
+
+from ledger.merkle import MerkleTree
+
+ZERO = b"\x00" * 32
+ZERO_ADDRESS = "0x" + "00" * 20
+
+# PartnerRegistry rights and enums (kept here rather than imported from conftest.py, which pytest owns as a plugin).
+ISSUER = 1
+COUNCIL = 2
+
+
+class OrganisationType(IntEnum):
+    SME = 0
+    ENTERPRISE = 1
+    PUBLIC_ADMINISTRATION = 2
+    UNIVERSITY = 3
+    RESEARCH_INSTITUTE = 4
+    NGO = 5
+    ASSOCIATION = 6
+    MINISTRY = 7
+
+
+class PartnerStatus(IntEnum):
+    NONE = 0
+    APPLIED = 1
+    ACTIVE = 2
+    SUSPENDED = 3
+    EXPELLED = 4
+    LEFT = 5
+
+
+class ProposalKind(IntEnum):
+    ADMIT = 0
+    SUSPEND = 1
+    REINSTATE = 2
+    EXPEL = 3
+    GRANT_RIGHTS = 4
+    WITHDRAW_RIGHTS = 5
+
+
+class Status(IntEnum):
+    """``ICertificateRegistry.Status``."""
+
+    VALID = 0
+    SUSPENDED = 1
+    REVOKED = 2
+
+
+class Verdict(IntEnum):
+    """``ICertificateRegistry.Verdict``, in precedence order after ``VALID``."""
+
+    VALID = 0
+    NOT_ISSUED = 1
+    INVALID_PROOF = 2
+    REVOKED = 3
+    SUSPENDED = 4
+    EXPIRED = 5
+    ISSUER_COMPROMISED = 6
+
+
+class Certificate(NamedTuple):
+    issuer: str
+    issued_at: int
+    valid_until: int
+
+
+class StatusRecord(NamedTuple):
+    status: Status
+    by_council: bool
+    reason: int
+    at: int
+
+
+NEVER_ACTED_ON = StatusRecord(Status.VALID, False, 0, 0)
+NEVER_ISSUED = Certificate(ZERO_ADDRESS, 0, 0)
+
+
+class CertificateState(NamedTuple):
+    verdict: Verdict
+    certificate: Certificate
+    proof_valid: bool
+    expired: bool
+    root_status: StatusRecord
+    leaf_status: StatusRecord
+    issuer_compromised_after: int
+
+
+def certificate_of(struct: Any) -> Certificate:
+    """The ``Certificate`` struct ape returned, as plain Python values."""
+    issuer, issued_at, valid_until = struct
+    return Certificate(str(issuer), int(issued_at), int(valid_until))
+
+
+def record_of(struct: Any) -> StatusRecord:
+    """The ``StatusRecord`` struct ape returned, as plain Python values."""
+    status, by_council, reason, at = struct
+    return StatusRecord(Status(int(status)), bool(by_council), int(reason), int(at))
+
+
+def state_of(struct: Any) -> CertificateState:
+    """The ``CertificateState`` that ``verify`` returned, as plain Python values (every field, nested ones too)."""
+    verdict, certificate, proof_valid, expired, root_status, leaf_status, cutoff = struct
+    return CertificateState(
+        Verdict(int(verdict)),
+        certificate_of(certificate),
+        bool(proof_valid),
+        bool(expired),
+        record_of(root_status),
+        record_of(leaf_status),
+        int(cutoff),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+Event = tuple[str, str, dict[str, Any]]
+
+
+def event(contract: ContractInstance, name: str, **arguments: Any) -> Event:
+    """The expected log: emitting contract, event name and ALL its arguments."""
+    return (str(contract.address), name, {key: _plain(value) for key, value in arguments.items()})
+
+
+def events_of(receipt: ReceiptAPI) -> list[Event]:
+    """Every log of ``receipt`` in order, in the shape :func:`event` builds, for an exact ``==``."""
+    return [
+        (str(log.contract_address), log.event_name, {key: _plain(v) for key, v in log.event_arguments.items()})
+        for log in receipt.events
+    ]
+
+
+@contextmanager
+def reverts(error: type[CustomError], **inputs: Any) -> Iterator[None]:
+    """Expect the block to revert with exactly ``error(**inputs)``: the error type and every one of its arguments.
+
+    ``ape.reverts`` checks the type and the named inputs it recognises; the extra check makes a misspelt or missing
+    argument name fail the test instead of being skipped.
+    """
+    with ape.reverts(error, **inputs) as info:
+        yield
+    raised = info.value
+    assert isinstance(raised, CustomError), f"expected {error.__name__}, got {raised!r}"
+    assert type(raised).__name__ == error.__name__
+    actual = {key: _plain(value) for key, value in raised.inputs.items()}
+    assert actual == {key: _plain(value) for key, value in inputs.items()}
+
+
+def digest(label: str) -> bytes:
+    """A deterministic 32-byte hash standing in for a document's target hash or an original's fingerprint."""
+    return keccak(label.encode())
+
+
+def pin_next_block(chain: ChainManager, after: int = 10) -> int:
+    """Make the next block's timestamp exactly ``after`` seconds past the head, and return it.
+
+    Pinning the time of every transaction whose timestamp a test asserts keeps the assertion exact (never "about now").
+    """
+    timestamp = int(chain.blocks.head.timestamp) + after
+    chain.pending_timestamp = timestamp
+    return timestamp
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A Merkle batch as an issuer builds it: documents in issuing order, their fingerprints, and the tree."""
+
+    documents: tuple[bytes, ...]
+    fingerprints: tuple[bytes, ...]
+    tree: MerkleTree
+
+    @classmethod
+    def of(cls, label: str, size: int) -> Batch:
+        documents = tuple(digest(f"{label}/document/{i}") for i in range(size))
+        fingerprints = tuple(digest(f"{label}/original/{i}") for i in range(size))
+        return cls(documents, fingerprints, MerkleTree.of(documents))
+
+    @property
+    def root(self) -> bytes:
+        return self.tree.root
+
+    def proof(self, document: bytes) -> list[bytes]:
+        return self.tree.proof(document)
+
+
+@dataclass(frozen=True)
+class Council:
+    """Drives the PartnerRegistry as the founding council does: one member proposes, another votes, then execute.
+
+    Two yes votes are a majority of an active council of up to three, which is all these tests ever have. Each step
+    checks the partner's resulting standing, so a test that relies on "X is suspended" cannot pass with X active.
+    """
+
+    partners: ContractInstance
+    proposer: AccountAPI
+    seconder: AccountAPI
+
+    def decide(self, kind: ProposalKind, subject: AccountAPI, rights: int = 0, cutoff: int = 0) -> None:
+        self.partners.propose(kind, subject, rights, cutoff, sender=self.proposer)
+        proposal_id = self.partners.proposalCount()
+        self.partners.vote(proposal_id, True, sender=self.seconder)
+        self.partners.execute(proposal_id, sender=self.proposer)
+
+    def standing(self, account: AccountAPI) -> tuple[PartnerStatus, int]:
+        record = self.partners.partner(account)
+        return PartnerStatus(int(record.status)), int(record.rights)
+
+    def apply(self, account: AccountAPI, name: str) -> None:
+        self.partners.applyForMembership(OrganisationType.SME, name, f"{name.lower()}.example", ZERO, sender=account)
+        assert self.standing(account) == (PartnerStatus.APPLIED, 0)
+
+    def admit(self, account: AccountAPI, name: str, rights: int) -> None:
+        self.apply(account, name)
+        self.decide(ProposalKind.ADMIT, account, rights)
+        assert self.standing(account) == (PartnerStatus.ACTIVE, rights)
+
+    def suspend(self, account: AccountAPI) -> None:
+        self.decide(ProposalKind.SUSPEND, account)
+        assert self.standing(account)[0] == PartnerStatus.SUSPENDED
+
+    def reinstate(self, account: AccountAPI) -> None:
+        self.decide(ProposalKind.REINSTATE, account)
+        assert self.standing(account)[0] == PartnerStatus.ACTIVE
+
+    def expel(self, account: AccountAPI, cutoff: int = 0) -> None:
+        self.decide(ProposalKind.EXPEL, account, 0, cutoff)
+        assert self.standing(account) == (PartnerStatus.EXPELLED, 0)
+        assert self.partners.compromisedAfter(account) == cutoff
+
+    def withdraw_rights(self, account: AccountAPI, rights: int) -> None:
+        held = self.standing(account)[1]
+        self.decide(ProposalKind.WITHDRAW_RIGHTS, account, rights)
+        assert self.standing(account)[1] == held & ~rights
+
+
+def leaves_and_proofs(batch: Batch, sample: Sequence[int] | None = None) -> list[tuple[bytes, list[bytes]]]:
+    """(leaf, proof) pairs of ``batch`` in tree order, all of them or the given positions."""
+    leaves = batch.tree.leaves
+    chosen = range(len(leaves)) if sample is None else sample
+    return [(leaves[i], batch.proof(leaves[i])) for i in chosen]
+
+
+class Action(Enum):
+    """A status change, with the contract functions and event that carry it out for a root or for one document."""
+
+    REVOKE = ("revoke", "revokeDocument", "CertificateRevoked", Status.REVOKED)
+    SUSPEND = ("suspend", "suspendDocument", "CertificateSuspended", Status.SUSPENDED)
+    REINSTATE = ("reinstate", "reinstateDocument", "CertificateReinstated", Status.VALID)
+
+    def __init__(self, root_function: str, document_function: str, event_name: str, result: Status) -> None:
+        self.root_function = root_function
+        self.document_function = document_function
+        self.event_name = event_name
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a status change addresses: a whole root (``document`` False) or one leaf of it with its proof."""
+
+    root: bytes
+    leaf: bytes = ZERO
+    proof: tuple[bytes, ...] = ()
+    document: bool = False
+
+    @property
+    def record_leaf(self) -> bytes:
+        """The leaf key of the status record and of the events: 0 for the whole root."""
+        return self.leaf if self.document else ZERO
+
+    @classmethod
+    def whole(cls, root: bytes) -> Target:
+        return cls(root)
+
+    @classmethod
+    def document_of(cls, batch: Batch, leaf: bytes) -> Target:
+        return cls(batch.root, leaf, tuple(batch.proof(leaf)), True)
+
+
+def act(registry: ContractInstance, action: Action, target: Target, reason: int, sender: AccountAPI) -> ReceiptAPI:
+    """Carry out ``action`` on ``target`` through the root or the document function."""
+    if target.document:
+        function = getattr(registry, action.document_function)
+        return function(target.root, target.leaf, list(target.proof), reason, sender=sender)
+    return getattr(registry, action.root_function)(target.root, reason, sender=sender)

@@ -1,0 +1,147 @@
+"""Fixtures for the contract tests: a fresh consortium and certificate registry on ape's local foundry network.
+
+Founders (accounts 0-2) are the town, the cooperative bank and the university centre, all with ISSUER | COUNCIL;
+account 3 is an outsider, account 4 an organisation that applies to join. Each test runs against its own chain
+snapshot (ape's isolation fixture).
+
+Besides fixtures, this module holds the assertion helpers every contract test should use: `log` (an expected event
+with every argument), `reverts_with` (a custom error with every argument) and `deploy_reverts` (a constructor's custom
+error). ape's own matchers skip whatever they are not given, so without these a typo silently weakens a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import ape
+import pytest
+from ape.api import AccountAPI
+from ape.contracts import ContractContainer, ContractInstance
+from ape.exceptions import CustomError
+from ape.managers.accounts import TestAccountManager
+from ape.managers.project import ProjectManager
+from ape.pytest.contextmanagers import RevertInfo, RevertsContextManager
+from ape.types.events import MockContractLog
+from eth_abi import encode
+from eth_utils import keccak
+
+ISSUER = 1
+COUNCIL = 2
+VOTING_PERIOD = 7 * 24 * 3600
+ZERO_HASH = b"\x00" * 32
+
+# OrganisationType
+SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = range(8)
+# PartnerStatus
+NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = range(6)
+# ProposalKind
+ADMIT, SUSPEND, REINSTATE, EXPEL, GRANT_RIGHTS, WITHDRAW_RIGHTS = range(6)
+
+FOUNDER_DETAILS = [
+    (PUBLIC_ADMINISTRATION, "Town of Originals", "town.example"),
+    (ENTERPRISE, "Cooperative Bank", "bank.example"),
+    (UNIVERSITY, "University Blockchain Competence Centre", "uni.example"),
+]
+
+
+@pytest.fixture(scope="session")
+def founders(accounts: TestAccountManager) -> list[AccountAPI]:
+    return list(accounts[0:3])
+
+
+@pytest.fixture(scope="session")
+def town(founders: list[AccountAPI]) -> AccountAPI:
+    return founders[0]
+
+
+@pytest.fixture(scope="session")
+def bank(founders: list[AccountAPI]) -> AccountAPI:
+    return founders[1]
+
+
+@pytest.fixture(scope="session")
+def university(founders: list[AccountAPI]) -> AccountAPI:
+    return founders[2]
+
+
+@pytest.fixture(scope="session")
+def outsider(accounts: TestAccountManager) -> AccountAPI:
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def applicant(accounts: TestAccountManager) -> AccountAPI:
+    """An organisation that applies to join (a textile mill, in the partner registry tests)."""
+    return accounts[4]
+
+
+def founder_tuples(founders: Sequence[AccountAPI]) -> list[tuple[str, int, int, str, str, bytes]]:
+    """The constructor's `Founder[]` for the town, the bank and the university, each with ISSUER | COUNCIL."""
+    return [
+        (account.address, org_type, ISSUER | COUNCIL, name, domain, ZERO_HASH)
+        for account, (org_type, name, domain) in zip(founders, FOUNDER_DETAILS, strict=True)
+    ]
+
+
+@pytest.fixture(scope="session")
+def partner_registry(project: ProjectManager, town: AccountAPI, founders: list[AccountAPI]) -> ContractInstance:
+    return town.deploy(project.PartnerRegistry, founder_tuples(founders), VOTING_PERIOD)
+
+
+@pytest.fixture(scope="session")
+def certificate_registry(
+    project: ProjectManager, town: AccountAPI, partner_registry: ContractInstance
+) -> ContractInstance:
+    return town.deploy(project.CertificateRegistry, partner_registry.address)
+
+
+def _plain(value: Any) -> Any:
+    """Accounts and contracts as their address string, as ape decodes them from logs and revert data."""
+    return getattr(value, "address", value)
+
+
+def log(event: Any, *args: Any) -> MockContractLog:
+    """The expected log of `event` (e.g. `registry.VoteCast`) with EVERY argument, in ABI order.
+
+    ape's mock logs compare only the arguments they are given and skip any that is None, so a forgotten argument
+    would make `assert list(tx.events) == [...]` weaker than it reads. This refuses anything but the full set.
+    """
+    names = [ipt.name for ipt in event.abi.inputs]
+    if len(args) != len(names) or any(arg is None for arg in args):
+        raise ValueError(f"{event.abi.name} needs every argument of {names}, got {args!r}")
+    return event(*(_plain(arg) for arg in args))
+
+
+@contextmanager
+def reverts_with(error: type[CustomError], **inputs: Any) -> Iterator[RevertInfo]:
+    """`ape.reverts` for a custom error (e.g. `registry.PartnerRegistryNotCouncil`) with ALL of its arguments.
+
+    ape.reverts ignores keywords that are not inputs of the error, so a misspelt or missing argument would pass
+    vacuously; this insists on the exact input names, then on the exact error type and values.
+    """
+    names = {ipt.name for ipt in error.abi.inputs}  # type: ignore[attr-defined]
+    if set(inputs) != names:
+        raise ValueError(f"{error.__name__} takes exactly {sorted(names)}, got {sorted(inputs)}")
+    expected = {name: _plain(value) for name, value in inputs.items()}
+    with ape.reverts(error, **expected) as info:
+        yield info
+    assert isinstance(info.value, error), f"expected {error.__name__}, got {info.value!r}"
+    assert dict(info.value.inputs) == expected
+
+
+def deploy_reverts(container: ContractContainer, error_name: str, *args: Any) -> RevertsContextManager:
+    """`ape.reverts` for a constructor that reverts with custom error `error_name` and exactly `args`.
+
+    ape decodes custom errors only against a deployed contract's address, so a reverting deployment surfaces the
+    raw revert data: compare it byte for byte with the error's selector and ABI-encoded arguments.
+    """
+    matches = [abi for abi in container.contract_type.errors if abi.name == error_name]
+    if len(matches) != 1:
+        raise ValueError(f"{container.contract_type.name} has no single error named {error_name}")
+    abi = matches[0]
+    data = keccak(text=abi.selector)[:4] + encode(
+        [ipt.canonical_type for ipt in abi.inputs], [_plain(arg) for arg in args]
+    )
+    return ape.reverts(f"0x{data.hex()}")

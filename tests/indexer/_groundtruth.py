@@ -1,0 +1,661 @@
+"""Ground truth for the indexer's integration tests: the chain's own answer, fetched and projected independently.
+
+What the index must hold is decided here without the indexer's fetching code. One ``eth_getLogs`` over raw httpx
+returns every log of the two registries from block 0 to the indexer's checkpoint; ``chain_events`` must hold exactly
+that set of (tx_hash, log_index, block_hash): no extra, no missing, no duplicate. The derived tables are compared in
+full with a fresh database into which the :class:`Projector` wrote those same logs in one batch, so any difference
+comes from how the sync loop fed it (ranges, batches, retries, reorgs, crashes), not from the projection rules, which
+the projector's own tests pin.
+
+The chain side lives here too: :func:`dev_chain` starts an anvil with the registries deployed and their manifest
+written, and :class:`Workload` drives the registries through every event kind with a small model of the contracts'
+rules, so every transaction it sends succeeds and a test makes hundreds of events in a few seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import devchain
+import httpx
+from sqlalchemy import Engine, Table, create_engine, select
+
+from ledger.chain.contracts import ContractBinding
+from ledger.chain.rpc import RpcClient
+from ledger.chain.tx import Call
+from ledger.config import Settings
+from ledger.db import schema as s
+from ledger.devnet import Anvil
+from ledger.events import COUNCIL, ISSUER, CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+from ledger.indexer.decode import RawLog
+from ledger.indexer.project import Projector
+from ledger.indexer.runner import IndexerSetup, build_indexer, make_decoder
+from ledger.merkle import MerkleTree
+
+COMPARED_TABLES: tuple[Table, ...] = (s.chain_events, *s.DERIVED_TABLES)
+"""Every table whose content is a function of the canonical chain."""
+ORIGINALS = Path(sys.executable).with_name("originals")
+"""The console script, as a user runs it."""
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, what: str, interval: float = 0.05) -> float:
+    """Poll ``predicate`` until it holds; returns the seconds it took, fails with ``what`` after ``timeout``."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+    return time.monotonic() - started
+
+
+def cli_env(variables: dict[str, str]) -> dict[str, str]:
+    """The process environment without any ``ORIGINALS_*`` of the caller's, plus ``variables``."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("ORIGINALS_")}
+    return base | variables
+
+
+def run_cli(
+    args: Sequence[str], env: dict[str, str], cwd: Path, timeout: float = 120.0
+) -> subprocess.CompletedProcess[str]:
+    """``originals ARGS`` to completion (bounded), output captured as text."""
+    return subprocess.run(
+        [str(ORIGINALS), *args], env=cli_env(env), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The lines of an ``originals`` stderr that are its own messages (not log records or the progress bar)."""
+    return [line for line in stderr.splitlines() if line.startswith("originals ")]
+
+
+# -- raw JSON-RPC, independent of ledger.chain.rpc -----------------------------------------------------------------
+
+
+def rpc(url: str, method: str, *params: Any, timeout: float = 60.0) -> Any:
+    """One JSON-RPC call over plain httpx; any error fails the test with the node's message."""
+    reply = httpx.post(url, json={"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}, timeout=timeout)
+    reply.raise_for_status()
+    body = reply.json()
+    if "error" in body:
+        raise AssertionError(f"{method}{list(params)!r:.200} failed: {body['error']}")
+    return body["result"]
+
+
+def head_number(url: str) -> int:
+    return int(rpc(url, "eth_blockNumber"), 16)
+
+
+def block_hash(url: str, number: int) -> str:
+    block = rpc(url, "eth_getBlockByNumber", hex(number), False)
+    assert block is not None, f"the node has no block {number}"
+    return str(block["hash"]).lower()
+
+
+def chain_logs(url: str, addresses: Sequence[str], to_block: int) -> list[dict[str, Any]]:
+    """Every log of ``addresses`` in blocks ``[0, to_block]``, in one call and without a topic filter."""
+    logs: list[dict[str, Any]] = rpc(
+        url, "eth_getLogs", {"address": list(addresses), "fromBlock": "0x0", "toBlock": hex(to_block)}
+    )
+    return logs
+
+
+def log_key(log: dict[str, Any]) -> tuple[str, int, str]:
+    return (log["transactionHash"].lower(), int(log["logIndex"], 16), log["blockHash"].lower())
+
+
+# -- comparison ----------------------------------------------------------------------------------------------------
+
+
+def _pk_sort_key(table: Table) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    positions = [list(table.columns).index(c) for c in table.primary_key.columns]
+    return lambda row: tuple(row[i] for i in positions)
+
+
+def dump(engine: Engine, tables: Sequence[Table] = COMPARED_TABLES) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of ``tables``, sorted by primary key in Python (collations differ between databases)."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in tables:
+            rows = [tuple(row) for row in conn.execute(select(table))]
+            out[table.name] = sorted(rows, key=_pk_sort_key(table))
+    return out
+
+
+def project(logs: Sequence[dict[str, Any]], chain_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The tables a from-scratch projection of ``logs`` gives, in a throw-away in-memory SQLite database."""
+    decoded = make_decoder().decode_all(RawLog.from_rpc(obj) for obj in logs)
+    engine = create_engine("sqlite://")
+    try:
+        s.metadata.create_all(engine)
+        with engine.begin() as conn:
+            Projector(chain_id).apply(conn, decoded)
+        return dump(engine)
+    finally:
+        engine.dispose()
+
+
+def checkpoint(engine: Engine) -> tuple[int, str | None]:
+    with engine.connect() as conn:
+        row = conn.execute(select(s.sync_state.c.checkpoint_block, s.sync_state.c.checkpoint_hash)).first()
+    assert row is not None, "the database has no sync_state row: the indexer never started"
+    return int(row[0]), row[1]
+
+
+def indexed_block(engine: Engine) -> int:
+    """The checkpoint block, or -1 before the indexer has written its state (for polling)."""
+    with engine.connect() as conn:
+        value = conn.execute(select(s.sync_state.c.checkpoint_block)).scalar()
+    return -1 if value is None else int(value)
+
+
+def indexed_keys(engine: Engine) -> list[tuple[str, int, str]]:
+    ev = s.chain_events
+    with engine.connect() as conn:
+        rows = conn.execute(select(ev.c.tx_hash, ev.c.log_index, ev.c.block_hash))
+        return [(tx_hash, log_index, block) for tx_hash, log_index, block in rows]
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The canonical chain up to the indexer's checkpoint, as the node reports it."""
+
+    block: int
+    logs: list[dict[str, Any]]
+
+    def names(self) -> Counter[str]:
+        decoder = make_decoder()
+        return Counter(decoder.decode(RawLog.from_rpc(obj)).name for obj in self.logs)
+
+    @property
+    def tx_hashes(self) -> set[str]:
+        return {log["transactionHash"].lower() for log in self.logs}
+
+
+def _diff(name: str, expected: list[tuple[Any, ...]], actual: list[tuple[Any, ...]]) -> str:
+    missing = Counter(expected) - Counter(actual)
+    extra = Counter(actual) - Counter(expected)
+    lines = [f"table {name}: {len(expected)} rows expected, {len(actual)} indexed"]
+    lines += [f"  missing {row}" for row in list(missing.elements())[:3]]
+    lines += [f"  extra   {row}" for row in list(extra.elements())[:3]]
+    return "\n".join(lines)
+
+
+def assert_keys_match(engine: Engine, url: str, addresses: Sequence[str]) -> Truth:
+    """``chain_events`` holds exactly the canonical logs up to the checkpoint, once each (cheap: no projection)."""
+    if indexed_block(engine) == -1:
+        assert not indexed_keys(engine), "events were written without a checkpoint"
+        return Truth(-1, [])
+    block, stored_hash = checkpoint(engine)
+    assert stored_hash is None or stored_hash == block_hash(url, block), (
+        f"checkpoint {block} has hash {stored_hash}, which is not the canonical block's"
+    )
+    logs = chain_logs(url, addresses, block)
+    expected = [log_key(obj) for obj in logs]
+    assert len(set(expected)) == len(expected), "the node returned a log twice"
+    actual = indexed_keys(engine)
+    duplicates = [key for key, n in Counter(actual).items() if n > 1]
+    assert not duplicates, f"chain_events holds duplicates: {duplicates[:3]}"
+    missing, extra = set(expected) - set(actual), set(actual) - set(expected)
+    assert not missing and not extra, (
+        f"chain_events up to block {block}: {len(missing)} canonical logs missing (e.g. {sorted(missing)[:2]}), "
+        f"{len(extra)} not canonical (e.g. {sorted(extra)[:2]})"
+    )
+    return Truth(block, logs)
+
+
+def assert_matches_chain(engine: Engine, url: str, addresses: Sequence[str], chain_id: int) -> Truth:
+    """The whole index equals the canonical chain up to its checkpoint: event keys, then every table in full."""
+    truth = assert_keys_match(engine, url, addresses)
+    expected, actual = project(truth.logs, chain_id), dump(engine)
+    diffs = [_diff(name, expected[name], actual[name]) for name in expected if expected[name] != actual[name]]
+    assert not diffs, "the index differs from a projection of the canonical chain:\n" + "\n".join(diffs)
+    return truth
+
+
+# -- the chain -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DevChain:
+    """An anvil with both registries deployed from account 0 and the manifest written to ``deployments_dir``."""
+
+    anvil: Anvil
+    client: RpcClient
+    consortium: devchain.Consortium
+    deployments_dir: Path
+
+    @property
+    def url(self) -> str:
+        return self.anvil.url
+
+    @property
+    def chain_id(self) -> int:
+        return int(self.consortium.chain_id)
+
+    @property
+    def addresses(self) -> list[str]:
+        return [self.consortium.partners.address, self.consortium.certificates.address]
+
+    def settings(self, database_url: str, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "rpc_url": self.url,
+            "deployments_dir": self.deployments_dir,
+            "poll_interval": 0.05,
+        }
+        return Settings(**(values | overrides))
+
+    @contextlib.contextmanager
+    def indexer(self, engine: Engine, **overrides: Any) -> Iterator[IndexerSetup]:
+        """An in-process indexer of this chain writing through ``engine``; its RPC client is closed on exit."""
+        url = engine.url.render_as_string(hide_password=False)
+        setup = build_indexer(self.settings(url, **overrides), engine)
+        try:
+            yield setup
+        finally:
+            setup.client.close()
+
+    def env(self, database_url: str, **overrides: str) -> dict[str, str]:
+        """``ORIGINALS_*`` variables for an ``originals`` subprocess against this chain."""
+        values = {
+            "ORIGINALS_DATABASE_URL": database_url,
+            "ORIGINALS_RPC_URL": self.url,
+            "ORIGINALS_DEPLOYMENTS_DIR": str(self.deployments_dir),
+            "ORIGINALS_POLL_INTERVAL": "0.05",
+        }
+        return values | {f"ORIGINALS_{k.upper()}": v for k, v in overrides.items()}
+
+    def head(self) -> int:
+        return head_number(self.url)
+
+    def mine(self, blocks: int) -> None:
+        rpc(self.url, "anvil_mine", hex(blocks))
+
+    def snapshot(self) -> str:
+        return str(rpc(self.url, "evm_snapshot"))
+
+    def revert(self, snapshot_id: str) -> None:
+        assert rpc(self.url, "evm_revert", snapshot_id) is True, f"snapshot {snapshot_id} is gone"
+        self.resync_nonces()
+
+    def reorg(self, depth: int, raw_txs: Sequence[tuple[str, int]]) -> None:
+        """Replace the last ``depth`` blocks (same height) with blocks holding ``raw_txs`` at their offsets."""
+        rpc(self.url, "anvil_reorg", depth, [[raw, offset] for raw, offset in raw_txs])
+        self.resync_nonces()
+
+    def resync_nonces(self) -> None:
+        for sender in self.consortium.senders.values():
+            sender.resync_nonce()
+
+    def truth(self, engine: Engine) -> Truth:
+        return assert_matches_chain(engine, self.url, self.addresses, self.chain_id)
+
+
+@contextlib.contextmanager
+def dev_chain(folder: Path) -> Iterator[DevChain]:
+    """A fresh anvil with the registries deployed; stopped on exit whatever happens."""
+    anvil = Anvil().start()
+    client = RpcClient(anvil.url)
+    try:
+        deployments = folder / "deployments"
+        consortium = devchain.deploy(client, deployments)
+        yield DevChain(anvil, client, consortium, deployments)
+    finally:
+        client.close()
+        anvil.stop()
+
+
+# -- the workload --------------------------------------------------------------------------------------------------
+
+FOUNDER_IDS = (0, 1, 2)
+GAS_ISSUE = 150_000
+GAS_STATUS = 200_000
+
+
+@dataclass
+class _Certificate:
+    issuer: int
+    status: CertificateStatus = CertificateStatus.VALID
+    tree: MerkleTree | None = None
+    leaves: dict[bytes, CertificateStatus] = field(default_factory=dict)
+
+
+@dataclass
+class _Partner:
+    status: PartnerStatus = PartnerStatus.NONE
+    rights: int = 0
+
+
+@dataclass
+class Model:
+    """What the workload knows of the contracts' state: enough to only send transactions that succeed."""
+
+    certificates: dict[str, _Certificate] = field(default_factory=dict)
+    partners: dict[int, _Partner] = field(default_factory=dict)
+    serial: int = 0
+
+    def fresh(self, tag: str) -> str:
+        self.serial += 1
+        return str(devchain.h32(self.serial, f"workload:{tag}"))
+
+
+class Workload:
+    """Sends valid transactions of every kind to the registries, from anvil accounts, one block each (automine).
+
+    Certificate transactions are sent without waiting (anvil mines them in arrival order); partner steps, whose
+    proposal ids come from receipts, wait. :meth:`settle` waits for everything sent and fails on any revert, so a
+    wrong model shows up as a clear error rather than as silently missing events.
+    """
+
+    def __init__(
+        self,
+        consortium: devchain.Consortium,
+        newcomers: Sequence[int] = (3, 4, 5, 6, 7),
+        seed: int = 0,
+        model: Model | None = None,
+    ) -> None:
+        self.c = consortium
+        self.rng = random.Random(seed)
+        self.model = model or Model()
+        self.newcomers = tuple(newcomers)
+        for i in FOUNDER_IDS:
+            self.model.partners.setdefault(i, _Partner(PartnerStatus.ACTIVE, ISSUER | COUNCIL))
+        for i in self.newcomers:
+            self.model.partners.setdefault(i, _Partner())
+        self.pending: list[str] = []
+
+    def on(self, client: RpcClient, seed: int) -> Workload:
+        """The same model driven through another client (one client per thread)."""
+        consortium = dataclasses.replace(self.c, client=client, senders={})
+        return Workload(consortium, self.newcomers, seed, self.model)
+
+    # -- sending --
+
+    def _send(self, index: int, binding: ContractBinding, fn: str, *args: Any, gas: int) -> str:
+        tx_hash = str(self.c.sender(index).send(Call(binding.address, binding.encode(fn, *args), gas)))
+        self.pending.append(tx_hash)
+        return tx_hash
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait for every transaction sent so far; any revert fails with the decoded error."""
+        for tx_hash in self.pending:
+            self.c.sender(0).wait(tx_hash, timeout, self.c.certificates)
+        self.pending = []
+
+    def _cert_tx(self, index: int, fn: str, *args: Any, gas: int = GAS_STATUS) -> str:
+        return self._send(index, self.c.certificates, fn, *args, gas=gas)
+
+    def _partner_tx(self, index: int, fn: str, *args: Any) -> int:
+        """Send, wait; returns the proposal id when the transaction created one."""
+        self.settle()
+        receipt = self.c.partner_tx(index, fn, *args)
+        if fn == "propose":
+            return int(receipt.logs[0]["topics"][1], 16)
+        return 0
+
+    def _timestamp(self) -> int:
+        return int(self.c.client.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+
+    # -- certificate steps --
+
+    def issuers(self) -> list[int]:
+        return [i for i, p in self.model.partners.items() if p.status == PartnerStatus.ACTIVE and p.rights & ISSUER]
+
+    def issue(self, issuer: int | None = None, valid_until: int = 0) -> str:
+        issuer = self.rng.choice(self.issuers()) if issuer is None else issuer
+        root = self.model.fresh("single")
+        fingerprint = self.model.fresh("fingerprint")
+        self._cert_tx(
+            issuer, "issue", bytes.fromhex(root[2:]), bytes.fromhex(fingerprint[2:]), valid_until, gas=GAS_ISSUE
+        )
+        self.model.certificates[root] = _Certificate(issuer)
+        return root
+
+    def issue_batch(self, documents: int, public: bool, issuer: int | None = None) -> str:
+        issuer = self.rng.choice(self.issuers()) if issuer is None else issuer
+        leaves = [bytes.fromhex(self.model.fresh("leaf")[2:]) for _ in range(documents)]
+        tree = MerkleTree.of(leaves)
+        if public:
+            fingerprints = [bytes.fromhex(self.model.fresh("fingerprint")[2:]) for _ in range(documents)]
+            gas = 200_000 + 4_000 * documents
+            self._cert_tx(issuer, "issueBatchPublic", tree.root, 0, leaves, fingerprints, gas=gas)
+        else:
+            self._cert_tx(issuer, "issueBatch", tree.root, 0, gas=GAS_ISSUE)
+        root = "0x" + tree.root.hex()
+        self.model.certificates[root] = _Certificate(
+            issuer, tree=tree, leaves=dict.fromkeys(leaves, CertificateStatus.VALID)
+        )
+        return root
+
+    @staticmethod
+    def _next_status(status: CertificateStatus, rng: random.Random) -> tuple[str, CertificateStatus] | None:
+        if status == CertificateStatus.REVOKED:
+            return None
+        if status == CertificateStatus.SUSPENDED:
+            return rng.choice([("reinstate", CertificateStatus.VALID), ("revoke", CertificateStatus.REVOKED)])
+        return rng.choice([("suspend", CertificateStatus.SUSPENDED)] * 3 + [("revoke", CertificateStatus.REVOKED)])
+
+    def change_root(self, root: str, action: str | None = None, actor: int | None = None) -> str | None:
+        """Suspend, reinstate or revoke a whole certificate, acting as a founder (council); None if nothing applies."""
+        cert = self.model.certificates[root]
+        step = self._next_status(cert.status, self.rng)
+        if action is not None:
+            step = (action, {"suspend": CertificateStatus.SUSPENDED, "reinstate": CertificateStatus.VALID,
+                             "revoke": CertificateStatus.REVOKED}[action])  # fmt: skip
+        if step is None:
+            return None
+        actor = self.rng.choice(FOUNDER_IDS) if actor is None else actor
+        tx = self._cert_tx(actor, step[0], bytes.fromhex(root[2:]), self.rng.randrange(1, 50))
+        cert.status = step[1]
+        return tx
+
+    def change_document(self, root: str) -> str | None:
+        cert = self.model.certificates[root]
+        assert cert.tree is not None
+        leaf = self.rng.choice(sorted(cert.leaves))
+        step = self._next_status(cert.leaves[leaf], self.rng)
+        if step is None:
+            return None
+        actor = self.rng.choice(FOUNDER_IDS)
+        proof = cert.tree.proof(leaf)
+        tx = self._cert_tx(actor, f"{step[0]}Document", bytes.fromhex(root[2:]), leaf, proof, self.rng.randrange(1, 50))
+        cert.leaves[leaf] = step[1]
+        return tx
+
+    # -- partner steps --
+
+    def _carry(self, kind: ProposalKind, subject: int, rights: int = 0, cutoff: int = 0) -> int:
+        """A founder proposes, a second votes yes, sometimes the third votes no; anyone executes."""
+        proposer, second, third = self.rng.sample(FOUNDER_IDS, 3)
+        proposal = self._partner_tx(proposer, "propose", int(kind), self.c.address(subject), rights, cutoff)
+        self._partner_tx(second, "vote", proposal, True)
+        if self.rng.random() < 0.3:
+            self._partner_tx(third, "vote", proposal, False)
+        self._partner_tx(self.rng.choice([*FOUNDER_IDS, subject]), "execute", proposal)
+        return proposal
+
+    def apply(self, index: int) -> None:
+        org = self.rng.choice(list(OrganisationType))
+        meta = bytes.fromhex(self.model.fresh("meta")[2:])
+        name = f"Partner {index}.{self.model.serial}"
+        self._partner_tx(index, "applyForMembership", int(org), name, f"p{index}.example", meta)
+        self.model.partners[index] = _Partner(PartnerStatus.APPLIED, 0)
+
+    def admit(self, index: int, rights: int = ISSUER) -> None:
+        if self.model.partners[index].status in (PartnerStatus.NONE, PartnerStatus.LEFT):
+            self.apply(index)
+        self._carry(ProposalKind.ADMIT, index, rights)
+        self.model.partners[index] = _Partner(PartnerStatus.ACTIVE, rights)
+
+    def partner_step(self, index: int) -> None:
+        """One applicable membership change for newcomer ``index``."""
+        p = self.model.partners[index]
+        if p.status in (PartnerStatus.NONE, PartnerStatus.LEFT):
+            self.apply(index)
+        elif p.status == PartnerStatus.APPLIED:
+            if self.rng.random() < 0.75:
+                self.admit(index, self.rng.choice([0, ISSUER]))
+            else:
+                self.leave(index)
+        elif p.status == PartnerStatus.EXPELLED:
+            return
+        else:
+            options: list[Callable[[], None]] = [lambda: self.leave(index), lambda: self.expel(index)]
+            if p.status == PartnerStatus.ACTIVE:
+                options += [lambda: self.suspend_partner(index)] * 2
+            else:
+                options += [lambda: self.reinstate_partner(index)] * 2
+            options += [lambda: self.set_issuer(index, not p.rights & ISSUER)] * 3
+            self.rng.choice(options)()
+
+    def leave(self, index: int) -> None:
+        self._partner_tx(index, "leave")
+        self.model.partners[index] = _Partner(PartnerStatus.LEFT, 0)
+
+    def suspend_partner(self, index: int) -> None:
+        self._carry(ProposalKind.SUSPEND, index)
+        self.model.partners[index].status = PartnerStatus.SUSPENDED
+
+    def reinstate_partner(self, index: int) -> None:
+        self._carry(ProposalKind.REINSTATE, index)
+        self.model.partners[index].status = PartnerStatus.ACTIVE
+
+    def set_issuer(self, index: int, grant: bool) -> None:
+        self._carry(ProposalKind.GRANT_RIGHTS if grant else ProposalKind.WITHDRAW_RIGHTS, index, ISSUER)
+        self.model.partners[index].rights = ISSUER if grant else 0
+
+    def expel(self, index: int, compromised: bool | None = None) -> None:
+        compromised = self.rng.random() < 0.5 if compromised is None else compromised
+        self._carry(ProposalKind.EXPEL, index, cutoff=self._timestamp() - 1 if compromised else 0)
+        self.model.partners[index] = _Partner(PartnerStatus.EXPELLED, 0)
+
+    def abandoned_proposal(self) -> None:
+        """A proposal that gets a no vote and is never executed (its rows must still be indexed)."""
+        active = [i for i in self.newcomers if self.model.partners[i].status == PartnerStatus.ACTIVE]
+        if not active:
+            return
+        subject = self.rng.choice(active)
+        proposer, other, _ = self.rng.sample(FOUNDER_IDS, 3)
+        proposal = self._partner_tx(proposer, "propose", int(ProposalKind.SUSPEND), self.c.address(subject), 0, 0)
+        self._partner_tx(other, "vote", proposal, False)
+
+    # -- scripts --
+
+    def tour(self) -> None:
+        """Every event kind at least once, in a fixed order."""
+        a, b, c = self.newcomers[:3]
+        self.admit(a)
+        self.admit(b, rights=0)
+        self.set_issuer(b, grant=True)
+        single = self.issue(a, valid_until=self._timestamp() + 10**6)
+        anchor = self.issue_batch(6, public=False, issuer=b)
+        public = self.issue_batch(5, public=True)
+        self.change_root(single, "suspend")
+        self.change_root(single, "reinstate")
+        self.change_root(single, "revoke")
+        for _ in range(4):
+            self.change_document(anchor)
+            self.change_document(public)
+        self.suspend_partner(a)
+        self.reinstate_partner(a)
+        self.set_issuer(b, grant=False)
+        self.apply(c)
+        self.leave(c)
+        self.apply(c)
+        self.abandoned_proposal()
+        self.expel(a, compromised=True)
+        self.settle()
+
+    def step(self) -> None:
+        """One random action, weighted towards certificates (as on a real chain)."""
+        roll = self.rng.random()
+        certs = self.model.certificates
+        if roll < 0.35 or not certs:
+            self.issue()
+        elif roll < 0.45:
+            self.issue_batch(self.rng.randrange(2, 9), public=self.rng.random() < 0.6)
+        elif roll < 0.70:
+            self.change_root(self.rng.choice(list(certs)))
+        elif roll < 0.85:
+            batches = [root for root, cert in certs.items() if cert.tree is not None]
+            if batches:
+                self.change_document(self.rng.choice(batches))
+        elif roll < 0.97:
+            self.partner_step(self.rng.choice(self.newcomers))
+        else:
+            self.abandoned_proposal()
+
+    def steps(self, n: int) -> None:
+        for _ in range(n):
+            self.step()
+        self.settle()
+
+
+class Background:
+    """Runs ``fn(stop)`` in a thread; on exit sets ``stop``, joins (bounded) and re-raises the thread's error."""
+
+    def __init__(self, fn: Callable[[threading.Event], Any], name: str, join_timeout: float = 60.0) -> None:
+        self.stop = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._join_timeout = join_timeout
+
+        def target() -> None:
+            try:
+                self.result = fn(self.stop)
+            except BaseException as exc:
+                self.error = exc
+
+        self.thread = threading.Thread(target=target, name=name, daemon=True)
+
+    def __enter__(self) -> Background:
+        self.thread.start()
+        return self
+
+    def finish(self) -> Any:
+        self.stop.set()
+        self.thread.join(self._join_timeout)
+        assert not self.thread.is_alive(), f"thread {self.thread.name} did not stop within {self._join_timeout} s"
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+    def __exit__(self, *exc: object) -> None:
+        if self.thread.is_alive() or self.error is not None:
+            self.finish()
+
+
+def generate(
+    workload: Workload, url: str, seed: int, max_steps: int, max_seconds: float, pause: float = 0.0
+) -> Callable[[threading.Event], int]:
+    """A :class:`Background` target: random steps on a client of its own until stopped, ``max_steps`` or time."""
+
+    def run(stop: threading.Event) -> int:
+        client = RpcClient(url)
+        try:
+            worker = workload.on(client, seed)
+            deadline = time.monotonic() + max_seconds
+            done = 0
+            while not stop.is_set() and done < max_steps and time.monotonic() < deadline:
+                worker.step()
+                done += 1
+                if pause:
+                    stop.wait(pause)
+            worker.settle()
+            return done
+        finally:
+            client.close()
+
+    return run

@@ -1,0 +1,95 @@
+"""The recorded scenario of ``data/raw_logs.json``: its inputs, and the recording as the tests read it.
+
+``data/record_logs.py`` drives a real anvil with the inputs named here and writes what the node returned; the tests
+import the same names to state what they expect, so an expectation reads like the scenario ("the mill's single
+certificate") rather than like a hash. Nothing here starts a node.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devchain import h32
+
+from ledger.indexer.decode import DecodedLog, RawLog
+from ledger.indexer.runner import make_decoder
+from ledger.merkle import MerkleTree
+
+RAW_LOGS = Path(__file__).with_name("data") / "raw_logs.json"
+
+GENESIS_TIMESTAMP = 1_767_225_600  # 2026-01-01T00:00:00Z
+BLOCK_INTERVAL = 12
+"""Seconds between blocks; each transaction of the scenario is mined in a block of its own."""
+TEN_YEARS = 10 * 365 * 24 * 3600
+ANCHOR_VALID_UNTIL = GENESIS_TIMESTAMP + TEN_YEARS
+
+MILL = 4
+"""Anvil account 4: a textile mill, admitted as issuer, later expelled with a compromise cut-off."""
+ASSOCIATION = 5
+"""Anvil account 5: a heritage association, admitted, suspended, reinstated; leaves, then applies again."""
+OUTSIDER = 3
+"""Anvil account 3: not a partner; executes a proposal (anyone may)."""
+MILL_METADATA = h32(4, "metadata")
+SINGLE_ROOT = h32(1, "single-root")
+SINGLE_FINGERPRINT = h32(1, "single-fingerprint")
+ANCHOR_LEAVES = [h32(i, "anchor-leaf") for i in range(4)]
+PUBLIC_LEAVES = [h32(i, "public-leaf") for i in range(3)]
+PUBLIC_FINGERPRINTS = [h32(i, "public-fingerprint") for i in range(3)]
+
+
+def tree_of(leaves: list[str]) -> MerkleTree:
+    return MerkleTree.of([bytes.fromhex(leaf[2:]) for leaf in leaves])
+
+
+ANCHOR_ROOT = "0x" + tree_of(ANCHOR_LEAVES).root.hex()
+PUBLIC_ROOT = "0x" + tree_of(PUBLIC_LEAVES).root.hex()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transaction of the scenario and the block it landed in."""
+
+    name: str
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    timestamp: int
+
+
+@dataclass(frozen=True)
+class Recording:
+    chain_id: int
+    contracts: dict[str, str]
+    accounts: dict[int, str]
+    steps: dict[str, Step]
+    """By name, in the order they ran."""
+    logs: list[dict[str, Any]]
+    """The ``eth_getLogs`` objects exactly as the node returned them."""
+
+    def raw_logs(self) -> list[RawLog]:
+        return [RawLog.from_rpc(obj) for obj in self.logs]
+
+    def decoded(self) -> list[DecodedLog]:
+        return make_decoder().decode_all(self.raw_logs())
+
+    def step_of(self, tx_hash: str) -> Step:
+        return next(step for step in self.steps.values() if step.tx_hash == tx_hash)
+
+    def account(self, index: int) -> str:
+        return self.accounts[index]
+
+
+@functools.cache
+def load() -> Recording:
+    data = json.loads(RAW_LOGS.read_text(encoding="utf-8"))
+    return Recording(
+        chain_id=data["chain_id"],
+        contracts=data["contracts"],
+        accounts={int(i): address for i, address in data["accounts"].items()},
+        steps={step["name"]: Step(**step) for step in data["steps"]},
+        logs=data["logs"],
+    )

@@ -1,0 +1,91 @@
+"""The Merkle tree matches OpenZeppelin's SimpleMerkleTree layout and verifies like MerkleProof."""
+
+from __future__ import annotations
+
+import pytest
+from eth_hash.auto import keccak
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.merkle import MerkleError, MerkleTree, hash_pair, process_proof, verify_proof
+
+OZ_ROOT_0_TO_4 = "0x8a01c0343cfdb8be8745fce4ae582e6a2024b56c854b4c619bb7f4cf0c4fde8c"
+
+
+def leaf(i: int) -> bytes:
+    return keccak(i.to_bytes(32, "big"))
+
+
+def test_hash_pair_is_commutative_keccak_of_sorted_pair():
+    a, b = b"\x01" * 32, b"\x02" * 32
+    assert hash_pair(a, b) == hash_pair(b, a) == keccak(a + b)
+
+
+def test_tree_of_one_has_the_leaf_as_root_and_an_empty_proof():
+    tree = MerkleTree.of([leaf(1)])
+    assert tree.root == leaf(1)
+    assert tree.proof(leaf(1)) == []
+
+
+def test_tree_of_two_hashes_the_sorted_pair():
+    tree = MerkleTree.of([leaf(1), leaf(2)])
+    assert tree.root == hash_pair(leaf(1), leaf(2))
+    assert tree.proof(leaf(1)) == [leaf(2)]
+    assert tree.proof(leaf(2)) == [leaf(1)]
+
+
+def test_tree_of_three_follows_the_simple_merkle_tree_layout():
+    # Sorted leaves s0 < s1 < s2 are placed from the end: nodes = [root, h(s1, s0), s2, s1, s0].
+    s0, s1, s2 = sorted([leaf(1), leaf(2), leaf(3)])
+    inner = hash_pair(s0, s1)
+    tree = MerkleTree.of([leaf(3), leaf(1), leaf(2)])
+    assert tree.nodes == (hash_pair(inner, s2), inner, s2, s1, s0)
+    assert tree.proof(s0) == [s1, s2]
+    assert tree.proof(s2) == [inner]
+
+
+def test_root_matches_openzeppelin_simple_merkle_tree():
+    # Golden value from @openzeppelin/merkle-tree 1.0.8: SimpleMerkleTree.of(leaves).root for keccak(uint256(i)),
+    # i = 0..4 (computed once with the npm library; it is not a project dependency).
+    tree = MerkleTree.of([leaf(i) for i in range(5)])
+    assert "0x" + tree.root.hex() == OZ_ROOT_0_TO_4
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 8, 9, 1024, 1025])
+def test_every_leaf_proves_into_the_root(size):
+    leaves = [leaf(i) for i in range(size)]
+    tree = MerkleTree.of(leaves)
+    for one in leaves:
+        assert verify_proof(tree.root, one, tree.proof(one))
+
+
+def test_a_proof_from_another_tree_does_not_verify():
+    first = MerkleTree.of([leaf(i) for i in range(4)])
+    second = MerkleTree.of([leaf(i) for i in range(4, 8)])
+    assert not verify_proof(first.root, leaf(4), second.proof(leaf(4)))
+
+
+@pytest.mark.parametrize(
+    ("leaves", "message"),
+    [
+        ([], "at least one leaf"),
+        ([b"\x01" * 31], "must be 32 bytes"),
+        ([b"\x01" * 32, b"\x01" * 32], "repeated leaf"),
+    ],
+)
+def test_bad_leaves_are_refused_with_a_clear_error(leaves, message):
+    with pytest.raises(MerkleError, match=message):
+        MerkleTree.of(leaves)
+
+
+def test_proof_of_a_missing_leaf_is_refused():
+    with pytest.raises(MerkleError, match="is not a leaf"):
+        MerkleTree.of([leaf(1)]).proof(leaf(2))
+
+
+@given(st.sets(st.binary(min_size=32, max_size=32), min_size=1, max_size=64))
+def test_any_set_of_leaves_gives_proofs_that_reach_the_root(leaves):
+    tree = MerkleTree.of(list(leaves))
+    assert len(tree) == len(leaves)
+    for one in leaves:
+        assert process_proof(one, tree.proof(one)) == tree.root

@@ -1,0 +1,174 @@
+"""The verify page in a real browser: Debian's Chromium driven by Playwright (no browser download).
+
+A demo consortium is seeded on a fresh anvil (the same seed `make run` uses), indexed, and served by uvicorn. Files are
+dropped onto the page with a real ``drop`` event carrying a ``DataTransfer``, so the page's own drag-and-drop code
+and in-browser hashing run. Screenshots are saved under ``test-artifacts/`` for people to look at.
+
+Without Chromium the tests skip with a message, except under CI, where `.ci/run` installs it and they must run.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import devchain
+import pytest
+import uvicorn
+
+from api.main import create_app
+from ledger.chain.rpc import RpcClient
+from ledger.config import Settings
+from ledger.demo import Demo
+from ledger.devnet import Anvil, free_port
+from ledger.indexer.runner import build_indexer
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is required under CI (.ci/run installs Debian's chromium package)", pytrace=False)
+    pytest.skip(
+        "no Chromium on this machine: `apt-get install chromium` to run the browser tests", allow_module_level=True
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A served page over a seeded, indexed devnet; yields (base URL, demo folder)."""
+    tmp = tmp_path_factory.mktemp("web")
+    with Anvil() as anvil:
+        client = RpcClient(anvil.url)
+        consortium = devchain.deploy(client, tmp / "deployments")
+        demo_dir = tmp / "demo"
+        assert Demo(client, consortium.deployment, demo_dir).seed()
+        port = free_port()
+        settings = Settings(
+            database_url=f"sqlite:///{tmp}/web.sqlite3",
+            rpc_url=anvil.url,
+            deployments_dir=tmp / "deployments",
+            api_port=port,
+        )
+        setup = build_indexer(settings)
+        setup.indexer.run(once=True)
+        setup.client.close()
+        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "uvicorn did not start"
+        try:
+            yield f"http://127.0.0.1:{port}", demo_dir
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def drop_file(page: object, name: str, content: bytes) -> None:
+    """Dispatch a real drop event with the file on the page's drop zone."""
+    page.evaluate(  # type: ignore[attr-defined]
+        """([name, b64]) => {
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name));
+            const zone = document.querySelector('#drop');
+            zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }""",
+        [name, base64.b64encode(content).decode()],
+    )
+
+
+def verify_by_drop(browser: object, base: str, name: str, content: bytes, shot: str) -> object:
+    page = browser.new_page(viewport={"width": 1000, "height": 1100})  # type: ignore[attr-defined]
+    page.goto(base + "/")
+    page.wait_for_selector("#drop")
+    drop_file(page, name, content)
+    page.wait_for_selector("#verdict", timeout=15_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+    return page
+
+
+def test_dropping_a_certified_original_shows_valid_with_the_issuer_name(
+    browser: object, site: tuple[str, Path]
+) -> None:
+    base, demo = site
+    content = (demo / "originals" / "fabric-batch-0042.txt").read_bytes()
+    page = verify_by_drop(browser, base, "fabric-batch-0042.txt", content, "verify-valid")
+    assert page.inner_text("#verdict") == "VALID"  # type: ignore[attr-defined]
+    assert page.inner_text(".issuer") == "Weberei Lindner Textile Mill"  # type: ignore[attr-defined]
+    history = page.inner_text("#result table:last-of-type")  # type: ignore[attr-defined]
+    assert "Issued" in history
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_dropping_a_revoked_original_shows_revoked_with_the_reason(browser: object, site: tuple[str, Path]) -> None:
+    base, demo = site
+    content = (demo / "originals" / "diploma-003.txt").read_bytes()
+    page = verify_by_drop(browser, base, "diploma-003.txt", content, "verify-revoked")
+    assert page.inner_text("#verdict") == "REVOKED"  # type: ignore[attr-defined]
+    result = page.inner_text("#result")  # type: ignore[attr-defined]
+    assert "the document was revoked (issued in error)" in result
+    assert "University Blockchain Competence Centre" in result
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_dropping_a_certificate_document_verifies_it(browser: object, site: tuple[str, Path]) -> None:
+    base, demo = site
+    document = demo / "certificates" / "artwork-evening-light.txt.originals.json"
+    page = verify_by_drop(browser, base, document.name, document.read_bytes(), "verify-document-suspended")
+    assert page.inner_text("#verdict") == "SUSPENDED"  # type: ignore[attr-defined]
+    result = page.inner_text("#result")  # type: ignore[attr-defined]
+    assert "the fields hash to the target hash, and the proof leads to the Merkle root" in result
+    assert "the certificate was suspended (under investigation)" in result
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_dropping_a_random_file_shows_not_found(browser: object, site: tuple[str, Path]) -> None:
+    base, _ = site
+    page = verify_by_drop(browser, base, "random.bin", os.urandom(4096), "verify-not-found")
+    assert page.inner_text("#verdict") == "NOT FOUND"  # type: ignore[attr-defined]
+    assert "No certificate names this original" in page.inner_text("#result")  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_the_partner_directory_filters_by_organisation_type(browser: object, site: tuple[str, Path]) -> None:
+    base, _ = site
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(base + "/directory?type=UNIVERSITY")
+    page.wait_for_selector("#list table")
+    rows = page.locator("#list tbody tr")
+    assert rows.count() == 1
+    assert "University Blockchain Competence Centre" in rows.first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "directory-universities.png"), full_page=True)
+    page.close()
