@@ -7,6 +7,8 @@ Alembic's, shipped inside the package (``ledger/db/migrations``) so an installed
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,10 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Execution option: on SQLite, begin the transaction holding the write lock (``BEGIN IMMEDIATE``).
+IMMEDIATE = "originals_sqlite_immediate"
+# pg_advisory_xact_lock key that serialises migrations between processes on PostgreSQL ("ORIGMIGR").
+_PG_MIGRATION_LOCK = 0x4F5249474D494752
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -28,7 +34,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # so without this a migration commits table by table and a crash leaves half a schema.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
@@ -36,10 +42,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A deferred BEGIN that reads first and writes later cannot wait for another writer: SQLite answers
+            # "database is locked" at once instead of applying busy_timeout. Work that must not lose that race
+            # (migrations run by several processes starting together) asks for the write lock up front.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _enable_wal(cursor: Any, timeout: float = 30.0) -> None:
+    """Switch the file to WAL (a persistent setting: a no-op once any connection has done it).
+
+    Switching needs an exclusive lock, and SQLite reports a clash there as "database is locked" at once, without
+    applying busy_timeout; processes opening a new file together (the indexer and the API under ``originals up``)
+    clash exactly there, so this waits and retries until ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def alembic_config(url: str) -> Config:
@@ -50,9 +79,15 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creates every table on an empty database)."""
+    """Bring the schema to the newest migration (creates every table on an empty database).
+
+    Safe when several processes start on a new database at once (``originals up`` starts the indexer and the API
+    together): the first takes the write lock and migrates, the others wait for it and then find nothing to do.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -1,0 +1,100 @@
+"""Migrations are safe when several processes start on one new database together.
+
+``originals up`` (and any deployment that starts API replicas next to the indexer) runs ``upgrade`` in each process.
+On a new SQLite file a deferred transaction that reads first and then creates tables cannot wait for a concurrent
+writer: SQLite fails it at once with "database is locked" (this broke CI once). ``upgrade`` takes the write lock up
+front instead, so the others wait and then find the schema already at head.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from ledger.db.engine import alembic_config, make_engine, table_names, upgrade
+from ledger.db.schema import metadata
+
+ADMIN_URL = os.environ.get("ORIGINALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+WORKERS = 6
+
+
+def _migrate(url: str, start: multiprocessing.synchronize.Barrier) -> None:
+    engine = make_engine(url)
+    try:
+        start.wait(timeout=60)
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with no tables at all."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'new.db'}"
+        return
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"originals_migrate_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable (CI is set): {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}: start it to run the PostgreSQL variant")
+    try:
+        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _head(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+def test_concurrent_upgrades_of_a_new_database_all_succeed(new_database_url: str) -> None:
+    url = new_database_url
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(WORKERS)
+    workers = [context.Process(target=_migrate, args=(url, start)) for _ in range(WORKERS)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0] * WORKERS
+
+    engine = make_engine(url)
+    try:
+        assert set(metadata.tables) <= table_names(engine)
+        with engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        assert versions == [_head(url)]
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_is_a_no_op_at_head(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'twice.db'}")
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == first
+        assert first == _head(str(engine.url))
+    finally:
+        engine.dispose()
