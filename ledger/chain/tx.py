@@ -21,6 +21,17 @@ from ledger.chain.contracts import ContractBinding, ContractRevert
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.errors import LedgerError
 
+GAS_HEADROOM = 50_000
+"""Gas added to every estimate (after 20%). An estimate runs in the latest block's context, but the transaction runs in
+the next block, whose later timestamp can make it dearer: PartnerRegistry's status history (OpenZeppelin Checkpoints)
+rewrites the last checkpoint when the timestamp is unchanged and appends a new storage slot (~20,000 gas more) when
+it moved on, and one proposal's execution can append two. A limit is not a charge: only gas used is paid for."""
+
+
+def with_headroom(estimate: int) -> int:
+    """The gas limit to send for an ``eth_estimateGas`` result."""
+    return estimate * 12 // 10 + GAS_HEADROOM
+
 
 class TransactionTimeout(LedgerError, TimeoutError):
     """No receipt arrived in time."""
@@ -100,8 +111,8 @@ class TxSender:
         return int(self.client.call("eth_estimateGas", [params]), 16)
 
     def sign(self, call: Call) -> str:
-        """A signed raw transaction (0x hex); gas estimated with 20% headroom when not given."""
-        gas = call.gas if call.gas is not None else self.estimate(call) * 12 // 10
+        """A signed raw transaction (0x hex); gas estimated with headroom (:func:`with_headroom`) when not given."""
+        gas = call.gas if call.gas is not None else with_headroom(self.estimate(call))
         max_fee, tip = self._fee_caps()
         with self._lock:
             nonce = self._next_nonce()
@@ -157,7 +168,7 @@ class TxSender:
             if obj is not None:
                 receipt = Receipt.from_rpc(obj)
                 if receipt.status != 1:
-                    raise self._revert_reason(tx_hash, binding)
+                    raise self._revert_reason(tx_hash, binding, receipt.gas_used)
                 return receipt
             if time.monotonic() > deadline:
                 raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:.0f} s")
@@ -168,13 +179,17 @@ class TxSender:
         """Send and wait; when gas estimation itself reverts, the decoded error is raised before sending."""
         if call.gas is None:
             try:
-                call = Call(call.to, call.data, self.estimate(call) * 12 // 10, call.value)
+                call = Call(call.to, call.data, with_headroom(self.estimate(call)), call.value)
             except RpcError as exc:
                 raise revert_from_rpc(exc, binding) from exc
         return self.wait(self.send(call), timeout, binding)
 
-    def _revert_reason(self, tx_hash: str, binding: ContractBinding | None) -> ContractRevert:
+    def _revert_reason(self, tx_hash: str, binding: ContractBinding | None, gas_used: int) -> ContractRevert:
         tx = self.client.call("eth_getTransactionByHash", [tx_hash])
+        limit = int(tx["gas"], 16)
+        if gas_used >= limit:
+            # Replaying the call would not fail the same way (it runs with the block's full gas), so say what happened.
+            return ContractRevert(f"transaction {tx_hash} ran out of gas (gas limit {limit:,})")
         try:
             self.client.call(
                 "eth_call",
