@@ -286,7 +286,7 @@ WRAPPED_DOCUMENT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["version", "data", "proof"],
     "properties": {
-        "version": {"const": "originals/wrapped/1"},
+        "version": {"const": "originals/wrapped/2"},
         "data": {"$ref": "#/components/schemas/WrappedFields"},
         "privacy": {
             "type": "object",

@@ -4,8 +4,15 @@ The layout is OpenZeppelin's ``SimpleMerkleTree`` (``@openzeppelin/merkle-tree``
 of a flat array of ``2n - 1`` nodes, node ``i`` = hash of nodes ``2i + 1`` and ``2i + 2``; so any number of leaves
 works (no padding, no duplication) and a tree built here or by that library has the same root and proofs.
 
+Leaves and internal nodes are kept apart (domain separation): an internal node is keccak256 of 64 bytes (two child
+nodes), and a leaf must be made with :func:`leaf_hash`, keccak256 of a 32-byte digest, as OpenZeppelin's
+``StandardMerkleTree`` double-hashes its leaves. Since keccak256 of 32 bytes cannot equal keccak256 of 64 bytes
+(short of a collision), no leaf can pass for an internal node or a root, nor an internal node for a leaf. Without it
+a "document" whose two (hidden) field hashes are the children of an internal node would hash to that node and verify
+with the rest of the proof; and any batch root would verify as a leaf of itself with an empty proof.
+
 Pure functions only: no I/O, no chain access. Certificate documents build on this module; it is the one place that
-combines hashes into a tree.
+combines hashes into leaves and a tree.
 """
 
 from __future__ import annotations
@@ -21,6 +28,18 @@ HASH_SIZE = 32
 
 class MerkleError(ValueError):
     """A tree cannot be built from the given leaves, or a leaf is not in the tree."""
+
+
+def leaf_hash(digest: bytes) -> bytes:
+    """The Merkle leaf of a 32-byte ``digest``: keccak256(digest), a 32-byte preimage where an internal node has a
+    64-byte one (see the module docstring).
+
+    Raises:
+        MerkleError: ``digest`` is not 32 bytes (then the separation from 64-byte node preimages would not hold).
+    """
+    if len(digest) != HASH_SIZE:
+        raise MerkleError(f"a leaf digest must be {HASH_SIZE} bytes, got {len(digest)}")
+    return keccak(digest)
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:
@@ -49,7 +68,7 @@ def _check_leaf(leaf: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class MerkleTree:
-    """A complete tree over distinct 32-byte leaves. Build with :meth:`of`."""
+    """A complete tree over distinct 32-byte leaves (each made by :func:`leaf_hash`). Build with :meth:`of`."""
 
     nodes: tuple[bytes, ...]
     _positions: dict[bytes, int] = field(repr=False, compare=False)
@@ -97,13 +116,21 @@ class MerkleTree:
         Raises:
             MerkleError: ``leaf`` is not in the tree.
         """
+        return [self.nodes[i] for i in self.proof_indices(leaf)]
+
+    def proof_indices(self, leaf: bytes) -> list[int]:
+        """The positions in :attr:`nodes` of ``leaf``'s proof (so a caller can convert each node once, not once per
+        proof it appears in).
+
+        Raises:
+            MerkleError: ``leaf`` is not in the tree.
+        """
         try:
             index = self._positions[bytes(leaf)]
         except KeyError:
             raise MerkleError(f"0x{bytes(leaf).hex()} is not a leaf of this tree") from None
-        proof = []
+        indices = []
         while index > 0:
-            sibling = index + 1 if index % 2 == 1 else index - 1
-            proof.append(self.nodes[sibling])
+            indices.append(index + 1 if index % 2 == 1 else index - 1)
             index = (index - 1) // 2
-        return proof
+        return indices

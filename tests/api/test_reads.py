@@ -704,16 +704,24 @@ def test_a_cursor_of_another_list_is_refused(api: TestClient) -> None:
         (
             {"hello": 1},
             "Invalid certificate document",
-            "not a wrapped certificate document (expected version 'originals/wrapped/1')",
+            "not a wrapped certificate document (expected version 'originals/wrapped/2')",
         ),
         (
-            {"version": "originals/wrapped/1", "data": {"a": "zz"}, "privacy": {}, "proof": {}},
+            {"version": "originals/wrapped/2", "data": {"a": "zz"}, "privacy": {}, "proof": {}},
             "Invalid certificate document",
             "field a: expected '<64 hex salt>:<JSON value>'",
         ),
+        (
+            {"version": "originals/wrapped/1", "data": {}, "privacy": {}, "proof": {}},
+            "Invalid certificate document",
+            "originals/wrapped/1 documents are no longer accepted: its target hash was keccak256 of the sorted field "
+            "hashes with no leaf/node domain separation, so a forged document could pass for a node of a Merkle batch "
+            "(see docs/security.md); ask the issuer to issue the certificate again (current version "
+            "'originals/wrapped/2')",
+        ),
         ([1, 2], "Invalid input", "Input should be a valid dictionary"),
     ],
-    ids=["not-wrapped", "unsalted-field", "not-an-object"],
+    ids=["not-wrapped", "unsalted-field", "version-1", "not-an-object"],
 )
 def test_a_body_that_is_not_a_wrapped_document_is_refused(
     api: TestClient, counts: Counts, body: Any, title: str, detail: str

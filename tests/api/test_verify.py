@@ -20,6 +20,7 @@ from httpx import Response
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
+from ledger.merkle import hash_pair
 from ledger.verify import REASONS
 
 CURRENT_STATUS = {"printer": "EXPELLED", "press": "SUSPENDED"}
@@ -347,3 +348,58 @@ def test_the_contracts_own_verify_view_reaches_the_same_verdict_as_the_api(
     )
     (state,) = registry.decode_result("verify", rpc.call("eth_call", [{"to": scenario.registry, "data": data}]))
     assert CONTRACT_VERDICTS[state[0]] == ask(api, case, "document").json()["verdict"]
+
+
+# -- leaf/node domain separation ------------------------------------------------------------------------------------
+
+
+def contract_verdict(rpc: RpcClient, scenario: Scenario, root: str, leaf: str, proof: list[str]) -> str:
+    registry = ContractBinding(load_abi("CertificateRegistry"), scenario.registry)
+    steps = [bytes.fromhex(step[2:]) for step in proof]
+    data = registry.encode("verify", bytes.fromhex(root[2:]), bytes.fromhex(leaf[2:]), steps)
+    (state,) = registry.decode_result("verify", rpc.call("eth_call", [{"to": scenario.registry, "data": data}]))
+    return CONTRACT_VERDICTS[state[0]]
+
+
+@pytest.mark.parametrize("node", ["internal-node", "root"])
+@pytest.mark.parametrize("source", ["index", "chain"])
+def test_a_document_made_of_a_batch_nodes_two_children_is_tampered_not_valid(
+    api: TestClient, rpc: RpcClient, scenario: Scenario, node: str, source: str
+) -> None:
+    """The forgery the version-1 leaf allowed: a "document" whose two hidden field hashes are the children of a node
+    of an issued batch, stating that node as its target hash with the rest of the proof (for the root: the root as
+    a leaf of itself, proof []). The chain takes a leaf as given and accepts it; the document check must not."""
+    case = scenario.cases["public-batch-0"]
+    assert case.document is not None and case.root is not None and case.leaf is not None
+    sibling, uncle = case.document["proof"]["proof"]
+    inner = hash_pair(bytes.fromhex(case.leaf[2:]), bytes.fromhex(sibling[2:]))
+    children = [case.leaf, sibling] if node == "internal-node" else ["0x" + inner.hex(), uncle]
+    target = "0x" + (inner if node == "internal-node" else hash_pair(inner, bytes.fromhex(uncle[2:]))).hex()
+    proof = [uncle] if node == "internal-node" else []
+    assert contract_verdict(rpc, scenario, case.root, target, proof) == "VALID", "premise: the chain accepts the node"
+    forged = {
+        "version": "originals/wrapped/2",
+        "data": {},
+        "privacy": {"obfuscated": sorted(children)},
+        "proof": {"type": "OriginalsMerkleProof/1", "targetHash": target, "merkleRoot": case.root, "proof": proof},
+    }
+
+    response = api.post("/verify/document", params={"source": source}, json=forged)
+    assert response.status_code == 200, response.text
+    assert without_source(response.json()) == {
+        "verdict": "TAMPERED",
+        "checks": [
+            integrity_invalid("the fields do not hash to the document's target hash (a field was changed)"),
+            ISSUED,
+            identity(scenario, "uni"),
+            STANDING_VALID,
+        ],
+        "certificate": {
+            "root": case.root,
+            "leaf": target,
+            "issuer": scenario.partner("uni").address,
+            "issued_at": case.issued_at,
+            "valid_until": None,
+            "fingerprint": None,
+        },
+    }

@@ -2,7 +2,8 @@
 the contract's OpenZeppelin ``MerkleProof`` accepts.
 
 The golden vectors (``tests/unit/data/golden_documents.json``) are issued as they would be in production: each single
-document with ``issue(root = target hash, fingerprint, validUntil)`` from the founder it names as issuer, and the
+document with ``issue(root = target hash, fingerprint, validUntil)`` (the target hash being the document's
+domain-separated Merkle leaf) from the founder it names as issuer, and the
 batch of three with ``issueBatch(root, 0)`` from the town, which issued all three. Then ``verify(root, leaf, proof)``
 with the golden proof must answer Valid for every document, and a proof taken from another batch InvalidProof. If the
 Python hashing and the contract ever disagree, these fail even when the unit golden tests still pass.
@@ -21,7 +22,8 @@ from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
 from conftest import ZERO_HASH, log
 
-from ledger.documents import WrappedDocument, parse_document, wrap_batch
+from ledger.documents import WrappedDocument, parse_document, target_hash, wrap_batch
+from ledger.merkle import hash_pair
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "unit" / "data" / "golden_documents.json").read_text("utf-8"))
 SINGLES: list[dict[str, Any]] = GOLDEN["singles"]
@@ -165,3 +167,23 @@ def test_a_golden_leaf_under_a_root_never_issued_is_not_issued(
     golden = BATCH["documents"][0]
     state = certificate_registry.verify(b32(other["merkleRoot"]), b32(golden["targetHash"]), proof_of(golden))
     assert state.verdict == NOT_ISSUED
+
+
+@pytest.mark.parametrize("node", ["internal-node", "root"])
+def test_a_document_of_a_nodes_two_children_hashes_to_a_leaf_the_chain_refuses(
+    certificate_registry: ContractInstance, issued: Issued, node: str
+) -> None:
+    """The contract takes a leaf as given, and OpenZeppelin's MerkleProof accepts an internal node as a leaf (and a
+    root as a leaf of itself, proof []). What keeps a document from being one is its domain-separated target hash:
+    the leaf that two field hashes equal to a node's children hash to is not in the tree."""
+    s0, s1, s2 = sorted(b32(e["targetHash"]) for e in BATCH["documents"])
+    inner = hash_pair(s0, s1)
+    root = b32(BATCH["merkleRoot"])
+    assert hash_pair(inner, s2) == root
+    children, stated, proof = ([s0, s1], inner, [s2]) if node == "internal-node" else ([inner, s2], root, [])
+
+    state = certificate_registry.verify(root, stated, proof)
+    assert (state.verdict, state.proofValid) == (VALID, True), "premise: the chain accepts the node as a leaf"
+
+    state = certificate_registry.verify(root, target_hash(children), proof)
+    assert (state.verdict, state.proofValid) == (INVALID_PROOF, False)

@@ -11,13 +11,15 @@ These are the exact bytes being pinned (``‖`` is concatenation):
   field, ``null`` included (``validUntil``, ``original.serial``); an empty ``attributes`` object contributes nothing.
 - field hash = ``keccak256(salt ‖ uint32_be(len(path)) ‖ path ‖ canonical(value))`` with a 32-byte salt and the
   length in bytes of the UTF-8 path.
-- target hash = ``keccak256(h_1 ‖ h_2 ‖ ... ‖ h_n)``, the 32-byte field hashes (revealed and obfuscated alike) in
-  ascending unsigned byte order.
+- digest = ``keccak256(h_1 ‖ h_2 ‖ ... ‖ h_n)``, the 32-byte field hashes (revealed and obfuscated alike) in
+  ascending unsigned byte order; target hash (the Merkle leaf) = ``keccak256(digest)``. The second hash is the
+  leaf/node domain separation: a leaf has a 32-byte preimage, an internal node a 64-byte one.
 - Merkle root: OpenZeppelin ``SimpleMerkleTree`` over the target hashes with
   ``H(a, b) = keccak256(min(a, b) ‖ max(a, b))``. A single certificate is a tree of one: root = target hash, proof
   ``[]``. For three leaves sorted ``s0 < s1 < s2``: ``root = H(H(s0, s1), s2)``; proofs ``s0: [s1, s2]``,
   ``s1: [s0, s2]``, ``s2: [H(s0, s1)]``.
-- wrapped document: every scalar of ``data`` is the string ``"<64 lowercase hex salt>:<canonical JSON value>"``;
+- wrapped document (``version`` ``originals/wrapped/2``; version 1, without the second hash, is refused): every
+  scalar of ``data`` is the string ``"<64 lowercase hex salt>:<canonical JSON value>"``;
   ``privacy.obfuscated`` is the sorted list of hidden field hashes; ``proof`` holds ``type``
   (``OriginalsMerkleProof/1``), ``targetHash``, ``merkleRoot`` and ``proof`` as ``0x`` + 64 lowercase hex digits.
 - salts are asked for once per field, in ascending path order, document by document (golden salts are
@@ -45,17 +47,23 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from ledger.documents import (
+    CertificateDocument,
     DocumentError,
     WrappedDocument,
+    canonical,
+    document_target,
     field_hash,
     fingerprint_serial,
     fingerprint_stream,
     flatten,
     json_schema,
     parse_document,
+    salted_fields,
+    target_hash,
     wrap,
     wrap_batch,
 )
+from ledger.merkle import MerkleTree, process_proof
 
 GOLDEN_PATH = Path(__file__).parent / "data" / "golden_documents.json"
 SCHEMA_PATH = Path(__file__).parents[2] / "ledger" / "schemas" / "certificate.schema.json"
@@ -207,9 +215,12 @@ def test_golden_preimage_writes_non_ascii_values_as_raw_utf8() -> None:
 
 
 @pytest.mark.parametrize("entry", every_entry(), ids=entry_id)
-def test_golden_target_hash_is_keccak_of_the_sorted_field_hashes(entry: Entry) -> None:
+def test_golden_target_hash_is_keccak_of_the_digest_of_the_sorted_field_hashes(entry: Entry) -> None:
     hashes = sorted(h32(f["fieldHash"]) for f in entry["fields"])
-    assert "0x" + keccak(b"".join(hashes)).hex() == entry["targetHash"]
+    digest = keccak(b"".join(hashes))
+    assert "0x" + digest.hex() == entry["digest"]
+    assert "0x" + keccak(digest).hex() == entry["targetHash"]
+    assert target_hash(hashes) == h32(entry["targetHash"])
 
 
 @pytest.mark.parametrize("entry", singles(), ids=entry_id)
@@ -233,7 +244,7 @@ def test_golden_batch_root_and_proofs_follow_the_sorted_pair_layout() -> None:
 @pytest.mark.parametrize("entry", every_entry(), ids=entry_id)
 def test_golden_wrapped_document_carries_the_golden_fields_and_proof(entry: Entry) -> None:
     wrapped = entry["wrapped"]
-    assert wrapped["version"] == "originals/wrapped/1"
+    assert wrapped["version"] == "originals/wrapped/2"
     assert wrapped["privacy"] == {"obfuscated": []}
     assert wrapped["proof"] == {
         "type": "OriginalsMerkleProof/1",
@@ -295,6 +306,62 @@ def test_wrapping_with_random_salts_gives_a_new_target_hash_each_time() -> None:
     first, second = wrap(document), wrap(document)
     assert first["proof"]["targetHash"] != second["proof"]["targetHash"]
     assert WrappedDocument(first).integrity() == WrappedDocument(second).integrity() == INTACT
+
+
+ATTRIBUTE_NAMES = st.text(alphabet="aAbz09 -_!~é日", min_size=1, max_size=4)
+"""Names around '.' in byte order ('-' and ' ' sort before it, letters after), so nesting order is exercised."""
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.text(max_size=12))
+
+
+@st.composite
+def certificate_documents(draw: st.DrawFn) -> CertificateDocument:
+    document = _plain(draw(st.sampled_from(["fabric", "diploma", "artwork", "permit"])))
+    document["original"]["attributes"] = draw(st.dictionaries(ATTRIBUTE_NAMES, SCALARS, max_size=6))
+    document["original"]["name"] = draw(st.text(min_size=1, max_size=12))
+    document["validUntil"] = draw(st.one_of(st.none(), st.integers(1, 2**48 - 1)))
+    return parse_document(document)
+
+
+def reference_wrap_batch(documents: list[CertificateDocument], salt: Callable[[], bytes]) -> list[dict[str, Any]]:
+    """``wrap_batch`` written out plainly from the module's definitions (salted fields, field and target hashes,
+    the tree and its proofs): the specification the optimised one must match byte for byte, key order included."""
+    salted = [salted_fields(document, salt) for document in documents]
+    targets = [document_target(fields) for fields in salted]
+    tree = MerkleTree.of(targets)
+    return [
+        {
+            "version": "originals/wrapped/2",
+            "data": unflatten({p: f"{s.hex()}:{canonical(v).decode()}" for p, (s, v) in fields.items()}),
+            "privacy": {"obfuscated": []},
+            "proof": {
+                "type": "OriginalsMerkleProof/1",
+                "targetHash": "0x" + target.hex(),
+                "merkleRoot": "0x" + tree.root.hex(),
+                "proof": ["0x" + p.hex() for p in tree.proof(target)],
+            },
+        }
+        for fields, target in zip(salted, targets, strict=True)
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(certificate_documents(), min_size=1, max_size=9), st.text(max_size=8))
+def test_wrap_batch_writes_exactly_what_the_plain_definitions_give(
+    documents: list[CertificateDocument], label: str
+) -> None:
+    def salts() -> Callable[[], bytes]:
+        counter = iter(range(10_000))
+        return lambda: hashlib.sha256(f"{label}/{next(counter)}".encode()).digest()
+
+    expected = reference_wrap_batch(documents, salts())
+    assert json.dumps(wrap_batch(documents, salt=salts()), ensure_ascii=False) == json.dumps(
+        expected, ensure_ascii=False
+    )
+
+
+def test_wrap_batch_asks_for_one_salt_per_field_and_refuses_a_short_one() -> None:
+    with pytest.raises(DocumentError, match=r"^field chain\.chainId: a salt must be 32 bytes$"):
+        wrap(parse_document(_plain()), salt=lambda: b"\x01" * 31)
 
 
 def test_a_batch_of_identical_salts_and_documents_is_refused() -> None:
@@ -377,6 +444,76 @@ def test_an_extra_proof_step_on_a_single_certificate_breaks_integrity_with_the_p
     wrapped = single("artwork")["wrapped"]
     wrapped["proof"]["proof"] = [single("permit")["targetHash"]]
     assert WrappedDocument(wrapped).integrity() == PROOF_BROKEN
+
+
+# -- leaf/node domain separation -------------------------------------------------------------------------------------
+
+
+def forged_node_document(children: list[bytes], stated_target: bytes, proof: list[bytes]) -> dict[str, Any]:
+    """A "document" with no revealed field whose two hidden field hashes are ``children``: under version 1 (target
+    hash = keccak256 of the sorted field hashes) it hashed to the node above them."""
+    return {
+        "version": "originals/wrapped/2",
+        "data": {},
+        "privacy": {"obfuscated": ["0x" + c.hex() for c in sorted(children)]},
+        "proof": {
+            "type": "OriginalsMerkleProof/1",
+            "targetHash": "0x" + stated_target.hex(),
+            "merkleRoot": golden()["batch"]["merkleRoot"],
+            "proof": ["0x" + p.hex() for p in proof],
+        },
+    }
+
+
+def golden_batch_nodes() -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    """The golden batch's sorted leaves s0 < s1 < s2, its internal node H(s0, s1) and its root H(H(s0, s1), s2)."""
+    s0, s1, s2 = sorted(h32(e["targetHash"]) for e in batch_members())
+    inner = keccak_pair(s0, s1)
+    root = keccak_pair(inner, s2)
+    assert "0x" + root.hex() == golden()["batch"]["merkleRoot"]
+    return s0, s1, s2, inner, root
+
+
+@pytest.mark.parametrize("node", ["internal-node", "root"])
+def test_a_document_made_of_a_nodes_two_children_does_not_verify_as_that_node(node: str) -> None:
+    """The attack version 1 allowed: two hidden field hashes = the children of a node, target hash = the node, and the
+    rest of the batch's proof (none for the root: a batch root as a leaf of itself). Each preimage below is exactly
+    what version 1 accepted, so the test fails if the leaf loses its second hash."""
+    s0, s1, s2, inner, root = golden_batch_nodes()
+    children, target, proof = ([s0, s1], inner, [s2]) if node == "internal-node" else ([inner, s2], root, [])
+    assert keccak(b"".join(sorted(children))) == target, "premise: version 1 hashed these fields to the node"
+    assert process_proof(target, proof) == root, "premise: the proof leads from the node to the batch root"
+
+    forged = WrappedDocument(forged_node_document(children, target, proof))
+    assert forged.integrity() == FIELDS_CHANGED
+    leaf = forged.computed_target()
+    assert leaf == keccak(keccak(b"".join(sorted(children))))
+    assert leaf not in (s0, s1, s2, inner, root)
+
+    honest = WrappedDocument(forged_node_document(children, leaf, proof))
+    assert honest.integrity() == PROOF_BROKEN
+
+
+def test_no_target_hash_of_a_batch_equals_a_node_or_the_root_of_its_tree() -> None:
+    s0, s1, s2, inner, root = golden_batch_nodes()
+    for entry in batch_members():
+        wrapped = WrappedDocument(entry["wrapped"])
+        assert wrapped.computed_target() in (s0, s1, s2)
+        assert wrapped.computed_target() not in (inner, root)
+
+
+def test_a_version_1_wrapped_document_is_refused_with_the_reason() -> None:
+    """Never verified with the old rule: that would keep the forgery above open to whoever writes version 1."""
+    wrapped = member("fabric")["wrapped"]
+    wrapped["version"] = "originals/wrapped/1"
+    expected = (
+        "originals/wrapped/1 documents are no longer accepted: its target hash was keccak256 of the sorted field "
+        "hashes with no leaf/node domain separation, so a forged document could pass for a node of a Merkle batch "
+        "(see docs/security.md); ask the issuer to issue the certificate again (current version "
+        "'originals/wrapped/2')"
+    )
+    with pytest.raises(DocumentError, match="^" + re.escape(expected) + "$"):
+        WrappedDocument(wrapped)
 
 
 # -- selective disclosure and erasure --------------------------------------------------------------------------------
@@ -536,7 +673,7 @@ def test_an_attribute_canonical_json_cannot_encode_raises_document_error(value: 
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda w: w.update(version="originals/wrapped/2"), r"not a wrapped certificate document"),
+        (lambda w: w.update(version="originals/wrapped/3"), r"not a wrapped certificate document"),
         (lambda w: w.pop("data"), r"needs the objects data, privacy and proof"),
         (lambda w: w.update(proof=[]), r"needs the objects data, privacy and proof"),
         (
@@ -599,7 +736,7 @@ def test_wrapped_document_rejects_malformed_input(mutate: Mutation, message: str
         WrappedDocument(wrapped)
 
 
-@pytest.mark.parametrize("obj", [None, [], "originals/wrapped/1", {}], ids=["none", "list", "string", "empty"])
+@pytest.mark.parametrize("obj", [None, [], "originals/wrapped/2", {}], ids=["none", "list", "string", "empty"])
 def test_wrapped_document_rejects_what_is_not_an_object_with_a_version(obj: Any) -> None:
     with pytest.raises(DocumentError, match="not a wrapped certificate document"):
         WrappedDocument(obj)

@@ -7,7 +7,7 @@ from eth_hash.auto import keccak
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.merkle import MerkleError, MerkleTree, hash_pair, process_proof, verify_proof
+from ledger.merkle import MerkleError, MerkleTree, hash_pair, leaf_hash, process_proof, verify_proof
 
 OZ_ROOT_0_TO_4 = "0x8a01c0343cfdb8be8745fce4ae582e6a2024b56c854b4c619bb7f4cf0c4fde8c"
 
@@ -19,6 +19,25 @@ def leaf(i: int) -> bytes:
 def test_hash_pair_is_commutative_keccak_of_sorted_pair():
     a, b = b"\x01" * 32, b"\x02" * 32
     assert hash_pair(a, b) == hash_pair(b, a) == keccak(a + b)
+
+
+def test_leaf_hash_is_keccak_of_a_32_byte_digest():
+    digest = leaf(7)
+    assert leaf_hash(digest) == keccak(digest)
+    assert leaf_hash(digest) != digest
+
+
+@pytest.mark.parametrize("size", [0, 31, 33, 64])
+def test_leaf_hash_refuses_a_digest_that_is_not_32_bytes(size: int):
+    """A 64-byte input would be an internal node's preimage: exactly the confusion the leaf hash exists to prevent."""
+    with pytest.raises(MerkleError, match=f"^a leaf digest must be 32 bytes, got {size}$"):
+        leaf_hash(b"\x01" * size)
+
+
+def test_a_leaf_hash_never_equals_the_node_of_its_digests_halves():
+    a, b = leaf(1), leaf(2)
+    node = hash_pair(a, b)
+    assert leaf_hash(keccak(min(a, b) + max(a, b))) == keccak(node) != node
 
 
 def test_tree_of_one_has_the_leaf_as_root_and_an_empty_proof():

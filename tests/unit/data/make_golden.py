@@ -27,6 +27,7 @@ from ledger.documents import (
     wrap,
     wrap_batch,
 )
+from ledger.hashing import keccak
 
 OUTPUT = Path(__file__).with_name("golden_documents.json")
 
@@ -152,9 +153,12 @@ def fields_of(wrapped: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def entry(name: str, wrapped: dict[str, Any]) -> dict[str, Any]:
+    fields = fields_of(wrapped)
+    digest = keccak(b"".join(sorted(bytes.fromhex(f["fieldHash"][2:]) for f in fields)))
     return {
         "name": name,
-        "fields": fields_of(wrapped),
+        "fields": fields,
+        "digest": "0x" + digest.hex(),
         "targetHash": wrapped["proof"]["targetHash"],
         "merkleRoot": wrapped["proof"]["merkleRoot"],
         "proof": wrapped["proof"]["proof"],
