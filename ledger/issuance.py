@@ -20,7 +20,7 @@ from sqlalchemy import Engine, insert, select
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient, RpcError
-from ledger.chain.tx import Call, TxSender, revert_from_rpc
+from ledger.chain.tx import Call, TxSender, revert_from_rpc, with_headroom
 from ledger.db import schema as s
 from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Original, wrap_batch
@@ -73,7 +73,7 @@ class IssuanceService:
         return str(name) if name else issuer.label
 
     def _send(self, issuer: Issuer, data: str) -> str:
-        """Estimate (reverts raise before anything is sent), then sign and send with the estimate plus headroom."""
+        """Estimate (reverts raise before anything is sent), then send with headroom, capped at the block gas limit."""
         sender = self._sender(issuer)
         call = Call(self.certificates.address, data)
         try:
@@ -81,7 +81,7 @@ class IssuanceService:
         except RpcError as exc:
             raise revert_from_rpc(exc, self.certificates) from None
         limit = int(self.client.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
-        return sender.send(Call(call.to, call.data, min(limit, estimate * 12 // 10)))
+        return sender.send(Call(call.to, call.data, min(limit, with_headroom(estimate))))
 
     def _record(
         self, tx_hash: str, action: str, root: str, issuer: str, documents: int, leaf: str | None = None
