@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
 from api.routes import certificates, health, issue, partners, verify, web
@@ -34,6 +35,42 @@ DEVNET_CHAIN_IDS = frozenset({31337, 1337})
 
 REQUESTS = Counter("originals_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("originals_http_request_seconds", "HTTP request latency", ["route"])
+
+
+class MetricsMiddleware:
+    """Counts requests by method, route template and status, and times them by route template (Prometheus).
+
+    A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` would add a task and a streaming wrapper to every
+    request. The time runs until the answer is sent; an exception that escapes the app counts as a 500.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            key = (scope["method"], path, status)
+            children = self._children.get(key)
+            if children is None:  # labels() takes a lock and builds a key: once per (method, route, status)
+                children = self._children[key] = (LATENCY.labels(path), REQUESTS.labels(key[0], path, str(status)))
+            children[0].observe(time.perf_counter() - started)
+            children[1].inc()
 
 
 class _Chain:
@@ -131,16 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.issuer_keys = chain.issuer_keys
     problems.install(app)
 
-    @app.middleware("http")
-    async def _metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        LATENCY.labels(path).observe(time.perf_counter() - started)
-        REQUESTS.labels(request.method, path, str(response.status_code)).inc()
-        return response
-
+    app.add_middleware(MetricsMiddleware)
     for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):
         app.include_router(router)
     derived_openapi = app.openapi

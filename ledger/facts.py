@@ -11,10 +11,26 @@ sources read. The index additionally checks its partner history (by block and lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import (
+    ClauseElement,
+    Dialect,
+    Engine,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.engine.interfaces import DBAPICursor
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
@@ -29,6 +45,12 @@ Ref = tuple[str, str]
 
 
 class FactSource(Protocol):
+    @property
+    def local(self) -> bool:
+        """True when answers come from a local file (SQLite) in microseconds, without network round trips or waits:
+        then a caller on an event loop may call it directly, as a thread-pool round trip would cost more."""
+        ...
+
     def indexed_block(self) -> int | None: ...
 
     def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]: ...
@@ -37,90 +59,300 @@ class FactSource(Protocol):
 
     def facts(self, root: str, leaf: str) -> CertificateFacts: ...
 
+    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
+        """The facts of every (root, leaf) certifying ``fingerprint``, newest first (a source may do it in one go)."""
+        ...
 
-def _status(row: Any, prefix: str = "status") -> StatusFact:
-    if row is None or row[prefix] is None:
-        return StatusFact()
-    return StatusFact(CertificateStatus(row[prefix]), row[f"{prefix}_reason"], row[f"{prefix}_at"], row[f"{prefix}_by"])
+    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
+        """The facts of the certificate (a root) or certified document (a leaf) with this id; None when unknown."""
+        ...
+
+    def session(self) -> AbstractContextManager[FactSource]:
+        """The same source answering one request's questions on one connection (the index's facts query also
+        reads the indexed block, so an answer's facts and block come from one statement, one snapshot)."""
+        ...
+
+
+# ------------------------------------------------------------------------------------------------------- the index
+# The read path answers thousands of verifications a second, so it does not build SQLAlchemy statements per call:
+# each statement below is built once and compiled once per dialect, and runs on the driver's cursor of one pooled
+# connection per request. What a verification needs (certificate, document, issuer, issuance event, the issuer's
+# standing just before it) comes from one joined query; a ref (root, leaf) is driven by parameters, by a fingerprint
+# or by an id in a subquery of that same query.
+_c, _d, _p = s.certificates, s.documents, s.partners
+_ch, _ph = s.certificate_history, s.partner_history
+
+
+def _standing() -> Any:
+    """The issuer's ``active_issuer`` in its last history row before the issuance event (NULL when none)."""
+    return (
+        select(_ph.c.active_issuer)
+        .where(
+            _ph.c.address == _c.c.issuer,
+            or_(
+                _ph.c.block_number < _ch.c.block_number,
+                and_(_ph.c.block_number == _ch.c.block_number, _ph.c.log_index < _ch.c.log_index),
+            ),
+        )
+        .order_by(_ph.c.block_number.desc(), _ph.c.log_index.desc())
+        .limit(1)
+        .correlate(_c, _ch)
+        .scalar_subquery()
+    )
+
+
+_FACT_COLUMNS = (
+    _c.c.root,
+    _c.c.issuer,
+    _c.c.issued_at,
+    _c.c.valid_until,
+    _c.c.fingerprint,
+    _c.c.status,
+    _c.c.status_reason,
+    _c.c.status_at,
+    _c.c.status_by,
+    _d.c.fingerprint,
+    _d.c.status,
+    _d.c.status_reason,
+    _d.c.status_at,
+    _d.c.status_by,
+    _p.c.address,
+    _p.c.display_name,
+    _p.c.org_type,
+    _p.c.domain,
+    _p.c.status,
+    _p.c.rights,
+    _p.c.compromised_after,
+)
+# Positions in a facts row: the ref (root, leaf) first, then _FACT_COLUMNS, the standing, and the indexed block.
+_CERT, _DOC, _PARTNER, _STANDING, _BLOCK = 2, 11, 16, 23, 24
+
+
+def _facts_of(ref: Any, *order_by: Any) -> Select[Any]:
+    """The facts of every (root, leaf) that the subquery ``ref`` yields, and the indexed block, in one query.
+
+    The query starts from a one-row anchor holding the indexed block, so it answers one row (its ref NULL) even when
+    ``ref`` yields none: a request needs a single statement whatever it finds.
+    """
+    block = select(s.sync_state.c.checkpoint_block).limit(1).scalar_subquery()
+    anchor = select(block.label("block")).subquery("anchor")
+    return (
+        select(ref.c.root, ref.c.leaf, *_FACT_COLUMNS, _standing(), anchor.c.block)
+        .select_from(anchor)
+        .outerjoin(ref, true())
+        .outerjoin(_c, _c.c.root == ref.c.root)
+        .outerjoin(_d, and_(_d.c.root == ref.c.root, _d.c.leaf == ref.c.leaf))
+        .outerjoin(_p, _p.c.address == _c.c.issuer)
+        .outerjoin(_ch, and_(_ch.c.root == _c.c.root, _ch.c.action == "issued"))
+        .order_by(*order_by, _ch.c.block_number, _ch.c.log_index)
+    )
+
+
+def _by_ref() -> Select[Any]:
+    ref = select(bindparam("root", type_=String).label("root"), bindparam("leaf", type_=String).label("leaf"))
+    return _facts_of(ref.subquery("ref"))
+
+
+def _by_fingerprint() -> Select[Any]:
+    ref = select(_d.c.root, _d.c.leaf, _d.c.block_number).where(_d.c.fingerprint == bindparam("fingerprint"))
+    sub = ref.subquery("ref")
+    return _facts_of(sub, sub.c.block_number.desc(), sub.c.root, sub.c.leaf)
+
+
+def _ref_by_id() -> Select[Any, str]:
+    """One row (root, leaf = the id): a root names itself; otherwise a leaf names its document (root NULL: none)."""
+    key = bindparam("key", type_=String)
+    as_root = select(_c.c.root).where(_c.c.root == key).scalar_subquery()
+    as_leaf = select(_d.c.root).where(_d.c.leaf == key).limit(1).scalar_subquery()
+    return select(func.coalesce(as_root, as_leaf).label("root"), key.label("leaf"))
+
+
+_STATEMENTS: dict[str, ClauseElement] = {
+    "indexed_block": select(s.sync_state.c.checkpoint_block).limit(1),
+    "refs_by_fingerprint": select(_d.c.root, _d.c.leaf)
+    .where(_d.c.fingerprint == bindparam("fingerprint"))
+    .order_by(_d.c.block_number.desc(), _d.c.root, _d.c.leaf),
+    "ref_by_id": _ref_by_id(),
+    "by_ref": _by_ref(),
+    "by_fingerprint": _by_fingerprint(),
+    "by_id": _facts_of(_ref_by_id().subquery("ref")),
+}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """One statement compiled for one dialect: its SQL and how to lay out its parameters for the driver."""
+
+    sql: str
+    defaults: dict[str, Any]  # the statement's own bound values (literals, LIMIT)
+    positions: tuple[str, ...] | None  # bind names in order for a positional paramstyle; None for named ones
+
+    @classmethod
+    def of(cls, statement: ClauseElement, dialect: Dialect) -> _Compiled:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+        if "POSTCOMPILE" in compiled.string:
+            raise RuntimeError(f"a prebuilt statement needs post-compile parameters on {dialect.name}")
+        positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return cls(compiled.string, dict(compiled.params), positions)
+
+    def params(self, values: dict[str, Any]) -> Any:
+        merged = {**self.defaults, **values}
+        return merged if self.positions is None else tuple(merged[name] for name in self.positions)
 
 
 class IndexFacts:
-    """Facts from the indexed tables."""
+    """Facts from the indexed tables.
+
+    Each method used on its own takes a pooled connection for itself; :meth:`session` answers a whole request from
+    one connection.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.local = engine.dialect.name == "sqlite"
+        self._compiled = {name: _Compiled.of(stmt, engine.dialect) for name, stmt in _STATEMENTS.items()}
+
+    @contextmanager
+    def session(self) -> Iterator[_IndexSession]:
+        # The pool's DBAPI connection itself: SQLAlchemy's Connection and result layers cost several times what
+        # SQLite spends on these statements. Read only; the pool rolls back whatever the driver began on return.
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            try:
+                yield _IndexSession(cursor, self._compiled, self.local)
+            finally:
+                cursor.close()
+        finally:
+            conn.close()
 
     def indexed_block(self) -> int | None:
-        with self.engine.connect() as conn:
-            block: int | None = conn.execute(select(s.sync_state.c.checkpoint_block)).scalar()
-        return block
+        with self.session() as session:
+            return session.indexed_block()
 
     def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]:
-        d = s.documents
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(d.c.root, d.c.leaf)
-                .where(d.c.fingerprint == fingerprint.lower())
-                .order_by(d.c.block_number.desc(), d.c.root)
-            ).all()
-        return [(row.root, row.leaf) for row in rows]
+        with self.session() as session:
+            return session.refs_by_fingerprint(fingerprint)
 
     def ref_by_id(self, certificate_id: str) -> Ref | None:
-        key = certificate_id.lower()
-        with self.engine.connect() as conn:
-            root = conn.execute(select(s.certificates.c.root).where(s.certificates.c.root == key)).scalar()
-            if root is not None:
-                return (root, root)
-            row = conn.execute(select(s.documents.c.root, s.documents.c.leaf).where(s.documents.c.leaf == key)).first()
-        return None if row is None else (row.root, row.leaf)
+        with self.session() as session:
+            return session.ref_by_id(certificate_id)
 
     def facts(self, root: str, leaf: str) -> CertificateFacts:
-        root, leaf = root.lower(), leaf.lower()
-        with self.engine.connect() as conn:
-            cert = conn.execute(select(s.certificates).where(s.certificates.c.root == root)).mappings().first()
-            if cert is None:
-                return CertificateFacts(root=root, leaf=leaf, issued=False)
-            doc = (
-                conn.execute(select(s.documents).where(and_(s.documents.c.root == root, s.documents.c.leaf == leaf)))
-                .mappings()
-                .first()
-            )
-            partner = conn.execute(select(s.partners).where(s.partners.c.address == cert["issuer"])).mappings().first()
-            issued = conn.execute(
-                select(s.certificate_history.c.block_number, s.certificate_history.c.log_index).where(
-                    and_(s.certificate_history.c.root == root, s.certificate_history.c.action == "issued")
-                )
-            ).first()
-            standing = None
-            if issued is not None:
-                h = s.partner_history
-                standing = conn.execute(
-                    select(h.c.active_issuer)
-                    .where(
-                        and_(
-                            h.c.address == cert["issuer"],
-                            or_(
-                                h.c.block_number < issued.block_number,
-                                and_(h.c.block_number == issued.block_number, h.c.log_index < issued.log_index),
-                            ),
-                        )
-                    )
-                    .order_by(h.c.block_number.desc(), h.c.log_index.desc())
-                    .limit(1)
-                ).scalar()
-        return CertificateFacts(
-            root=root,
-            leaf=leaf,
-            issued=True,
-            issuer=cert["issuer"],
-            issued_at=cert["issued_at"],
-            valid_until=cert["valid_until"] or None,
-            fingerprint=(doc["fingerprint"] if doc is not None else None) or cert["fingerprint"],
-            root_status=_status(cert),
-            leaf_status=_status(doc),
-            partner=None if partner is None else _partner_fact(partner),
-            active_issuer_at_issuance=None if standing is None else bool(standing),
+        with self.session() as session:
+            return session.facts(root, leaf)
+
+    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
+        with self.session() as session:
+            return session.facts_by_fingerprint(fingerprint)
+
+    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
+        with self.session() as session:
+            return session.facts_by_id(certificate_id)
+
+
+_UNREAD = object()
+
+
+class _IndexSession:
+    """The index's answers on one connection: see :class:`IndexFacts`."""
+
+    def __init__(self, cursor: DBAPICursor, compiled: dict[str, _Compiled], local: bool) -> None:
+        self._cursor = cursor
+        self._compiled = compiled
+        self.local = local
+        self._block: object = _UNREAD
+
+    def session(self) -> AbstractContextManager[_IndexSession]:
+        return nullcontext(self)
+
+    def _rows(self, name: str, **values: Any) -> list[Sequence[Any]]:
+        compiled = self._compiled[name]
+        self._cursor.execute(compiled.sql, compiled.params(values))
+        return list(self._cursor.fetchall())
+
+    def indexed_block(self) -> int | None:
+        """The indexed block, as this session's facts query read it (with the facts, in one statement), or read now."""
+        if self._block is _UNREAD:
+            rows = self._rows("indexed_block")
+            self._block = None if not rows else rows[0][0]
+        return cast("int | None", self._block)
+
+    def _facts(self, name: str, **values: Any) -> list[CertificateFacts]:
+        rows = self._rows(name, **values)
+        if self._block is _UNREAD:
+            self._block = rows[0][_BLOCK]
+        return _facts_rows(rows)
+
+    def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]:
+        return [(row[0], row[1]) for row in self._rows("refs_by_fingerprint", fingerprint=fingerprint.lower())]
+
+    def ref_by_id(self, certificate_id: str) -> Ref | None:
+        ((root, leaf),) = self._rows("ref_by_id", key=certificate_id.lower())
+        return None if root is None else (root, leaf)
+
+    def facts(self, root: str, leaf: str) -> CertificateFacts:
+        return self._facts("by_ref", root=root.lower(), leaf=leaf.lower())[0]
+
+    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
+        return self._facts("by_fingerprint", fingerprint=fingerprint.lower())
+
+    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
+        found = self._facts("by_id", key=certificate_id.lower())
+        return found[0] if found else None
+
+
+def _facts_rows(rows: Sequence[Sequence[Any]]) -> list[CertificateFacts]:
+    """One :class:`CertificateFacts` per (root, leaf), in row order (an extra issuance row of a ref is ignored; the
+    anchor row of a query that found nothing has no ref)."""
+    found: list[CertificateFacts] = []
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        ref = (row[0], row[1])
+        if ref[0] is None or ref in seen:
+            continue
+        seen.add(ref)
+        found.append(_facts_row(row))
+    return found
+
+
+def _status_of(row: Sequence[Any], at: int) -> StatusFact:
+    """The status in columns ``at``..``at+3`` (status, reason, at, by); NULL status: no such row, a plain VALID."""
+    if row[at] is None:
+        return StatusFact()
+    return StatusFact(CertificateStatus(row[at]), row[at + 1], row[at + 2], row[at + 3])
+
+
+def _facts_row(row: Sequence[Any]) -> CertificateFacts:
+    root, leaf = row[0], row[1]
+    if row[_CERT] is None:
+        return CertificateFacts(root=root, leaf=leaf, issued=False)
+    p = _PARTNER
+    partner = None
+    if row[p] is not None:
+        partner = PartnerFact(
+            address=row[p],
+            display_name=row[p + 1],
+            org_type=OrganisationType(row[p + 2]),
+            domain=row[p + 3],
+            status=PartnerStatus(row[p + 4]),
+            rights=row[p + 5],
+            compromised_after=row[p + 6] or None,
         )
+    standing = row[_STANDING]
+    return CertificateFacts(
+        root=root,
+        leaf=leaf,
+        issued=True,
+        issuer=row[_CERT + 1],
+        issued_at=row[_CERT + 2],
+        valid_until=row[_CERT + 3] or None,
+        fingerprint=row[_DOC] or row[_CERT + 4],
+        root_status=_status_of(row, _CERT + 5),
+        leaf_status=_status_of(row, _DOC + 1),
+        partner=partner,
+        active_issuer_at_issuance=None if standing is None else bool(standing),
+    )
 
 
 def _partner_fact(row: Any) -> PartnerFact:
@@ -137,6 +369,8 @@ def _partner_fact(row: Any) -> PartnerFact:
 
 class ChainFacts:
     """Facts read straight from the contracts over JSON-RPC: no index, no API in between."""
+
+    local = False  # every answer is a JSON-RPC round trip
 
     def __init__(self, client: RpcClient, deployment: Deployment) -> None:
         self.client = client
@@ -156,6 +390,16 @@ class ChainFacts:
 
     def indexed_block(self) -> int | None:
         return None  # nothing is indexed: every answer is the chain's latest state
+
+    def session(self) -> AbstractContextManager[ChainFacts]:
+        return nullcontext(self)  # every call reads the node's latest state; there is no snapshot to hold
+
+    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
+        return [self.facts(root, leaf) for root, leaf in self.refs_by_fingerprint(fingerprint)]
+
+    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
+        ref = self.ref_by_id(certificate_id)
+        return None if ref is None else self.facts(*ref)
 
     def _call(self, binding: ContractBinding, fn: str, *args: Any) -> tuple[Any, ...]:
         data = self.client.call("eth_call", [{"to": binding.address, "data": binding.encode(fn, *args)}, "latest"])

@@ -45,16 +45,13 @@ def overall(verifications: list[Verification]) -> Verdict:
 def by_fingerprint(source: FactSource, fingerprint: str, now: int) -> list[Verification]:
     """Every certificate of the original with this fingerprint, newest first (empty when none)."""
     fp = check_hex32(fingerprint, "a fingerprint")
-    return [verify_facts(source.facts(root, leaf), None, now) for root, leaf in source.refs_by_fingerprint(fp)]
+    return [verify_facts(facts, None, now) for facts in source.facts_by_fingerprint(fp)]
 
 
 def by_id(source: FactSource, certificate_id: str, now: int) -> Verification:
     """The certificate (a root) or certified document (a leaf) with this id."""
     key = check_hex32(certificate_id, "a certificate id")
-    ref = source.ref_by_id(key)
-    if ref is None:
-        return verify_facts(None, None, now)
-    return verify_facts(source.facts(*ref), None, now)
+    return verify_facts(source.facts_by_id(key), None, now)
 
 
 def by_document(source: FactSource, obj: Any, now: int, binding: Binding | None = None) -> Verification:
