@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import orjson
 from fastapi import APIRouter, Body, Request, Response, UploadFile
@@ -115,7 +115,7 @@ def _lookup_parameters(name: str) -> dict[str, Any]:
     }
 
 
-def _lookup_arguments(request: Request, name: str) -> tuple[str, str]:
+def _lookup_arguments(request: Request, name: str) -> tuple[str, Literal["index", "chain"]]:
     """The key and ``source`` of a lookup request; invalid ones raise the validation error FastAPI would raise."""
     key: str = request.path_params[name]
     source = request.query_params.get("source", "index")
@@ -142,7 +142,7 @@ def _lookup_arguments(request: Request, name: str) -> tuple[str, str]:
         )
     if errors:
         raise RequestValidationError(errors)
-    return key, source
+    return key, cast(Literal["index", "chain"], source)
 
 
 def _json(content: dict[str, Any]) -> Response:
