@@ -2,6 +2,7 @@
 #   make run        devnet + contracts + demo data + indexer + API and web page on http://127.0.0.1:8000
 #   make test       set everything up, then run every test
 #   make lint       ruff, mypy, solhint-free Solidity checks (slither)
+#   make bench      all three benchmarks below, one after the other
 #   make bench-gas  gas of every contract operation -> bench/results/gas.json, docs/benchmarks.md
 #   make bench-indexer  backfill speed, live lag, RSS, kill -9 (QUICK=1: 100k events) -> bench/results/indexer.json
 #   make bench-api  API load (wrk), upload hashing, keyset pages at 1M, wrapping, issuance -> bench/results/api.json
@@ -21,7 +22,7 @@ export PATH := $(CURDIR)/.bin:$(CURDIR)/$(BIN):$(PATH)
 # ape keeps its data (accounts, caches) inside the project so nothing leaks into $HOME between projects.
 export APE_DATA_FOLDER ?= $(CURDIR)/.build/ape-data
 
-.PHONY: help setup postgres browser compile abi test test-contracts test-unit lint format bench-gas bench-indexer bench-api run clean
+.PHONY: help setup postgres browser wrk compile abi test test-contracts test-unit lint format bench bench-gas bench-indexer bench-api run clean
 
 help:
 	@echo "make run | make test | make lint | make bench-gas | make bench-api | make clean"
@@ -111,12 +112,21 @@ bench-indexer: setup postgres
 	$(BIN)/ape compile
 	$(BIN)/python bench/indexer.py $(if $(QUICK),--quick,) $(BENCH_INDEXER_ARGS)
 
-# ~20 min on 2 cores (3 x 60 s per endpoint). Load comes from wrk (Debian package `wrk`) when installed, else from a
-# slower Python generator; BENCH_API_ARGS passes options, e.g. "--duration 20 --runs 3 --workers 2".
-bench-api: setup
+# ~20 min on 2 cores (3 x 60 s per endpoint). Load comes from wrk (Debian package `wrk`, installed here when we can:
+# root with apt-get), else from a slower Python generator; BENCH_API_ARGS passes options, e.g. "--duration 20 --runs 3".
+bench-api: setup wrk
 	$(BIN)/ape compile
 	@command -v wrk >/dev/null || echo "bench-api: wrk not found (apt-get install wrk): using the Python load generator"
 	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
+
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing wrk (Debian package) for the API load test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null || true; \
+	fi
+
+# Every benchmark, one after the other (about an hour on 2 cores).
+bench: bench-gas bench-indexer bench-api
 
 # The whole system on a local devnet: anvil (state kept in .devnet/), contracts, demo data, indexer, API + page.
 run: setup
