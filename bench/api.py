@@ -322,10 +322,14 @@ def documents_wrapped_per_second(count: int, runs: int) -> list[float]:
 
 
 def keccak_backend() -> str:
-    """The eth-hash backend ``ledger`` hashes with (pycryptodome unless ETH_HASH_BACKEND says otherwise)."""
+    """The keccak ``ledger.hashing`` uses: safe-pysha3's C code (``sha3``) when installed, else eth-hash's backend."""
+    from ledger import hashing
+
+    if hashing.keccak_256.__module__ != hashing.__name__:  # not the eth-hash fallback class defined there
+        return "safe-pysha3"
     from eth_hash.utils import auto_choose_backend
 
-    return type(auto_choose_backend()).__module__.rsplit(".", 1)[-1]
+    return "eth-hash " + type(auto_choose_backend()).__module__.rsplit(".", 1)[-1]
 
 
 # ------------------------------------------------------------------------------------------------------- servers
