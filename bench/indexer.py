@@ -1021,8 +1021,10 @@ class Report:
                 "SQLite file (WAL) or a new PostgreSQL database on 127.0.0.1:5432. Speeds are the median of "
                 f"the runs listed after a warm-up run, from process "
                 "start to caught up (interpreter start, imports and migrations included); the split into fetch, "
-                'decode and write is the indexer\'s own count (`SyncStats`), "other" is the rest (start-up, block '
-                "headers, the live tail of the last 64 blocks). The fetch-only ceiling replays, in the same child "
+                "decode and write is the indexer's own count (`SyncStats`: a thread fetches the next range while "
+                'the current one is decoded and written, so "fetch" is the time the writer waited for it; "write" '
+                'includes building the read-path indexes the first backfill leaves out), "other" is the rest '
+                "(start-up, the live tail of the last 64 blocks). The fetch-only ceiling replays, in the same child "
                 "right after it caught up, exactly the `eth_getLogs` calls the indexer made, with nothing but httpx "
                 "and orjson: the ratio is the indexer's speed over that ceiling in the same run.",
             ),
@@ -1168,7 +1170,8 @@ class Report:
         text = " ".join(out) + (
             " Writes go through `ledger/db/bulk.py`: one raw sqlite3 `executemany` per table on SQLite; on "
             "PostgreSQL, from 500 rows, COPY into a temporary staging table, then one INSERT ... SELECT ... ON "
-            "CONFLICT."
+            "CONFLICT. The first backfill into an empty database writes without the read-path indexes and "
+            "builds them at the end (`ledger/db/indexes.py`)."
         )
         return ["", *_paragraph("**Where the time goes.** " + text)]
 

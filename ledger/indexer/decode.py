@@ -43,15 +43,16 @@ class RawLog:
             DecodeError: a field is missing or not hex (e.g. a pending log without a block number).
         """
         try:
+            # Positional arguments and map(): this runs once per log, a million times in a dense backfill.
             return cls(
-                address=obj["address"].lower(),
-                topics=tuple(topic.lower() for topic in obj["topics"]),
-                data=obj["data"].lower(),
-                block_number=int(obj["blockNumber"], 16),
-                block_hash=obj["blockHash"].lower(),
-                tx_hash=obj["transactionHash"].lower(),
-                log_index=int(obj["logIndex"], 16),
-                removed=bool(obj.get("removed", False)),
+                obj["address"].lower(),
+                tuple(map(str.lower, obj["topics"])),
+                obj["data"].lower(),
+                int(obj["blockNumber"], 16),
+                obj["blockHash"].lower(),
+                obj["transactionHash"].lower(),
+                int(obj["logIndex"], 16),
+                bool(obj.get("removed", False)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError(f"malformed log object from the node: {exc!r} in {dict(obj)!r:.200}") from exc
@@ -129,42 +130,58 @@ def _from_word(abi_type: str) -> Callable[[str], Any]:
 
 @dataclass(frozen=True)
 class _Plan:
-    """How to turn one event's topics and data into its record."""
+    """How to turn one event's topics and data into its record.
+
+    Values are placed by position (``topic_fields`` and ``data_fields`` hold each value's index among the event's
+    fields) and the record is built with positional arguments: no dict and no keyword matching per log.
+    """
 
     name: str
     build: Callable[..., Event]
-    topic_fields: tuple[tuple[str, Callable[[str], Any]], ...]
-    data_fields: tuple[tuple[str, Callable[[str], Any]], ...]
+    arity: int
+    topic_fields: tuple[tuple[int, Callable[[str], Any]], ...]
+    data_fields: tuple[tuple[int, Callable[[str], Any]], ...]
     data_types: tuple[str, ...]
     dynamic: bool
+    topic_count: int = 0
+    """``len(topic_fields) + 1`` (topic0), kept so that decoding a log computes no lengths but the log's own."""
+    data_chars: int = 0
+    """The length of a static event's ``data``: ``0x`` and one word per data field."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "topic_count", len(self.topic_fields) + 1)
+        object.__setattr__(self, "data_chars", 2 + WORD * len(self.data_fields))
 
     def decode(self, log: RawLog) -> Event:
         topics = log.topics
-        if len(topics) != len(self.topic_fields) + 1:
-            raise DecodeError(f"{self.name}: expected {len(self.topic_fields) + 1} topics, got {len(topics)}")
-        values: dict[str, Any] = {}
-        data = log.data[2:]
+        if len(topics) != self.topic_count:
+            raise DecodeError(f"{self.name}: expected {self.topic_count} topics, got {len(topics)}")
+        values: list[Any] = [None] * self.arity
+        data = log.data
         try:
-            for (field, convert), topic in zip(self.topic_fields, topics[1:], strict=True):
-                values[field] = convert(topic[2:])
+            for (position, convert), topic in zip(self.topic_fields, topics[1:], strict=True):
+                values[position] = convert(topic[2:])
             if self.dynamic:
                 try:
-                    decoded = abi_decode(list(self.data_types), bytes.fromhex(data), strict=True)
+                    decoded = abi_decode(list(self.data_types), bytes.fromhex(data[2:]), strict=True)
                 except Exception as exc:  # eth_abi raises several unrelated types for bad input
                     raise DecodeError(f"{self.name}: cannot decode data: {exc}") from exc
-                for (field, _), value in zip(self.data_fields, decoded, strict=True):
-                    values[field] = "0x" + value.hex() if isinstance(value, bytes) else value
+                for (position, _), value in zip(self.data_fields, decoded, strict=True):
+                    values[position] = "0x" + value.hex() if isinstance(value, bytes) else value
             else:
-                if len(data) != WORD * len(self.data_fields):
-                    words = f"{len(data) // WORD}" + (" and a partial word" if len(data) % WORD else "")
+                if len(data) != self.data_chars:
+                    digits = len(data) - 2
+                    words = f"{digits // WORD}" + (" and a partial word" if digits % WORD else "")
                     raise DecodeError(f"{self.name}: expected {len(self.data_fields)} data words, got {words}")
-                for i, (field, convert) in enumerate(self.data_fields):
-                    values[field] = convert(data[i * WORD : (i + 1) * WORD])
+                start = 2
+                for position, convert in self.data_fields:
+                    values[position] = convert(data[start : start + WORD])
+                    start += WORD
         except DecodeError:
             raise
         except Exception as exc:  # bad hex, a value out of range, or one of eth_abi's several error types
             raise DecodeError(f"{self.name}: {exc}") from exc
-        return self.build(**values)
+        return self.build(*values)
 
 
 def _plan(entry: Mapping[str, Any]) -> tuple[str, _Plan]:
@@ -179,17 +196,16 @@ def _plan(entry: Mapping[str, Any]) -> tuple[str, _Plan]:
         raise DecodeError(f"{name}: ABI fields {got} do not match ledger.events.{name} fields {expected}")
     signature = f"{name}({','.join(i['type'] for i in inputs)})"
     topic0 = "0x" + keccak(signature.encode()).hex()
-    indexed = [i for i in inputs if i["indexed"]]
-    unindexed = [i for i in inputs if not i["indexed"]]
-    dynamic = any(i["type"] in ("string", "bytes") or i["type"].endswith("]") for i in unindexed)
+    indexed = [(n, i) for n, i in enumerate(inputs) if i["indexed"]]
+    unindexed = [(n, i) for n, i in enumerate(inputs) if not i["indexed"]]
+    dynamic = any(i["type"] in ("string", "bytes") or i["type"].endswith("]") for _, i in unindexed)
     return topic0, _Plan(
         name=name,
         build=cls,
-        topic_fields=tuple((_snake(i["name"]), _from_word(i["type"])) for i in indexed),
-        data_fields=tuple(
-            (_snake(i["name"]), (lambda word: word) if dynamic else _from_word(i["type"])) for i in unindexed
-        ),
-        data_types=tuple(i["type"] for i in unindexed),
+        arity=len(inputs),
+        topic_fields=tuple((n, _from_word(i["type"])) for n, i in indexed),
+        data_fields=tuple((n, (lambda word: word) if dynamic else _from_word(i["type"])) for n, i in unindexed),
+        data_types=tuple(i["type"] for _, i in unindexed),
         dynamic=dynamic,
     )
 
@@ -228,10 +244,15 @@ class EventDecoder:
         """Decode many logs in order. ``on_unknown="skip"`` drops logs of events the ABIs do not declare (only
         malformed logs of known events still raise)."""
         out: list[DecodedLog] = []
-        for log in logs:
-            try:
-                out.append(self.decode(log))
-            except UnknownEventError:
+        append = out.append
+        plans = self._plans
+        for log in logs:  # decode() inlined: one method call less per log
+            topics = log.topics
+            plan = plans.get(topics[0]) if topics else None
+            if plan is None:
                 if on_unknown == "raise":
-                    raise
+                    self.decode(log)  # raises the precise UnknownEventError
+                continue
+            event = plan.decode(log)
+            append(DecodedLog(event, log.address, log.block_number, log.block_hash, log.tx_hash, log.log_index))
         return out

@@ -48,7 +48,8 @@ class LogSource(Protocol):
         ...
 
     def logs(self, from_block: int, to_block: int) -> list[RawLog]:
-        """Logs of the watched contracts in ``[from_block, to_block]``. May raise :class:`RangeTooLargeError`."""
+        """Logs of the watched contracts in ``[from_block, to_block]``, in a new list that the caller owns (the
+        backfill empties it once decoded). May raise :class:`RangeTooLargeError`."""
         ...
 
     def logs_at(self, block_hash: str) -> list[RawLog]:
@@ -63,6 +64,16 @@ def _header(obj: Any) -> BlockHeader:
         parent_hash=obj["parentHash"].lower(),
         timestamp=int(obj["timestamp"], 16),
     )
+
+
+def _raw_logs(objects: Any) -> list[RawLog]:
+    """The node's log objects as RawLogs, releasing each object once converted (a dense range answers tens of
+    thousands: holding both forms at once would double the peak memory of a fetch)."""
+    if not isinstance(objects, list):
+        raise RpcError(f"eth_getLogs returned {type(objects).__name__}, not a list")
+    objects.reverse()
+    pop = objects.pop
+    return [RawLog.from_rpc(pop()) for _ in range(len(objects))]
 
 
 class JsonRpcSource:
@@ -93,11 +104,11 @@ class JsonRpcSource:
 
     def logs(self, from_block: int, to_block: int) -> list[RawLog]:
         params = {**self._filter, "fromBlock": hex(from_block), "toBlock": hex(to_block)}
-        return [RawLog.from_rpc(obj) for obj in self._client.call("eth_getLogs", [params])]
+        return _raw_logs(self._client.call("eth_getLogs", [params]))
 
     def logs_at(self, block_hash: str) -> list[RawLog]:
         params = {**self._filter, "blockHash": block_hash}
-        return [RawLog.from_rpc(obj) for obj in self._client.call("eth_getLogs", [params])]
+        return _raw_logs(self._client.call("eth_getLogs", [params]))
 
     def describe(self) -> str:
         return f"{self._client.url} watching {orjson.dumps(self._filter['address']).decode()}"

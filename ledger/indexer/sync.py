@@ -11,20 +11,22 @@ behind (lag), not a reorg: the loop waits. A reorg deeper than the window stops 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Index
 
 from ledger.chain.rpc import RangeTooLargeError, RetryPolicy, RpcError, TransientRpcError, with_retries
+from ledger.db import indexes, schema
 from ledger.errors import LedgerError
-from ledger.indexer.decode import EventDecoder, RawLog
+from ledger.indexer.decode import DecodedLog, EventDecoder, RawLog
 from ledger.indexer.project import Projector
-from ledger.indexer.source import BlockHeader, LogSource, RangeFetcher, RangePolicy
+from ledger.indexer.source import BlockHeader, FetchedRange, LogSource, RangeFetcher, RangePolicy
 from ledger.indexer.state import Checkpoint, SyncState, WriterLock
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,58 @@ class _Stopped(Exception):
     """Raised inside a retry backoff when a stop was requested: the loop ends without waiting out the backoff."""
 
 
+class _Prefetch(Generic[_T]):
+    """Runs an iterator in a thread of its own, at most ``depth`` items ahead of the consumer.
+
+    The backfill fetches the next range while it decodes and writes the current one: the node answers, the socket
+    fills and SQLite or PostgreSQL write (all without the GIL) at the same time as Python works on the other side.
+    The thread starts on an item only when fewer than ``depth`` are waiting or being made, so memory holds at most
+    ``depth`` ranges more than without it. Only the thread touches the iterator; its exceptions are raised in the
+    consumer, in order. :meth:`close` stops it after the item in hand and waits for it, so nothing runs on in the
+    background once the backfill returns.
+    """
+
+    _DONE = object()
+
+    def __init__(self, items: Iterator[_T], depth: int = 1) -> None:
+        self._queue: queue.SimpleQueue[tuple[object, BaseException | None]] = queue.SimpleQueue()
+        self._slots = threading.Semaphore(depth)
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(items,), name="indexer-fetch", daemon=True)
+        self._thread.start()
+
+    def _run(self, items: Iterator[_T]) -> None:
+        try:
+            while self._slot():
+                item = next(items, self._DONE)
+                self._queue.put((item, None))
+                if item is self._DONE:
+                    return
+        except BaseException as exc:  # handed to the consumer, which raises it
+            self._queue.put((None, exc))
+
+    def _slot(self) -> bool:
+        """Wait until the consumer has room for one more item; False once closed."""
+        while not self._closed.is_set():
+            if self._slots.acquire(timeout=0.05):
+                return True
+        return False
+
+    def __iter__(self) -> Iterator[_T]:
+        while True:
+            item, error = self._queue.get()
+            self._slots.release()
+            if error is not None:
+                raise error
+            if item is self._DONE:
+                return
+            yield item  # type: ignore[misc]
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join()
+
+
 @dataclass
 class SyncOptions:
     use_finalized: bool = True
@@ -49,6 +103,8 @@ class SyncOptions:
     commit_seconds: float = 1.0
     """During backfill, commit at least this often so progress survives a crash even on a sparse chain."""
     tail_blocks_per_step: int = 256
+    defer_indexes: bool = True
+    """On an empty database, drop the tables' read-path indexes for the backfill and build them once caught up."""
     range_policy: RangePolicy = field(default_factory=RangePolicy)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -92,6 +148,9 @@ class Indexer:
         self.stats = SyncStats()
         self.checkpoint = Checkpoint(start_block - 1, None)
         self._stop = threading.Event()
+        self._indexes = indexes.secondary((schema.chain_events, *schema.DERIVED_TABLES))
+        self._deferred: list[Index] = []
+        """Read-path indexes missing now: dropped for the initial backfill, built again before anything else."""
 
     # -- the loop -------------------------------------------------------------------------------------------------
 
@@ -113,18 +172,22 @@ class Indexer:
         try:
             with self.engine.begin() as conn:
                 self.checkpoint = self.state.open(conn, self.start_block)
+                self._deferred = indexes.missing(conn, self._indexes)  # a deferred backfill was killed
             while not stop.is_set():
                 target = self._retry(self._backfill_target)
                 if target > self.checkpoint.block:
                     self.backfill(target, stop, progress)
                     continue
+                self.restore_indexes()  # never follow the head (nor let the API read) without them
                 head, advanced = self.tail(stop, on_block)
                 if once and self.checkpoint.block >= head:
                     break
                 if not advanced:
                     stop.wait(self.options.poll_interval)
+            self.restore_indexes()  # a clean stop in mid-backfill leaves the schema whole too
         except _Stopped:
             log.info("stopped while waiting for the node")
+            self.restore_indexes()
         finally:
             self.lock.release()
         return self.stats
@@ -152,36 +215,83 @@ class Indexer:
     def backfill(self, target: int, stop: threading.Event | None = None, progress: Progress | None = None) -> None:
         """Index ``(checkpoint, target]`` in adaptive ranges, committing every ``batch_events`` or second."""
         fetcher = RangeFetcher(self.source, self.options.range_policy, self.options.retry)
+        if self.options.defer_indexes and self.checkpoint.block < self.start_block and not self._deferred:
+            self._defer_indexes()
         if progress is not None:
             progress(self.checkpoint.block, target, self.stats)  # lets a progress bar start from the checkpoint
-        pending: list[RawLog] = []
+        pending: list[DecodedLog] = []
         last_commit = time.monotonic()
-        clock = time.perf_counter()
-        for fetched in fetcher.ranges(self.checkpoint.block + 1, target):
-            now = time.perf_counter()
-            self.stats.fetch_seconds += now - clock
-            pending.extend(fetched.logs)
-            due = time.monotonic() - last_commit >= self.options.commit_seconds
-            if len(pending) >= self.options.batch_events or due or fetched.to_block == target:
-                header = self._retry(partial(self.source.block, fetched.to_block))
-                if header is None:
-                    raise RpcError(f"the node has no block {fetched.to_block} although it reported it as final")
-                self._commit(pending, header, first_block=self.checkpoint.block + 1)
-                self.stats.blocks = header.number - self.start_block + 1
-                pending = []
-                last_commit = time.monotonic()
-                if progress is not None:
-                    progress(self.checkpoint.block, target, self.stats)
-                if stop is not None and stop.is_set():
-                    return
+        # Only the fetch thread uses the source until close(): the RPC client is not shared between threads.
+        ahead = _Prefetch(self._ranges(fetcher, self.checkpoint.block + 1, target))
+        try:
             clock = time.perf_counter()
+            for fetched, header in ahead:
+                now = time.perf_counter()
+                self.stats.fetch_seconds += now - clock  # time spent waiting for the fetch thread
+                pending.extend(self._decode(fetched.logs))
+                fetched.logs.clear()  # the raw logs are not needed any more: memory stays flat on a dense chain
+                due = time.monotonic() - last_commit >= self.options.commit_seconds
+                if len(pending) >= self.options.batch_events or due or fetched.to_block == target:
+                    if header is None:
+                        raise RpcError(f"the node has no block {fetched.to_block} although it reported it as final")
+                    self._write(pending, header, first_block=self.checkpoint.block + 1)
+                    self.stats.blocks = header.number - self.start_block + 1
+                    pending = []
+                    if fetched.to_block == target:
+                        self.restore_indexes()
+                    last_commit = time.monotonic()
+                    if progress is not None:
+                        progress(self.checkpoint.block, target, self.stats)
+                    if stop is not None and stop.is_set():
+                        return
+                clock = time.perf_counter()
+        finally:
+            ahead.close()
+
+    def _ranges(
+        self, fetcher: RangeFetcher, start: int, target: int
+    ) -> Iterator[tuple[FetchedRange, BlockHeader | None]]:
+        """Each fetched range with the header of its last block (the checkpoint, should the batch end there)."""
+        for fetched in fetcher.ranges(start, target):
+            yield fetched, self._retry(partial(self.source.block, fetched.to_block))
+
+    def _defer_indexes(self) -> None:
+        """Drop the read-path indexes before the first backfill into an empty database (see ledger.db.indexes).
+
+        Nothing has been indexed yet, so the tables are empty and this is instant; the writes that follow skip the
+        random-key index updates, and :meth:`restore_indexes` builds the indexes from sorted data at the end.
+        """
+        with self.engine.begin() as conn:
+            indexes.drop(conn, self._indexes)
+        self._deferred = list(self._indexes)
+        log.info("initial backfill: %d read-path indexes are built once it has caught up", len(self._deferred))
+
+    def restore_indexes(self) -> None:
+        """Build the read-path indexes that are missing (after a deferred backfill, or one that was killed)."""
+        if not self._deferred:
+            return
+        started = time.perf_counter()
+        with self.engine.begin() as conn:
+            indexes.create(conn, self._deferred)
+            self.lock.heartbeat(conn)
+        seconds = time.perf_counter() - started
+        self.stats.write_seconds += seconds
+        log.info("built %d read-path indexes in %.1f s", len(self._deferred), seconds)
+        self._deferred = []
+
+    def _decode(self, raw: list[RawLog]) -> list[DecodedLog]:
+        started = time.perf_counter()
+        decoded = self.decoder.decode_all(raw)
+        self.stats.decode_seconds += time.perf_counter() - started
+        return decoded
 
     def _commit(self, raw: list[RawLog], header: BlockHeader, first_block: int) -> None:
         """Decode, project and advance the checkpoint to ``header`` in one transaction."""
-        started = time.perf_counter()
-        decoded = self.decoder.decode_all(raw)
+        self._write(self._decode(raw), header, first_block)
+
+    def _write(self, decoded: list[DecodedLog], header: BlockHeader, first_block: int) -> None:
+        """Project ``decoded`` and advance the checkpoint to ``header`` in one transaction."""
         decoded_at = time.perf_counter()
-        self.stats.decode_seconds += decoded_at - started
         with self.engine.begin() as conn:
             self.projector.apply(conn, decoded)
             self.state.remember(conn, header.number, header.hash, header.parent_hash)

@@ -43,7 +43,7 @@ from ledger.events import (
     ProposalKind,
 )
 from ledger.indexer.decode import DecodedLog
-from ledger.indexer.project import Projector, entity_of, event_args, event_from_row
+from ledger.indexer.project import Projector, args_json, entity_of, event_args, event_from_row
 
 REC: Recording = load()
 LOGS: list[DecodedLog] = REC.decoded()
@@ -653,3 +653,12 @@ def test_rollback_of_a_re_application_restores_the_partner_who_left(db_engine: E
     )
     applications = [row for row in rows(db_engine, s.applications) if row["address"] == ASSOCIATION_ADDRESS]
     assert [row["tx_hash"] for row in applications] == [tx("association applies")]
+
+
+def test_the_args_text_is_the_json_of_the_event_fields_in_order_and_reads_back_as_the_event() -> None:
+    """``args_json`` (orjson on the dataclass, what the projector writes) gives the bytes ``asdict`` + orjson gave."""
+    for item in LOGS:
+        text = args_json(item.event)
+        assert text == orjson.dumps(event_args(item.event)).decode()
+        assert list(orjson.loads(text)) == list(event_args(item.event))
+        assert event_from_row(item.name, text) == item.event
