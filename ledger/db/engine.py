@@ -10,13 +10,18 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD_REVISION = "0003"
+"""The newest migration's revision (tests/db/test_migrations.py pins it to Alembic's head). A database already there
+needs no Alembic at all: importing and running it takes a few hundred milliseconds of every indexer start."""
 # Execution option: on SQLite, begin the transaction holding the write lock (``BEGIN IMMEDIATE``).
 IMMEDIATE = "originals_sqlite_immediate"
 # pg_advisory_xact_lock key that serialises migrations between processes on PostgreSQL ("ORIGMIGR").
@@ -72,6 +77,8 @@ def _enable_wal(cursor: Any, timeout: float = 30.0) -> None:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -84,12 +91,26 @@ def upgrade(engine: Engine) -> None:
     Safe when several processes start on a new database at once (``originals up`` starts the indexer and the API
     together): the first takes the write lock and migrates, the others wait for it and then find nothing to do.
     """
+    if revision(engine) == HEAD_REVISION:
+        return
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.connect().execution_options(**{IMMEDIATE: True}) as connection, connection.begin():
         if engine.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def revision(engine: Engine) -> str | None:
+    """The database's migration revision; None when it has none (a new database)."""
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:  # no alembic_version table yet
+        return None
+    return None if version is None else str(version)
 
 
 def table_names(engine: Engine) -> set[str]:

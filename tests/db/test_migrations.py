@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from ledger.db.engine import alembic_config, make_engine, table_names, upgrade
+from ledger.db.engine import HEAD_REVISION, alembic_config, make_engine, revision, table_names, upgrade
 from ledger.db.schema import metadata
 
 ADMIN_URL = os.environ.get("ORIGINALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -96,5 +96,20 @@ def test_upgrade_is_a_no_op_at_head(tmp_path: Path) -> None:
         with engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == first
         assert first == _head(str(engine.url))
+    finally:
+        engine.dispose()
+
+
+def test_head_revision_is_alembics_head(tmp_path: Path) -> None:
+    """``upgrade`` skips Alembic on a database at HEAD_REVISION: it must name the newest migration."""
+    assert HEAD_REVISION == _head(f"sqlite:///{tmp_path / 'any.db'}")
+
+
+def test_revision_is_none_on_a_new_database_and_head_after_upgrade(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        assert revision(engine) is None
+        upgrade(engine)
+        assert revision(engine) == HEAD_REVISION
     finally:
         engine.dispose()
