@@ -102,7 +102,7 @@ def test_upgrade_is_a_no_op_at_head(tmp_path: Path) -> None:
 
 def test_head_revision_is_alembics_head(tmp_path: Path) -> None:
     """``upgrade`` skips Alembic on a database at HEAD_REVISION: it must name the newest migration."""
-    assert HEAD_REVISION == _head(f"sqlite:///{tmp_path / 'any.db'}")
+    assert _head(f"sqlite:///{tmp_path / 'any.db'}") == HEAD_REVISION
 
 
 def test_revision_is_none_on_a_new_database_and_head_after_upgrade(tmp_path: Path) -> None:
