@@ -11,73 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum, IntEnum
+from enum import Enum
 from typing import Any, NamedTuple
 
 import ape
+from _model import Verdict
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
 from ape.exceptions import CustomError
 from ape.managers.chain import ChainManager
 from eth_hash.auto import keccak
 
+from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
 from ledger.merkle import MerkleTree
 
 ZERO = b"\x00" * 32
 ZERO_ADDRESS = "0x" + "00" * 20
 
-# PartnerRegistry rights and enums (kept here rather than imported from conftest.py, which pytest owns as a plugin).
-ISSUER = 1
-COUNCIL = 2
-
-
-class OrganisationType(IntEnum):
-    SME = 0
-    ENTERPRISE = 1
-    PUBLIC_ADMINISTRATION = 2
-    UNIVERSITY = 3
-    RESEARCH_INSTITUTE = 4
-    NGO = 5
-    ASSOCIATION = 6
-    MINISTRY = 7
-
-
-class PartnerStatus(IntEnum):
-    NONE = 0
-    APPLIED = 1
-    ACTIVE = 2
-    SUSPENDED = 3
-    EXPELLED = 4
-    LEFT = 5
-
-
-class ProposalKind(IntEnum):
-    ADMIT = 0
-    SUSPEND = 1
-    REINSTATE = 2
-    EXPEL = 3
-    GRANT_RIGHTS = 4
-    WITHDRAW_RIGHTS = 5
-
-
-class Status(IntEnum):
-    """``ICertificateRegistry.Status``."""
-
-    VALID = 0
-    SUSPENDED = 1
-    REVOKED = 2
-
-
-class Verdict(IntEnum):
-    """``ICertificateRegistry.Verdict``, in precedence order after ``VALID``."""
-
-    VALID = 0
-    NOT_ISSUED = 1
-    INVALID_PROOF = 2
-    REVOKED = 3
-    SUSPENDED = 4
-    EXPIRED = 5
-    ISSUER_COMPROMISED = 6
+# PartnerRegistry rights and enums: the runtime's own (ledger.events), so these tests also pin them to the contracts.
+Status = CertificateStatus  # ``ICertificateRegistry.Status``
 
 
 class Certificate(NamedTuple):

@@ -12,8 +12,9 @@ without touching the model, or applies the whole change and returns the events t
 State is kept in frozen records that are replaced, never mutated, and a change is committed only after every check
 passed, so a predicted revert cannot leave half a change behind.
 
-Pure Python on purpose: no chain, no ape, nothing derived from the contracts' storage. The one import from the project
-is the Merkle proof check, which is the OpenZeppelin-compatible reference the contracts must agree with.
+Pure Python on purpose: no chain, no ape, nothing derived from the contracts' storage. The imports from the project are
+the Merkle proof check, which is the OpenZeppelin-compatible reference the contracts must agree with, and the enums and
+rights bits of ``ledger.events`` (the values the indexer decodes, which these tests thereby pin to the contracts).
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from enum import IntEnum
 from functools import cache
 from typing import Any
 
+from ledger.events import COUNCIL, ISSUER, PartnerStatus, ProposalKind
+from ledger.events import CertificateStatus as Status
 from ledger.merkle import verify_proof
 
-ISSUER = 1
-COUNCIL = 2
 ALL_RIGHTS = ISSUER | COUNCIL
 ZERO32 = bytes(32)
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -48,31 +49,9 @@ def _abi(record: Any) -> tuple[object, ...]:
     return tuple(_abi(v) if hasattr(v, "__dataclass_fields__") else v for v in values)
 
 
-class PartnerStatus(IntEnum):
-    NONE = 0
-    APPLIED = 1
-    ACTIVE = 2
-    SUSPENDED = 3
-    EXPELLED = 4
-    LEFT = 5
-
-
-class ProposalKind(IntEnum):
-    ADMIT = 0
-    SUSPEND = 1
-    REINSTATE = 2
-    EXPEL = 3
-    GRANT_RIGHTS = 4
-    WITHDRAW_RIGHTS = 5
-
-
-class Status(IntEnum):
-    VALID = 0
-    SUSPENDED = 1
-    REVOKED = 2
-
-
 class Verdict(IntEnum):
+    """``ICertificateRegistry.Verdict``, in precedence order after ``VALID``."""
+
     VALID = 0
     NOT_ISSUED = 1
     INVALID_PROOF = 2

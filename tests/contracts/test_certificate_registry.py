@@ -16,8 +16,6 @@ from enum import Enum
 
 import pytest
 from _certificate_helpers import (
-    COUNCIL,
-    ISSUER,
     NEVER_ACTED_ON,
     NEVER_ISSUED,
     ZERO,
@@ -46,6 +44,7 @@ from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
 
+from ledger.events import COUNCIL, ISSUER
 from ledger.merkle import MerkleTree, verify_proof
 
 YEAR = 365 * 24 * 3600
