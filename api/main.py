@@ -73,6 +73,35 @@ class MetricsMiddleware:
             children[1].inc()
 
 
+MULTIPART_SLACK = 64 * 1024
+"""Bytes allowed in an upload's body besides the file: boundaries and part headers take a few hundred."""
+
+
+class UploadLimitMiddleware:
+    """Refuses ``POST /verify/file`` at once when its ``Content-Length`` shows the file cannot fit the upload limit.
+
+    Form parsing runs before the route and spools a large file to a temporary file; without this, a 10 GB upload
+    would be written to disk before the route's own check (which still counts the streamed bytes, for bodies sent
+    without a length) could refuse it. Answers with the route's own problem document, and reads nothing of the body.
+    """
+
+    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
+        self.app = app
+        self.limit = max_upload_bytes
+        self.max_body = max_upload_bytes + MULTIPART_SLACK
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/verify/file":
+            length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+            if length is not None and length.isdigit() and int(length) > self.max_body:
+                detail = f"the file is larger than the {self.limit:,}-byte limit"
+                response = problems.problem_response(413, "File too large", detail, "/verify/file")
+                response.headers["Connection"] = "close"  # the unread body must not be taken for the next request
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class _Chain:
     """The node connection and the deployment found on it, resolved on first use and cached."""
 
@@ -168,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.issuer_keys = chain.issuer_keys
     problems.install(app)
 
+    app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware)
     for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):
         app.include_router(router)

@@ -8,7 +8,9 @@ from the API.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,8 +19,9 @@ import devchain
 import pytest
 from _api_scenario import APPLICANT, PARTNERS, Scenario
 from fastapi.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
 
-from api.main import create_app
+from api.main import MULTIPART_SLACK, UploadLimitMiddleware, create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.devnet import free_port
@@ -767,6 +770,42 @@ def test_an_upload_over_the_limit_is_refused_and_one_at_the_limit_is_verified(
     assert at_limit.status_code == 200
     assert at_limit.json()["fingerprint"] == "0x" + hashlib.sha256(b"x" * 16).hexdigest()
     assert counts() == before
+
+
+def test_an_upload_whose_length_shows_it_too_big_is_refused_before_its_body_is_read(
+    small_uploads: TestClient, counts: Counts
+) -> None:
+    """The Content-Length check answers before form parsing would spool the file to disk."""
+    before = counts()
+    huge = small_uploads.post("/verify/file", files={"file": ("huge.bin", b"x" * (MULTIPART_SLACK + 17))})
+    assert_problem(huge, 413, "File too large", "the file is larger than the 16-byte limit", "/verify/file")
+    assert huge.headers["connection"] == "close"
+    assert counts() == before
+
+
+def test_the_upload_limit_answers_without_receiving_the_body(indexed: Settings) -> None:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        raise AssertionError("the body was read")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def never_called(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("the request reached the app")
+
+    scope = {"type": "http", "method": "POST", "path": "/verify/file", "headers": [(b"content-length", b"65553")]}
+    asyncio.run(UploadLimitMiddleware(never_called, max_upload_bytes=16)(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert (b"content-type", b"application/problem+json") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"]) == {
+        "type": "about:blank",
+        "title": "File too large",
+        "status": 413,
+        "detail": "the file is larger than the 16-byte limit",
+        "instance": "/verify/file",
+    }
 
 
 def test_verifying_writes_nothing(api: TestClient, counts: Counts, scenario: Scenario) -> None:
