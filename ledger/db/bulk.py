@@ -22,9 +22,9 @@ before each use, so a rollback leaves nothing behind) and applies the rows in or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,6 +34,7 @@ COPY_THRESHOLD = 500
 """PostgreSQL row count from which COPY + INSERT ... SELECT beats SQLAlchemy's executemany."""
 
 _Processor = Callable[[Any], Any]
+_Row = TypeVar("_Row")
 
 
 def dialect_insert(conn: Connection, table: Table) -> Any:
@@ -54,6 +55,28 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[Mapping[str, An
         _copy_insert(conn, table, columns, _first_per_key(table, rows), "DO NOTHING")
     else:
         conn.execute(dialect_insert(conn, table).on_conflict_do_nothing(), list(rows))
+
+
+def insert_ignore_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """:func:`insert_ignore` for rows given as tuples in ``columns`` order.
+
+    For the big tables of a backfill (``chain_events``, ``documents``): the projector builds each row as a tuple,
+    skipping a dict per row and the lookups that turn it back into a tuple here.
+    """
+    if not rows:
+        return
+    _check_columns(table, columns)
+    dialect = conn.dialect
+    if _fast(dialect, table) and dialect.name == "sqlite":
+        sql = f"INSERT INTO {_name(dialect, table)} ({_list(dialect, columns)}) VALUES ({_marks(len(columns))}) "
+        conn.exec_driver_sql(sql + "ON CONFLICT DO NOTHING", _processed(dialect, table, columns, rows))
+    elif _fast(dialect, table) and len(rows) >= COPY_THRESHOLD:
+        first = _first_by(itemgetter(*[columns.index(c.name) for c in table.primary_key.columns]), rows)
+        _copy_rows(conn, table, columns, _processed(dialect, table, columns, first), "DO NOTHING")
+    else:
+        conn.execute(
+            dialect_insert(conn, table).on_conflict_do_nothing(), [dict(zip(columns, r, strict=True)) for r in rows]
+        )
 
 
 def upsert(
@@ -100,10 +123,14 @@ def _fast(dialect: Dialect, table: Table) -> bool:
 
 def _columns(table: Table, first: Mapping[str, Any]) -> list[str]:
     """The columns the rows set (those of the first row, as SQLAlchemy's executemany does)."""
-    unknown = [key for key in first if key not in table.columns]
+    _check_columns(table, first)
+    return list(first)
+
+
+def _check_columns(table: Table, columns: Iterable[str]) -> None:
+    unknown = [key for key in columns if key not in table.columns]
     if unknown:
         raise ValueError(f"{table.name} has no column(s) {', '.join(unknown)}")
-    return list(first)
 
 
 def _q(dialect: Dialect, name: str) -> str:
@@ -134,13 +161,20 @@ def _processors(dialect: Dialect, table: Table, columns: Sequence[str]) -> list[
 
 def _tuples(
     dialect: Dialect, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
-) -> list[tuple[Any, ...]]:
+) -> Sequence[tuple[Any, ...]]:
     """The rows as driver-ready tuples in ``columns`` order (a missing key raises KeyError, as in SQLAlchemy)."""
     get = itemgetter(*columns)
     if len(columns) == 1:
         plain: list[tuple[Any, ...]] = [(get(row),) for row in rows]
     else:
         plain = [get(row) for row in rows]
+    return _processed(dialect, table, columns, plain)
+
+
+def _processed(
+    dialect: Dialect, table: Table, columns: Sequence[str], plain: Sequence[tuple[Any, ...]]
+) -> Sequence[tuple[Any, ...]]:
+    """The tuples with the columns' bind processors applied (the same tuples when no column has one)."""
     processors = _processors(dialect, table, columns)
     if not processors:
         return plain
@@ -158,13 +192,19 @@ def _key(table: Table) -> Callable[[Mapping[str, Any]], Any]:
     return itemgetter(*[c.name for c in table.primary_key.columns])
 
 
-def _first_per_key(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def _first_per_key(table: Table, rows: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
     """What row-by-row insert-or-ignore keeps of rows repeating a key: the first one."""
-    key = _key(table)
-    kept: dict[Any, Mapping[str, Any]] = {}
-    for row in rows:
-        kept.setdefault(key(row), row)
-    return list(kept.values()) if len(kept) != len(rows) else list(rows)
+    return _first_by(_key(table), rows)
+
+
+def _first_by(key: Callable[[_Row], Any], rows: Sequence[_Row]) -> Sequence[_Row]:
+    keys = list(map(key, rows))
+    if len(set(keys)) == len(rows):  # the usual case, checked without a Python step per row
+        return rows
+    kept: dict[Any, _Row] = {}
+    for k, row in zip(keys, rows, strict=True):
+        kept.setdefault(k, row)
+    return list(kept.values())
 
 
 def _last_per_key(table: Table, rows: Sequence[Mapping[str, Any]], changing: Sequence[str]) -> list[Mapping[str, Any]]:
@@ -186,12 +226,18 @@ def _copy_insert(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]], conflict: str
 ) -> None:
     """COPY ``rows`` into this session's staging table for ``table``, then move them with one INSERT ... SELECT."""
+    _copy_rows(conn, table, columns, _tuples(conn.dialect, table, columns, rows), conflict)
+
+
+def _copy_rows(
+    conn: Connection, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]], conflict: str
+) -> None:
+    """:func:`_copy_insert` for driver-ready tuples in ``columns`` order."""
     dialect = conn.dialect
     stage = _q(dialect, f"_stage_{table.name}")
     names = _list(dialect, columns)
     driver = conn.connection.driver_connection
     assert driver is not None
-    values = _tuples(dialect, table, columns, rows)
     with driver.cursor() as cursor:
         # LIKE copies the columns and NOT NULL, not the keys or indexes: the stage takes any row set quickly.
         cursor.execute(

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 
 from ledger.db import schema as s
 from ledger.db.bulk import insert_ignore as _insert_ignore
+from ledger.db.bulk import insert_ignore_rows as _insert_ignore_rows
 from ledger.db.bulk import upsert as _upsert
 from ledger.events import (
     EVENT_TYPES,
@@ -55,6 +56,20 @@ _STATUS_OF = {
     CertificateReinstated: (CertificateStatus.VALID, "reinstated"),
 }
 
+
+EVENT_COLUMNS = (
+    "chain_id",
+    "tx_hash",
+    "log_index",
+    "block_number",
+    "block_hash",
+    "contract",
+    "event",
+    "entity",
+    "args",
+)
+DOCUMENT_COLUMNS = ("root", "leaf", "fingerprint", "status", "status_reason", "status_at", "status_by", "block_number")
+_VALID = int(CertificateStatus.VALID)
 
 _PARTNER_EVENTS = frozenset({PartnerRegistered, PartnerStatusChanged, PartnerRightsChanged, PartnerCompromised})
 _PROPOSAL_EVENTS = frozenset({ProposalCreated, VoteCast, ProposalExecuted})
@@ -98,7 +113,8 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 class _Writes:
     """Everything one batch writes, gathered in memory in event order before any SQL runs."""
 
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    """``chain_events`` rows in :data:`EVENT_COLUMNS` order (tuples: one per event, the largest table)."""
     partners: dict[str, dict[str, Any]] = field(default_factory=dict)
     partner_history: list[dict[str, Any]] = field(default_factory=list)
     applications: list[dict[str, Any]] = field(default_factory=list)
@@ -106,7 +122,8 @@ class _Writes:
     votes: list[dict[str, Any]] = field(default_factory=list)
     certificates: dict[str, dict[str, Any]] = field(default_factory=dict)
     public_roots: set[str] = field(default_factory=set)
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[tuple[Any, ...]] = field(default_factory=list)
+    """``documents`` rows in :data:`DOCUMENT_COLUMNS` order (nearly one per event on a busy chain)."""
     root_status: list[dict[str, Any]] = field(default_factory=list)
     document_status: list[dict[str, Any]] = field(default_factory=list)
     certificate_history: list[dict[str, Any]] = field(default_factory=list)
@@ -162,19 +179,19 @@ class Projector:
                 entity = entity_of(event)
                 self._gather(item, writes)
             entities.add(entity)
-            if record:
+            if record:  # in EVENT_COLUMNS order; args = args_json(event), without a call per event
                 events.append(
-                    {
-                        "chain_id": chain_id,
-                        "tx_hash": item.tx_hash,
-                        "log_index": item.log_index,
-                        "block_number": item.block_number,
-                        "block_hash": item.block_hash,
-                        "contract": item.address,
-                        "event": type(event).__name__,
-                        "entity": entity,
-                        "args": orjson.dumps(event).decode(),  # = args_json(event), without a call per event
-                    }
+                    (
+                        chain_id,
+                        item.tx_hash,
+                        item.log_index,
+                        item.block_number,
+                        item.block_hash,
+                        item.address,
+                        type(event).__name__,
+                        entity,
+                        orjson.dumps(event).decode(),
+                    )
                 )
         self._flush(conn, writes)
         return ProjectionStats(len(logs), len(entities))
@@ -228,7 +245,10 @@ class Projector:
             if event.leaf == ZERO_HASH:
                 w.root_status.append({"b_root": event.root, **change})
             else:
-                w.document_status.append(self._document(event.root, event.leaf, None, item.block_number) | change)
+                w.document_status.append(
+                    {"root": event.root, "leaf": event.leaf, "fingerprint": None, "block_number": item.block_number}
+                    | change
+                )
             w.certificate_history.append(
                 {**where, "root": event.root, "leaf": None if event.leaf == ZERO_HASH else event.leaf}
                 | {"action": action, "actor": event.by, "reason": event.reason, "at": event.at}
@@ -267,17 +287,9 @@ class Projector:
             self._gather_partner(item, event, w)
 
     @staticmethod
-    def _document(root: str, leaf: str, fingerprint: str | None, block: int) -> dict[str, Any]:
-        return {
-            "root": root,
-            "leaf": leaf,
-            "fingerprint": fingerprint,
-            "status": int(CertificateStatus.VALID),
-            "status_reason": None,
-            "status_at": None,
-            "status_by": None,
-            "block_number": block,
-        }
+    def _document(root: str, leaf: str, fingerprint: str | None, block: int) -> tuple[Any, ...]:
+        """A new ``documents`` row, valid, in :data:`DOCUMENT_COLUMNS` order."""
+        return (root, leaf, fingerprint, _VALID, None, None, None, block)
 
     def _gather_partner(self, item: DecodedLog, event: Event, w: _Writes) -> None:
         assert isinstance(event, PartnerRegistered | PartnerStatusChanged | PartnerRightsChanged | PartnerCompromised)
@@ -326,7 +338,7 @@ class Projector:
         )
 
     def _flush(self, conn: Connection, w: _Writes) -> None:
-        _insert_ignore(conn, s.chain_events, w.events)
+        _insert_ignore_rows(conn, s.chain_events, EVENT_COLUMNS, w.events)
         _upsert(conn, s.partners, list(w.partners.values()))
         _insert_ignore(conn, s.partner_history, w.partner_history)
         _insert_ignore(conn, s.applications, w.applications)
@@ -340,7 +352,7 @@ class Projector:
         if earlier:  # documents published for a root issued in an earlier batch (replays only)
             stmt = update(s.certificates).where(s.certificates.c.root == bindparam("b_root"))
             conn.execute(stmt.values(mode="batch_public"), [{"b_root": root} for root in earlier])
-        _insert_ignore(conn, s.documents, w.documents)
+        _insert_ignore_rows(conn, s.documents, DOCUMENT_COLUMNS, w.documents)
         if w.root_status:
             stmt = update(s.certificates).where(s.certificates.c.root == bindparam("b_root"))
             columns = ("status", "status_reason", "status_at", "status_by")

@@ -10,11 +10,13 @@ behind (lag), not a reorg: the loop waits. A reorg deeper than the window stops 
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Generic, TypeVar
@@ -39,6 +41,43 @@ class ReorgTooDeepError(LedgerError, RuntimeError):
 
 class _Stopped(Exception):
     """Raised inside a retry backoff when a stop was requested: the loop ends without waiting out the backoff."""
+
+
+FULL_COLLECTION_SECONDS = 60.0
+"""While the backfill holds the cyclic garbage collector, it runs a full collection at least this often."""
+
+
+class _Collector:
+    """The backfill's hold on the cyclic garbage collector (see :meth:`paused`).
+
+    A dense backfill allocates some ten tracked objects per log (log records, tuples, row dicts) that live until their
+    batch commits: the collector's automatic runs, triggered by allocation counts, keep scanning them and the whole
+    heap and find nothing, since they are acyclic (measured: about 60% of decoding time, 5 µs a log). Paused, it runs
+    only where the indexer chooses: a young collection after each commit (what the last batch left in cycles, a few
+    milliseconds) and a full one every :data:`FULL_COLLECTION_SECONDS`, so memory stays flat however long the
+    backfill. Reference counting frees everything else as usual.
+    """
+
+    def __init__(self) -> None:
+        self._full_at = time.monotonic() + FULL_COLLECTION_SECONDS
+
+    @classmethod
+    @contextmanager
+    def paused(cls) -> Iterator[_Collector]:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            yield cls()
+        finally:
+            if was_enabled:  # another thread pausing it at the same time leaves it as it found it
+                gc.enable()
+
+    def after_commit(self) -> None:
+        if time.monotonic() >= self._full_at:
+            gc.collect()
+            self._full_at = time.monotonic() + FULL_COLLECTION_SECONDS
+        else:
+            gc.collect(1)
 
 
 class _Prefetch(Generic[_T]):
@@ -221,32 +260,34 @@ class Indexer:
             progress(self.checkpoint.block, target, self.stats)  # lets a progress bar start from the checkpoint
         pending: list[DecodedLog] = []
         last_commit = time.monotonic()
-        # Only the fetch thread uses the source until close(): the RPC client is not shared between threads.
-        ahead = _Prefetch(self._ranges(fetcher, self.checkpoint.block + 1, target))
-        try:
-            clock = time.perf_counter()
-            for fetched, header in ahead:
-                now = time.perf_counter()
-                self.stats.fetch_seconds += now - clock  # time spent waiting for the fetch thread
-                pending.extend(self._decode(fetched.logs))
-                fetched.logs.clear()  # the raw logs are not needed any more: memory stays flat on a dense chain
-                due = time.monotonic() - last_commit >= self.options.commit_seconds
-                if len(pending) >= self.options.batch_events or due or fetched.to_block == target:
-                    if header is None:
-                        raise RpcError(f"the node has no block {fetched.to_block} although it reported it as final")
-                    self._write(pending, header, first_block=self.checkpoint.block + 1)
-                    self.stats.blocks = header.number - self.start_block + 1
-                    pending = []
-                    if fetched.to_block == target:
-                        self.restore_indexes()
-                    last_commit = time.monotonic()
-                    if progress is not None:
-                        progress(self.checkpoint.block, target, self.stats)
-                    if stop is not None and stop.is_set():
-                        return
+        with _Collector.paused() as collector:
+            # Only the fetch thread uses the source until close(): the RPC client is not shared between threads.
+            ahead = _Prefetch(self._ranges(fetcher, self.checkpoint.block + 1, target))
+            try:
                 clock = time.perf_counter()
-        finally:
-            ahead.close()
+                for fetched, header in ahead:
+                    now = time.perf_counter()
+                    self.stats.fetch_seconds += now - clock  # time spent waiting for the fetch thread
+                    pending.extend(self._decode(fetched.logs))
+                    fetched.logs.clear()  # the raw logs are not needed any more: memory stays flat on a dense chain
+                    due = time.monotonic() - last_commit >= self.options.commit_seconds
+                    if len(pending) >= self.options.batch_events or due or fetched.to_block == target:
+                        if header is None:
+                            raise RpcError(f"the node has no block {fetched.to_block} although it reported it as final")
+                        self._write(pending, header, first_block=self.checkpoint.block + 1)
+                        self.stats.blocks = header.number - self.start_block + 1
+                        pending = []
+                        collector.after_commit()
+                        if fetched.to_block == target:
+                            self.restore_indexes()
+                        last_commit = time.monotonic()
+                        if progress is not None:
+                            progress(self.checkpoint.block, target, self.stats)
+                        if stop is not None and stop.is_set():
+                            return
+                    clock = time.perf_counter()
+            finally:
+                ahead.close()
 
     def _ranges(
         self, fetcher: RangeFetcher, start: int, target: int

@@ -1,0 +1,64 @@
+"""``insert_ignore_rows``: the tuple form of ``insert_ignore`` the projector uses for its two big tables.
+
+Same database (SQLite and PostgreSQL) and row counts (below and above the COPY threshold) as ``test_bulk.py``, whose
+fixtures and row builders these tests reuse; every expectation is the one ``insert_ignore`` meets with dict rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import test_bulk
+from sqlalchemy import Engine
+from test_bulk import BIG, _document, _h, _rows
+
+from ledger.db import schema as s
+from ledger.db.bulk import insert_ignore_rows
+
+engine = test_bulk.engine  # the same fixtures: SQLite and PostgreSQL, a fresh schema each test
+postgres_url = test_bulk.postgres_url
+
+COLUMNS = ("root", "leaf", "fingerprint", "status", "status_reason", "status_at", "status_by", "block_number")
+
+
+def _tuple(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[c] for c in COLUMNS)
+
+
+def _key(row: dict[str, Any]) -> tuple[str, str]:
+    return row["root"], row["leaf"]
+
+
+@pytest.mark.parametrize("count", [3, BIG])
+def test_rows_are_written_as_given_and_existing_keys_skipped(engine: Engine, count: int) -> None:
+    with engine.begin() as conn:
+        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(_document(0, fingerprint=_h(7, "f")))])
+    again = [_document(i, fingerprint=_h(i, "e"), status=i % 3) for i in range(count)]
+    with engine.begin() as conn:
+        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(r) for r in again])
+    stored = _rows(engine, s.documents)
+    assert stored[0] == _document(0, fingerprint=_h(7, "f"))
+    assert stored[1:] == sorted(again[1:], key=_key)
+    assert len(stored) == count
+
+
+@pytest.mark.parametrize("count", [3, BIG])
+def test_the_first_of_rows_repeating_a_key_is_kept(engine: Engine, count: int) -> None:
+    rows = [_document(i, fingerprint=_h(i, "f")) for i in range(count)]
+    repeated = [*rows, _document(1, fingerprint=_h(1, "d"))]
+    with engine.begin() as conn:
+        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(r) for r in repeated])
+    assert _rows(engine, s.documents) == sorted(rows, key=_key)
+
+
+def test_rows_roll_back_with_the_callers_transaction(engine: Engine) -> None:
+    with pytest.raises(RuntimeError, match=r"^abort$"), engine.begin() as conn:
+        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(_document(i)) for i in range(BIG)])
+        raise RuntimeError("abort")
+    assert _rows(engine, s.documents) == []
+
+
+def test_a_column_the_table_lacks_is_refused(engine: Engine) -> None:
+    with pytest.raises(ValueError, match=r"^documents has no column\(s\) colour$"), engine.begin() as conn:
+        insert_ignore_rows(conn, s.documents, (*COLUMNS, "colour"), [(*_tuple(_document(0)), "red")])
