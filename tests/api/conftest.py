@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,9 +19,8 @@ from typing import Any
 import pytest
 from _api_scenario import CHAIN_LAG_SECONDS, Scenario, build_scenario
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from pgscratch import scratch_database
+from sqlalchemy import Engine, func, select
 
 from api.main import create_app
 from ledger.chain.rpc import RpcClient
@@ -31,8 +28,6 @@ from ledger.config import Settings
 from ledger.db import schema
 from ledger.devnet import Anvil
 from ledger.indexer.runner import build_indexer
-
-DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="session")
@@ -59,24 +54,8 @@ def scenario(anvil: Anvil, rpc: RpcClient, tmp_path_factory: pytest.TempPathFact
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    admin_url = os.environ.get("ORIGINALS_TEST_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL)
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"originals_api_{os.getpid()}_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        message = f"PostgreSQL is not reachable at {make_url(admin_url).render_as_string()}: {exc.orig or exc}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI is set: the PostgreSQL tests must run)", pytrace=False)
-        pytest.skip(f"{message}; start it with `pg_ctlcluster <version> main start` to run the PostgreSQL variants")
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("originals_api") as url:
+        yield url
 
 
 def settings_for(scenario: Scenario, database_url: str, **overrides: Any) -> Settings:

@@ -7,47 +7,29 @@ skipped when no server answers on 127.0.0.1:5432, unless ``CI`` is set (then the
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, StatementError
+from pgscratch import scratch_database
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import StatementError
 
 from ledger.db import schema as s
 from ledger.db.bulk import COPY_THRESHOLD, insert_ignore, upsert
 from ledger.db.engine import make_engine, upgrade
 
-ADMIN_URL = os.environ.get("ORIGINALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BIG = COPY_THRESHOLD + 100
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"originals_bulk_{os.getpid()}_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable (CI is set): {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}: start it to run the PostgreSQL variants")
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database("originals_bulk") as url:
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

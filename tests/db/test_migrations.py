@@ -9,21 +9,16 @@ front instead, so the others wait and then find the schema already at head.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from pgscratch import scratch_database
+from sqlalchemy import text
 
 from ledger.db.engine import HEAD_REVISION, alembic_config, make_engine, revision, table_names, upgrade
 from ledger.db.schema import metadata
-
-ADMIN_URL = os.environ.get("ORIGINALS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 WORKERS = 6
 
@@ -43,22 +38,8 @@ def new_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'new.db'}"
         return
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"originals_migrate_{os.getpid()}_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable (CI is set): {exc}", pytrace=False)
-        pytest.skip(f"PostgreSQL is not reachable at {ADMIN_URL}: start it to run the PostgreSQL variant")
-    try:
-        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("originals_migrate") as url:
+        yield url
 
 
 def _head(url: str) -> str | None:

@@ -21,59 +21,27 @@ When no PostgreSQL server answers, the ``postgresql`` variants are skipped with 
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from pgscratch import scratch_database
+from sqlalchemy import Engine
 
 from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
-
-DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def postgres_admin_url() -> str:
-    return os.environ.get("ORIGINALS_TEST_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL)
-
-
-def _no_server(reason: str) -> NoReturn:
-    message = f"PostgreSQL is not reachable at {make_url(postgres_admin_url()).render_as_string()}: {reason}"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI is set: the PostgreSQL tests must run)", pytrace=False)
-    pytest.skip(f"{message}; start it with `pg_ctlcluster <version> main start` to run the PostgreSQL variants")
 
 
 @pytest.fixture(scope="session")
 def postgres_database_url() -> Iterator[str]:
     """A migrated database of its own for this test session; dropped when the session ends."""
-    admin = create_engine(
-        postgres_admin_url(), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}, pool_pre_ping=True
-    )
-    name = f"originals_test_{os.getpid()}_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        _no_server(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
-    url = make_url(postgres_admin_url()).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database("originals_test") as url:
         engine = make_engine(url)
         try:
             upgrade(engine)
         finally:
             engine.dispose()
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _empty_all(engine: Engine) -> None:
