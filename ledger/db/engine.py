@@ -28,8 +28,14 @@ IMMEDIATE = "originals_sqlite_immediate"
 _PG_MIGRATION_LOCK = 0x4F5249474D494752
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with the pragmas and pool settings this project relies on."""
+def make_engine(url: str, *, writer: bool = False, **kwargs: Any) -> Engine:
+    """An engine for ``url`` with the pragmas and pool settings this project relies on.
+
+    ``writer``: on SQLite, every transaction begins holding the write lock (``BEGIN IMMEDIATE``). The indexer's
+    transactions read before they write (its checkpoint, the rows it updates); a deferred one that must then upgrade
+    to writing after another connection wrote (the API migrating or issuing) fails at once with "database is locked"
+    (SQLite's stale-snapshot rule, which busy_timeout does not cover). Readers are not blocked by it (WAL).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -50,7 +56,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # A deferred BEGIN that reads first and writes later cannot wait for another writer: SQLite answers
             # "database is locked" at once instead of applying busy_timeout. Work that must not lose that race
             # (migrations run by several processes starting together) asks for the write lock up front.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(IMMEDIATE) else "BEGIN")
+            immediate = writer or conn.get_execution_options().get(IMMEDIATE)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -48,7 +48,7 @@ def build_indexer(settings: Settings, engine: Engine | None = None) -> IndexerSe
         decoder = make_decoder()
         addresses = {name: deployment.contract(name).address for name in CONTRACTS}
         abi_hashes = {name: abi_sha256(load_abi(name)) for name in CONTRACTS}
-        engine = engine or make_engine(settings.database_url)
+        engine = engine or make_engine(settings.database_url, writer=True)
         upgrade(engine)
         state = SyncState(
             chain_id,
