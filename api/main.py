@@ -7,6 +7,7 @@ is down, and chain answers say 503 until it is back.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -168,17 +169,33 @@ class _Chain:
             self._client.close()
 
 
+def settle_heap() -> None:
+    """Collect once, then move everything alive (modules, the app, compiled statements) out of the garbage
+    collector's sight: a full collection under load then walks only what requests created, not the whole
+    start-up heap, which shortens the pauses that show in the tail latency."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     chain = _Chain(settings)
 
+    index_facts = IndexFacts(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         upgrade(engine)
-        yield
-        chain.close()
-        engine.dispose()
+        index_facts.open_reader()  # here, on the event loop: its lookups get a SQLite connection of their own
+        settle_heap()
+        try:
+            yield
+        finally:
+            gc.unfreeze()  # what start-up froze may be collected again (tests start many apps in one process)
+            index_facts.close_reader()
+            chain.close()
+            engine.dispose()
 
     app = FastAPI(
         title="Originals",
@@ -189,7 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.index_facts = IndexFacts(engine)
+    app.state.index_facts = index_facts
     app.state.chain_facts = chain.facts
     app.state.binding = chain.binding
     app.state.rpc = chain.client
@@ -197,6 +214,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.issuer_keys = chain.issuer_keys
     problems.install(app)
 
+    if index_facts.local:
+        app.add_middleware(verify.LookupFastPath, facts=index_facts)  # innermost: the others see its requests
     app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware)
     for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):

@@ -1002,7 +1002,8 @@ PROFILE_NOTE = (
     "Profiled by hand on 2026-11-21 after the read-path changes listed first below (py-spy 0.4.3 `record` on one "
     "uvicorn worker under wrk, and the ASGI app called in process, CPU time per request); re-profile after changing "
     "the API. Before them a verification by fingerprint cost ~3 ms of server CPU, ~90% of it SQLAlchemy building "
-    "statements; now the SQL is a small share, and most of a request is the framework's per-request work."
+    "statements; after them most of a request was the framework's per-request work, which the two lookups now "
+    "mostly skip (issue 4, below)."
 )
 PROFILE_FINDINGS = (
     "Applied: `IndexFacts` builds its statements once, compiles them once per dialect and runs them on the pooled "
@@ -1029,19 +1030,41 @@ PROFILE_FINDINGS = (
     "(same rules, same problem documents, the same OpenAPI document) and send orjson bytes, skipping FastAPI's "
     "parameter solving and response-model validation: in process, interleaved medians of 3 x 2,000 requests, "
     "~0.28 -> ~0.22 ms by fingerprint and ~0.31 -> ~0.21 ms by id; under wrk, server CPU per request went from "
-    "0.53 / 0.50 ms to the figures in the table above.",
-    "Left for the 0.5 ratio and the p99: a verification still costs ~2.5-3 times the bare endpoint's CPU per request "
-    "(SQLite's statement, the verdict logic, routing among ~30 routes and five middlewares). Not done: one SQLite "
-    "connection per event loop instead of a pool checkout per request (~10% of a request); caching answers per "
-    "indexed block. With the bare endpoint's own p99 at ~20 ms on this machine under this load, a p99 of 20 ms for "
-    "a route that costs more than it is out of reach here whatever the route does.",
+    "0.53 / 0.50 ms to 0.34 / 0.39 ms (the full run of 2026-11-21 17:49 UTC).",
+    "Applied (issue 4): on SQLite the two lookups skip the framework's routing and request handling. A pure ASGI "
+    "middleware inside the app's own (metrics and upload limit outside it, and the error handlers outside those) "
+    "answers a GET of `/verify/fingerprint/{key}` or `/verify/certificate/{key}` whose key is exactly 0x + 64 hex "
+    "digits and that has no query string, with the declared routes' bytes and headers, and sets the matched route "
+    "for the metrics; everything else (malformed keys, `source=`, other methods, OpenTelemetry active) goes the "
+    "declared way, so errors and the OpenAPI document are unchanged. The event loop's lookups run on a SQLite "
+    "connection of its own (taken out of the pool at start-up, autocommit, every statement read to its end, so each "
+    "lookup sees the indexer's last commit) instead of a pool checkout and a new cursor per request. That connection "
+    "keeps the rows of up to 16,384 recent lookups (~1.4 KB each) while `PRAGMA data_version`, read per lookup "
+    "(~5 µs), shows no commit by another connection: the indexer's next commit (one per new block as it follows "
+    "the head) empties it; verdicts are still computed per request. The start-up heap (~113k objects; a full "
+    "collection of it took ~60 ms on the loaded machine) is frozen out of the garbage collector once the app has "
+    "started.",
+    "Measured for issue 4 (short runs on the shared machine, load average 3-3.5; the HEAD code served side by side "
+    "and loaded in turn, 10 s per endpoint after a 10 s warm-up, 2 workers, wrk at 32 connections): server CPU per "
+    "request by fingerprint 0.60 -> 0.34 ms and by id 0.63 -> 0.31 ms, the bare endpoint at 0.24 ms in that run "
+    "(0.13 ms on a quieter machine); without the cache 0.37 / 0.34 ms, so the cache's share is ~7-10% on this "
+    "workload, in which nothing commits during a run. In process (the ASGI app called directly, interleaved): "
+    "~0.37-0.45 ms -> ~0.15-0.21 ms per lookup.",
+    "Left for the p99: a lookup still costs more than the bare endpoint: the SQLite statement (~65 µs on a cache "
+    "miss), building the facts from its rows (~30 µs), the checks and the answer, and the middlewares and FastAPI's "
+    "own per-request telemetry check above the fast path. With the bare endpoint's own p99 at ~20 ms on this machine "
+    "under this load, a p99 of 20 ms for a route that costs more than it is out of reach here whatever the route "
+    "does.",
     "uvicorn with httptools and uvloop halves the bare endpoint's CPU per request against h11 and asyncio "
     "(0.10 ms against 0.20 ms); `--no-access-log` is used for both servers.",
     "Wrapping documents: `ledger.hashing` uses safe-pysha3's C keccak (~1-2 µs a hash against ~12 µs through "
     "eth-hash's pycryptodome backend; 17 hashes per document of 14 fields, the leaf's double hash included); "
-    "`wrap_batch` works out what documents of one shape share once per batch, draws all salts at once and pauses "
-    "the garbage collector while it builds a batch. Keccak is now about half of its time; the rest is JSON "
-    "encoding of the values and building the dicts.",
+    "`wrap_batch` works out what documents of one shape share once per batch (path bytes, a compiled nesting of "
+    "`data`), draws all salts at once, writes all values with one orjson call, hashes and writes the salted strings "
+    "with C-level maps over the whole batch, builds the tree level by level and every proof in one pass, and "
+    "pauses the garbage collector while it builds a batch. Keccak (17 calls of ~1 µs per document) is now close to "
+    "half of its time; most of the rest is reading the fields from the models, drawing the salts and building the "
+    "wrapped documents' dicts and strings.",
 )
 
 

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         description="first eth_getLogs block range; it doubles while calls return few logs (see range_target_logs)",
     )
     range_target_logs: int = Field(
-        10_000, ge=100, description="logs per eth_getLogs call the range adapts to (bounds memory on dense chains)"
+        5_000, ge=100, description="logs per eth_getLogs call the range adapts to (bounds memory on dense chains)"
     )
     range_max: int = Field(100_000, ge=1, description="largest eth_getLogs block range")
     range_result_cap: int | None = Field(

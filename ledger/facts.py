@@ -11,6 +11,9 @@ sources read. The index additionally checks its partner history (by block and lo
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -200,20 +203,49 @@ class _Compiled:
         return merged if self.positions is None else tuple(merged[name] for name in self.positions)
 
 
+FACTS_CACHE_SIZE = 16_384
+"""Lookups (by fingerprint, by id) whose rows a reader keeps while the database does not change: per process, ~1.4 KB
+each on the benchmark's data set. Any commit of the indexer (one per new block as it follows the head) empties it."""
+
+
 class IndexFacts:
     """Facts from the indexed tables.
 
     Each method used on its own takes a pooled connection for itself; :meth:`session` answers a whole request from
-    one connection.
+    one connection. On a SQLite file, :meth:`open_reader` gives one thread (the API's event loop) a connection of its
+    own instead, and a cache of lookups that lives as long as the database does not change: see :class:`_Reader`.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cache_size: int = FACTS_CACHE_SIZE) -> None:
         self.engine = engine
         self.local = engine.dialect.name == "sqlite"
+        self.cache_size = cache_size
         self._compiled = {name: _Compiled.of(stmt, engine.dialect) for name, stmt in _STATEMENTS.items()}
+        self._reader: _Reader | None = None
+
+    def open_reader(self) -> bool:
+        """Answer this thread's sessions from a SQLite connection of its own (False, and nothing changes, when the
+        index is not a SQLite file). Called on the event loop at start-up; other threads keep using the pool."""
+        database = self.engine.url.database
+        if not self.local or not database or database == ":memory:" or "mode=memory" in str(self.engine.url):
+            return False
+        self.close_reader()
+        self._reader = _Reader(self.engine, self._compiled, self.cache_size)
+        return True
+
+    def close_reader(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
+
+    def session(self) -> AbstractContextManager[_IndexSession]:
+        reader = self._reader
+        if reader is not None and reader.thread == threading.get_ident():
+            return reader.session()
+        return self._pooled()
 
     @contextmanager
-    def session(self) -> Iterator[_IndexSession]:
+    def _pooled(self) -> Iterator[_IndexSession]:
         # The pool's DBAPI connection itself: SQLAlchemy's Connection and result layers cost several times what
         # SQLite spends on these statements. Read only; the pool rolls back whatever the driver began on return.
         conn = self.engine.raw_connection()
@@ -251,17 +283,85 @@ class IndexFacts:
             return session.facts_by_id(certificate_id)
 
 
+_Rows = tuple[Sequence[Any], ...]  # a lookup's rows: its facts and the indexed block read with them
+
+
+class _Reader:
+    """One SQLite connection of one thread, and the rows of recent lookups while the database stays unchanged.
+
+    The connection comes from the engine (so it has its pragmas) but leaves the pool: a request then costs no
+    checkout, no cursor, no reset on return. It runs in autocommit mode and every statement is read to its end, so
+    no read transaction stays open: each statement sees what the indexer committed before it.
+
+    The cache answers a repeated lookup by fingerprint or by id without SQL. ``PRAGMA data_version`` on this
+    connection changes whenever another connection (the indexer, the API's own writes) commits, in any process:
+    each cached lookup first reads it, and a change empties the cache. It keeps the statement's rows (tuples of
+    strings and numbers, which the garbage collector stops tracking, so a full collection does not walk the cache),
+    and the facts are built from them per request; verdicts (expiry) are computed per request too.
+    """
+
+    def __init__(self, engine: Engine, compiled: dict[str, _Compiled], cache_size: int) -> None:
+        self.thread = threading.get_ident()
+        fairy = engine.raw_connection()
+        fairy.detach()  # closing it now closes the DBAPI connection instead of returning it to the pool
+        self._fairy = fairy
+        self.connection = cast(sqlite3.Connection, fairy.dbapi_connection)
+        self._cursor = cast(DBAPICursor, self.connection.cursor())
+        self._compiled = compiled
+        self._cache: OrderedDict[tuple[str, str], _Rows] = OrderedDict()
+        self._cache_size = cache_size
+        self._version: Any = None
+
+    def session(self) -> _IndexSession:
+        return _IndexSession(self._cursor, self._compiled, True, self if self._cache_size > 0 else None)
+
+    def cached(self, key: tuple[str, str]) -> _Rows | None:
+        """The rows cached for ``key``, after emptying the cache if the database changed since it was filled."""
+        self._cursor.execute("PRAGMA data_version")
+        ((version,),) = self._cursor.fetchall()
+        if version != self._version:
+            self._cache.clear()
+            self._version = version
+            return None
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+        return found
+
+    def keep(self, key: tuple[str, str], value: _Rows) -> None:
+        """Cache ``value``: read after :meth:`cached` checked the version, it is at least as new as that version (a
+        commit in between changes the version again, and the next lookup empties the cache)."""
+        self._cache[key] = value
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def close(self) -> None:
+        self._cache.clear()
+        self._cursor.close()
+        self._fairy.close()
+
+
 _UNREAD = object()
 
 
 class _IndexSession:
-    """The index's answers on one connection: see :class:`IndexFacts`."""
+    """The index's answers on one connection: see :class:`IndexFacts`. Also its own context manager (a session of
+    a reader is handed out as it is)."""
 
-    def __init__(self, cursor: DBAPICursor, compiled: dict[str, _Compiled], local: bool) -> None:
+    def __init__(
+        self, cursor: DBAPICursor, compiled: dict[str, _Compiled], local: bool, cache: _Reader | None = None
+    ) -> None:
         self._cursor = cursor
         self._compiled = compiled
         self.local = local
+        self._cache = cache
         self._block: object = _UNREAD
+
+    def __enter__(self) -> _IndexSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
 
     def session(self) -> AbstractContextManager[_IndexSession]:
         return nullcontext(self)
@@ -284,6 +384,19 @@ class _IndexSession:
             self._block = rows[0][_BLOCK]
         return _facts_rows(rows)
 
+    def _lookup(self, name: str, param: str, key: str) -> list[CertificateFacts]:
+        """The facts of a lookup by ``key`` (lower case); its rows come from the reader's cache when it holds them."""
+        if self._cache is None:
+            return self._facts(name, **{param: key})
+        cache_key = (name, key)
+        rows = self._cache.cached(cache_key)
+        if rows is None:
+            rows = tuple(self._rows(name, **{param: key}))
+            self._cache.keep(cache_key, rows)
+        if self._block is _UNREAD:
+            self._block = rows[0][_BLOCK]
+        return _facts_rows(rows)
+
     def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]:
         return [(row[0], row[1]) for row in self._rows("refs_by_fingerprint", fingerprint=fingerprint.lower())]
 
@@ -295,10 +408,10 @@ class _IndexSession:
         return self._facts("by_ref", root=root.lower(), leaf=leaf.lower())[0]
 
     def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
-        return self._facts("by_fingerprint", fingerprint=fingerprint.lower())
+        return self._lookup("by_fingerprint", "fingerprint", fingerprint.lower())
 
     def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
-        found = self._facts("by_id", key=certificate_id.lower())
+        found = self._lookup("by_id", "key", certificate_id.lower())
         return found[0] if found else None
 
 

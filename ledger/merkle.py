@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TypeVar
 
-from ledger.hashing import keccak
+from ledger.hashing import keccak, keccak_all
 
 HASH_SIZE = 32
+T = TypeVar("T")
 
 
 class MerkleError(ValueError):
@@ -45,6 +47,13 @@ def leaf_hash(digest: bytes) -> bytes:
 def hash_pair(a: bytes, b: bytes) -> bytes:
     """Hash two nodes in sorted order (``Hashes.commutativeKeccak256`` in OpenZeppelin 5)."""
     return keccak(a + b if a <= b else b + a)
+
+
+def _hash_pairs(lefts: Sequence[bytes], rights: Sequence[bytes]) -> list[bytes]:
+    """``[hash_pair(a, b) for a, b in zip(lefts, rights)]`` with no Python-level call per pair: the sorted pair is
+    ``min(a, b) + max(a, b)``, which is ``a + b`` when ``a <= b`` and ``b + a`` otherwise (equal nodes give the same
+    bytes either way)."""
+    return keccak_all(map(bytes.__add__, map(min, lefts, rights), map(max, lefts, rights)))
 
 
 def process_proof(leaf: bytes, proof: Iterable[bytes]) -> bytes:
@@ -80,18 +89,23 @@ class MerkleTree:
         Raises:
             MerkleError: no leaves, a leaf that is not 32 bytes, or a repeated leaf.
         """
-        checked = sorted(_check_leaf(leaf) for leaf in leaves)
+        checked = sorted(map(_check_leaf, leaves))
         if not checked:
             raise MerkleError("a Merkle tree needs at least one leaf")
-        for previous, current in pairwise(checked):
-            if previous == current:
-                raise MerkleError(f"repeated leaf 0x{current.hex()}: every document in a batch must be distinct")
-        size = 2 * len(checked) - 1
-        nodes: list[bytes] = [b""] * size
-        for i, leaf in enumerate(checked):
-            nodes[size - 1 - i] = leaf
-        for i in range(size - 1 - len(checked), -1, -1):
-            nodes[i] = hash_pair(nodes[2 * i + 1], nodes[2 * i + 2])
+        if len(set(checked)) != len(checked):
+            for previous, current in pairwise(checked):
+                if previous == current:
+                    raise MerkleError(f"repeated leaf 0x{current.hex()}: every document in a batch must be distinct")
+        count = len(checked)
+        size = 2 * count - 1
+        nodes: list[bytes] = [b""] * (count - 1) + checked[::-1]
+        # Level by level from the leaves up, each level hashed in one call: the nodes start..end-1 have their children
+        # at 2 * start + 1 .. 2 * end, all at or past ``end`` (already computed) when start = end // 2.
+        end = count - 1
+        while end > 0:
+            start = end // 2
+            nodes[start:end] = _hash_pairs(nodes[2 * start + 1 : 2 * end : 2], nodes[2 * start + 2 : 2 * end + 1 : 2])
+            end = start
         positions = {leaf: size - 1 - i for i, leaf in enumerate(checked)}
         return cls(tuple(nodes), positions)
 
@@ -117,6 +131,23 @@ class MerkleTree:
             MerkleError: ``leaf`` is not in the tree.
         """
         return [self.nodes[i] for i in self.proof_indices(leaf)]
+
+    def proofs_by_leaf(self, labels: Sequence[T]) -> dict[bytes, list[T]]:
+        """Every leaf's proof at once, written with ``labels[i]`` for ``nodes[i]`` (e.g. its 0x hex, converted once
+        per node, not once per proof it appears in): the same lists as :meth:`proof` gives one leaf at a time, each a
+        new list. A node's proof is its sibling followed by its parent's proof, so one pass from the root down
+        writes them all, with one step per node instead of one per level for each leaf.
+
+        Raises:
+            ValueError: ``labels`` is not one per node.
+        """
+        size = len(self.nodes)
+        if len(labels) != size:
+            raise ValueError(f"{len(labels)} labels for {size} nodes")
+        proofs: list[list[T]] = [[]]
+        for i in range(1, size):
+            proofs.append([labels[i + 1 if i % 2 else i - 1]] + proofs[(i - 1) // 2])
+        return {leaf: proofs[i] for leaf, i in self._positions.items()}
 
     def proof_indices(self, leaf: bytes) -> list[int]:
         """The positions in :attr:`nodes` of ``leaf``'s proof (so a caller can convert each node once, not once per

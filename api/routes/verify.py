@@ -10,14 +10,16 @@ from typing import Annotated, Any, Literal, TypeVar, cast
 import orjson
 from fastapi import APIRouter, Body, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import FactsDep, SettingsDep, facts_source
 from api.problems import Problem
 from api.schemas import WRAPPED_DOCUMENT_SCHEMA, VerificationResult, VerificationsResult
 from ledger import verifier
 from ledger.documents import DocumentError
-from ledger.facts import ChainFacts, FactSource
+from ledger.facts import ChainFacts, FactSource, IndexFacts
 from ledger.verify import Verification
 
 router = APIRouter(prefix="/verify", tags=["verify"])
@@ -169,6 +171,63 @@ async def verify_certificate(request: Request) -> Response:
     """Verify a certificate (Merkle root) or one certified document (its target hash) by id."""
     certificate_id, source = _lookup_arguments(request, "certificate_id")
     return _json(await _answer(await facts_source(request, source), _by_id, certificate_id))
+
+
+# The common case of the two lookups (a well-formed key, no query string, so source=index) is answered before the
+# framework's routing and request handling, which cost more than a lookup on SQLite (docs/benchmarks.md, API). Any
+# other request, well-formed or not, goes the declared routes' way, so errors and the OpenAPI document are theirs.
+_KEY = re.compile(r"0x[0-9a-fA-F]{64}")
+_PREFIX = len("/verify/fingerprint/")
+_LOOKUPS: dict[str, tuple[Callable[[str, FactSource], dict[str, Any]], Any, str]] = {
+    "/verify/fingerprint/": (_many, verify_fingerprint, "fingerprint"),
+    "/verify/certificate/": (_by_id, verify_certificate, "certificate_id"),
+}
+assert {len(prefix) for prefix in _LOOKUPS} == {_PREFIX}
+
+
+class LookupFastPath:
+    """Answers ``GET /verify/fingerprint/{key}`` and ``GET /verify/certificate/{key}`` of a SQLite index directly.
+
+    A pure ASGI middleware placed inside the app's own middlewares (metrics, upload limit; the error handlers outside
+    them), so those see these requests as before: it sets the matched route in the scope, as routing does, for the
+    metrics' route label. It answers only what the declared route would answer with the same bytes and headers:
+    a GET with a key of exactly 0x + 64 hex digits and no query string. Everything else, and every request while
+    FastAPI's OpenTelemetry instrumentation is active (it names spans after routing), goes on to the app unchanged.
+    """
+
+    def __init__(self, app: ASGIApp, facts: IndexFacts) -> None:
+        self.app = app
+        self.facts = facts
+        routes = {r.endpoint: r for r in router.routes if isinstance(r, APIRoute)}
+        self._lookups = {
+            prefix: (lookup, routes[endpoint], endpoint, name) for prefix, (lookup, endpoint, name) in _LOOKUPS.items()
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (
+            len(path) == _PREFIX + 66
+            and scope["type"] == "http"
+            and scope["method"] == "GET"
+            and not scope.get("query_string")
+            and not scope.get("root_path")
+            and "fastapi.telemetry" not in scope
+        ):
+            found = self._lookups.get(path[:_PREFIX])
+            key = path[_PREFIX:]
+            if found is not None and _KEY.fullmatch(key):
+                lookup, route, endpoint, name = found
+                try:
+                    body = orjson.dumps(lookup(key, self.facts))
+                except Exception:  # rare (the database failing): the declared route answers, and errs, its own way
+                    await self.app(scope, receive, send)
+                    return
+                scope["route"], scope["endpoint"], scope["path_params"] = route, endpoint, {name: key}
+                headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 @router.post("/file", response_model=VerificationsResult)

@@ -126,7 +126,7 @@ class RangePolicy:
     initial: int = 1
     minimum: int = 1
     maximum: int = 100_000
-    target_logs: int = 10_000
+    target_logs: int = 5_000
     result_cap: int | None = None
     """A provider's known result cap (e.g. 10_000): a result of exactly this size is treated as truncated."""
 

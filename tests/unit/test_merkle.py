@@ -108,3 +108,37 @@ def test_any_set_of_leaves_gives_proofs_that_reach_the_root(leaves):
     assert len(tree) == len(leaves)
     for one in leaves:
         assert process_proof(one, tree.proof(one)) == tree.root
+
+
+def _plain_nodes(leaves: list[bytes]) -> tuple[bytes, ...]:
+    """The nodes by the layout's definition, one pair at a time (``MerkleTree.of`` hashes level by level)."""
+    ordered = sorted(leaves)
+    size = 2 * len(ordered) - 1
+    nodes = [b""] * size
+    for i, one in enumerate(ordered):
+        nodes[size - 1 - i] = one
+    for i in range(size - 1 - len(ordered), -1, -1):
+        nodes[i] = hash_pair(nodes[2 * i + 1], nodes[2 * i + 2])
+    return tuple(nodes)
+
+
+@pytest.mark.parametrize("count", [*range(1, 18), 31, 32, 33, 100])
+def test_level_by_level_hashing_gives_the_nodes_of_the_plain_definition(count):
+    leaves = [leaf(i) for i in range(count)]
+    assert MerkleTree.of(leaves).nodes == _plain_nodes(leaves)
+
+
+@given(st.sets(st.binary(min_size=32, max_size=32), min_size=1, max_size=40))
+def test_proofs_by_leaf_are_each_leafs_proof_in_the_given_labels(leaves):
+    tree = MerkleTree.of(list(leaves))
+    labels = ["0x" + node.hex() for node in tree.nodes]
+    proofs = tree.proofs_by_leaf(labels)
+    assert set(proofs) == set(leaves)
+    for one in leaves:
+        assert proofs[one] == ["0x" + step.hex() for step in tree.proof(one)]
+    assert len({id(proof) for proof in proofs.values()}) == len(leaves)  # a new list each, safe to change
+
+
+def test_proofs_by_leaf_needs_one_label_per_node():
+    with pytest.raises(ValueError, match="3 labels for 5 nodes"):
+        MerkleTree.of([leaf(i) for i in range(3)]).proofs_by_leaf(["a", "b", "c"])
