@@ -174,8 +174,16 @@ def run(options: UpOptions) -> int:
         config = uvicorn.Config(
             create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning"
         )
-        uvicorn.Server(config).run()
-        return 1 if failure else 0
+        server = uvicorn.Server(config)
+        server.run()
+        if failure:
+            return 1
+        if server.should_exit:
+            # Stopped by Ctrl-C (or SIGTERM). uvicorn re-raises the signal once it has shut down, but whether that
+            # reaches us as KeyboardInterrupt races with the end of asyncio's run (its SIGINT handler only cancels a
+            # task that is still running), so the exit code would be 130 or 0 by chance: report it the same way.
+            raise KeyboardInterrupt
+        return 0
     finally:
         stop.set()
         if indexer_thread is not None:
