@@ -39,6 +39,7 @@ from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.db import schema as s
+from ledger.db.checkpoints import database_file
 from ledger.deployments import Deployment
 from ledger.events import ZERO_HASH, CertificateStatus, OrganisationType, PartnerStatus
 from ledger.verify import CertificateFacts, PartnerFact, StatusFact
@@ -226,8 +227,7 @@ class IndexFacts:
     def open_reader(self) -> bool:
         """Answer this thread's sessions from a SQLite connection of its own (False, and nothing changes, when the
         index is not a SQLite file). Called on the event loop at start-up; other threads keep using the pool."""
-        database = self.engine.url.database
-        if not self.local or not database or database == ":memory:" or "mode=memory" in str(self.engine.url):
+        if database_file(self.engine) is None:
             return False
         self.close_reader()
         self._reader = _Reader(self.engine, self._compiled, self.cache_size)
