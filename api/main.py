@@ -214,8 +214,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.issuer_keys = chain.issuer_keys
     problems.install(app)
 
-    if index_facts.local:
-        app.add_middleware(verify.LookupFastPath, facts=index_facts)  # innermost: the others see its requests
+    if index_facts.local:  # innermost: the others see their requests
+        app.add_middleware(certificates.ListFastPath, facts=index_facts)
+        app.add_middleware(verify.LookupFastPath, facts=index_facts)
     app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware)
     for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):

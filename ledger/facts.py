@@ -244,6 +244,15 @@ class IndexFacts:
             return reader.session()
         return self._pooled()
 
+    def reader_connection(self) -> sqlite3.Connection | None:
+        """The reader's SQLite connection (autocommit mode) when called on the reader's thread, else None: other
+        reads of the API's event loop (the certificate list) use it too, rather than a pooled connection in the
+        thread pool. Use it without awaiting in between, and end any transaction begun on it."""
+        reader = self._reader
+        if reader is not None and reader.thread == threading.get_ident():
+            return reader.connection
+        return None
+
     @contextmanager
     def _pooled(self) -> Iterator[_IndexSession]:
         # The pool's DBAPI connection itself: SQLAlchemy's Connection and result layers cost several times what

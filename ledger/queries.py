@@ -9,12 +9,15 @@ URL-safe base64 of a small JSON array; a malformed cursor raises :class:`Invalid
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import functools
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy import BigInteger, Connection, Integer, Select, String, bindparam, func, select, tuple_
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from ledger.db import schema as s
 from ledger.errors import LedgerError
@@ -191,6 +194,104 @@ def _certificate(row: Any) -> dict[str, Any]:
     }
 
 
+# The certificate list is the API's busiest read after the lookups, so its statement is built once per shape (which
+# filters a request uses) with bound parameters, and its rows are read as tuples of exactly the columns the answer
+# shows: building a select, and mapping rows by name, cost more than SQLite spends on a page of 100 certificates.
+_c = s.certificates
+_LISTED = (
+    _c.c.root,
+    _c.c.issuer,
+    _c.c.fingerprint,
+    _c.c.mode,
+    _c.c.issued_at,
+    _c.c.valid_until,
+    _c.c.status,
+    _c.c.status_reason,
+    _c.c.status_at,
+    _c.c.block_number,
+    _c.c.tx_hash,
+)
+_STATUS_NAMES = {int(status): status.name for status in CertificateStatus}
+
+
+@dataclass(frozen=True)
+class _Filters:
+    """Which filters a certificate list uses (its statement's shape) and their values, named as the statement's
+    bound parameters."""
+
+    shape: tuple[bool, bool, bool, bool, bool]  # issuer, status, issued_after, issued_before, cursor
+    params: dict[str, Any]
+
+
+def _certificate_filters(
+    issuer: str | None,
+    status: CertificateStatus | None,
+    issued_after: int | None,
+    issued_before: int | None,
+    cursor: str | None,
+    limit: int,
+) -> _Filters:
+    """The filters of a list request (raises :class:`InvalidCursor` for a cursor this API did not issue)."""
+    params: dict[str, Any] = {"limit": min(limit, MAX_PAGE) + 1}
+    if issuer is not None:
+        params["issuer"] = issuer.lower()
+    if status is not None:
+        params["status"] = int(status)
+    if issued_after is not None:
+        params["issued_after"] = issued_after
+    if issued_before is not None:
+        params["issued_before"] = issued_before
+    if cursor is not None:
+        params["cursor_at"], params["cursor_root"] = decode_cursor(cursor, int, str)
+    shape = (issuer is not None, status is not None, issued_after is not None, issued_before is not None)
+    return _Filters((*shape, cursor is not None), params)
+
+
+@functools.cache
+def certificates_statement(
+    issuer: bool, status: bool, issued_after: bool, issued_before: bool, cursor: bool
+) -> Select[Any]:
+    """The list of certificates with these filters, newest first by (issued_at, root), as bound parameters."""
+    query = select(*_LISTED).order_by(_c.c.issued_at.desc(), _c.c.root.desc()).limit(bindparam("limit", type_=Integer))
+    if issuer:
+        query = query.where(_c.c.issuer == bindparam("issuer", type_=String))
+    if status:
+        query = query.where(_c.c.status == bindparam("status", type_=Integer))
+    if issued_after:
+        query = query.where(_c.c.issued_at >= bindparam("issued_after", type_=BigInteger))
+    if issued_before:
+        query = query.where(_c.c.issued_at < bindparam("issued_before", type_=BigInteger))
+    if cursor:
+        # A row-value comparison, not (a < x OR (a = x AND b < y)): SQLite and PostgreSQL seek the index straight
+        # to the cursor with it, while with the OR SQLite walks the issuer's index from its newest entry (seconds
+        # for a page deep into a million rows).
+        after = tuple_(bindparam("cursor_at", type_=BigInteger), bindparam("cursor_root", type_=String))
+        query = query.where(tuple_(_c.c.issued_at, _c.c.root) < after)
+    return query
+
+
+def _listed(row: Sequence[Any]) -> dict[str, Any]:
+    """A certificate of a list from its row of ``_LISTED`` (the same dict :func:`_certificate` makes)."""
+    root, issuer, fingerprint, mode, issued_at, valid_until, status, reason, status_at, block, tx_hash = row
+    return {
+        "root": root,
+        "issuer": issuer,
+        "fingerprint": fingerprint,
+        "mode": mode,
+        "issued_at": issued_at,
+        "valid_until": valid_until or None,
+        "status": _STATUS_NAMES[status],
+        "status_reason": reason,
+        "status_at": status_at,
+        "block_number": block,
+        "tx_hash": tx_hash,
+    }
+
+
+def _certificates_page(rows: Iterable[Sequence[Any]], limit: int) -> Page:
+    return _page([_listed(r) for r in rows], limit, lambda i: [i["issued_at"], i["root"]])
+
+
 def list_certificates(
     conn: Connection,
     issuer: str | None = None,
@@ -201,24 +302,51 @@ def list_certificates(
     limit: int = 100,
 ) -> Page:
     """Newest first, by (issued_at, root) descending."""
-    c = s.certificates
-    query = select(c).order_by(c.c.issued_at.desc(), c.c.root.desc()).limit(min(limit, MAX_PAGE) + 1)
-    if issuer is not None:
-        query = query.where(c.c.issuer == issuer.lower())
-    if status is not None:
-        query = query.where(c.c.status == int(status))
-    if issued_after is not None:
-        query = query.where(c.c.issued_at >= issued_after)
-    if issued_before is not None:
-        query = query.where(c.c.issued_at < issued_before)
-    if cursor is not None:
-        at, root = decode_cursor(cursor, int, str)
-        # A row-value comparison, not (a < x OR (a = x AND b < y)): SQLite and PostgreSQL seek the index straight
-        # to the cursor with it, while with the OR SQLite walks the issuer's index from its newest entry (seconds
-        # for a page deep into a million rows).
-        query = query.where(tuple_(c.c.issued_at, c.c.root) < tuple_(at, root))
-    rows = list(conn.execute(query).mappings())
-    return _page([_certificate(r) for r in rows], limit, lambda i: [i["issued_at"], i["root"]])
+    filters = _certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
+    return _certificates_page(conn.execute(certificates_statement(*filters.shape), filters.params), limit)
+
+
+_SQLITE = sqlite_dialect(paramstyle="named")  # the driver takes the parameters' dict as it is
+
+
+@functools.cache
+def _sqlite_sql(shape: tuple[bool, bool, bool, bool, bool]) -> tuple[str, dict[str, Any]]:
+    """The list's SQL for SQLite, and the values of the statement's own parameters (SQLite's ``OFFSET 0``)."""
+    compiled = certificates_statement(*shape).compile(dialect=_SQLITE)
+    if "POSTCOMPILE" in compiled.string:
+        raise RuntimeError("the certificate list needs post-compile parameters on SQLite")
+    return compiled.string, {name: value for name, value in compiled.params.items() if value is not None}
+
+
+_SQLITE_BLOCK = str(select(s.sync_state.c.checkpoint_block).compile(dialect=_SQLITE))
+
+
+def certificates_answer(
+    connection: sqlite3.Connection,
+    issuer: str | None = None,
+    status: CertificateStatus | None = None,
+    issued_after: int | None = None,
+    issued_before: int | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> dict[str, Any]:
+    """``GET /certificates``'s answer (page, next cursor, indexed block) read straight on a SQLite connection in
+    autocommit mode (the API's reader): the same statements and rows as :func:`list_certificates` and
+    :func:`indexed_block` on a SQLAlchemy connection, without its connection and result layers.
+
+    Both statements run in one read transaction, as they do on a pooled connection, so the block is the one the page
+    was read at; it ends with a rollback, as a pooled connection's does on return (nothing was written).
+    """
+    filters = _certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
+    sql, own = _sqlite_sql(filters.shape)
+    connection.execute("BEGIN")
+    try:
+        rows = connection.execute(sql, own | filters.params).fetchall()
+        block = connection.execute(_SQLITE_BLOCK).fetchone()
+    finally:
+        connection.execute("ROLLBACK")
+    page = _certificates_page(rows, limit)
+    return {"data": page.items, "next_cursor": page.next_cursor, "indexed_block": None if block is None else block[0]}
 
 
 def certificate_history(conn: Connection, root: str) -> list[dict[str, Any]]:
