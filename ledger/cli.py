@@ -15,15 +15,20 @@ import threading
 import time
 from collections.abc import Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ledger.config import Settings
 from ledger.errors import LedgerError
+
+if TYPE_CHECKING:
+    from ledger.config import Settings
 
 log = logging.getLogger("originals")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    # Imported here: pydantic and pydantic-settings take ~0.2 s to import, which `--help` and usage errors need not pay.
+    from ledger.config import Settings
+
     overrides: dict[str, Any] = {}
     for name in ("database_url", "rpc_url", "poll_interval", "confirmations"):
         value = getattr(args, name, None)

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-from eth_utils.address import to_checksum_address
+from eth_hash.auto import keccak
 
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.events import COUNCIL, ISSUER, OrganisationType
@@ -275,7 +275,19 @@ class _Reader:
         return value
 
     def address(self, key: str) -> str:
-        return str(to_checksum_address(self.pattern(key, _ADDRESS, "a 0x-prefixed 20-byte hex address")))
+        return checksum_address(self.pattern(key, _ADDRESS, "a 0x-prefixed 20-byte hex address"))
+
+
+def checksum_address(address: str) -> str:
+    """The EIP-55 mixed-case form of a ``0x`` + 40 hex digit address (any case in), as eth-utils writes it.
+
+    A hex digit is upper-cased where the same position of keccak256(the lower-case hex digits, as ASCII) is 8 or more.
+    Done here rather than with ``eth_utils.to_checksum_address`` because importing eth-utils takes ~45 ms, and the
+    indexer needs it for nothing else: every start (and every resume after a crash) paid for it.
+    """
+    digits = address[2:].lower()
+    mask = keccak(digits.encode("ascii")).hex()[:40]
+    return "0x" + "".join(c.upper() if m in "89abcdef" else c for c, m in zip(digits, mask, strict=True))
 
 
 def manifest_path(chain_id: int, directory: Path | None = None) -> Path:

@@ -11,15 +11,28 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
 import orjson
 
 from ledger.errors import LedgerError
+
+# httpx's __init__ imports its command-line client (httpx._main) whenever click, rich and pygments are installed, as
+# they are beside ape: ~50 ms of every indexer start, for a CLI nobody runs in-process. A None entry in sys.modules
+# makes that one import fail, and httpx then defines a stub ``httpx.main`` instead; the entry is removed at once, so
+# an explicit ``import httpx._main`` later still works. Nothing else about httpx changes.
+if "httpx" in sys.modules:
+    import httpx
+else:
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]
+    try:
+        import httpx
+    finally:
+        del sys.modules["httpx._main"]
 
 T = TypeVar("T")
 
@@ -74,6 +87,17 @@ def classify_error(error: Any) -> RpcError:
     return RpcError(f"JSON-RPC error {code}: {message}", code, data)
 
 
+def _needs_tls(url: str) -> bool:
+    """Whether requests to ``url`` go over TLS, i.e. whether the client needs its verifying SSL context.
+
+    httpx builds that context (loading certifi's CA bundle: ~75 ms) when the client is made, whatever the URL. A
+    plain ``http://`` node (a devnet, a node on localhost or behind a private network) never uses it: the client only
+    posts to this one URL and follows no redirects, and a proxy's own TLS connection keeps its own verified context.
+    So it is skipped there; every other URL (https, or anything unexpected) keeps httpx's default verification.
+    """
+    return not url.lower().startswith("http://")
+
+
 class RpcClient:
     """JSON-RPC over HTTP. One instance per thread (httpx.Client is not shared across threads here)."""
 
@@ -83,6 +107,7 @@ class RpcClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"content-type": "application/json"},
             transport=transport,
+            verify=_needs_tls(url),
         )
         self._next_id = 0
 
@@ -95,21 +120,31 @@ class RpcClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _post(self, payload: Any) -> Any:
+    def _exchange(self, payload: Any) -> tuple[int, bytes]:
+        """POST ``payload``; the answer's HTTP status and body.
+
+        The body is read into bytes of its own rather than through ``response.content``: an ``httpx.Response`` sits
+        in a reference cycle (its stream points back at it), so a body it holds lives on until the cyclic garbage
+        collector runs, which the backfill holds off (:class:`ledger.indexer.sync._Collector`); a dense
+        ``eth_getLogs`` answer is several megabytes. Read this way, the cycle that waits for the collector is small.
+        """
         try:
-            response = self._client.post(self.url, content=orjson.dumps(payload))
+            with self._client.stream("POST", self.url, content=orjson.dumps(payload)) as response:
+                return response.status_code, b"".join(response.iter_bytes())
         except httpx.TimeoutException as exc:
             raise TransientRpcError(f"timed out talking to {self.url}: {exc}") from exc
         except httpx.TransportError as exc:
             raise TransientRpcError(f"cannot reach the node at {self.url}: {exc}") from exc
-        status = response.status_code
+
+    def _post(self, payload: Any) -> Any:
+        status, body = self._exchange(payload)
         if status == 429 or status >= 500:
             raise TransientRpcError(f"node at {self.url} answered HTTP {status}")
         if status >= 400:
             # Some providers (QuickNode: HTTP 413) send a JSON-RPC error body with a 4xx: read it, so a range
             # refusal is still recognised as one.
             try:
-                error = orjson.loads(response.content).get("error")
+                error = orjson.loads(body).get("error")
             except (orjson.JSONDecodeError, AttributeError):
                 error = None
             if error is not None:
@@ -117,9 +152,9 @@ class RpcClient:
                 if isinstance(classified, RangeTooLargeError):
                     raise classified
                 raise RpcError(f"node at {self.url} answered HTTP {status}: {classified}", classified.code)
-            raise RpcError(f"node at {self.url} answered HTTP {status}: {response.text[:200]}")
+            raise RpcError(f"node at {self.url} answered HTTP {status}: {body.decode(errors='replace')[:200]}")
         try:
-            return orjson.loads(response.content)
+            return orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             # A body cut off mid-way (a proxy or node dropping the connection) is worth a retry.
             raise TransientRpcError(f"unreadable JSON from {self.url}: {exc}") from exc

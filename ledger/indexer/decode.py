@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal, TypeVar
 
-from eth_abi.abi import decode as abi_decode
 from eth_hash.auto import keccak
 
 from ledger.errors import DecodeError, UnknownEventError
@@ -154,6 +153,17 @@ def _from_word(abi_type: str) -> Callable[[str], Any]:
     raise DecodeError(f"no static decoder for ABI type {abi_type!r}")
 
 
+def _abi_decode(types: list[str], data: bytes) -> tuple[Any, ...]:
+    """eth-abi's strict decode, imported on first use.
+
+    Only the rare events with dynamic types need eth-abi, and importing it (with eth-utils) takes ~80 ms: imported at
+    the top, it would be paid by every indexer start, inside the resume time after a crash, not by the first such log.
+    """
+    from eth_abi.abi import decode
+
+    return decode(types, data, strict=True)
+
+
 @dataclass(frozen=True)
 class _Plan:
     """How to turn one event's topics and data into its record.
@@ -189,7 +199,7 @@ class _Plan:
                 values[position] = convert(topic[2:])
             if self.dynamic:
                 try:
-                    decoded = abi_decode(list(self.data_types), bytes.fromhex(data[2:]), strict=True)
+                    decoded = _abi_decode(list(self.data_types), bytes.fromhex(data[2:]))
                 except Exception as exc:  # eth_abi raises several unrelated types for bad input
                     raise DecodeError(f"{self.name}: cannot decode data: {exc}") from exc
                 for (position, _), value in zip(self.data_fields, decoded, strict=True):

@@ -8,7 +8,9 @@ asked for. Sleeps are injected and recorded: nothing here waits.
 
 from __future__ import annotations
 
+import gc
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -473,3 +475,35 @@ def test_a_json_rpc_error_in_a_200_answer_is_classified() -> None:
         pytest.raises(RangeTooLargeError, match=r"^provider refused the range: query returned more than"),
     ):
         client.call("eth_getLogs", [{}])
+
+
+def test_an_answer_body_is_not_held_by_a_reference_cycle() -> None:
+    """An httpx.Response is cyclic garbage (its stream points back at it): the client must not leave a body in one.
+
+    The backfill holds the cyclic collector off between commits, so a body kept by a Response (``.content``) would
+    stay in memory until the next collection: megabytes per dense ``eth_getLogs`` range.
+    """
+    logs = [f"0x{n:064x}" for n in range(20_000)]  # ~1.4 MB of JSON
+
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "result": logs}).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        # Streamed, as from a socket (a body given whole is read into the Response at once, by httpx itself).
+        return httpx.Response(200, content=iter([body[:700_000], body[700_000:]]))
+
+    client = RpcClient("http://node.invalid", transport=httpx.MockTransport(handler))
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.collect()
+    try:
+        assert client.call("eth_getLogs", [{}]) == logs
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        held = [len(o._content) for o in gc.garbage if isinstance(o, httpx.Response) and hasattr(o, "_content")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        client.close()
+        if was_enabled:
+            gc.enable()
+    assert [size for size in held if size > 1_000] == []

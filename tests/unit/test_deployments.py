@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_utils.address import to_checksum_address
 
 from ledger.deployments import (
     ORGANISATION_TYPES,
@@ -24,6 +26,7 @@ from ledger.deployments import (
     DeploymentInvalid,
     DeploymentNotFound,
     Founder,
+    checksum_address,
     load_deployment,
     manifest_path,
     read_manifest,
@@ -273,3 +276,28 @@ def test_organisation_types_name_every_solidity_enum_member_once() -> None:
 
 def test_rights_are_the_contract_bits() -> None:
     assert dict(RIGHTS) == {"issuer": ISSUER, "council": COUNCIL}
+
+
+EIP55_VECTORS = (
+    "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+    "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+    "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+    "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+    "0x52908400098527886E0F7030069857D2E4169EE7",
+    "0xde709f2102306220921060314715629080e2fb77",
+)
+
+
+@pytest.mark.parametrize("address", EIP55_VECTORS)
+def test_checksum_address_writes_the_eip55_test_vectors(address: str) -> None:
+    assert checksum_address(address.lower()) == address
+    assert checksum_address("0x" + address[2:].upper()) == address
+
+
+def test_checksum_address_agrees_with_eth_utils() -> None:
+    rng = random.Random(55)
+    for _ in range(2_000):
+        address = "0x" + rng.randbytes(20).hex()
+        expected = to_checksum_address(address)
+        assert checksum_address(address) == expected
+        assert checksum_address("0x" + address[2:].upper()) == expected
