@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import TypeVar
 
 from ledger.hashing import keccak, keccak_all
@@ -69,6 +69,12 @@ def verify_proof(root: bytes, leaf: bytes, proof: Iterable[bytes]) -> bool:
     return process_proof(leaf, proof) == root
 
 
+def _all_hashes(leaves: Sequence[bytes]) -> bool:
+    """Whether every leaf is already a 32-byte ``bytes`` (what :func:`_check_leaf` passes unchanged), checked with
+    two C-level passes instead of a Python call per leaf."""
+    return set(map(type, leaves)) == {bytes} and set(map(len, leaves)) == {HASH_SIZE}
+
+
 def _check_leaf(leaf: bytes) -> bytes:
     if not isinstance(leaf, bytes | bytearray) or len(leaf) != HASH_SIZE:
         raise MerkleError(f"a leaf must be {HASH_SIZE} bytes, got {leaf!r:.80}")
@@ -89,15 +95,18 @@ class MerkleTree:
         Raises:
             MerkleError: no leaves, a leaf that is not 32 bytes, or a repeated leaf.
         """
-        checked = sorted(map(_check_leaf, leaves))
+        items = list(leaves)
+        checked = sorted(items) if _all_hashes(items) else sorted(map(_check_leaf, items))
         if not checked:
             raise MerkleError("a Merkle tree needs at least one leaf")
-        if len(set(checked)) != len(checked):
+        count = len(checked)
+        size = 2 * count - 1
+        # Leaf checked[i] sits at size - 1 - i (the leaves fill the array's end in reverse order).
+        positions = dict(zip(checked, range(size - 1, count - 2, -1), strict=True))
+        if len(positions) != count:
             for previous, current in pairwise(checked):
                 if previous == current:
                     raise MerkleError(f"repeated leaf 0x{current.hex()}: every document in a batch must be distinct")
-        count = len(checked)
-        size = 2 * count - 1
         nodes: list[bytes] = [b""] * (count - 1) + checked[::-1]
         # Level by level from the leaves up, each level hashed in one call: the nodes start..end-1 have their children
         # at 2 * start + 1 .. 2 * end, all at or past ``end`` (already computed) when start = end // 2.
@@ -106,7 +115,6 @@ class MerkleTree:
             start = end // 2
             nodes[start:end] = _hash_pairs(nodes[2 * start + 1 : 2 * end : 2], nodes[2 * start + 2 : 2 * end + 1 : 2])
             end = start
-        positions = {leaf: size - 1 - i for i, leaf in enumerate(checked)}
         return cls(tuple(nodes), positions)
 
     @property
@@ -135,8 +143,23 @@ class MerkleTree:
     def proofs_by_leaf(self, labels: Sequence[T]) -> dict[bytes, list[T]]:
         """Every leaf's proof at once, written with ``labels[i]`` for ``nodes[i]`` (e.g. its 0x hex, converted once
         per node, not once per proof it appears in): the same lists as :meth:`proof` gives one leaf at a time, each a
-        new list. A node's proof is its sibling followed by its parent's proof, so one pass from the root down
-        writes them all, with one step per node instead of one per level for each leaf.
+        new list (see :meth:`node_proofs`).
+
+        Raises:
+            ValueError: ``labels`` is not one per node.
+        """
+        proofs = self.node_proofs(labels)
+        return {leaf: proofs[i] for leaf, i in self._positions.items()}
+
+    def node_proofs(self, labels: Sequence[T]) -> list[list[T]]:
+        """The proof of every node, by its index in :attr:`nodes` (the root's is empty), written with ``labels[i]``
+        for ``nodes[i]``; each a new list. A leaf's is what :meth:`proof` gives for it.
+
+        A node's proof is its sibling followed by its parent's proof, so the proofs are written from the root down,
+        one depth at a time, each depth with C-level ``map`` calls rather than Python code per node: the nodes of a
+        depth are ``start .. 2 * start`` (``start = 2**depth - 1``, the last depth cut at the tree's end), always an
+        even number of them (a tree has ``2n - 1`` nodes), in sibling pairs ``(start, start + 1), ...`` that share
+        the parent ``(i - 1) // 2``.
 
         Raises:
             ValueError: ``labels`` is not one per node.
@@ -145,9 +168,29 @@ class MerkleTree:
         if len(labels) != size:
             raise ValueError(f"{len(labels)} labels for {size} nodes")
         proofs: list[list[T]] = [[]]
-        for i in range(1, size):
-            proofs.append([labels[i + 1 if i % 2 else i - 1]] + proofs[(i - 1) // 2])
-        return {leaf: proofs[i] for leaf, i in self._positions.items()}
+        start = 1
+        while start < size:
+            end = min(2 * start + 1, size)
+            depth = labels[start:end]
+            siblings = chain.from_iterable(zip(depth[1::2], depth[::2], strict=True))
+            parents = proofs[(start - 1) // 2 : (end - 1) // 2]
+            # [sibling] + the parent's proof, as list(1-tuple) + list.
+            proofs.extend(
+                map(list.__add__, map(list, zip(siblings)), chain.from_iterable(zip(parents, parents, strict=True)))
+            )
+            start = end
+        return proofs
+
+    def positions(self, leaves: Iterable[bytes]) -> list[int]:
+        """The index in :attr:`nodes` of each of ``leaves``.
+
+        Raises:
+            MerkleError: a leaf is not in the tree.
+        """
+        try:
+            return list(map(self._positions.__getitem__, leaves))
+        except KeyError as exc:
+            raise MerkleError(f"0x{bytes(exc.args[0]).hex()} is not a leaf of this tree") from None
 
     def proof_indices(self, leaf: bytes) -> list[int]:
         """The positions in :attr:`nodes` of ``leaf``'s proof (so a caller can convert each node once, not once per

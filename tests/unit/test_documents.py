@@ -36,7 +36,8 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ import pytest
 from eth_hash.auto import keccak
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from pydantic import Field, computed_field
 
 from ledger.documents import (
     CertificateDocument,
@@ -63,6 +65,7 @@ from ledger.documents import (
     wrap,
     wrap_batch,
 )
+from ledger.documents import _read_batch as attribute_reader  # the fast path's reader, to know which one ran
 from ledger.merkle import MerkleTree, process_proof
 
 GOLDEN_PATH = Path(__file__).parent / "data" / "golden_documents.json"
@@ -357,6 +360,149 @@ def test_wrap_batch_writes_exactly_what_the_plain_definitions_give(
     assert json.dumps(wrap_batch(documents, salt=salts()), ensure_ascii=False) == json.dumps(
         expected, ensure_ascii=False
     )
+
+
+def counter_salts(label: str) -> Callable[[], bytes]:
+    """Deterministic 32-byte salts, a new one each call: a wrapping and its reference given the same label get the
+    same salts in the same order."""
+    counter = iter(range(1_000_000))
+    return lambda: hashlib.sha256(f"{label}/{next(counter)}".encode()).digest()
+
+
+def assert_wraps_as_the_plain_definitions(documents: Sequence[CertificateDocument], label: str) -> None:
+    wrapped = wrap_batch(documents, salt=counter_salts(label))
+    expected = reference_wrap_batch(list(documents), counter_salts(label))
+    # json.dumps keeps insertion order, so this also compares the order of every object's keys.
+    assert json.dumps(wrapped, ensure_ascii=False) == json.dumps(expected, ensure_ascii=False)
+    assert wrapped == expected
+
+
+def mixed_shape(n: int) -> dict[str, Any]:
+    """Document ``n`` of a batch that cycles through the golden documents (with and without a serial or a
+    validUntil) and seven variations of their fields, so that a batch holds several shapes at once."""
+    document = _plain(["fabric", "diploma", "artwork", "permit"][n % 4])
+    original = document["original"]
+    original["name"] = f"{original['name']} #{n}"
+    attributes = original["attributes"]
+    match n % 7:
+        case 0:
+            attributes.clear()  # no attributes: the object vanishes from data
+        case 1:
+            original["attributes"] = dict(reversed(attributes.items()))  # same keys, another insertion order
+        case 2:
+            attributes.update({"note": "a, b, and c", "comma,key": "x,y", "quote": 'say "hi", then \\'})
+        case 3:
+            attributes.update({"écru": "日本語 ✓", "emoji": "🧵", "zz-é": "naïve"})
+        case 4:
+            document["validUntil"] = 4_102_444_800 + n
+        case 5:
+            original["serial"] = f"SER-{n}"
+            original["fingerprint"] = fingerprint_serial(original["serial"])
+        case 6:
+            attributes.update({"flag": n % 2 == 0, "empty": None, "count": -n, "big": 2**63 - 1, " a": "sorts first"})
+    return document
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 28, 61])
+def test_a_batch_of_mixed_shapes_is_wrapped_exactly_as_the_plain_definitions_give(count: int) -> None:
+    documents = [parse_document(mixed_shape(n)) for n in range(count)]
+    assert attribute_reader(documents) is not None  # the fast path, not the to_json fallback
+    assert_wraps_as_the_plain_definitions(documents, f"mixed-{count}")
+
+
+@pytest.mark.parametrize("commas", [0, 1, 5])
+def test_a_batch_of_one_shape_is_wrapped_exactly_as_the_plain_definitions_give(commas: int) -> None:
+    """The benchmark's case: every document has the same fields (cut per document by counting), with no value, one
+    value or a few values holding a comma (those documents are then encoded apart)."""
+    documents = []
+    for n in range(40):
+        document = _plain("fabric")
+        document["original"]["name"] = f"Twill, lot {n}" if n < commas else f"Twill lot {n}"
+        document["original"]["attributes"]["weightGsm"] = 180 + n
+        documents.append(parse_document(document))
+    assert attribute_reader(documents) is not None
+    assert_wraps_as_the_plain_definitions(documents, f"uniform-{commas}")
+
+
+def _fabric_with_attributes(n: int, attributes: dict[str, Any]) -> CertificateDocument:
+    document = _plain("fabric")
+    document["original"]["name"] = f"Twill lot {n}"
+    document["original"]["attributes"] = attributes
+    return parse_document(document)
+
+
+_ATTRIBUTES = {"colour": "écru", "dyeLot": None, "organic": True, "weightGsm": 180}
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        pytest.param(dict(reversed(_ATTRIBUTES.items())), id="same-keys-other-order"),
+        pytest.param({"colour": "écru", "dyeLot": None, "organic": True, "weight": 180}, id="same-count-other-key"),
+        pytest.param(_ATTRIBUTES | {"zone": "EU"}, id="one-key-more"),
+        pytest.param({"colour": "écru"}, id="keys-fewer"),
+        pytest.param({}, id="no-keys"),
+    ],
+)
+def test_documents_after_the_first_with_other_keys_are_wrapped_exactly_as_the_plain_definitions_give(
+    later: dict[str, Any],
+) -> None:
+    """The reader first tries the first document's keys for the whole batch; any other keys must be noticed."""
+    documents = [_fabric_with_attributes(n, dict(_ATTRIBUTES) if n % 3 else dict(later)) for n in range(1, 10)]
+    assert attribute_reader(documents) is not None
+    assert_wraps_as_the_plain_definitions(documents, "other-keys")
+
+
+class Kind(StrEnum):
+    FABRIC = "fabric-batch"
+
+
+class StampedDocument(CertificateDocument):
+    """A document class with a computed field: to_json writes it, reading the declared fields would miss it."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def stamp(self) -> str:
+        return f"issued at {self.issued_at}"
+
+
+class ExtendedDocument(CertificateDocument):
+    """A document class with one more declared field, written by to_json like the others."""
+
+    batch_note: str = Field("none", alias="batchNote")
+
+
+def _constructed_with_enum_kind() -> list[CertificateDocument]:
+    """model_construct skips validation: a str subclass where a str is declared, which only to_json writes right."""
+    document = parse_document(_plain("fabric"))
+    original = document.original.model_copy(update={"kind": Kind.FABRIC})
+    return [document.model_copy(update={"original": original}), parse_document(_plain("diploma"))]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: [StampedDocument.model_validate(mixed_shape(n)) for n in range(5)], id="computed-field"),
+        pytest.param(_constructed_with_enum_kind, id="str-subclass-value"),
+        pytest.param(
+            lambda: [parse_document(_plain("fabric")), ExtendedDocument.model_validate(_plain("permit"))],
+            id="two-document-classes",
+        ),
+    ],
+)
+def test_documents_the_attribute_reader_does_not_cover_are_wrapped_by_the_definition(
+    build: Callable[[], list[CertificateDocument]],
+) -> None:
+    documents = build()
+    assert attribute_reader(documents) is None
+    assert_wraps_as_the_plain_definitions(documents, "fallback")
+
+
+def test_a_document_subclass_with_a_declared_field_is_read_with_it() -> None:
+    documents = [ExtendedDocument.model_validate(mixed_shape(n) | {"batchNote": f"note {n}"}) for n in range(9)]
+    assert attribute_reader(documents) is not None
+    assert '"batchNote"' in json.dumps(wrap_batch(documents)[0]["data"])
+    assert_wraps_as_the_plain_definitions(documents, "extended")
 
 
 def test_wrap_batch_asks_for_one_salt_per_field_and_refuses_a_short_one() -> None:

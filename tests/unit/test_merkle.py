@@ -142,3 +142,41 @@ def test_proofs_by_leaf_are_each_leafs_proof_in_the_given_labels(leaves):
 def test_proofs_by_leaf_needs_one_label_per_node():
     with pytest.raises(ValueError, match="3 labels for 5 nodes"):
         MerkleTree.of([leaf(i) for i in range(3)]).proofs_by_leaf(["a", "b", "c"])
+
+
+@given(st.sets(st.binary(min_size=32, max_size=32), min_size=1, max_size=70))
+def test_node_proofs_hold_each_leafs_proof_at_its_position(leaves):
+    order = list(leaves)
+    tree = MerkleTree.of(order)
+    labels = [node.hex() for node in tree.nodes]
+    proofs = tree.node_proofs(labels)
+    positions = tree.positions(order)
+    assert len(proofs) == len(tree.nodes) and proofs[0] == []
+    for one, position in zip(order, positions, strict=True):
+        assert tree.nodes[position] == one
+        assert proofs[position] == [step.hex() for step in tree.proof(one)]
+    assert len({id(proof) for proof in proofs}) == len(proofs)  # a new list each, safe to change
+
+
+def test_positions_of_a_missing_leaf_are_refused():
+    with pytest.raises(MerkleError, match=f"^0x{leaf(9).hex()} is not a leaf of this tree$"):
+        MerkleTree.of([leaf(1), leaf(2)]).positions([leaf(1), leaf(9)])
+
+
+def test_node_proofs_need_one_label_per_node():
+    with pytest.raises(ValueError, match="4 labels for 5 nodes"):
+        MerkleTree.of([leaf(i) for i in range(3)]).node_proofs(["a", "b", "c", "d"])
+
+
+def test_bytearray_leaves_give_the_tree_of_their_bytes():
+    """Leaves that are not plain ``bytes`` take the checked path (one conversion per leaf): the same tree."""
+    leaves = [leaf(i) for i in range(6)]
+    tree = MerkleTree.of([bytearray(one) for one in leaves])
+    assert tree.nodes == MerkleTree.of(leaves).nodes
+    assert {type(node) for node in tree.nodes} == {bytes}
+
+
+@pytest.mark.parametrize("bad", [b"\x01" * 31, "0x" + "ab" * 32, None])
+def test_one_bad_leaf_among_good_ones_is_refused(bad):
+    with pytest.raises(MerkleError, match="must be 32 bytes"):
+        MerkleTree.of([leaf(1), bad, leaf(2)])
