@@ -19,10 +19,11 @@ from urllib.parse import urlencode
 
 import pytest
 from _api_scenario import Scenario
+from _asgi_recorder import Recorder
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, insert, update
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from api.main import create_app
 from api.routes.certificates import ListFastPath, _fast_filters
@@ -142,18 +143,6 @@ def test_the_fast_path_reads_the_declared_parameters_as_written() -> None:
     )
     assert _fast_filters(query) == ("0x" + "A1" * 20, CertificateStatus.REVOKED, 0, 2**48, "e-_1", 500)
     assert _fast_filters(b"limit=1&status=VALID") == (None, CertificateStatus.VALID, None, None, None, 1)
-
-
-class Recorder:
-    """An inner app that records what reaches it."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.paths.append(scope["path"])
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
 
 
 def through_fast_path(database_url: str, scope: Scope) -> tuple[list[Message], Recorder, list[str]]:

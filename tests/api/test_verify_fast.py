@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 from _api_scenario import CHANNELS, Scenario
+from _asgi_recorder import Recorder
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, insert, update
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from api.main import create_app
 from api.routes.verify import LookupFastPath
@@ -234,18 +235,6 @@ def test_the_fast_path_is_counted_by_the_metrics_under_its_route(api: TestClient
     assert api.get(f"/verify/certificate/{case.leaf}").status_code == 200
     assert count() == before + 1
     assert f'route="{labels["route"]}",status="200"' in api.get("/metrics").text
-
-
-class Recorder:
-    """An inner app that records what reaches it."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.paths.append(scope["path"])
-        await send({"type": "http.response.start", "status": 204, "headers": []})
-        await send({"type": "http.response.body", "body": b""})
 
 
 def through_fast_path(settings: Settings, scope: Scope) -> tuple[list[Message], Recorder]:
