@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import ConnectionDep
+from api.fastpath import plain_get, send_json
 from api.schemas import CertificateStatusName
 from ledger import queries
 from ledger.events import CertificateStatus
@@ -143,13 +144,7 @@ class ListFastPath:
         self.route = next(r for r in router.routes if isinstance(r, APIRoute) and r.endpoint is list_certificates)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope.get("path") == "/certificates"
-            and scope["type"] == "http"
-            and scope["method"] == "GET"
-            and not scope.get("root_path")
-            and "fastapi.telemetry" not in scope
-        ):
+        if scope.get("path") == "/certificates" and plain_get(scope):
             filters = _fast_filters(scope.get("query_string", b""))
             connection = self.facts.reader_connection()
             if filters is not None and connection is not None:
@@ -158,10 +153,7 @@ class ListFastPath:
                 except Exception:  # an unknown cursor, the database failing: the declared route answers, or errs
                     await self.app(scope, receive, send)
                     return
-                scope["route"], scope["endpoint"], scope["path_params"] = self.route, list_certificates, {}
-                headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                await send_json(scope, send, self.route, {}, body)
                 return
         await self.app(scope, receive, send)
 

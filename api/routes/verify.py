@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import FactsDep, SettingsDep, facts_source
+from api.fastpath import plain_get, send_json
 from api.problems import Problem
 from api.schemas import WRAPPED_DOCUMENT_SCHEMA, VerificationResult, VerificationsResult
 from ledger import verifier
@@ -200,32 +201,22 @@ class LookupFastPath:
         self.facts = facts
         routes = {r.endpoint: r for r in router.routes if isinstance(r, APIRoute)}
         self._lookups = {
-            prefix: (lookup, routes[endpoint], endpoint, name) for prefix, (lookup, endpoint, name) in _LOOKUPS.items()
+            prefix: (lookup, routes[endpoint], name) for prefix, (lookup, endpoint, name) in _LOOKUPS.items()
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if (
-            len(path) == _PREFIX + 66
-            and scope["type"] == "http"
-            and scope["method"] == "GET"
-            and not scope.get("query_string")
-            and not scope.get("root_path")
-            and "fastapi.telemetry" not in scope
-        ):
+        if len(path) == _PREFIX + 66 and plain_get(scope) and not scope.get("query_string"):
             found = self._lookups.get(path[:_PREFIX])
             key = path[_PREFIX:]
             if found is not None and _KEY.fullmatch(key):
-                lookup, route, endpoint, name = found
+                lookup, route, name = found
                 try:
                     body = orjson.dumps(lookup(key, self.facts))
                 except Exception:  # rare (the database failing): the declared route answers, and errs, its own way
                     await self.app(scope, receive, send)
                     return
-                scope["route"], scope["endpoint"], scope["path_params"] = route, endpoint, {name: key}
-                headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                await send_json(scope, send, route, {name: key}, body)
                 return
         await self.app(scope, receive, send)
 
