@@ -28,7 +28,8 @@ from sqlalchemy import Engine
 log = logging.getLogger(__name__)
 
 WAL_LIMIT = 4 * 1024 * 1024
-"""Checkpoint once the WAL file is larger than this (SQLite's own default is 1,000 pages: 4 MiB at 4 KiB pages)."""
+"""Checkpoint once the WAL file is larger than this (SQLite's own default is 1,000 pages: 16 MiB at the
+project's 16 KiB pages, see :data:`ledger.db.engine.SQLITE_PAGE_SIZE`)."""
 
 
 def database_file(engine: Engine) -> Path | None:

@@ -25,6 +25,19 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0003"
 """The newest migration's revision (tests/db/test_migrations.py pins it to Alembic's head). A database already there
 needs no Alembic at all: importing and running it takes a few hundred milliseconds of every indexer start."""
+SQLITE_PAGE_SIZE = 16_384
+"""Bytes per page of a SQLite database this project creates (SQLite's default is 4,096).
+
+A dense backfill writes ~1.3 KB of rows and index entries per event, so a 1M-event backfill writes ~1.3 GB through
+the WAL. Every page costs a few system calls (each WAL frame is two writes; every page the 2 MB cache has let go
+is read again), whatever its size: with 4 KiB pages the indexer made ~2.6M ``pwrite`` and ~1.1M ``pread`` calls
+for 1M events, and with 16 KiB ~3x fewer. Measured, interleaved on the benchmark's 1M-event chain: ~20% more
+events per second and ~20% less CPU, same peak RSS (the cache is sized in bytes, not pages). Reads by key touch as
+many pages as before (the B-trees are shallower), each a few more KiB to copy.
+
+It only applies to a new database: the page size is fixed when the first table is written (and a WAL database can
+never change it), so databases made before keep 4 KiB pages and work exactly as before.
+"""
 # Execution option: on SQLite, begin the transaction holding the write lock (``BEGIN IMMEDIATE``).
 IMMEDIATE = "originals_sqlite_immediate"
 # pg_advisory_xact_lock key that serialises migrations between processes on PostgreSQL ("ORIGMIGR").
@@ -51,6 +64,8 @@ def make_engine(url: str, *, writer: bool = False, **kwargs: Any) -> Engine:
             # so without this a migration commits table by table and a crash leaves half a schema.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
+            # Before WAL: switching a new, empty file to WAL writes its header, and the page size with it.
+            cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
             _enable_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")

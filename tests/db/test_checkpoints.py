@@ -16,8 +16,9 @@ from sqlalchemy import Engine, text
 from ledger.db.checkpoints import WalCheckpointer, database_file
 from ledger.db.engine import make_engine
 
-ROWS = 3_000
-"""~6 MB of rows: more than SQLite's 1,000-page autocheckpoint threshold, so a default engine checkpoints them."""
+ROWS = 12_000
+"""~24 MB of rows: more than SQLite's 1,000-page autocheckpoint threshold (16 MiB at the project's 16 KiB pages),
+so a default engine checkpoints them."""
 
 
 def _fill(engine: Engine) -> None:
