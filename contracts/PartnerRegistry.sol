@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
 import {IPartnerRegistry} from "./interfaces/IPartnerRegistry.sol";
 
 /**
@@ -9,6 +10,11 @@ import {IPartnerRegistry} from "./interfaces/IPartnerRegistry.sol";
  * @notice The consortium registry: applications, council proposals and votes, and each partner's standing over time.
  * @dev Standing as an issuer is kept as a timestamp-keyed checkpoint trace (1 = active issuer, 0 = not), so the
  * history question "was X an active issuer at T?" costs one binary search and nothing is ever deleted.
+ *
+ * Votes are bitmaps over council seats: a partner gets a seat (1..256, never reused) the first time it holds the
+ * council right, and the registry keeps the bitmap of seats whose holder is active council now. A proposal's yes
+ * votes that count at execution are then one AND of two words, whoever has left, been suspended or lost the right
+ * since, and a vote costs one warm-ish word update instead of a new storage slot per voter.
  */
 contract PartnerRegistry is IPartnerRegistry {
     using Checkpoints for Checkpoints.Trace208;
@@ -19,13 +25,33 @@ contract PartnerRegistry is IPartnerRegistry {
     uint8 public constant COUNCIL = 2;
     uint8 private constant _ALL_RIGHTS = ISSUER | COUNCIL;
 
+    uint16 private constant _MAX_SEATS = 256;
+
+    /// @dev A proposal as stored: the yes and no votes are bitmaps over council seats (bit `seat - 1`).
+    struct StoredProposal {
+        address subject;
+        ProposalKind kind;
+        uint8 rights;
+        bool executed;
+        uint48 deadline;
+        uint16 councilAtProposal;
+        uint48 compromisedAfter;
+        uint16 reason;
+        uint256 yesSeats;
+        uint256 noSeats;
+        bytes32 target;
+        bytes32 leaf;
+    }
+
     uint48 private immutable _votingPeriod;
     uint256 private _proposalCount;
-    uint256 private _activeCouncil;
+    /// @dev Bit `seat - 1` is set while that seat's holder is an active council member.
+    uint256 private _activeCouncilSeats;
+    uint16 private _seatsGiven;
     mapping(address account => Partner) private _partners;
     mapping(address account => Checkpoints.Trace208) private _issuerStanding;
-    mapping(uint256 proposalId => Proposal) private _proposals;
-    mapping(uint256 proposalId => mapping(address voter => bool)) private _voted;
+    mapping(uint256 proposalId => StoredProposal) private _proposals;
+    mapping(uint256 proposalId => Details) private _proposedDetails;
 
     modifier onlyCouncil() {
         if (!isActiveCouncil(msg.sender)) revert PartnerRegistryNotCouncil(msg.sender);
@@ -47,7 +73,7 @@ contract PartnerRegistry is IPartnerRegistry {
             _changeStatus(f.account, PartnerStatus.Active, 0);
             if (f.rights != 0) _changeRights(f.account, f.rights, 0);
         }
-        if (_activeCouncil == 0) revert PartnerRegistryInvalidFounding();
+        if (_activeCouncilSeats == 0) revert PartnerRegistryInvalidFounding();
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -71,44 +97,72 @@ contract PartnerRegistry is IPartnerRegistry {
         uint8 rights,
         uint48 cutoff
     ) external onlyCouncil returns (uint256 proposalId) {
+        if (kind >= ProposalKind.ChangeDetails && kind != ProposalKind.SetCompromised) {
+            revert PartnerRegistryWrongProposeFunction(kind);
+        }
         _checkApplicable(kind, subject, rights, cutoff);
-        proposalId = ++_proposalCount;
-        uint48 deadline = uint48(block.timestamp) + _votingPeriod;
-        _proposals[proposalId] = Proposal({
-            subject: subject,
-            kind: kind,
-            rights: rights,
-            executed: false,
-            deadline: deadline,
-            compromisedAfter: cutoff,
-            yesVotes: 1,
-            noVotes: 0
-        });
-        _voted[proposalId][msg.sender] = true;
-        emit ProposalCreated(proposalId, kind, subject, msg.sender, rights, cutoff, deadline);
-        emit VoteCast(proposalId, msg.sender, true, 1, 0);
+        bytes32 target = kind == ProposalKind.Admit ? _partners[subject].detailsHash : bytes32(0);
+        proposalId = _createProposal(kind, subject, rights, cutoff, target, bytes32(0), 0);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function proposeDetails(
+        address subject,
+        Details calldata details
+    ) external onlyCouncil returns (uint256 proposalId) {
+        _checkApplicable(ProposalKind.ChangeDetails, subject, 0, 0);
+        if (bytes(details.displayName).length == 0) revert PartnerRegistryEmptyDisplayName();
+        proposalId = _createProposal(ProposalKind.ChangeDetails, subject, 0, 0, detailsHash(details), bytes32(0), 0);
+        _proposedDetails[proposalId] = details;
+        emit DetailsProposed(proposalId, details.orgType, details.displayName, details.domain, details.metadataHash);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function proposeCertificateDecision(
+        ProposalKind kind,
+        ICertificateRegistry registry,
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        uint16 reason
+    ) external onlyCouncil returns (uint256 proposalId) {
+        registry.checkCouncilDecision(id, leaf, proof, _decisionStatus(kind));
+        proposalId = _createProposal(kind, address(registry), 0, 0, id, leaf, reason);
     }
 
     /// @inheritdoc IPartnerRegistry
     function vote(uint256 proposalId, bool support) external onlyCouncil {
-        Proposal storage p = _openProposal(proposalId);
-        if (_voted[proposalId][msg.sender]) revert PartnerRegistryAlreadyVoted(proposalId, msg.sender);
-        _voted[proposalId][msg.sender] = true;
-        if (support) ++p.yesVotes;
-        else ++p.noVotes;
-        emit VoteCast(proposalId, msg.sender, support, p.yesVotes, p.noVotes);
+        StoredProposal storage p = _openProposal(proposalId);
+        uint256 bit = _seatBit(msg.sender);
+        (uint256 yes, uint256 no) = (p.yesSeats, p.noSeats);
+        if ((yes | no) & bit != 0) revert PartnerRegistryAlreadyVoted(proposalId, msg.sender);
+        if (support) p.yesSeats = yes |= bit;
+        else p.noSeats = no |= bit;
+        emit VoteCast(proposalId, msg.sender, support, _popcount(yes), _popcount(no));
     }
 
     /// @inheritdoc IPartnerRegistry
     function execute(uint256 proposalId) external {
-        Proposal storage p = _openProposal(proposalId);
-        uint256 required = _activeCouncil / 2 + 1;
-        if (p.yesVotes < required) revert PartnerRegistryQuorumNotReached(proposalId, p.yesVotes, required);
+        StoredProposal storage p = _openProposal(proposalId);
+        uint256 active = _activeCouncilSeats;
+        uint32 counted = _popcount(p.yesSeats & active);
+        uint32 council = _popcount(active);
+        uint32 larger = council > p.councilAtProposal ? council : p.councilAtProposal;
+        uint32 required = larger / 2 + 1;
+        if (counted < required) revert PartnerRegistryQuorumNotReached(proposalId, counted, required);
         p.executed = true;
         (address subject, ProposalKind kind, uint8 rights) = (p.subject, p.kind, p.rights);
+        if (kind >= ProposalKind.RevokeCertificate) {
+            // The registry re-checks the transition and reverts (undoing this execution) when it no longer applies.
+            ICertificateRegistry(subject).applyCouncilDecision(p.target, p.leaf, _decisionStatus(kind), p.reason);
+            emit ProposalExecuted(proposalId, msg.sender, counted, required);
+            return;
+        }
         _checkApplicable(kind, subject, rights, p.compromisedAfter);
         uint8 held = _partners[subject].rights;
         if (kind == ProposalKind.Admit) {
+            bytes32 actual = _partners[subject].detailsHash;
+            if (actual != p.target) revert PartnerRegistryDetailsChanged(subject, p.target, actual);
             _changeStatus(subject, PartnerStatus.Active, proposalId);
             if (rights != 0) _changeRights(subject, rights, proposalId);
         } else if (kind == ProposalKind.Suspend) {
@@ -116,18 +170,29 @@ contract PartnerRegistry is IPartnerRegistry {
         } else if (kind == ProposalKind.Reinstate) {
             _changeStatus(subject, PartnerStatus.Active, proposalId);
         } else if (kind == ProposalKind.Expel) {
-            if (p.compromisedAfter != 0) {
-                _partners[subject].compromisedAfter = p.compromisedAfter;
-                emit PartnerCompromised(subject, p.compromisedAfter, proposalId);
-            }
+            if (p.compromisedAfter != 0) _setCompromised(subject, p.compromisedAfter, proposalId);
             _changeStatus(subject, PartnerStatus.Expelled, proposalId);
             if (held != 0) _changeRights(subject, 0, proposalId);
         } else if (kind == ProposalKind.GrantRights) {
             _changeRights(subject, held | rights, proposalId);
-        } else {
+        } else if (kind == ProposalKind.WithdrawRights) {
             _changeRights(subject, held & ~rights, proposalId);
+        } else if (kind == ProposalKind.ChangeDetails) {
+            Details memory d = _proposedDetails[proposalId];
+            _setDetails(subject, d);
+            emit PartnerDetailsChanged(
+                subject,
+                d.orgType,
+                d.displayName,
+                d.domain,
+                d.metadataHash,
+                proposalId,
+                uint48(block.timestamp)
+            );
+        } else {
+            _setCompromised(subject, p.compromisedAfter, proposalId);
         }
-        emit ProposalExecuted(proposalId, msg.sender);
+        emit ProposalExecuted(proposalId, msg.sender, counted, required);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -147,12 +212,30 @@ contract PartnerRegistry is IPartnerRegistry {
 
     /// @inheritdoc IPartnerRegistry
     function proposal(uint256 proposalId) external view returns (Proposal memory) {
-        return _proposals[proposalId];
+        StoredProposal storage p = _proposals[proposalId];
+        return
+            Proposal({
+                subject: p.subject,
+                kind: p.kind,
+                rights: p.rights,
+                executed: p.executed,
+                deadline: p.deadline,
+                councilAtProposal: p.councilAtProposal,
+                compromisedAfter: p.compromisedAfter,
+                reason: p.reason,
+                yesVotes: _popcount(p.yesSeats),
+                noVotes: _popcount(p.noSeats),
+                target: p.target,
+                leaf: p.leaf
+            });
     }
 
     /// @inheritdoc IPartnerRegistry
     function hasVoted(uint256 proposalId, address voter) external view returns (bool) {
-        return _voted[proposalId][voter];
+        uint16 seat = _partners[voter].councilSeat;
+        if (seat == 0) return false;
+        StoredProposal storage p = _proposals[proposalId];
+        return (p.yesSeats | p.noSeats) & (uint256(1) << (seat - 1)) != 0;
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -162,7 +245,7 @@ contract PartnerRegistry is IPartnerRegistry {
 
     /// @inheritdoc IPartnerRegistry
     function activeCouncilCount() external view returns (uint256) {
-        return _activeCouncil;
+        return _popcount(_activeCouncilSeats);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -194,6 +277,11 @@ contract PartnerRegistry is IPartnerRegistry {
         return _partners[account].compromisedAfter;
     }
 
+    /// @inheritdoc IPartnerRegistry
+    function detailsHash(Details memory details) public pure returns (bytes32) {
+        return keccak256(abi.encode(details.orgType, details.displayName, details.domain, details.metadataHash));
+    }
+
     function _register(
         address account,
         OrganisationType orgType,
@@ -202,13 +290,57 @@ contract PartnerRegistry is IPartnerRegistry {
         bytes32 metadataHash
     ) private {
         if (bytes(displayName).length == 0) revert PartnerRegistryEmptyDisplayName();
-        Partner storage p = _partners[account];
-        p.orgType = orgType;
-        p.displayName = displayName;
-        p.domain = domain;
-        p.metadataHash = metadataHash;
+        _setDetails(account, Details(orgType, displayName, domain, metadataHash));
         emit PartnerRegistered(account, orgType, displayName, domain, metadataHash);
         _changeStatus(account, PartnerStatus.Applied, 0);
+    }
+
+    function _setDetails(address account, Details memory d) private {
+        Partner storage p = _partners[account];
+        p.orgType = d.orgType;
+        p.displayName = d.displayName;
+        p.domain = d.domain;
+        p.metadataHash = d.metadataHash;
+        p.detailsHash = detailsHash(d);
+    }
+
+    function _setCompromised(address account, uint48 cutoff, uint256 proposalId) private {
+        _partners[account].compromisedAfter = cutoff;
+        emit PartnerCompromised(account, cutoff, proposalId);
+    }
+
+    function _createProposal(
+        ProposalKind kind,
+        address subject,
+        uint8 rights,
+        uint48 cutoff,
+        bytes32 target,
+        bytes32 leaf,
+        uint16 reason
+    ) private returns (uint256 proposalId) {
+        proposalId = ++_proposalCount;
+        uint48 deadline = uint48(block.timestamp) + _votingPeriod;
+        uint16 council = uint16(_popcount(_activeCouncilSeats));
+        StoredProposal storage p = _proposals[proposalId];
+        (p.subject, p.kind, p.rights, p.deadline, p.councilAtProposal) = (subject, kind, rights, deadline, council);
+        if (cutoff != 0 || reason != 0) (p.compromisedAfter, p.reason) = (cutoff, reason);
+        p.yesSeats = _seatBit(msg.sender);
+        if (target != bytes32(0)) p.target = target;
+        if (leaf != bytes32(0)) p.leaf = leaf;
+        emit ProposalCreated(
+            proposalId,
+            kind,
+            subject,
+            msg.sender,
+            rights,
+            cutoff,
+            deadline,
+            target,
+            leaf,
+            reason,
+            council
+        );
+        emit VoteCast(proposalId, msg.sender, true, 1, 0);
     }
 
     /// @dev The one place a status changes; keeps the council count and the issuer history in step.
@@ -234,16 +366,46 @@ contract PartnerRegistry is IPartnerRegistry {
 
     function _syncStanding(address account, bool wasIssuer, bool wasCouncil) private {
         bool council = isActiveCouncil(account);
-        if (council && !wasCouncil) ++_activeCouncil;
+        if (council && !wasCouncil) {
+            uint16 seat = _partners[account].councilSeat;
+            if (seat == 0) {
+                if (_seatsGiven == _MAX_SEATS) revert PartnerRegistryCouncilFull();
+                seat = ++_seatsGiven;
+                _partners[account].councilSeat = seat;
+            }
+            _activeCouncilSeats |= uint256(1) << (seat - 1);
+        }
         if (!council && wasCouncil) {
-            if (_activeCouncil == 1) revert PartnerRegistryLastCouncilMember(account);
-            --_activeCouncil;
+            uint256 remaining = _activeCouncilSeats & ~_seatBit(account);
+            if (remaining == 0) revert PartnerRegistryLastCouncilMember(account);
+            _activeCouncilSeats = remaining;
         }
         bool issuer = isActiveIssuer(account);
         if (issuer != wasIssuer) _issuerStanding[account].push(uint48(block.timestamp), issuer ? 1 : 0);
     }
 
-    function _openProposal(uint256 proposalId) private view returns (Proposal storage p) {
+    /// @dev The bit of `account`'s council seat in the vote bitmaps (the caller is, or was, council: it has a seat).
+    function _seatBit(address account) private view returns (uint256) {
+        return uint256(1) << (_partners[account].councilSeat - 1);
+    }
+
+    /// @dev The number of set bits: votes in a bitmap (at most 256 iterations, one per set bit).
+    function _popcount(uint256 bits) private pure returns (uint32 n) {
+        unchecked {
+            while (bits != 0) {
+                bits &= bits - 1;
+                ++n;
+            }
+        }
+    }
+
+    function _decisionStatus(ProposalKind kind) private pure returns (ICertificateRegistry.Status) {
+        if (kind == ProposalKind.RevokeCertificate) return ICertificateRegistry.Status.Revoked;
+        if (kind == ProposalKind.LiftCertificateSuspension) return ICertificateRegistry.Status.Valid;
+        revert PartnerRegistryWrongProposeFunction(kind);
+    }
+
+    function _openProposal(uint256 proposalId) private view returns (StoredProposal storage p) {
         p = _proposals[proposalId];
         if (p.deadline == 0) revert PartnerRegistryUnknownProposal(proposalId);
         if (p.executed) revert PartnerRegistryProposalAlreadyExecuted(proposalId);
@@ -254,8 +416,13 @@ contract PartnerRegistry is IPartnerRegistry {
     function _checkApplicable(ProposalKind kind, address subject, uint8 rights, uint48 cutoff) private view {
         Partner storage p = _partners[subject];
         PartnerStatus status = p.status;
-        if (kind == ProposalKind.Expel) {
-            if (cutoff > block.timestamp) revert PartnerRegistryInvalidCutoff(cutoff);
+        if (kind == ProposalKind.Expel || kind == ProposalKind.SetCompromised) {
+            // A cut-off only ever moves earlier: a later one would bring back certificates already declared invalid.
+            uint48 existing = p.compromisedAfter;
+            if (cutoff > block.timestamp || (existing != 0 && cutoff >= existing)) {
+                revert PartnerRegistryInvalidCutoff(cutoff);
+            }
+            if (kind == ProposalKind.SetCompromised && cutoff == 0) revert PartnerRegistryInvalidCutoff(cutoff);
         } else if (cutoff != 0) {
             revert PartnerRegistryInvalidCutoff(cutoff);
         }
@@ -267,6 +434,8 @@ contract PartnerRegistry is IPartnerRegistry {
             allowed = status == PartnerStatus.Active;
         } else if (kind == ProposalKind.Reinstate) {
             allowed = status == PartnerStatus.Suspended;
+        } else if (kind == ProposalKind.SetCompromised) {
+            allowed = status != PartnerStatus.None && status != PartnerStatus.Applied;
         } else {
             allowed = status == PartnerStatus.Active || status == PartnerStatus.Suspended;
             if (allowed && (kind == ProposalKind.GrantRights || kind == ProposalKind.WithdrawRights)) {

@@ -9,8 +9,16 @@ import {IPartnerRegistry} from "./IPartnerRegistry.sol";
  * (sorted-pair keccak256, as OpenZeppelin's MerkleProof verifies); a single document is a tree of one, whose root
  * is the document's target hash.
  *
- * Only hashes are on chain. Revocation, suspension and reinstatement apply to a whole root or to one document (leaf)
- * in it, carry a reason code, and never delete anything.
+ * Certificates are namespaced by issuer: a certificate's id is keccak256(abi.encode(issuer, root)) ({certificateId}),
+ * so two issuers can never share, squat or act on each other's certificate, and an id names exactly one certificate.
+ *
+ * Only hashes are on chain. Revocation, suspension and reinstatement apply to a whole certificate or to one document
+ * (leaf) in it, carry a reason code, and never delete anything. Who may change a status (trust model version 2):
+ * - the certificate's issuer, only while it is an active issuer with no compromise cut-off: any change, except
+ *   lifting a council suspension;
+ * - any other active council member: only a reversible hold (suspend), which also turns an issuer's own suspension
+ *   into a council suspension;
+ * - a council decision (a proposal executed by the partner registry): revoke, or lift any suspension.
  */
 interface ICertificateRegistry {
     /// @notice The status of a root or of one leaf. `Valid` is also the status of anything never acted on.
@@ -31,11 +39,13 @@ interface ICertificateRegistry {
         IssuerCompromised
     }
 
-    /// @notice A certificate as stored: one storage slot.
+    /// @notice A certificate as stored: one storage slot. `batch` is false for a single certificate (whose only
+    /// document is its root) and true for a Merkle batch (whose documents need a non-empty proof).
     struct Certificate {
         address issuer;
-        uint48 issuedAt;
-        uint48 validUntil;
+        uint40 issuedAt;
+        uint40 validUntil;
+        bool batch;
     }
 
     /// @notice The status of a root or a leaf as stored: one storage slot.
@@ -58,90 +68,119 @@ interface ICertificateRegistry {
     }
 
     /**
-     * @notice A certificate (Merkle root) was issued.
-     * @param root The Merkle root; for a single document, its target hash.
+     * @notice A certificate was issued.
+     * @param id The certificate id: keccak256(abi.encode(issuer, root)).
      * @param issuer The issuing partner.
-     * @param fingerprint The original's fingerprint for a single certificate; 0 for batches.
+     * @param fingerprint The original's fingerprint for a single certificate (never 0); 0 for batches.
+     * @param root The Merkle root; for a single document, its target hash.
      * @param issuedAt The block timestamp.
      * @param validUntil Expiry time (0 = never expires).
      */
     event CertificateIssued(
-        bytes32 indexed root,
+        bytes32 indexed id,
         address indexed issuer,
         bytes32 indexed fingerprint,
+        bytes32 root,
         uint48 issuedAt,
         uint48 validUntil
     );
 
-    /// @notice A document of a batch issued with public fingerprints: `leaf` is in `root` and certifies `fingerprint`.
-    event DocumentPublished(bytes32 indexed root, bytes32 indexed fingerprint, bytes32 leaf);
+    /**
+     * @notice A document of a batch issued with public fingerprints: certificate `id` publishes `leaf`, which
+     * certifies `fingerprint`. The leaf is a topic so a lookup by leaf costs O(answer) on the chain alone. The registry
+     * does not check that the leaf is in the root: a verifier checks the proof.
+     */
+    event DocumentPublished(bytes32 indexed leaf, bytes32 indexed fingerprint, bytes32 id);
 
-    /// @notice A root (`leaf` = 0) or one leaf was revoked. Final.
-    event CertificateRevoked(bytes32 indexed root, bytes32 indexed leaf, address indexed by, uint16 reason, uint48 at);
-
-    /// @notice A root (`leaf` = 0) or one leaf was suspended.
-    event CertificateSuspended(
-        bytes32 indexed root,
+    /**
+     * @notice A certificate (`leaf` = 0) or one document was revoked. Final.
+     * @param by The issuer, or the partner registry for a council decision.
+     * @param byCouncil Whether the council made the change (a council decision).
+     */
+    event CertificateRevoked(
+        bytes32 indexed id,
         bytes32 indexed leaf,
         address indexed by,
         uint16 reason,
-        uint48 at
+        uint48 at,
+        bool byCouncil
     );
 
-    /// @notice A suspended root (`leaf` = 0) or leaf was reinstated.
-    event CertificateReinstated(
-        bytes32 indexed root,
+    /// @notice A certificate (`leaf` = 0) or one document was suspended; `byCouncil` for a council member's hold.
+    event CertificateSuspended(
+        bytes32 indexed id,
         bytes32 indexed leaf,
         address indexed by,
         uint16 reason,
-        uint48 at
+        uint48 at,
+        bool byCouncil
+    );
+
+    /// @notice A suspension was lifted, by its issuer or (`byCouncil`) by a council decision.
+    event CertificateReinstated(
+        bytes32 indexed id,
+        bytes32 indexed leaf,
+        address indexed by,
+        uint16 reason,
+        uint48 at,
+        bool byCouncil
     );
 
     /// @notice `account` is not an active partner with the issuer right.
     error CertificateRegistryUnauthorizedIssuer(address account);
-    /// @notice `account` is neither the certificate's issuer in good standing nor an active council member.
-    error CertificateRegistryUnauthorized(address account, bytes32 root);
+    /// @notice `account` is neither the certificate's issuer while an active issuer nor an active council member.
+    error CertificateRegistryUnauthorized(address account, bytes32 id);
+    /// @notice A council member acting on another issuer's certificate may only suspend it; revoking it or lifting a
+    /// council suspension takes a council decision (a proposal).
+    error CertificateRegistryCouncilDecisionRequired(address account, bytes32 id);
+    /// @notice Only the partner registry carries out council decisions.
+    error CertificateRegistryNotPartnerRegistry(address account);
     /// @notice The root is zero.
     error CertificateRegistryInvalidRoot(bytes32 root);
-    /// @notice This root was already issued (by anyone).
-    error CertificateRegistryAlreadyIssued(bytes32 root);
-    /// @notice No certificate has this root.
-    error CertificateRegistryUnknownCertificate(bytes32 root);
+    /// @notice A single certificate needs the original's fingerprint (a batch publishes its fingerprints per document).
+    error CertificateRegistryInvalidFingerprint(bytes32 fingerprint);
+    /// @notice This issuer already issued this root: it has this certificate id.
+    error CertificateRegistryAlreadyIssued(bytes32 id);
+    /// @notice No certificate has this id.
+    error CertificateRegistryUnknownCertificate(bytes32 id);
     /// @notice The expiry is not after the current block time.
     error CertificateRegistryInvalidExpiry(uint48 validUntil, uint48 now_);
-    /// @notice The batch has no documents, or a different number of leaves and fingerprints.
+    /// @notice A public batch needs at least two documents and as many fingerprints as leaves.
     error CertificateRegistryInvalidBatch(uint256 leaves, uint256 fingerprints);
-    /// @notice The proof does not show `leaf` inside `root` (or `leaf` is zero).
-    error CertificateRegistryInvalidProof(bytes32 root, bytes32 leaf);
-    /// @notice The root or leaf is revoked; nothing can change it any more.
-    error CertificateRegistryAlreadyRevoked(bytes32 root, bytes32 leaf);
-    /// @notice The root or leaf is already suspended.
-    error CertificateRegistryAlreadySuspended(bytes32 root, bytes32 leaf);
-    /// @notice Only a suspended root or leaf can be reinstated.
-    error CertificateRegistryNotSuspended(bytes32 root, bytes32 leaf);
-    /// @notice The council suspended it, so only the council can reinstate it.
-    error CertificateRegistryCouncilSuspension(bytes32 root, bytes32 leaf);
+    /// @notice The proof does not show `leaf` as a document of certificate `id` (or `leaf` is zero).
+    error CertificateRegistryInvalidProof(bytes32 id, bytes32 leaf);
+    /// @notice The certificate or document is revoked; nothing can change it any more.
+    error CertificateRegistryAlreadyRevoked(bytes32 id, bytes32 leaf);
+    /// @notice The certificate or document is already suspended (by its issuer, or by the council for a hold).
+    error CertificateRegistryAlreadySuspended(bytes32 id, bytes32 leaf);
+    /// @notice Only a suspended certificate or document can be reinstated.
+    error CertificateRegistryNotSuspended(bytes32 id, bytes32 leaf);
+    /// @notice The council suspended it, so only a council decision can lift the suspension.
+    error CertificateRegistryCouncilSuspension(bytes32 id, bytes32 leaf);
+    /// @notice A council decision can revoke or lift a suspension, nothing else.
+    error CertificateRegistryInvalidDecision(Status status);
 
     /**
      * @notice Issue one certificate whose original's fingerprint is public, so anyone can verify from the file.
      * @param root The document's target hash.
-     * @param fingerprint The original's fingerprint (SHA-256 of its file, or of its stated serial).
+     * @param fingerprint The original's fingerprint (SHA-256 of its file, or of its stated serial); not 0.
      * @param validUntil Expiry (0 = never).
-     * @dev Requirements: the caller is an active issuer; root not zero and not issued; expiry in the future.
-     * Emits a {CertificateIssued} event.
+     * @return id The certificate id, keccak256(abi.encode(msg.sender, root)).
+     * @dev Requirements: the caller is an active issuer; root not zero and not issued by the caller before; expiry in
+     * the future. Emits a {CertificateIssued} event.
      */
-    function issue(bytes32 root, bytes32 fingerprint, uint48 validUntil) external;
+    function issue(bytes32 root, bytes32 fingerprint, uint48 validUntil) external returns (bytes32 id);
 
     /**
-     * @notice Anchor a Merkle batch: only the root becomes public (the cheapest mode).
+     * @notice Anchor a Merkle batch of two or more documents: only the root becomes public (the cheapest mode).
      * @dev Same requirements as {issue}. Emits a {CertificateIssued} event with a zero fingerprint.
      */
-    function issueBatch(bytes32 root, uint48 validUntil) external;
+    function issueBatch(bytes32 root, uint48 validUntil) external returns (bytes32 id);
 
     /**
      * @notice Anchor a Merkle batch and publish each document's leaf and fingerprint.
-     * @dev Same requirements as {issue}; `leaves` and `fingerprints` are non-empty and of equal length. The leaves
-     * are not checked against the root here (that would cost a hash per document); verifiers check the proof.
+     * @dev Same requirements as {issue}; `leaves` and `fingerprints` have two or more entries and equal length. The
+     * leaves are not checked against the root here (that would cost a hash per document); verifiers check the proof.
      * Emits a {CertificateIssued} event and one {DocumentPublished} event per document.
      */
     function issueBatchPublic(
@@ -149,55 +188,74 @@ interface ICertificateRegistry {
         uint48 validUntil,
         bytes32[] calldata leaves,
         bytes32[] calldata fingerprints
-    ) external;
+    ) external returns (bytes32 id);
 
     /**
      * @notice Revoke a whole certificate. Final.
-     * @dev Requirements: the caller is its issuer or an active council member; not already revoked.
-     * Emits a {CertificateRevoked} event with a zero leaf.
+     * @dev Requirements: the caller is its issuer, an active issuer without a compromise cut-off; not already revoked.
+     * Another issuer's certificate is revoked only by a council decision. Emits a {CertificateRevoked} event with a
+     * zero leaf.
      */
-    function revoke(bytes32 root, uint16 reason) external;
+    function revoke(bytes32 id, uint16 reason) external;
 
-    /// @notice Revoke one document of a certificate; `proof` shows `leaf` inside `root`. Emits {CertificateRevoked}.
-    function revokeDocument(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+    /// @notice Revoke one document of a certificate; `proof` shows `leaf` inside it. Emits {CertificateRevoked}.
+    function revokeDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
 
     /**
      * @notice Suspend a whole certificate until it is reinstated.
-     * @dev Requirements: the caller is its issuer, still an active issuer, or an active council member; the
-     * certificate is not revoked or suspended. Emits a {CertificateSuspended} event with a zero leaf.
+     * @dev Requirements: the caller is its issuer (as for {revoke}) or an active council member (a council hold,
+     * which also replaces an issuer's own suspension); not revoked, not already suspended by the same authority.
+     * Emits a {CertificateSuspended} event with a zero leaf.
      */
-    function suspend(bytes32 root, uint16 reason) external;
+    function suspend(bytes32 id, uint16 reason) external;
 
     /// @notice Suspend one document of a certificate. Emits {CertificateSuspended}.
-    function suspendDocument(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+    function suspendDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
 
     /**
-     * @notice Lift a suspension.
-     * @dev Requirements: as {suspend}, and a council suspension is lifted only by the council.
+     * @notice Lift the issuer's own suspension.
+     * @dev Requirements: the caller is its issuer (as for {revoke}); suspended, and not by the council.
      * Emits a {CertificateReinstated} event with a zero leaf.
      */
-    function reinstate(bytes32 root, uint16 reason) external;
+    function reinstate(bytes32 id, uint16 reason) external;
 
     /// @notice Lift the suspension of one document. Emits {CertificateReinstated}.
-    function reinstateDocument(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+    function reinstateDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+
+    /**
+     * @notice Whether a council decision to set `status` (Revoked, or Valid to lift a suspension) on the certificate
+     * or document could be carried out now; reverts with the reason when not. Called when such a decision is proposed.
+     * @dev `proof` shows `leaf` in the certificate (`leaf` = 0 for the whole certificate).
+     */
+    function checkCouncilDecision(bytes32 id, bytes32 leaf, bytes32[] calldata proof, Status status) external view;
+
+    /**
+     * @notice Carry out an executed council decision. Only the partner registry calls this.
+     * @dev The leaf's proof was checked when the decision was proposed ({checkCouncilDecision}).
+     */
+    function applyCouncilDecision(bytes32 id, bytes32 leaf, Status status, uint16 reason) external;
 
     /// @notice The partner registry that decides who may issue.
     function partners() external view returns (IPartnerRegistry);
 
-    /// @notice The stored record of `root` (issuer 0 when never issued).
-    function certificate(bytes32 root) external view returns (Certificate memory);
+    /// @notice The id of the certificate `issuer` issued with `root`.
+    function certificateId(address issuer, bytes32 root) external pure returns (bytes32);
 
-    /// @notice The stored status of `root` (`leaf` = 0) or of one leaf.
-    function statusOf(bytes32 root, bytes32 leaf) external view returns (StatusRecord memory);
+    /// @notice The stored record of certificate `id` (issuer 0 when never issued).
+    function certificate(bytes32 id) external view returns (Certificate memory);
+
+    /// @notice The stored status of certificate `id` (`leaf` = 0) or of one of its documents.
+    function statusOf(bytes32 id, bytes32 leaf) external view returns (StatusRecord memory);
 
     /**
-     * @notice The full status of a document: issued, in the tree, revoked or suspended (root or leaf), expired,
-     * issued at or after its issuer's compromise cut-off; and the verdict.
-     * @param root The certificate's Merkle root.
-     * @param leaf The document's target hash (equal to `root` for a single certificate).
-     * @param proof The Merkle proof of `leaf` in `root` (empty for a single certificate).
+     * @notice The full status of a document: issued, in the certificate, revoked or suspended (certificate or
+     * document), expired, issued at or after its issuer's compromise cut-off; and the verdict.
+     * @param id The certificate id.
+     * @param leaf The document's target hash (the root itself for a single certificate).
+     * @param proof The Merkle proof of `leaf` in the certificate's root: empty for a single certificate, never empty
+     * for a batch (so a batch's root is never taken for one of its documents).
      */
-    function verify(bytes32 root, bytes32 leaf, bytes32[] calldata proof)
+    function verify(bytes32 id, bytes32 leaf, bytes32[] calldata proof)
         external
         view
         returns (CertificateState memory);

@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.27;
 
+import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+
 /**
  * @title IPartnerRegistry
  * @notice The consortium: who is a partner, of which kind, with which rights, admitted and expelled by council vote.
  *
  * Every change of a partner's standing is recorded with its time, so "was X an active issuer at time T?" is
  * answerable on chain. Events carry the whole record so an indexer never calls back into the contract.
+ *
+ * Trust model (version 2): a partner's details (type, name, domain, metadata) change only by council vote, and an
+ * admission binds the details that were voted on; only the yes votes of members who are active council when a
+ * proposal is executed count, against a majority of the larger of the council at proposal time and now; final acts on
+ * another issuer's certificate (revoking it, lifting a council hold) are council decisions carried out by this
+ * registry on the certificate registry named as the proposal's subject.
  */
 interface IPartnerRegistry {
     /// @notice The kinds of organisation a partner can be.
@@ -38,19 +46,37 @@ interface IPartnerRegistry {
         Reinstate,
         Expel,
         GrantRights,
-        WithdrawRights
+        WithdrawRights,
+        ChangeDetails,
+        SetCompromised,
+        RevokeCertificate,
+        LiftCertificateSuspension
     }
 
-    /// @notice A partner as stored. `rights` is a bit set of {ISSUER} and {COUNCIL}.
+    /**
+     * @notice A partner as stored. `rights` is a bit set of {ISSUER} and {COUNCIL}; `councilSeat` is the partner's
+     * seat in the council's vote bitmaps (1-based, 0 = never held the council right; a seat is never reused);
+     * `detailsHash` is {detailsHash} of the current details, the value an admission proposal binds.
+     */
     struct Partner {
         OrganisationType orgType;
         PartnerStatus status;
         uint8 rights;
         uint48 joinedAt;
         uint48 compromisedAfter;
+        uint16 councilSeat;
+        bytes32 detailsHash;
         bytes32 metadataHash;
         string displayName;
         string domain;
+    }
+
+    /// @notice A partner's details: what verifiers are shown, changed only by council vote.
+    struct Details {
+        OrganisationType orgType;
+        string displayName;
+        string domain;
+        bytes32 metadataHash;
     }
 
     /// @notice A founding partner, given to the constructor.
@@ -63,16 +89,26 @@ interface IPartnerRegistry {
         bytes32 metadataHash;
     }
 
-    /// @notice A council proposal as stored.
+    /**
+     * @notice A council proposal. `councilAtProposal` is the size of the active council when it was made;
+     * `yesVotes` and `noVotes` count every vote cast (whether or not the voter still sits on the council).
+     * `target`: for Admit and ChangeDetails the details hash voted on; for certificate decisions the certificate id.
+     * `leaf`: for certificate decisions the document (0 = the whole certificate). `reason`: for certificate decisions.
+     * For certificate decisions `subject` is the certificate registry.
+     */
     struct Proposal {
         address subject;
         ProposalKind kind;
         uint8 rights;
         bool executed;
         uint48 deadline;
+        uint16 councilAtProposal;
         uint48 compromisedAfter;
+        uint16 reason;
         uint32 yesVotes;
         uint32 noVotes;
+        bytes32 target;
+        bytes32 leaf;
     }
 
     /**
@@ -124,12 +160,38 @@ interface IPartnerRegistry {
     );
 
     /**
-     * @notice A partner was expelled with a compromise cut-off: certificates it issued at or after
-     * `compromisedAfter` are invalid, earlier ones stay valid.
+     * @notice A partner's details changed by council vote (the previous details stay in the event history).
+     * @param account The partner.
+     * @param orgType The kind of organisation now.
+     * @param displayName The name shown to verifiers now.
+     * @param domain The web domain now.
+     * @param metadataHash The metadata hash now.
+     * @param proposalId The executed ChangeDetails proposal.
+     * @param at The block timestamp of the change.
+     */
+    event PartnerDetailsChanged(
+        address indexed account,
+        OrganisationType orgType,
+        string displayName,
+        string domain,
+        bytes32 metadataHash,
+        uint256 indexed proposalId,
+        uint48 at
+    );
+
+    /**
+     * @notice A partner's key was declared compromised (at expulsion, or later by a SetCompromised decision):
+     * certificates it issued at or after `compromisedAfter` are invalid, earlier ones stay valid.
      */
     event PartnerCompromised(address indexed account, uint48 compromisedAfter, uint256 indexed proposalId);
 
-    /// @notice A council member made a proposal (and voted yes on it).
+    /**
+     * @notice A council member made a proposal (and voted yes on it).
+     * @param target Admit/ChangeDetails: the details hash bound; certificate decisions: the certificate id; else 0.
+     * @param leaf Certificate decisions: the document (0 = whole certificate); else 0.
+     * @param reason Certificate decisions: the reason code; else 0.
+     * @param councilAtProposal The number of active council members when the proposal was made.
+     */
     event ProposalCreated(
         uint256 indexed proposalId,
         ProposalKind kind,
@@ -137,7 +199,20 @@ interface IPartnerRegistry {
         address indexed proposer,
         uint8 rights,
         uint48 compromisedAfter,
-        uint48 deadline
+        uint48 deadline,
+        bytes32 target,
+        bytes32 leaf,
+        uint16 reason,
+        uint16 councilAtProposal
+    );
+
+    /// @notice The details a ChangeDetails proposal would give its subject (emitted right after {ProposalCreated}).
+    event DetailsProposed(
+        uint256 indexed proposalId,
+        OrganisationType orgType,
+        string displayName,
+        string domain,
+        bytes32 metadataHash
     );
 
     /// @notice A council member voted; the counts are the totals after this vote.
@@ -149,8 +224,17 @@ interface IPartnerRegistry {
         uint32 noVotes
     );
 
-    /// @notice A proposal reached a majority of the active council and was carried out.
-    event ProposalExecuted(uint256 indexed proposalId, address indexed executor);
+    /**
+     * @notice A proposal reached a majority and was carried out.
+     * @param countedVotes The yes votes of members who were active council at execution.
+     * @param required The majority needed: more than half of the larger of the council at proposal time and now.
+     */
+    event ProposalExecuted(
+        uint256 indexed proposalId,
+        address indexed executor,
+        uint32 countedVotes,
+        uint32 required
+    );
 
     /// @notice `account` needs the active council right for this.
     error PartnerRegistryNotCouncil(address account);
@@ -166,8 +250,15 @@ interface IPartnerRegistry {
     error PartnerRegistryLastCouncilMember(address account);
     /// @notice A display name is required.
     error PartnerRegistryEmptyDisplayName();
-    /// @notice The compromise cut-off lies in the future, or was given for a proposal that is not an expulsion.
+    /// @notice The compromise cut-off lies in the future, is not earlier than the one already set, is missing from a
+    /// SetCompromised proposal, or was given for a proposal that takes none.
     error PartnerRegistryInvalidCutoff(uint48 compromisedAfter);
+    /// @notice The proposal kind needs another propose function ({proposeDetails}, {proposeCertificateDecision}).
+    error PartnerRegistryWrongProposeFunction(ProposalKind kind);
+    /// @notice The partner's details are no longer the ones the proposal bound (it left and applied again).
+    error PartnerRegistryDetailsChanged(address account, bytes32 expected, bytes32 actual);
+    /// @notice Every one of the 256 council seats was given out once; seats are never reused.
+    error PartnerRegistryCouncilFull();
     /// @notice The constructor needs at least one founder with the council right, and a non-zero voting period.
     error PartnerRegistryInvalidFounding();
     /// @notice No proposal has this id.
@@ -178,7 +269,7 @@ interface IPartnerRegistry {
     error PartnerRegistryProposalExpired(uint256 proposalId, uint48 deadline);
     /// @notice The proposal was already carried out.
     error PartnerRegistryProposalAlreadyExecuted(uint256 proposalId);
-    /// @notice The proposal has `yesVotes`; executing it needs `required` (a majority of the active council).
+    /// @notice The proposal has `yesVotes` of members active on the council now; executing it needs `required`.
     error PartnerRegistryQuorumNotReached(uint256 proposalId, uint256 yesVotes, uint256 required);
 
     /**
@@ -194,13 +285,15 @@ interface IPartnerRegistry {
     ) external;
 
     /**
-     * @notice Propose a change to `subject`; the proposer's yes vote is counted at once.
-     * @param kind What the proposal does.
+     * @notice Propose a change to partner `subject`; the proposer's yes vote is counted at once.
+     * @param kind What the proposal does (not ChangeDetails or a certificate decision: see the functions below).
      * @param subject The partner it applies to.
      * @param rights For Admit: the rights granted with admission (may be 0); for Grant/WithdrawRights: which ones.
-     * @param cutoff For Expel only: the compromise cut-off time (0 for none, never in the future).
+     * @param cutoff For Expel: the compromise cut-off time (0 for none); for SetCompromised: the cut-off (required,
+     * earlier than any already set). Never in the future.
      * @return proposalId The new proposal's id (ids start at 1).
-     * @dev Requirements: the caller is an active council member; the subject's status allows `kind` now.
+     * @dev Requirements: the caller is an active council member; the subject's status allows `kind` now. An Admit
+     * proposal binds the applicant's current details hash; execution reverts if they changed.
      * Emits a {ProposalCreated} and a {VoteCast} event.
      */
     function propose(
@@ -211,14 +304,38 @@ interface IPartnerRegistry {
     ) external returns (uint256 proposalId);
 
     /**
+     * @notice Propose new details (type, name, domain, metadata) for partner `subject`.
+     * @dev Requirements: the caller is an active council member; the subject is Active or Suspended; the name is not
+     * empty. Emits {ProposalCreated}, {DetailsProposed} and {VoteCast}.
+     */
+    function proposeDetails(address subject, Details calldata details) external returns (uint256 proposalId);
+
+    /**
+     * @notice Propose a final act on a certificate of any issuer: revoke it (kind RevokeCertificate) or lift its
+     * suspension (kind LiftCertificateSuspension), as a whole (`leaf` = 0) or one document (`leaf` with `proof`).
+     * @dev Requirements: the caller is an active council member; `registry` accepts the decision now
+     * ({ICertificateRegistry.checkCouncilDecision}). Emits {ProposalCreated} and {VoteCast}.
+     */
+    function proposeCertificateDecision(
+        ProposalKind kind,
+        ICertificateRegistry registry,
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        uint16 reason
+    ) external returns (uint256 proposalId);
+
+    /**
      * @notice Vote on a proposal, once per council member, before its deadline.
      * @dev Emits a {VoteCast} event.
      */
     function vote(uint256 proposalId, bool support) external;
 
     /**
-     * @notice Carry out a proposal that has the yes votes of a majority of the active council. Anyone may call it.
-     * @dev Requirements: not executed, not expired, majority reached, the subject's status still allows it.
+     * @notice Carry out a proposal that has a majority. Anyone may call it.
+     * @dev Only the yes votes of members who are active council now count; they must be more than half of the larger
+     * of the council at proposal time and the council now. Requirements: not executed, not expired, majority
+     * reached, the subject's status (and for Admit its details) still allow it.
      * Emits a {ProposalExecuted} event and the events of the change it makes.
      */
     function execute(uint256 proposalId) external;
@@ -261,4 +378,7 @@ interface IPartnerRegistry {
 
     /// @notice The compromise cut-off of `account` (0 when none).
     function compromisedAfter(address account) external view returns (uint48);
+
+    /// @notice The hash an admission or a details change binds: keccak256 of the ABI-encoded details.
+    function detailsHash(Details calldata details) external pure returns (bytes32);
 }
