@@ -39,6 +39,14 @@ class ProposalKind(IntEnum):
     EXPEL = 3
     GRANT_RIGHTS = 4
     WITHDRAW_RIGHTS = 5
+    CHANGE_DETAILS = 6
+    SET_COMPROMISED = 7
+    REVOKE_CERTIFICATE = 8
+    LIFT_CERTIFICATE_SUSPENSION = 9
+
+
+CERTIFICATE_DECISIONS = frozenset({ProposalKind.REVOKE_CERTIFICATE, ProposalKind.LIFT_CERTIFICATE_SUSPENSION})
+"""Proposal kinds whose subject is a certificate registry and whose target is a certificate id."""
 
 
 class CertificateStatus(IntEnum):
@@ -50,7 +58,7 @@ class CertificateStatus(IntEnum):
 ISSUER = 1
 """Rights bit: may issue certificates."""
 COUNCIL = 2
-"""Rights bit: may propose, vote, and act on any certificate."""
+"""Rights bit: may propose and vote, and put a reversible hold on any certificate."""
 ZERO_HASH = "0x" + "00" * 32
 
 
@@ -82,6 +90,17 @@ class PartnerRightsChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerDetailsChanged:
+    account: str
+    org_type: int
+    display_name: str
+    domain: str
+    metadata_hash: str
+    proposal_id: int
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
 class PartnerCompromised:
     account: str
     compromised_after: int
@@ -97,6 +116,19 @@ class ProposalCreated:
     rights: int
     compromised_after: int
     deadline: int
+    target: str
+    leaf: str
+    reason: int
+    council_at_proposal: int
+
+
+@dataclass(frozen=True, slots=True)
+class DetailsProposed:
+    proposal_id: int
+    org_type: int
+    display_name: str
+    domain: str
+    metadata_hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,53 +144,61 @@ class VoteCast:
 class ProposalExecuted:
     proposal_id: int
     executor: str
+    counted_votes: int
+    required: int
 
 
 @dataclass(frozen=True, slots=True)
 class CertificateIssued:
-    root: str
+    id: str
     issuer: str
     fingerprint: str
+    root: str
     issued_at: int
     valid_until: int
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentPublished:
-    root: str
-    fingerprint: str
     leaf: str
+    fingerprint: str
+    id: str
 
 
 @dataclass(frozen=True, slots=True)
 class CertificateRevoked:
-    root: str
+    id: str
     leaf: str
     by: str
     reason: int
     at: int
+    by_council: bool
 
 
 @dataclass(frozen=True, slots=True)
 class CertificateSuspended:
-    root: str
+    id: str
     leaf: str
     by: str
     reason: int
     at: int
+    by_council: bool
 
 
 @dataclass(frozen=True, slots=True)
 class CertificateReinstated:
-    root: str
+    id: str
     leaf: str
     by: str
     reason: int
     at: int
+    by_council: bool
 
 
-PartnerEvent = PartnerRegistered | PartnerStatusChanged | PartnerRightsChanged | PartnerCompromised
-ProposalEvent = ProposalCreated | VoteCast | ProposalExecuted
+PartnerEvent = (
+    PartnerRegistered | PartnerStatusChanged | PartnerRightsChanged | PartnerDetailsChanged | PartnerCompromised
+)
+ProposalEvent = ProposalCreated | DetailsProposed | VoteCast | ProposalExecuted
 CertificateEvent = (
     CertificateIssued | DocumentPublished | CertificateRevoked | CertificateSuspended | CertificateReinstated
 )
@@ -170,8 +210,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
         PartnerRegistered,
         PartnerStatusChanged,
         PartnerRightsChanged,
+        PartnerDetailsChanged,
         PartnerCompromised,
         ProposalCreated,
+        DetailsProposed,
         VoteCast,
         ProposalExecuted,
         CertificateIssued,
