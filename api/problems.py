@@ -19,6 +19,7 @@ from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcError, TransientRpcError
 from ledger.errors import LedgerError
 from ledger.keys import AuthenticationError, DevnetKeyRefused
+from ledger.verifier import AmbiguousLeaf
 
 PROBLEM = "application/problem+json"
 
@@ -45,6 +46,10 @@ def problem_response(status: int, title: str, detail: str, instance: str | None 
 _REVERTS: dict[str, tuple[int, str]] = {
     "CertificateRegistryUnauthorizedIssuer": (403, "Not an active issuer"),
     "CertificateRegistryUnauthorized": (403, "Not allowed on this certificate"),
+    "CertificateRegistryCouncilDecisionRequired": (403, "Needs a council decision"),
+    "CertificateRegistryNotPartnerRegistry": (403, "Only the partner registry"),
+    "CertificateRegistryInvalidFingerprint": (422, "Invalid fingerprint"),
+    "CertificateRegistryInvalidDecision": (422, "Invalid council decision"),
     "CertificateRegistryUnknownCertificate": (404, "Unknown certificate"),
     "CertificateRegistryAlreadyIssued": (409, "Already issued"),
     "CertificateRegistryAlreadyRevoked": (409, "Already revoked"),
@@ -61,6 +66,8 @@ _REVERTS: dict[str, tuple[int, str]] = {
 def _status_of(exc: LedgerError) -> tuple[int, str]:
     if isinstance(exc, ContractRevert):
         return _REVERTS.get(exc.error or "", (409, "Refused by the contract"))
+    if isinstance(exc, AmbiguousLeaf):
+        return 409, "Ambiguous leaf"
     if isinstance(exc, DevnetKeyRefused):
         return 403, "Devnet key refused"
     if isinstance(exc, AuthenticationError):
@@ -89,6 +96,8 @@ def install(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, ContractRevert) and exc.error:
             extra["error"] = exc.error
+        if isinstance(exc, AmbiguousLeaf):
+            extra["certificates"] = [{"id": cid, "issuer": issuer} for cid, issuer in exc.certificates]
         response = problem_response(status, title, str(exc), request.url.path, **extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"

@@ -32,6 +32,7 @@ class CheckPublic(BaseModel):
 
 
 class CertificateRef(BaseModel):
+    id: str
     root: str
     leaf: str
     issuer: str | None = None
@@ -134,6 +135,7 @@ class CertificateHistoryPublic(BaseModel):
     action: str
     leaf: str | None
     actor: str
+    by_council: bool
     reason: int | None
     at: int
     block_number: int
@@ -141,6 +143,7 @@ class CertificateHistoryPublic(BaseModel):
 
 
 class CertificatePublic(BaseModel):
+    id: str
     root: str
     issuer: str
     fingerprint: str | None
@@ -211,6 +214,7 @@ class BatchIssueRequest(BaseModel):
 
 class IssuedPublic(BaseModel):
     tx_hash: str
+    id: str
     root: str
     mode: Literal["single", "batch", "batch_public"]
     status: Literal["pending"]
@@ -226,7 +230,7 @@ class StatusChangeRequest(BaseModel):
 class StatusChangePublic(BaseModel):
     tx_hash: str
     action: Literal["revoke", "suspend", "reinstate"]
-    root: str
+    id: str
     leaf: str | None
     status: Literal["pending"]
 
@@ -235,6 +239,7 @@ class TransactionStatusPublic(BaseModel):
     tx_hash: str
     status: Literal["pending", "indexed", "unknown"]
     action: str | None = None
+    certificate_id: str | None = None
     root: str | None = None
     leaf: str | None = None
     documents: int | None = None

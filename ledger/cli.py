@@ -179,7 +179,10 @@ def cmd_issue(args: argparse.Namespace) -> int:
         target = path.with_name(path.name + ".originals.json")
         target.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
         print(f"{path}: certificate {document['proof']['targetHash']} -> {target}")
-    print(f"transaction {result['tx_hash']} sent (root {result['root']}); status: pending until indexed")
+    print(
+        f"transaction {result['tx_hash']} sent (certificate {result['id']}, root {result['root']}); "
+        "status: pending until indexed"
+    )
     return 0
 
 
@@ -259,22 +262,29 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Revoke, suspend or reinstate a certificate (or one document of it, from its wrapped document)."""
     import orjson
 
-    root, leaf, proof = args.root, None, []
+    certificate, leaf, proof = args.certificate, None, []
     if args.document:
         from pathlib import Path
 
+        from ledger.documents import WrappedDocument
+        from ledger.merkle import certificate_id
+
         wrapped = orjson.loads(Path(args.document).read_bytes())
+        issuer = WrappedDocument(wrapped).value("issuer.address")
+        if not isinstance(issuer, str):
+            raise LedgerError(f"{args.document}: the document does not reveal its issuer's address")
         root = wrapped["proof"]["merkleRoot"]
+        certificate = certificate_id(issuer, root)
         leaf = wrapped["proof"]["targetHash"]
         proof = wrapped["proof"]["proof"]
         if leaf == root:
             leaf = None
-    if root is None:
-        raise LedgerError("give a certificate root or --document DOC.json")
+    if certificate is None:
+        raise LedgerError("give a certificate id or --document DOC.json")
     client = _api(args, need_key=True)
     try:
         result = client.post(
-            f"/certificates/{root}/{args.command}", {"reason": args.reason, "leaf": leaf, "proof": proof}
+            f"/certificates/{certificate}/{args.command}", {"reason": args.reason, "leaf": leaf, "proof": proof}
         )
     finally:
         client.close()
@@ -377,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for action in ("revoke", "suspend", "reinstate"):
         sub = commands.add_parser(action, help=f"{action} a certificate or one document of it")
-        sub.add_argument("root", nargs="?", help="the certificate's Merkle root (0x...)")
+        sub.add_argument("certificate", nargs="?", help="the certificate id (0x...; `originals issue` prints it)")
         sub.add_argument("--document", help="a wrapped document: acts on that one document")
         sub.add_argument("--reason", type=int, required=True, help="reason code (e.g. 1 key compromise, 5 fraud)")
         api_options(sub)

@@ -27,6 +27,7 @@ from ledger.devnet import devnet_key
 from ledger.documents import CertificateDocument, ChainBinding, Issuer, Original, wrap_batch
 from ledger.documents import now as unix_now
 from ledger.events import ISSUER, OrganisationType, PartnerStatus, ProposalKind
+from ledger.merkle import certificate_id
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +118,18 @@ class Demo:
             UNIVERSITY,
             self.certificates,
             "revokeDocument",
-            bytes.fromhex(revoked["proof"]["merkleRoot"][2:]),
+            self._certificate_id(UNIVERSITY, revoked),
             bytes.fromhex(revoked["proof"]["targetHash"][2:]),
             [bytes.fromhex(p[2:]) for p in revoked["proof"]["proof"]],
             3,
         )
-        self._tx(5, self.certificates, "suspend", bytes.fromhex(artwork["proof"]["merkleRoot"][2:]), 6)
+        self._tx(5, self.certificates, "suspend", self._certificate_id(5, artwork), 6)
         self._write_readme()
         return True
+
+    def _certificate_id(self, index: int, wrapped: dict[str, Any]) -> bytes:
+        """The registry's id of the certificate account ``index`` issued with this document's root."""
+        return bytes.fromhex(certificate_id(self.sender(index).address, wrapped["proof"]["merkleRoot"])[2:])
 
     def _admit(self, p: DemoPartner) -> None:
         self._tx(p.account, self.partners, "applyForMembership", int(p.org_type), p.name, p.domain, b"\0" * 32)

@@ -27,10 +27,14 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
+    exists,
     func,
+    null,
     or_,
     select,
     true,
+    union,
 )
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -42,10 +46,10 @@ from ledger.db import schema as s
 from ledger.db.checkpoints import database_file
 from ledger.deployments import Deployment
 from ledger.events import ZERO_HASH, CertificateStatus, OrganisationType, PartnerStatus
-from ledger.verify import CertificateFacts, PartnerFact, StatusFact
+from ledger.verify import CertificateFacts, IssuerDetails, PartnerFact, StatusFact, newest_first
 
 Ref = tuple[str, str]
-"""(root, leaf) of one certified document; leaf == root for a single certificate."""
+"""(certificate id, leaf) of one certified document; the leaf is the root for a single certificate."""
 
 
 class FactSource(Protocol):
@@ -57,18 +61,19 @@ class FactSource(Protocol):
 
     def indexed_block(self) -> int | None: ...
 
-    def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]: ...
-
-    def ref_by_id(self, certificate_id: str) -> Ref | None: ...
-
-    def facts(self, root: str, leaf: str) -> CertificateFacts: ...
-
-    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
-        """The facts of every (root, leaf) certifying ``fingerprint``, newest first (a source may do it in one go)."""
+    def facts(self, certificate_id: str, leaf: str, root: str | None = None) -> CertificateFacts:
+        """The facts of document ``leaf`` of certificate ``certificate_id`` (``root``: what the caller expects the
+        certificate's root to be, reported when nothing was issued)."""
         ...
 
-    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
-        """The facts of the certificate (a root) or certified document (a leaf) with this id; None when unknown."""
+    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
+        """The facts of every (certificate, document) certifying ``fingerprint``, newest first
+        (:func:`ledger.verify.newest_first`)."""
+        ...
+
+    def facts_by_id(self, key: str) -> list[CertificateFacts]:
+        """The certificate whose id is ``key`` (one), or else every certificate that publishes ``key`` as a leaf,
+        newest first; empty when neither."""
         ...
 
     def session(self) -> AbstractContextManager[FactSource]:
@@ -80,46 +85,63 @@ class FactSource(Protocol):
 # ------------------------------------------------------------------------------------------------------- the index
 # The read path answers thousands of verifications a second, so it does not build SQLAlchemy statements per call:
 # each statement below is built once and compiled once per dialect, and runs on the driver's cursor of one pooled
-# connection per request. What a verification needs (certificate, document, issuer, issuance event, the issuer's
-# standing just before it) comes from one joined query; a ref (root, leaf) is driven by parameters, by a fingerprint
-# or by an id in a subquery of that same query.
-_c, _d, _p = s.certificates, s.documents, s.partners
-_ch, _ph = s.certificate_history, s.partner_history
+# connection per request. What a verification needs (certificate, document status, issuer now and at issuance, the
+# issuer's standing just before it) comes from one joined query; a ref (id, leaf, fingerprint) is driven by
+# parameters, by a fingerprint or by an id in a subquery of that same query.
+_c, _d, _ds, _p = s.certificates, s.documents, s.document_status, s.partners
+_pd, _ph = s.partner_details, s.partner_history
+
+
+def _before_issuance(table: Any, inclusive: bool) -> Any:
+    """Rows of ``table`` (block_number, log_index) at or before (``inclusive``) / before the issuance event."""
+    same_block = table.c.log_index <= _c.c.log_index if inclusive else table.c.log_index < _c.c.log_index
+    return or_(
+        table.c.block_number < _c.c.block_number,
+        and_(table.c.block_number == _c.c.block_number, same_block),
+    )
 
 
 def _standing() -> Any:
     """The issuer's ``active_issuer`` in its last history row before the issuance event (NULL when none)."""
     return (
         select(_ph.c.active_issuer)
-        .where(
-            _ph.c.address == _c.c.issuer,
-            or_(
-                _ph.c.block_number < _ch.c.block_number,
-                and_(_ph.c.block_number == _ch.c.block_number, _ph.c.log_index < _ch.c.log_index),
-            ),
-        )
+        .where(_ph.c.address == _c.c.issuer, _before_issuance(_ph, inclusive=False))
         .order_by(_ph.c.block_number.desc(), _ph.c.log_index.desc())
         .limit(1)
-        .correlate(_c, _ch)
+        .correlate(_c)
+        .scalar_subquery()
+    )
+
+
+def _issued_as(column: Any) -> Any:
+    """``column`` of the issuer's details as they stood at the issuance (its last details row before it)."""
+    return (
+        select(column)
+        .where(_pd.c.address == _c.c.issuer, _before_issuance(_pd, inclusive=True))
+        .order_by(_pd.c.block_number.desc(), _pd.c.log_index.desc())
+        .limit(1)
+        .correlate(_c)
         .scalar_subquery()
     )
 
 
 _FACT_COLUMNS = (
+    _c.c.id,
     _c.c.root,
     _c.c.issuer,
     _c.c.issued_at,
     _c.c.valid_until,
     _c.c.fingerprint,
+    _c.c.block_number,
+    _c.c.log_index,
     _c.c.status,
     _c.c.status_reason,
     _c.c.status_at,
     _c.c.status_by,
-    _d.c.fingerprint,
-    _d.c.status,
-    _d.c.status_reason,
-    _d.c.status_at,
-    _d.c.status_by,
+    _ds.c.status,
+    _ds.c.status_reason,
+    _ds.c.status_at,
+    _ds.c.status_by,
     _p.c.address,
     _p.c.display_name,
     _p.c.org_type,
@@ -127,59 +149,90 @@ _FACT_COLUMNS = (
     _p.c.status,
     _p.c.rights,
     _p.c.compromised_after,
+    _issued_as(_pd.c.display_name),
+    _issued_as(_pd.c.org_type),
+    _issued_as(_pd.c.domain),
+    _standing(),
 )
-# Positions in a facts row: the ref (root, leaf) first, then _FACT_COLUMNS, the standing, and the indexed block.
-_CERT, _DOC, _PARTNER, _STANDING, _BLOCK = 2, 11, 16, 23, 24
+# Positions in a facts row: the ref (id, leaf, fingerprint, root) first, then _FACT_COLUMNS, the block.
+_REF_ID, _REF_LEAF, _REF_FP, _REF_ROOT = 0, 1, 2, 3
+_CERT = 4
+_ROOT_STATUS, _DOC_STATUS, _PARTNER, _ISSUED_AS, _STANDING = _CERT + 8, _CERT + 12, _CERT + 16, _CERT + 23, _CERT + 26
+_BLOCK = _CERT + 27
 
 
-def _facts_of(ref: Any, *order_by: Any) -> Select[Any]:
-    """The facts of every (root, leaf) that the subquery ``ref`` yields, and the indexed block, in one query.
-
-    The query starts from a one-row anchor holding the indexed block, so it answers one row (its ref NULL) even when
-    ``ref`` yields none: a request needs a single statement whatever it finds.
-    """
-    block = select(s.sync_state.c.checkpoint_block).limit(1).scalar_subquery()
-    anchor = select(block.label("block")).subquery("anchor")
+def _published_fingerprint(ref: Any) -> Any:
+    """The smallest fingerprint a certificate publishes for the ref's leaf (one rule on every source)."""
     return (
-        select(ref.c.root, ref.c.leaf, *_FACT_COLUMNS, _standing(), anchor.c.block)
-        .select_from(anchor)
-        .outerjoin(ref, true())
-        .outerjoin(_c, _c.c.root == ref.c.root)
-        .outerjoin(_d, and_(_d.c.root == ref.c.root, _d.c.leaf == ref.c.leaf))
-        .outerjoin(_p, _p.c.address == _c.c.issuer)
-        .outerjoin(_ch, and_(_ch.c.root == _c.c.root, _ch.c.action == "issued"))
-        .order_by(*order_by, _ch.c.block_number, _ch.c.log_index)
+        select(func.min(_d.c.fingerprint))
+        .where(_d.c.certificate_id == ref.c.id, _d.c.leaf == ref.c.leaf)
+        .correlate(ref)
+        .scalar_subquery()
     )
 
 
+def _facts_of(ref: Any) -> Select[Any]:
+    """The facts of every (id, leaf) that the subquery ``ref`` yields, and the indexed block, in one query.
+
+    The query starts from a one-row anchor holding the indexed block, so it answers one row (its ref NULL) even when
+    ``ref`` yields none: a request needs a single statement whatever it finds. Rows are in no particular order: the
+    caller sorts them with :func:`ledger.verify.newest_first`, the rule the chain source uses too.
+    """
+    block = select(s.sync_state.c.checkpoint_block).limit(1).scalar_subquery()
+    anchor = select(block.label("block")).subquery("anchor")
+    single_fp = case((_c.c.root == ref.c.leaf, _c.c.fingerprint), else_=None)
+    fingerprint = func.coalesce(ref.c.fingerprint, _published_fingerprint(ref), single_fp)
+    return (
+        select(ref.c.id, ref.c.leaf, fingerprint, ref.c.root, *_FACT_COLUMNS, anchor.c.block)
+        .select_from(anchor)
+        .outerjoin(ref, true())
+        .outerjoin(_c, _c.c.id == ref.c.id)
+        .outerjoin(_ds, and_(_ds.c.certificate_id == ref.c.id, _ds.c.leaf == ref.c.leaf))
+        .outerjoin(_p, _p.c.address == _c.c.issuer)
+    )
+
+
+def _text(name: str) -> Any:
+    return bindparam(name, type_=String)
+
+
 def _by_ref() -> Select[Any]:
-    ref = select(bindparam("root", type_=String).label("root"), bindparam("leaf", type_=String).label("leaf"))
+    ref = select(
+        _text("id").label("id"),
+        _text("leaf").label("leaf"),
+        null().label("fingerprint"),
+        _text("root").label("root"),
+    )
     return _facts_of(ref.subquery("ref"))
 
 
 def _by_fingerprint() -> Select[Any]:
-    ref = select(_d.c.root, _d.c.leaf, _d.c.block_number).where(_d.c.fingerprint == bindparam("fingerprint"))
-    sub = ref.subquery("ref")
-    return _facts_of(sub, sub.c.block_number.desc(), sub.c.root, sub.c.leaf)
+    fp = _text("fingerprint")
+    published = select(_d.c.certificate_id.label("id"), _d.c.leaf, _d.c.fingerprint, null().label("root")).where(
+        _d.c.fingerprint == fp
+    )
+    single = select(_c.c.id, _c.c.root.label("leaf"), _c.c.fingerprint, null().label("root")).where(
+        _c.c.fingerprint == fp
+    )
+    return _facts_of(union(published, single).subquery("ref"))
 
 
-def _ref_by_id() -> Select[Any, str]:
-    """One row (root, leaf = the id): a root names itself; otherwise a leaf names its document (root NULL: none)."""
-    key = bindparam("key", type_=String)
-    as_root = select(_c.c.root).where(_c.c.root == key).scalar_subquery()
-    as_leaf = select(_d.c.root).where(_d.c.leaf == key).limit(1).scalar_subquery()
-    return select(func.coalesce(as_root, as_leaf).label("root"), key.label("leaf"))
+def _by_id() -> Select[Any]:
+    """The certificate with id ``key`` (as a whole: its root is the leaf), or every certificate publishing the leaf."""
+    key = _text("key")
+    as_id = select(_c.c.id, _c.c.root.label("leaf"), null().label("fingerprint"), null().label("root")).where(
+        _c.c.id == key
+    )
+    as_leaf = select(_d.c.certificate_id.label("id"), _d.c.leaf, null().label("fingerprint"), null().label("root"))
+    as_leaf = as_leaf.where(_d.c.leaf == key, ~exists().where(_c.c.id == key))
+    return _facts_of(union(as_id, as_leaf).subquery("ref"))
 
 
 _STATEMENTS: dict[str, ClauseElement] = {
     "indexed_block": select(s.sync_state.c.checkpoint_block).limit(1),
-    "refs_by_fingerprint": select(_d.c.root, _d.c.leaf)
-    .where(_d.c.fingerprint == bindparam("fingerprint"))
-    .order_by(_d.c.block_number.desc(), _d.c.root, _d.c.leaf),
-    "ref_by_id": _ref_by_id(),
     "by_ref": _by_ref(),
     "by_fingerprint": _by_fingerprint(),
-    "by_id": _facts_of(_ref_by_id().subquery("ref")),
+    "by_id": _by_id(),
 }
 
 
@@ -271,25 +324,17 @@ class IndexFacts:
         with self.session() as session:
             return session.indexed_block()
 
-    def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]:
+    def facts(self, certificate_id: str, leaf: str, root: str | None = None) -> CertificateFacts:
         with self.session() as session:
-            return session.refs_by_fingerprint(fingerprint)
-
-    def ref_by_id(self, certificate_id: str) -> Ref | None:
-        with self.session() as session:
-            return session.ref_by_id(certificate_id)
-
-    def facts(self, root: str, leaf: str) -> CertificateFacts:
-        with self.session() as session:
-            return session.facts(root, leaf)
+            return session.facts(certificate_id, leaf, root)
 
     def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
         with self.session() as session:
             return session.facts_by_fingerprint(fingerprint)
 
-    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
+    def facts_by_id(self, key: str) -> list[CertificateFacts]:
         with self.session() as session:
-            return session.facts_by_id(certificate_id)
+            return session.facts_by_id(key)
 
 
 _Rows = tuple[Sequence[Any], ...]  # a lookup's rows: its facts and the indexed block read with them
@@ -406,36 +451,22 @@ class _IndexSession:
             self._block = rows[0][_BLOCK]
         return _facts_rows(rows)
 
-    def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]:
-        return [(row[0], row[1]) for row in self._rows("refs_by_fingerprint", fingerprint=fingerprint.lower())]
-
-    def ref_by_id(self, certificate_id: str) -> Ref | None:
-        ((root, leaf),) = self._rows("ref_by_id", key=certificate_id.lower())
-        return None if root is None else (root, leaf)
-
-    def facts(self, root: str, leaf: str) -> CertificateFacts:
-        return self._facts("by_ref", root=root.lower(), leaf=leaf.lower())[0]
+    def facts(self, certificate_id: str, leaf: str, root: str | None = None) -> CertificateFacts:
+        key = {"id": certificate_id.lower(), "leaf": leaf.lower(), "root": None if root is None else root.lower()}
+        return self._facts("by_ref", **key)[0]
 
     def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
         return self._lookup("by_fingerprint", "fingerprint", fingerprint.lower())
 
-    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
-        found = self._lookup("by_id", "key", certificate_id.lower())
-        return found[0] if found else None
+    def facts_by_id(self, key: str) -> list[CertificateFacts]:
+        return self._lookup("by_id", "key", key.lower())
 
 
 def _facts_rows(rows: Sequence[Sequence[Any]]) -> list[CertificateFacts]:
-    """One :class:`CertificateFacts` per (root, leaf), in row order (an extra issuance row of a ref is ignored; the
-    anchor row of a query that found nothing has no ref)."""
-    found: list[CertificateFacts] = []
-    seen: set[tuple[str, str]] = set()
-    for row in rows:
-        ref = (row[0], row[1])
-        if ref[0] is None or ref in seen:
-            continue
-        seen.add(ref)
-        found.append(_facts_row(row))
-    return found
+    """One :class:`CertificateFacts` per (id, leaf, fingerprint), newest first (the anchor row of a query that found
+    nothing has no ref)."""
+    found = [_facts_row(row) for row in rows if row[_REF_ID] is not None]
+    return newest_first(found)
 
 
 def _status_of(row: Sequence[Any], at: int) -> StatusFact:
@@ -446,9 +477,9 @@ def _status_of(row: Sequence[Any], at: int) -> StatusFact:
 
 
 def _facts_row(row: Sequence[Any]) -> CertificateFacts:
-    root, leaf = row[0], row[1]
+    certificate_id, leaf = row[_REF_ID], row[_REF_LEAF]
     if row[_CERT] is None:
-        return CertificateFacts(root=root, leaf=leaf, issued=False)
+        return CertificateFacts(id=certificate_id, root=row[_REF_ROOT], leaf=leaf, issued=False)
     p = _PARTNER
     partner = None
     if row[p] is not None:
@@ -461,19 +492,26 @@ def _facts_row(row: Sequence[Any]) -> CertificateFacts:
             rights=row[p + 5],
             compromised_after=row[p + 6] or None,
         )
+    a = _ISSUED_AS
+    issued_as = None if row[a] is None else IssuerDetails(row[a], OrganisationType(row[a + 1]), row[a + 2])
     standing = row[_STANDING]
+    c = _CERT
     return CertificateFacts(
-        root=root,
+        id=certificate_id,
+        root=row[c + 1],
         leaf=leaf,
         issued=True,
-        issuer=row[_CERT + 1],
-        issued_at=row[_CERT + 2],
-        valid_until=row[_CERT + 3] or None,
-        fingerprint=row[_DOC] or row[_CERT + 4],
-        root_status=_status_of(row, _CERT + 5),
-        leaf_status=_status_of(row, _DOC + 1),
+        issuer=row[c + 2],
+        issued_at=row[c + 3],
+        valid_until=row[c + 4] or None,
+        fingerprint=row[_REF_FP],
+        root_status=_status_of(row, _ROOT_STATUS),
+        leaf_status=_status_of(row, _DOC_STATUS),
         partner=partner,
+        issued_as=issued_as,
         active_issuer_at_issuance=None if standing is None else bool(standing),
+        block_number=row[c + 6],
+        log_index=row[c + 7],
     )
 
 
@@ -490,25 +528,26 @@ def _partner_fact(row: Any) -> PartnerFact:
 
 
 class ChainFacts:
-    """Facts read straight from the contracts over JSON-RPC: no index, no API in between."""
+    """Facts read straight from the contracts over JSON-RPC: no index, no API in between.
+
+    Every lookup costs O(answer): logs are asked for by an indexed topic (the certificate id, the fingerprint, the
+    leaf, the issuer's account), never scanned.
+    """
 
     local = False  # every answer is a JSON-RPC round trip
 
     def __init__(self, client: RpcClient, deployment: Deployment) -> None:
         self.client = client
         self.deployment = deployment
-        self.partners = ContractBinding(load_abi("PartnerRegistry"), deployment.contract("PartnerRegistry").address)
-        self.certificates = ContractBinding(
-            load_abi("CertificateRegistry"), deployment.contract("CertificateRegistry").address
-        )
-        issued = next(e for e in load_abi("CertificateRegistry") if e.get("name") == "CertificateIssued")
-        published = next(e for e in load_abi("CertificateRegistry") if e.get("name") == "DocumentPublished")
-        self._issued_topic = _topic(issued)
-        self._published_topic = _topic(published)
-        self._status_topics = [
-            _topic(next(e for e in load_abi("CertificateRegistry") if e.get("name") == name))
-            for name in ("CertificateRevoked", "CertificateSuspended", "CertificateReinstated")
-        ]
+        partner_abi, certificate_abi = load_abi("PartnerRegistry"), load_abi("CertificateRegistry")
+        self.partners = ContractBinding(partner_abi, deployment.contract("PartnerRegistry").address)
+        self.certificates = ContractBinding(certificate_abi, deployment.contract("CertificateRegistry").address)
+        self._issued_topic = _topic(_entry(certificate_abi, "CertificateIssued"))
+        self._published_topic = _topic(_entry(certificate_abi, "DocumentPublished"))
+        self._details_events = {
+            _topic(_entry(partner_abi, name)): _data_types(_entry(partner_abi, name))
+            for name in ("PartnerRegistered", "PartnerDetailsChanged")
+        }
 
     def indexed_block(self) -> int | None:
         return None  # nothing is indexed: every answer is the chain's latest state
@@ -516,88 +555,78 @@ class ChainFacts:
     def session(self) -> AbstractContextManager[ChainFacts]:
         return nullcontext(self)  # every call reads the node's latest state; there is no snapshot to hold
 
-    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
-        return [self.facts(root, leaf) for root, leaf in self.refs_by_fingerprint(fingerprint)]
-
-    def facts_by_id(self, certificate_id: str) -> CertificateFacts | None:
-        ref = self.ref_by_id(certificate_id)
-        return None if ref is None else self.facts(*ref)
-
     def _call(self, binding: ContractBinding, fn: str, *args: Any) -> tuple[Any, ...]:
         data = self.client.call("eth_call", [{"to": binding.address, "data": binding.encode(fn, *args)}, "latest"])
         return binding.decode_result(fn, data)
 
-    def _logs(self, topics: Sequence[str | Sequence[str] | None]) -> list[dict[str, Any]]:
+    def _logs(
+        self, topics: Sequence[str | Sequence[str] | None], address: str | None = None, to_block: str = "latest"
+    ) -> list[dict[str, Any]]:
         params = {
-            "address": self.certificates.address,
+            "address": address or self.certificates.address,
             "fromBlock": hex(self.deployment.start_block),
-            "toBlock": "latest",
+            "toBlock": to_block,
             "topics": list(topics),
         }
         result: list[dict[str, Any]] = self.client.call("eth_getLogs", [params])
         return result
 
-    def refs_by_fingerprint(self, fingerprint: str) -> list[Ref]:
+    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
         fp = fingerprint.lower()
-        refs = [
-            (log["topics"][1].lower(), log["topics"][1].lower())
-            for log in self._logs([self._issued_topic, None, None, fp])
-        ]
+        refs = [(log["topics"][1].lower(), None) for log in self._logs([self._issued_topic, None, None, fp])]
         refs += [
-            (log["topics"][1].lower(), "0x" + log["data"][2:66].lower())
+            ("0x" + log["data"][2:66].lower(), log["topics"][1].lower())
             for log in self._logs([self._published_topic, None, fp])
         ]
-        return list(reversed(refs))
+        found = [self.facts(cid, leaf, fingerprint=fp) for cid, leaf in dict.fromkeys(refs)]
+        return newest_first(found)
 
-    def ref_by_id(self, certificate_id: str) -> Ref | None:
-        key = certificate_id.lower()
-        (cert,) = self._call(self.certificates, "certificate", bytes.fromhex(key[2:]))
-        if int(cert[0], 16) != 0:
-            return (key, key)
-        logs = self.client.call(
-            "eth_getLogs",
-            [
-                {
-                    "address": self.certificates.address,
-                    "fromBlock": hex(self.deployment.start_block),
-                    "toBlock": "latest",
-                    "topics": [self._published_topic],
-                }
-            ],
-        )
-        for log in logs:
-            if "0x" + log["data"][2:66].lower() == key:
-                return (log["topics"][1].lower(), key)
-        # A document of an anchor batch is not published, but acting on it alone names its leaf (indexed topic 2).
-        acted = self._logs([self._status_topics, None, key])
-        if acted:
-            return (acted[0]["topics"][1].lower(), key)
-        return None
+    def facts_by_id(self, key: str) -> list[CertificateFacts]:
+        key = key.lower()
+        issued = self._logs([self._issued_topic, key])
+        if issued:
+            return [self.facts(key, None, issuance=issued[0])]
+        ids = dict.fromkeys("0x" + log["data"][2:66].lower() for log in self._logs([self._published_topic, key]))
+        return newest_first([self.facts(cid, key) for cid in ids])
 
-    def facts(self, root: str, leaf: str) -> CertificateFacts:
-        root_b, leaf_b = bytes.fromhex(root[2:]), bytes.fromhex(leaf[2:])
-        ((issuer, issued_at, valid_until),) = self._call(self.certificates, "certificate", root_b)
+    def facts(
+        self,
+        certificate_id: str,
+        leaf: str | None,
+        root: str | None = None,
+        fingerprint: str | None = None,
+        issuance: dict[str, Any] | None = None,
+    ) -> CertificateFacts:
+        """The facts of document ``leaf`` (None: the certificate's root, the certificate as a whole)."""
+        cid = certificate_id.lower()
+        id_b = bytes.fromhex(cid[2:])
+        ((issuer, issued_at, valid_until, _batch),) = self._call(self.certificates, "certificate", id_b)
         if int(issuer, 16) == 0:
-            return CertificateFacts(root=root.lower(), leaf=leaf.lower(), issued=False)
-        (root_status,) = self._call(self.certificates, "statusOf", root_b, b"\0" * 32)
-        leaf_status = (0, False, 0, 0)
-        if leaf.lower() != ZERO_HASH:
-            (leaf_status,) = self._call(self.certificates, "statusOf", root_b, leaf_b)
+            return CertificateFacts(id=cid, root=root, leaf=(leaf or root or cid).lower(), issued=False)
+        if issuance is None:
+            issuance = self._logs([self._issued_topic, cid])[0]
+        cert_root = "0x" + issuance["data"][2:66].lower()
+        leaf = (leaf or cert_root).lower()
+        issued_fp = issuance["topics"][3].lower()
+        (root_status,) = self._call(self.certificates, "statusOf", id_b, b"\0" * 32)
+        (leaf_status,) = self._call(self.certificates, "statusOf", id_b, bytes.fromhex(leaf[2:]))
+        if fingerprint is None:
+            if leaf == cert_root and issued_fp != ZERO_HASH:
+                fingerprint = issued_fp
+            else:  # the smallest fingerprint this certificate publishes for the leaf: the index's rule too
+                published = [
+                    log["topics"][2].lower()
+                    for log in self._logs([self._published_topic, leaf])
+                    if "0x" + log["data"][2:66].lower() == cid
+                ]
+                fingerprint = min(published, default=None)
         (partner,) = self._call(self.partners, "partner", issuer)
-        org_type, status, rights, _joined, compromised, _meta, name, domain = partner
-        fingerprint = None
-        if root.lower() == leaf.lower():
-            logs = self._logs([self._issued_topic, root.lower()])
-            if logs and logs[0]["topics"][3] != ZERO_HASH:
-                fingerprint = logs[0]["topics"][3].lower()
-        else:
-            logs = self._logs([self._published_topic, root.lower()])
-            fingerprint = next(
-                (log["topics"][2].lower() for log in logs if "0x" + log["data"][2:66].lower() == leaf.lower()), None
-            )
+        org_type, status, rights, _joined, compromised, _seat, _details, _meta, name, domain = partner
+        block, log_index = int(issuance["blockNumber"], 16), int(issuance["logIndex"], 16)
         return CertificateFacts(
-            root=root.lower(),
-            leaf=leaf.lower(),
+            id=cid,
+            root=cert_root,
+            leaf=leaf,
             issued=True,
             issuer=issuer,
             issued_at=issued_at,
@@ -610,8 +639,39 @@ class ChainFacts:
             )
             if status != PartnerStatus.NONE
             else None,
+            issued_as=self._details_at(issuer, block, log_index),
             active_issuer_at_issuance=True,
+            block_number=block,
+            log_index=log_index,
         )
+
+    def _details_at(self, issuer: str, block: int, log_index: int) -> IssuerDetails | None:
+        """The issuer's details as they stood at (block, log index): its last registration or council-voted change
+        at or before it, from the logs with the issuer's account as topic 1 (O(its changes))."""
+        account = "0x" + "00" * 12 + issuer.lower().removeprefix("0x")
+        logs = self._logs([list(self._details_events), account], self.partners.address, hex(block))
+        before = [
+            log
+            for log in logs
+            if (int(log["blockNumber"], 16), int(log["logIndex"], 16)) <= (block, log_index)
+        ]
+        if not before:
+            return None
+        from eth_abi import decode as abi_decode  # lazily: eth_abi costs the CLI and the API ~0.1 s at import
+
+        last = max(before, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
+        values = abi_decode(self._details_events[last["topics"][0].lower()], bytes.fromhex(last["data"][2:]))
+        org_type, name, domain = values[0], values[1], values[2]
+        return IssuerDetails(name, OrganisationType(org_type), domain)
+
+
+def _entry(abi: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(e for e in abi if e.get("type") == "event" and e.get("name") == name)
+
+
+def _data_types(entry: dict[str, Any]) -> list[str]:
+    """The ABI types of an event's data (its non-indexed inputs), in order."""
+    return [i["type"] if i["type"] != "enum" else "uint8" for i in entry["inputs"] if not i.get("indexed")]
 
 
 def _chain_status(record: tuple[Any, ...]) -> StatusFact:

@@ -27,6 +27,7 @@ from ledger.documents import CertificateDocument, ChainBinding, Original, wrap_b
 from ledger.documents import Issuer as DocumentIssuer
 from ledger.errors import LedgerError
 from ledger.keys import Issuer
+from ledger.merkle import certificate_id
 
 StatusAction = Literal["revoke", "suspend", "reinstate"]
 
@@ -38,6 +39,7 @@ class IssuanceError(LedgerError, ValueError):
 @dataclass(frozen=True)
 class Issued:
     tx_hash: str
+    id: str
     root: str
     documents: list[dict[str, Any]]
     mode: Literal["single", "batch", "batch_public"]
@@ -84,13 +86,21 @@ class IssuanceService:
         return sender.send(Call(call.to, call.data, min(limit, with_headroom(estimate))))
 
     def _record(
-        self, tx_hash: str, action: str, root: str, issuer: str, documents: int, leaf: str | None = None
+        self,
+        tx_hash: str,
+        action: str,
+        certificate: str,
+        root: str | None,
+        issuer: str,
+        documents: int,
+        leaf: str | None = None,
     ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(s.issuances).values(
                     tx_hash=tx_hash,
                     action=action,
+                    certificate_id=certificate,
                     root=root,
                     leaf=leaf,
                     issuer=issuer,
@@ -141,28 +151,30 @@ class IssuanceService:
             data = self.certificates.encode("issueBatch", root_b, expiry)
             mode = "batch"
         tx_hash = self._send(issuer, data)
-        self._record(tx_hash, "issue", root, issuer.address, len(wrapped))
-        return Issued(tx_hash, root, wrapped, mode)
+        cid = certificate_id(issuer.address, root)
+        self._record(tx_hash, "issue", cid, root, issuer.address, len(wrapped))
+        return Issued(tx_hash, cid, root, wrapped, mode)
 
     def set_status(
         self,
         issuer: Issuer,
         action: StatusAction,
-        root: str,
+        certificate: str,
         reason: int,
         leaf: str | None = None,
         proof: Sequence[str] = (),
     ) -> str:
-        """Revoke, suspend or reinstate a certificate (``leaf`` None) or one document in it; returns the tx hash."""
-        root_b = bytes.fromhex(root[2:])
+        """Revoke, suspend or reinstate certificate ``certificate`` (its id; ``leaf`` None) or one document in it;
+        returns the tx hash."""
+        id_b = bytes.fromhex(certificate[2:])
         if leaf is None:
-            data = self.certificates.encode(action, root_b, reason)
+            data = self.certificates.encode(action, id_b, reason)
         else:
             data = self.certificates.encode(
-                f"{action}Document", root_b, bytes.fromhex(leaf[2:]), [bytes.fromhex(p[2:]) for p in proof], reason
+                f"{action}Document", id_b, bytes.fromhex(leaf[2:]), [bytes.fromhex(p[2:]) for p in proof], reason
             )
         tx_hash = self._send(issuer, data)
-        self._record(tx_hash, action, root.lower(), issuer.address, 0, leaf.lower() if leaf else None)
+        self._record(tx_hash, action, certificate.lower(), None, issuer.address, 0, leaf.lower() if leaf else None)
         return tx_hash
 
     def status(self, tx_hash: str) -> dict[str, Any]:
@@ -178,6 +190,7 @@ class IssuanceService:
             "tx_hash": row["tx_hash"],
             "status": "pending" if seen is None else "indexed",
             "action": row["action"],
+            "certificate_id": row["certificate_id"],
             "root": row["root"],
             "leaf": row["leaf"],
             "documents": row["documents"],

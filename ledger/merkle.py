@@ -208,3 +208,16 @@ class MerkleTree:
             indices.append(index + 1 if index % 2 == 1 else index - 1)
             index = (index - 1) // 2
         return indices
+
+
+def certificate_id(issuer: str, root: str) -> str:
+    """The registry's id of the certificate ``issuer`` issued with ``root``: keccak256(abi.encode(issuer, root)), as
+    ``CertificateRegistry.certificateId`` computes it. Certificates are namespaced by issuer: the same root issued by
+    two issuers is two certificates, and neither can act on the other's.
+
+    Both arguments are ``0x`` hex (an address of 20 bytes, a root of 32); the answer is ``0x`` + 64 lower-case hex.
+    """
+    address, digest = bytes.fromhex(issuer.removeprefix("0x")), bytes.fromhex(root.removeprefix("0x"))
+    if len(address) != 20 or len(digest) != HASH_SIZE:
+        raise MerkleError(f"an issuer address (20 bytes) and a root (32 bytes) are needed, got {issuer!r}, {root!r}")
+    return "0x" + keccak(bytes(12) + address + digest).hex()

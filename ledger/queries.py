@@ -16,12 +16,24 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import BigInteger, Connection, Integer, Select, String, bindparam, func, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    select,
+    tuple_,
+    union,
+)
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from ledger.db import schema as s
 from ledger.errors import LedgerError
-from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+from ledger.events import ZERO_HASH, CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
 
 MAX_PAGE = 500
 
@@ -134,7 +146,29 @@ def partner_detail(conn: Connection, address: str) -> dict[str, Any]:
     count = conn.execute(
         select(func.count()).select_from(s.certificates).where(s.certificates.c.issuer == row["address"])
     )
-    return {**_partner(row), "history": history, "certificates_issued": count.scalar() or 0}
+    d = s.partner_details
+    details = [
+        {
+            "source": r["source"],
+            "display_name": r["display_name"],
+            "org_type": OrganisationType(r["org_type"]).name,
+            "domain": r["domain"],
+            "metadata_hash": r["metadata_hash"],
+            "at": r["at"],
+            "block_number": r["block_number"],
+            "tx_hash": r["tx_hash"],
+            "proposal_id": r["proposal_id"],
+        }
+        for r in conn.execute(
+            select(d).where(d.c.address == row["address"]).order_by(d.c.block_number, d.c.log_index)
+        ).mappings()
+    ]
+    return {
+        **_partner(row),
+        "history": history,
+        "details_history": details,
+        "certificates_issued": count.scalar() or 0,
+    }
 
 
 def _proposal(row: Any) -> dict[str, Any]:
@@ -146,10 +180,24 @@ def _proposal(row: Any) -> dict[str, Any]:
         "rights": row["rights"],
         "compromised_after": row["compromised_after"] or None,
         "deadline": row["deadline"],
+        "target": None if row["target"] in (None, ZERO_HASH) else row["target"],
+        "leaf": None if row["leaf"] in (None, ZERO_HASH) else row["leaf"],
+        "reason": row["reason"],
+        "council_at_proposal": row["council_at_proposal"],
         "yes_votes": row["yes_votes"],
         "no_votes": row["no_votes"],
         "executed": row["executed"],
         "executed_by": row["executed_by"],
+        "counted_votes": row["counted_votes"],
+        "required": row["required"],
+        "proposed_details": None
+        if row["proposed_display_name"] is None
+        else {
+            "display_name": row["proposed_display_name"],
+            "org_type": OrganisationType(row["proposed_org_type"]).name,
+            "domain": row["proposed_domain"],
+            "metadata_hash": row["proposed_metadata_hash"],
+        },
         "created_block": row["created_block"],
     }
 
@@ -180,6 +228,7 @@ def proposal_detail(conn: Connection, proposal_id: int) -> dict[str, Any]:
 
 def _certificate(row: Any) -> dict[str, Any]:
     return {
+        "id": row["id"],
         "root": row["root"],
         "issuer": row["issuer"],
         "fingerprint": row["fingerprint"],
@@ -199,6 +248,7 @@ def _certificate(row: Any) -> dict[str, Any]:
 # shows: building a select, and mapping rows by name, cost more than SQLite spends on a page of 100 certificates.
 _c = s.certificates
 _LISTED = (
+    _c.c.id,
     _c.c.root,
     _c.c.issuer,
     _c.c.fingerprint,
@@ -242,7 +292,7 @@ def _certificate_filters(
     if issued_before is not None:
         params["issued_before"] = issued_before
     if cursor is not None:
-        params["cursor_at"], params["cursor_root"] = decode_cursor(cursor, int, str)
+        params["cursor_at"], params["cursor_id"] = decode_cursor(cursor, int, str)
     shape = (issuer is not None, status is not None, issued_after is not None, issued_before is not None)
     return _Filters((*shape, cursor is not None), params)
 
@@ -251,8 +301,8 @@ def _certificate_filters(
 def certificates_statement(
     issuer: bool, status: bool, issued_after: bool, issued_before: bool, cursor: bool
 ) -> Select[Any]:
-    """The list of certificates with these filters, newest first by (issued_at, root), as bound parameters."""
-    query = select(*_LISTED).order_by(_c.c.issued_at.desc(), _c.c.root.desc()).limit(bindparam("limit", type_=Integer))
+    """The list of certificates with these filters, newest first by (issued_at, id), as bound parameters."""
+    query = select(*_LISTED).order_by(_c.c.issued_at.desc(), _c.c.id.desc()).limit(bindparam("limit", type_=Integer))
     if issuer:
         query = query.where(_c.c.issuer == bindparam("issuer", type_=String))
     if status:
@@ -265,15 +315,16 @@ def certificates_statement(
         # A row-value comparison, not (a < x OR (a = x AND b < y)): SQLite and PostgreSQL seek the index straight
         # to the cursor with it, while with the OR SQLite walks the issuer's index from its newest entry (seconds
         # for a page deep into a million rows).
-        after = tuple_(bindparam("cursor_at", type_=BigInteger), bindparam("cursor_root", type_=String))
-        query = query.where(tuple_(_c.c.issued_at, _c.c.root) < after)
+        after = tuple_(bindparam("cursor_at", type_=BigInteger), bindparam("cursor_id", type_=String))
+        query = query.where(tuple_(_c.c.issued_at, _c.c.id) < after)
     return query
 
 
 def _listed(row: Sequence[Any]) -> dict[str, Any]:
     """A certificate of a list from its row of ``_LISTED`` (the same dict :func:`_certificate` makes)."""
-    root, issuer, fingerprint, mode, issued_at, valid_until, status, reason, status_at, block, tx_hash = row
+    cid, root, issuer, fingerprint, mode, issued_at, valid_until, status, reason, status_at, block, tx_hash = row
     return {
+        "id": cid,
         "root": root,
         "issuer": issuer,
         "fingerprint": fingerprint,
@@ -289,7 +340,7 @@ def _listed(row: Sequence[Any]) -> dict[str, Any]:
 
 
 def _certificates_page(rows: Iterable[Sequence[Any]], limit: int) -> Page:
-    return _page([_listed(r) for r in rows], limit, lambda i: [i["issued_at"], i["root"]])
+    return _page([_listed(r) for r in rows], limit, lambda i: [i["issued_at"], i["id"]])
 
 
 def list_certificates(
@@ -301,7 +352,7 @@ def list_certificates(
     cursor: str | None = None,
     limit: int = 100,
 ) -> Page:
-    """Newest first, by (issued_at, root) descending."""
+    """Newest first, by (issued_at, id) descending."""
     filters = _certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
     return _certificates_page(conn.execute(certificates_statement(*filters.shape), filters.params), limit)
 
@@ -349,43 +400,62 @@ def certificates_answer(
     return {"data": page.items, "next_cursor": page.next_cursor, "indexed_block": None if block is None else block[0]}
 
 
-def certificate_history(conn: Connection, root: str) -> list[dict[str, Any]]:
+def certificate_history(conn: Connection, certificate_id: str) -> list[dict[str, Any]]:
     h = s.certificate_history
     return [
         {
             "action": r["action"],
             "leaf": r["leaf"],
             "actor": r["actor"],
+            "by_council": r["by_council"],
             "reason": r["reason"],
             "at": r["at"],
             "block_number": r["block_number"],
             "tx_hash": r["tx_hash"],
         }
         for r in conn.execute(
-            select(h).where(h.c.root == root.lower()).order_by(h.c.block_number, h.c.log_index)
+            select(h).where(h.c.certificate_id == certificate_id.lower()).order_by(h.c.block_number, h.c.log_index)
         ).mappings()
     ]
 
 
-def certificate_detail(conn: Connection, root: str) -> dict[str, Any]:
-    row = conn.execute(select(s.certificates).where(s.certificates.c.root == root.lower())).mappings().first()
+def certificate_detail(conn: Connection, certificate_id: str) -> dict[str, Any]:
+    """The certificate with this id (an id names exactly one certificate: ids bind the issuer and the root)."""
+    c = s.certificates
+    row = conn.execute(select(c).where(c.c.id == certificate_id.lower())).mappings().first()
     if row is None:
-        raise NotFound(f"no certificate {root} in the index")
+        raise NotFound(f"no certificate {certificate_id} in the index")
     documents = conn.execute(
-        select(func.count()).select_from(s.documents).where(s.documents.c.root == row["root"])
+        select(func.count()).select_from(s.documents).where(s.documents.c.certificate_id == row["id"])
     ).scalar()
-    return {**_certificate(row), "documents": documents or 0, "history": certificate_history(conn, row["root"])}
+    return {**_certificate(row), "documents": documents or 0, "history": certificate_history(conn, row["id"])}
+
+
+def certificate_issuer(conn: Connection, certificate_id: str) -> str | None:
+    """The issuer of the certificate with this id in the index, or None when the index does not know it."""
+    c = s.certificates
+    issuer: str | None = conn.execute(select(c.c.issuer).where(c.c.id == certificate_id.lower())).scalar()
+    return issuer
 
 
 def certificates_of_original(conn: Connection, fingerprint: str) -> list[dict[str, Any]]:
-    d, c = s.documents, s.certificates
+    """Every certificate of the original with this fingerprint (singles and published documents), newest first."""
+    d, c, ds = s.documents, s.certificates, s.document_status
+    fp = fingerprint.lower()
+    published = select(d.c.certificate_id.label("id"), d.c.leaf).where(d.c.fingerprint == fp)
+    single = select(c.c.id, c.c.root.label("leaf")).where(c.c.fingerprint == fp)
+    ref = union(published, single).subquery("ref")
     rows = conn.execute(
-        select(d.c.leaf, d.c.status.label("leaf_status"), c)
-        .join(c, c.c.root == d.c.root)
-        .where(d.c.fingerprint == fingerprint.lower())
-        .order_by(c.c.issued_at.desc(), c.c.root)
+        select(ref.c.leaf, ds.c.status.label("leaf_status"), c)
+        .join(c, c.c.id == ref.c.id)
+        .outerjoin(ds, and_(ds.c.certificate_id == ref.c.id, ds.c.leaf == ref.c.leaf))
+        .order_by(c.c.block_number.desc(), c.c.log_index.desc(), c.c.id, ref.c.leaf)
     ).mappings()
     return [
-        {**_certificate(r), "leaf": r["leaf"], "document_status": CertificateStatus(r["leaf_status"]).name}
+        {
+            **_certificate(r),
+            "leaf": r["leaf"],
+            "document_status": CertificateStatus(r["leaf_status"] or 0).name,
+        }
         for r in rows
     ]

@@ -9,14 +9,36 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.documents import DocumentError, WrappedDocument
+from ledger.errors import LedgerError
 from ledger.facts import FactSource
-from ledger.verify import Check, CheckStatus, Verdict, Verification, verify_facts
+from ledger.merkle import certificate_id
+from ledger.verify import CertificateFacts, Check, CheckStatus, Verdict, Verification, verify_facts
 
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
+_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 
 class InvalidIdentifier(DocumentError):
     """A fingerprint or certificate id that is not 0x + 64 hex digits."""
+
+
+class AmbiguousLeaf(LedgerError, LookupError):
+    """A bare leaf (no certificate id) that certificates of several issuers publish.
+
+    A document's leaf commits to the issuer it names, so only one of them can be its real issuer; which one cannot be
+    told from the leaf alone. The lookup refuses to pick (picking would let one issuer decide what the lookup says
+    about another's document) and names the certificates, so the caller can ask by certificate id or present the
+    document.
+    """
+
+    def __init__(self, leaf: str, found: list[CertificateFacts]) -> None:
+        self.leaf = leaf
+        self.certificates = [(f.id, f.issuer) for f in found]
+        names = ", ".join(f"{cid} (issuer {issuer})" for cid, issuer in self.certificates)
+        super().__init__(
+            f"the leaf {leaf} is published by certificates of several issuers: {names}; "
+            "look it up by certificate id, or verify the document itself"
+        )
 
 
 def check_hex32(value: str, what: str) -> str:
@@ -48,10 +70,20 @@ def by_fingerprint(source: FactSource, fingerprint: str, now: int) -> list[Verif
     return [verify_facts(facts, None, now) for facts in source.facts_by_fingerprint(fp)]
 
 
-def by_id(source: FactSource, certificate_id: str, now: int) -> Verification:
-    """The certificate (a root) or certified document (a leaf) with this id."""
-    key = check_hex32(certificate_id, "a certificate id")
-    return verify_facts(source.facts_by_id(key), None, now)
+def by_id(source: FactSource, identifier: str, now: int) -> Verification:
+    """The certificate with this id, or else the published document with this leaf.
+
+    An id names exactly one certificate. A leaf resolves only inside the certificates that publish it: when one issuer
+    publishes it (in one or more certificates) the newest of them answers; when several issuers do, the lookup is
+    refused (:class:`AmbiguousLeaf`).
+    """
+    key = check_hex32(identifier, "a certificate id")
+    found = source.facts_by_id(key)
+    if not found:
+        return verify_facts(None, None, now)
+    if len({f.issuer for f in found}) > 1:
+        raise AmbiguousLeaf(key, found)
+    return verify_facts(found[0], None, now)
 
 
 def by_document(source: FactSource, obj: Any, now: int, binding: Binding | None = None) -> Verification:
@@ -61,7 +93,12 @@ def by_document(source: FactSource, obj: Any, now: int, binding: Binding | None 
         DocumentError: the object is not a wrapped document at all (a forged or tampered one still gets a verdict).
     """
     document = WrappedDocument(obj)
-    facts = source.facts("0x" + document.merkle_root.hex(), "0x" + document.target_hash.hex())
+    root, leaf = "0x" + document.merkle_root.hex(), "0x" + document.target_hash.hex()
+    issuer = document.value("issuer.address")
+    facts: CertificateFacts | None = None
+    if isinstance(issuer, str) and _ADDRESS.match(issuer):
+        # The certificate the document claims: the one its stated issuer issued with its root (ids bind both).
+        facts = source.facts(certificate_id(issuer, root), leaf, root=root)
     result = verify_facts(facts, document, now)
     mismatch = _binding_mismatch(document, binding)
     if mismatch is None:

@@ -6,8 +6,9 @@ A verification gathers *facts* about a certificate (from the SQL index or straig
 - ``DOCUMENT_INTEGRITY``: a presented wrapped document's fields hash to its target hash and its proof leads to its
   Merkle root (SKIPPED when only a fingerprint or an id was given).
 - ``ISSUANCE_STATUS``: the root was issued, and neither it nor the document is revoked or suspended or expired.
-- ``ISSUER_IDENTITY``: the issuer is a registered partner (name, type, domain, current status), and the issuer the
-  document names is the one that issued it on chain.
+- ``ISSUER_IDENTITY``: the issuer is a registered partner (its name, type and domain when it issued, and now, and its
+  current status, said plainly when it is no longer active), and the issuer the document names is the one that
+  issued it on chain.
 - ``ISSUER_STANDING_AT_ISSUANCE``: the issuer was an active partner with the issuer right when it issued, and the
   issuance is before any compromise cut-off.
 
@@ -83,10 +84,26 @@ class PartnerFact:
 
 
 @dataclass(frozen=True)
-class CertificateFacts:
-    """What a source knows about one document of one certificate."""
+class IssuerDetails:
+    """A partner's details as they stood at some moment (e.g. when it issued a certificate)."""
 
-    root: str
+    display_name: str
+    org_type: OrganisationType
+    domain: str
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What a source knows about one document of one certificate.
+
+    ``id`` is the certificate id (keccak256 of issuer and root: it names exactly one certificate); ``root`` its
+    Merkle root (None when nothing was issued and the caller did not know it); ``leaf`` the document (the root for a
+    single certificate or for the certificate as a whole). ``block_number`` and ``log_index`` place the issuance in
+    chain order: :func:`newest_first` sorts by them on every source.
+    """
+
+    id: str
+    root: str | None
     leaf: str
     issued: bool
     issuer: str | None = None
@@ -96,8 +113,17 @@ class CertificateFacts:
     root_status: StatusFact = field(default_factory=StatusFact)
     leaf_status: StatusFact = field(default_factory=StatusFact)
     partner: PartnerFact | None = None
+    issued_as: IssuerDetails | None = None
     active_issuer_at_issuance: bool | None = None
     proof_valid: bool = True
+    block_number: int | None = None
+    log_index: int | None = None
+
+
+def newest_first(found: list[CertificateFacts]) -> list[CertificateFacts]:
+    """The one order of several certificates (of an original, or publishing a leaf), on every fact source: newest
+    issuance first (block, then log index), ties (documents of one batch) by id and leaf."""
+    return sorted(found, key=lambda f: (-(f.block_number or 0), -(f.log_index or 0), f.id, f.leaf))
 
 
 @dataclass(frozen=True)
@@ -135,7 +161,10 @@ def check_issuance(facts: CertificateFacts | None, now: int) -> Check:
     name = "ISSUANCE_STATUS"
     if facts is None or not facts.issued:
         return Check(
-            name, CheckStatus.INVALID, "no certificate with this root was issued on chain", {"status": "not_found"}
+            name,
+            CheckStatus.INVALID,
+            "no certificate with this id was issued on chain (by the issuer the document names)",
+            {"status": "not_found"},
         )
     for status, word in ((CertificateStatus.REVOKED, "revoked"), (CertificateStatus.SUSPENDED, "suspended")):
         for scope, fact in (("certificate", facts.root_status), ("document", facts.leaf_status)):
@@ -166,17 +195,26 @@ def check_issuer_identity(facts: CertificateFacts | None, document: WrappedDocum
     partner = facts.partner
     if partner is None:
         return Check(name, CheckStatus.INVALID, f"{facts.issuer} is not a registered partner")
+    issued_as = facts.issued_as or IssuerDetails(partner.display_name, partner.org_type, partner.domain)
     details: dict[str, object] = {
         "address": partner.address,
-        "name": partner.display_name,
-        "type": partner.org_type.name,
-        "domain": partner.domain,
+        "name": issued_as.display_name,
+        "type": issued_as.org_type.name,
+        "domain": issued_as.domain,
         "status": partner.status.name,
     }
+    reason = f"issued by {issued_as.display_name} ({issued_as.domain})"
+    current = (partner.display_name, partner.org_type, partner.domain)
+    if current != (issued_as.display_name, issued_as.org_type, issued_as.domain):
+        details.update(current_name=partner.display_name, current_type=partner.org_type.name)
+        details["current_domain"] = partner.domain
+        reason += f", now {partner.display_name} ({partner.domain})"
+    if partner.status is not PartnerStatus.ACTIVE:
+        reason += f"; the issuer is no longer an active partner (now {partner.status.name.lower()})"
     stated_name = document.value("issuer.name") if document is not None else None
-    if isinstance(stated_name, str) and stated_name != partner.display_name:
+    if isinstance(stated_name, str) and stated_name != issued_as.display_name:
         details["stated_name"] = stated_name
-    return Check(name, CheckStatus.VALID, f"issued by {partner.display_name} ({partner.domain})", details)
+    return Check(name, CheckStatus.VALID, reason, details)
 
 
 def check_issuer_standing(facts: CertificateFacts | None) -> Check:

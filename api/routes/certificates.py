@@ -158,10 +158,11 @@ class ListFastPath:
         await self.app(scope, receive, send)
 
 
-@router.get("/certificates/{root}", response_model=None)
-def get_certificate(root: Hex32, conn: ConnectionDep) -> Response:
-    """One certificate (Merkle root) with its history: issued, suspended, reinstated, revoked."""
-    return _json({**queries.certificate_detail(conn, root), "indexed_block": queries.indexed_block(conn)})
+@router.get("/certificates/{certificate_id}", response_model=None)
+def get_certificate(certificate_id: Hex32, conn: ConnectionDep) -> Response:
+    """One certificate, by id, with its history: issued, suspended, reinstated, revoked (and whether by the council)."""
+    answer = queries.certificate_detail(conn, certificate_id)
+    return _json({**answer, "indexed_block": queries.indexed_block(conn)})
 
 
 @router.get("/originals/{fingerprint}/certificates", response_model=None)

@@ -32,6 +32,7 @@ def issue_certificate(body: IssueRequest, issuer: IssuerDep, service: IssuanceDe
     issued = service.issue(issuer, [_original(body.original)], body.valid_until)
     return {
         "tx_hash": issued.tx_hash,
+        "id": issued.id,
         "root": issued.root,
         "mode": issued.mode,
         "status": "pending",
@@ -45,6 +46,7 @@ def issue_batch(body: BatchIssueRequest, issuer: IssuerDep, service: IssuanceDep
     issued = service.issue(issuer, [_original(o) for o in body.originals], body.valid_until, body.publish_fingerprints)
     return {
         "tx_hash": issued.tx_hash,
+        "id": issued.id,
         "root": issued.root,
         "mode": issued.mode,
         "status": "pending",
@@ -52,27 +54,28 @@ def issue_batch(body: BatchIssueRequest, issuer: IssuerDep, service: IssuanceDep
     }
 
 
-def _change(action: str, root: str, body: StatusChangeRequest, issuer: Any, service: Any) -> dict[str, Any]:
-    tx_hash = service.set_status(issuer, action, root.lower(), body.reason, body.leaf, body.proof)
-    return {"tx_hash": tx_hash, "action": action, "root": root.lower(), "leaf": body.leaf, "status": "pending"}
+def _change(action: str, certificate: str, body: StatusChangeRequest, issuer: Any, service: Any) -> dict[str, Any]:
+    cid = certificate.lower()
+    tx_hash = service.set_status(issuer, action, cid, body.reason, body.leaf, body.proof)
+    return {"tx_hash": tx_hash, "action": action, "id": cid, "leaf": body.leaf, "status": "pending"}
 
 
-@router.post("/certificates/{root}/revoke", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
-def revoke(root: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
+@router.post("/certificates/{certificate_id}/revoke", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
+def revoke(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
     """Revoke a certificate, or one document of it (leaf + proof). Final."""
-    return _change("revoke", root, body, issuer, service)
+    return _change("revoke", certificate_id, body, issuer, service)
 
 
-@router.post("/certificates/{root}/suspend", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
-def suspend(root: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
+@router.post("/certificates/{certificate_id}/suspend", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
+def suspend(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
     """Suspend a certificate, or one document of it, until reinstated."""
-    return _change("suspend", root, body, issuer, service)
+    return _change("suspend", certificate_id, body, issuer, service)
 
 
-@router.post("/certificates/{root}/reinstate", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
-def reinstate(root: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
+@router.post("/certificates/{certificate_id}/reinstate", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
+def reinstate(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
     """Lift a suspension."""
-    return _change("reinstate", root, body, issuer, service)
+    return _change("reinstate", certificate_id, body, issuer, service)
 
 
 @router.get("/transactions/{tx_hash}", response_model=TransactionStatusPublic)

@@ -41,6 +41,7 @@ def result(v: Verification, source: Any, indexed_block: int | None) -> dict[str,
         "certificate": None
         if f is None or not f.issued
         else {
+            "id": f.id,
             "root": f.root,
             "leaf": f.leaf,
             "issuer": f.issuer,
@@ -169,7 +170,9 @@ async def verify_fingerprint(request: Request) -> Response:
     openapi_extra=_lookup_parameters("certificate_id"),
 )
 async def verify_certificate(request: Request) -> Response:
-    """Verify a certificate (Merkle root) or one certified document (its target hash) by id."""
+    """Verify a certificate by its id (keccak256 of issuer and root: it names exactly one certificate), or a published
+    document by its leaf. A leaf resolves only inside the certificates that publish it; when certificates of several
+    issuers publish it, the answer is a 409 problem naming them (look it up by certificate id instead)."""
     certificate_id, source = _lookup_arguments(request, "certificate_id")
     return _json(await _answer(await facts_source(request, source), _by_id, certificate_id))
 

@@ -131,7 +131,7 @@ async function resultCard(r) {
   let history = '';
   if (cert) {
     try {
-      const detail = await api(`/certificates/${cert.root}`);
+      const detail = await api(`/certificates/${cert.id}`);
       history = historyTable(detail.history.filter((h) => !h.leaf || h.leaf === cert.leaf));
     } catch (e) { history = ''; }
   }
@@ -141,7 +141,7 @@ async function resultCard(r) {
     <table><thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Reason</th></tr></thead><tbody>
       ${r.checks.map((c) => `<tr><td>${esc(human(c.name))}</td><td class="status-${esc(c.status)}">${esc(c.status)}</td><td>${esc(c.reason)}</td></tr>`).join('')}
     </tbody></table>
-    ${cert ? `<p class="muted">Certificate <a href="/c/${esc(cert.leaf)}"><code>${esc(cert.leaf)}</code></a>, issued ${esc(when(cert.issued_at))}${cert.valid_until ? `, valid until ${esc(when(cert.valid_until))}` : ''}.</p>` : ''}
+    ${cert ? `<p class="muted">Certificate <a href="/c/${esc(cert.leaf === cert.root ? cert.id : cert.leaf)}"><code>${esc(cert.leaf === cert.root ? cert.id : cert.leaf)}</code></a>, issued ${esc(when(cert.issued_at))}${cert.valid_until ? `, valid until ${esc(when(cert.valid_until))}` : ''}.</p>` : ''}
     ${history}
   </div>`;
 }
@@ -227,7 +227,7 @@ async function partnerPage(address) {
 function certificatesTable(rows) {
   if (!rows.length) return '<p>None yet.</p>';
   return `<table><thead><tr><th scope="col">Certificate</th><th scope="col">Issued</th><th scope="col">Status</th><th scope="col">Kind</th></tr></thead><tbody>
-    ${rows.map((c) => `<tr><td><a href="/c/${esc(c.root)}"><code>${esc(c.root.slice(0, 18))}…</code></a></td><td>${esc(when(c.issued_at))}</td><td>${esc(human(c.status))}</td><td>${esc(human(c.mode))}</td></tr>`).join('')}
+    ${rows.map((c) => `<tr><td><a href="/c/${esc(c.id)}"><code>${esc(c.id.slice(0, 18))}…</code></a></td><td>${esc(when(c.issued_at))}</td><td>${esc(human(c.status))}</td><td>${esc(human(c.mode))}</td></tr>`).join('')}
   </tbody></table>`;
 }
 
