@@ -22,7 +22,7 @@ from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import ContractDeployment, Deployment, Founder, save_deployment
 from ledger.devnet import devnet_key
 from ledger.events import COUNCIL, ISSUER, OrganisationType
-from ledger.merkle import MerkleTree
+from ledger.merkle import MerkleTree, certificate_id
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_MANIFEST = ROOT / ".build" / "__local__.json"
@@ -104,13 +104,24 @@ class Consortium:
         return tree, receipt
 
     def set_status(
-        self, index: int, action: str, root: str, reason: int, leaf: str | None = None, proof: list[bytes] | None = None
+        self,
+        index: int,
+        action: str,
+        certificate: str,
+        reason: int,
+        leaf: str | None = None,
+        proof: list[bytes] | None = None,
     ) -> Receipt:
-        """``action`` in revoke / suspend / reinstate; with ``leaf`` the Document variant."""
-        root_b = bytes.fromhex(root[2:])
+        """``action`` in revoke / suspend / reinstate on certificate id ``certificate``; with ``leaf`` the Document
+        variant."""
+        id_b = bytes.fromhex(certificate[2:])
         if leaf is None:
-            return self.cert_tx(index, action, root_b, reason)
-        return self.cert_tx(index, f"{action}Document", root_b, bytes.fromhex(leaf[2:]), proof or [], reason)
+            return self.cert_tx(index, action, id_b, reason)
+        return self.cert_tx(index, f"{action}Document", id_b, bytes.fromhex(leaf[2:]), proof or [], reason)
+
+    def certificate_id(self, index: int, root: str) -> str:
+        """The id of the certificate account ``index`` issues (or issued) with ``root``."""
+        return certificate_id(self.address(index), root)
 
 
 def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period: int = VOTING_PERIOD) -> Consortium:

@@ -26,6 +26,7 @@ from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt
 from ledger.documents import CertificateDocument, WrappedDocument, wrap, wrap_batch
 from ledger.events import ISSUER, OrganisationType, ProposalKind
+from ledger.merkle import certificate_id
 
 CHAIN_LAG_SECONDS = 2 * 24 * 3600
 """How far the chain's clock starts behind the wall clock."""
@@ -67,6 +68,7 @@ class Case:
     name: str
     issuer: str | None
     root: str | None = None
+    id: str | None = None
     leaf: str | None = None
     issued: bool = True
     fingerprint: str | None = None
@@ -91,7 +93,7 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     "public-batch-0": ("fingerprint", "file", "id", "document"),
     "public-batch-1": ("fingerprint", "file", "id", "document"),
     "public-batch-2": ("fingerprint", "file", "id", "document"),
-    "public-batch-3": ("fingerprint", "file", "id", "document"),
+    "public-batch-3": ("fingerprint", "file", "document"),
     "public-batch-3-hidden": ("document",),
     "anchor-batch-0": ("fingerprint", "file", "id", "document"),
     "anchor-batch-1": ("fingerprint", "file", "id", "document"),
@@ -107,6 +109,8 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     "compromise-after-cutoff": ("fingerprint", "file", "id"),
     "expired": ("fingerprint", "file", "id"),
     "unknown": ("fingerprint", "file", "id"),
+    "hijack-single": ("fingerprint", "id"),
+    "hijack-publish": ("fingerprint",),
 }
 """How each case can be presented: by fingerprint, by uploaded file, by certificate id, by wrapped document."""
 
@@ -279,12 +283,13 @@ class _Builder:
 
     def status(self, name: str, account: int, action: str, case: Case, reason: int, proof: list[str] | None) -> Tx:
         """``action`` the whole certificate (proof None) or one document of it (with its proof)."""
-        assert case.root is not None and case.leaf is not None
+        assert case.root is not None and case.leaf is not None and case.issuer is not None
+        cid = self.c.certificate_id(self.s.partner(case.issuer).account, case.root)
         if proof is None:
-            receipt = self.c.set_status(account, action, case.root, reason)
+            receipt = self.c.set_status(account, action, cid, reason)
         else:
             proof_b = [bytes.fromhex(p[2:]) for p in proof]
-            receipt = self.c.set_status(account, action, case.root, reason, case.leaf, proof_b)
+            receipt = self.c.set_status(account, action, cid, reason, case.leaf, proof_b)
         return self.record(name, receipt)
 
     def certificates(self) -> None:
@@ -336,6 +341,7 @@ class _Builder:
                 f"public-batch-{i}", "uni", root, leaves[i], fingerprint=sha256_hex(pdf), file=pdf, document=w
             )
         self.status("public-batch-1.revoke", 2, "revoke", s.cases["public-batch-1"], 5, wrapped[1]["proof"]["proof"])
+        self.hijacks(leaves, diplomas)
         hidden = WrappedDocument(wrapped[3]).hide(["original.attributes.holder", "original.attributes.grade"])
         s.cases["public-batch-3-hidden"] = Case(
             "public-batch-3-hidden", "uni", root, leaves[3], fingerprint=sha256_hex(diplomas[3]), document=hidden
@@ -431,6 +437,27 @@ class _Builder:
             if case.issued and case.issued_at is None and case.root is not None:
                 case.issued_at = self.issued_at[case.root]
 
+    def hijacks(self, leaves: list[str], diplomas: list[bytes]) -> None:
+        """Finding 1 of the trust model review, attempted by the mill on the university's public batch: it issues
+        diploma 0's leaf as the root of a single certificate of its own and revokes it ("fraud"), and publishes
+        diploma 3's leaf in a public batch of its own and revokes that. Certificates are namespaced by issuer, so both
+        are the mill's own certificates, and nothing any lookup says about the university's changes."""
+        s = self.s
+        receipt = self.c.issue(3, leaves[0], sha256_hex(diplomas[0]))
+        tx = self.issued("hijack-single.issue", leaves[0], receipt)
+        s.cases["hijack-single"] = Case(
+            "hijack-single", "mill", leaves[0], leaves[0], fingerprint=sha256_hex(diplomas[0]), issued_at=tx.at
+        )
+        self.status("hijack-single.revoke", 3, "revoke", s.cases["hijack-single"], 5, None)
+        other = sha256_hex(b"a leaf of the mill's own")
+        tree, receipt = self.c.issue_public_batch(3, [leaves[3], other], [sha256_hex(diplomas[3]), other])
+        root = "0x" + tree.root.hex()
+        tx = self.issued("hijack-publish.issue", root, receipt)
+        s.cases["hijack-publish"] = Case(
+            "hijack-publish", "mill", root, leaves[3], fingerprint=sha256_hex(diplomas[3]), issued_at=tx.at
+        )
+        self.status("hijack-publish.revoke", 3, "revoke", s.cases["hijack-publish"], 5, None)
+
     def compromise(self) -> None:
         """The printer issues A, time passes, it issues B; then it is expelled with a cut-off between the two."""
         before = self.single("compromise-before-cutoff", "printer", b"Quickprint Ltd - print run 1 of a poster")
@@ -469,5 +496,13 @@ def build_scenario(client: RpcClient, deployments_dir: Path) -> Scenario:
         "unknown", None, devchain.h32(0, "unknown"), devchain.h32(0, "unknown"), False, sha256_hex(never), file=never
     )
     assert set(scenario.cases) == set(CHANNELS), "every case needs its channels"
+    for case in scenario.cases.values():
+        # The certificate each case is about, as the registry names it: its real issuer's id of its root (a forged
+        # document's, as the issuer it names would have it; the unknown case's id is just an unknown hash).
+        named = case.issuer or ("ministry" if case.name == "forged" else None)
+        if named is not None and case.root is not None:
+            case.id = certificate_id(scenario.partner(named).address, case.root)
+        else:
+            case.id = case.root
     scenario.head = int(client.call("eth_blockNumber"), 16)
     return scenario
