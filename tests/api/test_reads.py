@@ -17,6 +17,7 @@ from typing import Any
 
 import devchain
 import pytest
+from eth_abi import encode as abi_encode
 from _api_scenario import APPLICANT, PARTNERS, Scenario
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
@@ -25,6 +26,7 @@ from api.main import MULTIPART_SLACK, UploadLimitMiddleware, create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.devnet import free_port
+from ledger.hashing import keccak
 from ledger.queries import encode_cursor
 
 Counts = Callable[[], dict[str, int]]
@@ -105,6 +107,8 @@ SINGLES = (
 )
 """Cases issued with ``issue`` by :meth:`_api_scenario._Builder.single`."""
 STATUS_CHANGES = {
+    "hijack-single": ("REVOKED", 5, "hijack-single.revoke"),
+    "hijack-publish": ("REVOKED", 5, "hijack-publish.revoke"),
     "superseded-old": ("REVOKED", 2, "superseded-old.revoke"),
     "revoked": ("REVOKED", 4, "revoked.revoke"),
     "suspended": ("SUSPENDED", 6, "suspended.suspend"),
@@ -114,13 +118,15 @@ STATUS_CHANGES = {
 
 
 def expected_certificates(sc: Scenario) -> list[dict[str, Any]]:
-    """Every certificate of the scenario, newest first (issued_at, then root, descending)."""
+    """Every certificate of the scenario, newest first (issued_at, then id, descending)."""
     issued: list[tuple[str, str, str, str, str | None, int | None]] = [
         (name, f"{name}.issue", "single", sc.cases[name].issuer or "", sc.cases[name].fingerprint, None)
         for name in SINGLES
     ]
     issued += [
         ("public-batch-0", "public-batch.issue", "batch_public", "uni", None, None),
+        ("hijack-single", "hijack-single.issue", "single", "mill", sc.cases["hijack-single"].fingerprint, None),
+        ("hijack-publish", "hijack-publish.issue", "batch_public", "mill", None, None),
         ("anchor-batch-0", "anchor-batch.issue", "batch", "lab", None, None),
         ("wrapped-single", "wrapped-single.issue", "single", "ministry", sc.cases["wrapped-single"].fingerprint, None),
         ("impostor", "impostor.issue", "single", "foundation", sc.cases["impostor"].fingerprint, None),
@@ -139,6 +145,7 @@ def expected_certificates(sc: Scenario) -> list[dict[str, Any]]:
         status, reason, change = STATUS_CHANGES.get(name, ("VALID", None, None))
         rows.append(
             {
+                "id": case.id,
                 "root": case.root,
                 "issuer": sc.partner(issuer).address,
                 "fingerprint": fingerprint,
@@ -152,7 +159,7 @@ def expected_certificates(sc: Scenario) -> list[dict[str, Any]]:
                 "tx_hash": record.tx_hash,
             }
         )
-    return sorted(rows, key=lambda r: (r["issued_at"], r["root"]), reverse=True)
+    return sorted(rows, key=lambda r: (r["issued_at"], r["id"]), reverse=True)
 
 
 def expected_proposals(sc: Scenario) -> list[dict[str, Any]]:
@@ -169,24 +176,55 @@ def expected_proposals(sc: Scenario) -> list[dict[str, Any]]:
     rows = []
     for name, kind, subject, proposer, rights, cutoff, yes, no, executed in plans:
         created = sc.txs[f"{name}.propose"]
+        partner = sc.partner(subject)
         rows.append(
             {
                 "proposal_id": sc.proposals[name],
                 "kind": kind,
-                "subject": sc.partner(subject).address,
+                "subject": partner.address,
                 "proposer": proposer,
                 "rights": rights,
                 "compromised_after": cutoff,
                 "deadline": created.at + devchain.VOTING_PERIOD,
+                # An admission binds the applicant's details as voted on (checked again at execution).
+                "target": details_hash(partner.org_type, partner.name, partner.domain) if kind == "ADMIT" else None,
+                "leaf": None,
+                "reason": 0,
+                "council_at_proposal": 3,
                 "yes_votes": yes,
                 "no_votes": no,
                 "executed": executed,
                 "executed_by": uni if executed else None,
+                "counted_votes": 2 if executed else None,
+                "required": 2 if executed else None,
+                "proposed_details": None,
                 "created_block": created.block_number,
                 "tx_hash": created.tx_hash,
             }
         )
     return sorted(rows, key=lambda r: (r["created_block"], r["tx_hash"]), reverse=True)
+
+
+def details_hash(org_type: int, name: str, domain: str, metadata: bytes = bytes(32)) -> str:
+    """``PartnerRegistry.detailsHash``: keccak256 of the ABI-encoded details, computed here independently."""
+    encoded = abi_encode(["uint8", "string", "string", "bytes32"], [int(org_type), name, domain, metadata])
+    return "0x" + keccak(encoded).hex()
+
+
+def details_row(sc: Scenario, key: str, tx: str) -> dict[str, Any]:
+    """A partner's registered details as its details history shows them."""
+    partner, record = sc.partner(key), sc.txs[tx]
+    return {
+        "source": "registered",
+        "display_name": partner.name,
+        "org_type": partner.org_type.name,
+        "domain": partner.domain,
+        "metadata_hash": ZERO32,
+        "at": None,
+        "block_number": record.block_number,
+        "tx_hash": record.tx_hash,
+        "proposal_id": None,
+    }
 
 
 def walk(api: TestClient, path: str, params: dict[str, Any], limit: int) -> Iterator[dict[str, Any]]:
@@ -255,7 +293,8 @@ def test_an_admitted_partner_shows_its_application_admission_and_rights_history(
     assert answer == {
         **expected_partner(scenario, "mill"),
         "history": admitted_history(scenario, "mill"),
-        "certificates_issued": 3,
+        "details_history": [details_row(scenario, "mill", "mill.apply")],
+        "certificates_issued": 5,
         "indexed_block": scenario.head,
     }
 
@@ -277,6 +316,7 @@ def test_an_expelled_partner_shows_its_compromise_cut_off_and_expulsion_in_its_h
             history_entry(scenario, execute, "PartnerStatusChanged", "EXPELLED", ["ISSUER"], "expel-printer"),
             history_entry(scenario, execute, "PartnerRightsChanged", "EXPELLED", [], "expel-printer"),
         ],
+        "details_history": [details_row(scenario, "printer", "printer.apply")],
         "certificates_issued": 2,
         "indexed_block": scenario.head,
     }
@@ -356,20 +396,20 @@ def test_certificate_pages_walk_every_certificate_once_in_a_stable_order(
 ) -> None:
     """Keyset pages: no duplicates, no gaps, the same order as one big page, whatever the page size."""
     seen = walk_all(api, "/certificates", {}, limit)
-    roots = [c["root"] for c in seen]
-    assert len(roots) == len(set(roots))
+    ids = [c["id"] for c in seen]
+    assert len(ids) == len(set(ids))
     assert seen == expected_certificates(scenario)
 
 
-def test_certificate_pages_break_ties_on_issuance_time_by_root(api: TestClient, scenario: Scenario) -> None:
-    """Two certificates mined in one block share ``issued_at``: the root decides, and a page ends between them."""
+def test_certificate_pages_break_ties_on_issuance_time_by_id(api: TestClient, scenario: Scenario) -> None:
+    """Two certificates mined in one block share ``issued_at``: the id decides, and a page ends between them."""
     a, b = scenario.cases["same-block-a"], scenario.cases["same-block-b"]
     assert a.issued_at is not None and a.issued_at == b.issued_at
     lab = scenario.partner("lab").address
-    tied = [r["root"] for r in expected_certificates(scenario) if (r["issuer"], r["issued_at"]) == (lab, a.issued_at)]
-    assert {a.root, b.root} <= set(tied)
+    tied = [r["id"] for r in expected_certificates(scenario) if (r["issuer"], r["issued_at"]) == (lab, a.issued_at)]
+    assert {a.id, b.id} <= set(tied)
     params = {"issuer": lab, "issued_after": a.issued_at, "issued_before": a.issued_at + 1}
-    assert [[c["root"] for c in page["data"]] for page in walk(api, "/certificates", params, 1)] == [[r] for r in tied]
+    assert [[c["id"] for c in page["data"]] for page in walk(api, "/certificates", params, 1)] == [[r] for r in tied]
 
 
 CertificateFilter = Callable[[Scenario], tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]]
@@ -405,8 +445,8 @@ def test_certificates_filter_by_issuer_status_and_time_across_pages(
 def test_a_reinstated_certificate_shows_its_suspension_and_reinstatement(api: TestClient, scenario: Scenario) -> None:
     case = scenario.cases["reinstated"]
     foundation = scenario.partner("foundation").address
-    answer = api.get(f"/certificates/{case.root}").json()
-    listed = next(r for r in expected_certificates(scenario) if r["root"] == case.root)
+    answer = api.get(f"/certificates/{case.id}").json()
+    listed = next(r for r in expected_certificates(scenario) if r["id"] == case.id)
 
     def entry(tx: str, action: str, reason: int | None) -> dict[str, Any]:
         record = scenario.txs[tx]
@@ -414,6 +454,7 @@ def test_a_reinstated_certificate_shows_its_suspension_and_reinstatement(api: Te
             "action": action,
             "leaf": None,
             "actor": foundation,
+            "by_council": False,
             "reason": reason,
             "at": record.at,
             "block_number": record.block_number,
@@ -434,27 +475,30 @@ def test_a_reinstated_certificate_shows_its_suspension_and_reinstatement(api: Te
 
 def test_a_public_batch_counts_its_documents_and_records_a_revoked_leaf(api: TestClient, scenario: Scenario) -> None:
     revoked = scenario.cases["public-batch-1"]
-    answer = api.get(f"/certificates/{revoked.root}").json()
+    answer = api.get(f"/certificates/{revoked.id}").json()
     uni = scenario.partner("uni").address
     issue, revoke = scenario.txs["public-batch.issue"], scenario.txs["public-batch-1.revoke"]
     assert answer["documents"] == 4
     assert answer["history"] == [
-        {"action": "issued", "leaf": None, "actor": uni, "reason": None, "at": issue.at}
+        {"action": "issued", "leaf": None, "actor": uni, "by_council": False, "reason": None, "at": issue.at}
         | {"block_number": issue.block_number, "tx_hash": issue.tx_hash},
-        {"action": "revoked", "leaf": revoked.leaf, "actor": uni, "reason": 5, "at": revoke.at}
+        {"action": "revoked", "leaf": revoked.leaf, "actor": uni, "by_council": False, "reason": 5, "at": revoke.at}
         | {"block_number": revoke.block_number, "tx_hash": revoke.tx_hash},
     ]
     assert (answer["status"], answer["mode"]) == ("VALID", "batch_public")
 
 
-def test_an_anchor_batch_knows_only_the_documents_acted_on_by_leaf(api: TestClient, scenario: Scenario) -> None:
-    """Only the root of an anchor batch is public; a leaf becomes known when it is suspended on its own."""
+def test_an_anchor_batch_publishes_no_document_but_records_a_council_hold_on_one(
+    api: TestClient, scenario: Scenario
+) -> None:
+    """Only the root of an anchor batch is public; a leaf held on its own (by a council member: the town) shows in
+    the history, marked as the council's, without becoming a published document."""
     suspended = scenario.cases["anchor-batch-2"]
-    answer = api.get(f"/certificates/{suspended.root}").json()
-    assert (answer["mode"], answer["documents"]) == ("batch", 1)
-    assert [(h["action"], h["leaf"], h["reason"]) for h in answer["history"]] == [
-        ("issued", None, None),
-        ("suspended", suspended.leaf, 6),
+    answer = api.get(f"/certificates/{suspended.id}").json()
+    assert (answer["mode"], answer["documents"]) == ("batch", 0)
+    assert [(h["action"], h["leaf"], h["actor"], h["by_council"], h["reason"]) for h in answer["history"]] == [
+        ("issued", None, scenario.partner("lab").address, False, None),
+        ("suspended", suspended.leaf, scenario.partner("town").address, True, 6),
     ]
 
 
@@ -463,12 +507,12 @@ def test_an_anchor_batch_knows_only_the_documents_acted_on_by_leaf(api: TestClie
 
 def test_an_original_certified_twice_lists_both_certificates_newest_first(api: TestClient, scenario: Scenario) -> None:
     fingerprint = scenario.cases["superseded-new"].fingerprint
-    rows = {r["root"]: r for r in expected_certificates(scenario)}
+    rows = {r["id"]: r for r in expected_certificates(scenario)}
     answer = api.get(f"/originals/{fingerprint}/certificates").json()
     assert answer == {
         "fingerprint": fingerprint,
         "data": [
-            {**rows[scenario.cases[name].root or ""], "leaf": scenario.cases[name].root, "document_status": "VALID"}
+            {**rows[scenario.cases[name].id or ""], "leaf": scenario.cases[name].root, "document_status": "VALID"}
             for name in ("superseded-new", "superseded-old")
         ],
         "indexed_block": scenario.head,
@@ -479,10 +523,10 @@ def test_an_original_in_a_public_batch_shows_its_own_revocation_apart_from_the_b
     api: TestClient, scenario: Scenario
 ) -> None:
     case = scenario.cases["public-batch-1"]
-    rows = {r["root"]: r for r in expected_certificates(scenario)}
+    rows = {r["id"]: r for r in expected_certificates(scenario)}
     answer = api.get(f"/originals/{case.fingerprint.upper().replace('0X', '0x')}/certificates").json()
     assert answer["fingerprint"] == case.fingerprint
-    assert answer["data"] == [{**rows[case.root or ""], "leaf": case.leaf, "document_status": "REVOKED"}]
+    assert answer["data"] == [{**rows[case.id or ""], "leaf": case.leaf, "document_status": "REVOKED"}]
 
 
 @pytest.mark.parametrize("name", ["anchor-batch-0", "unknown"])
@@ -547,8 +591,8 @@ def test_health_is_degraded_without_a_node_but_index_answers_keep_working(
         "lag_blocks": None,
     }
     case = scenario.cases["valid-single"]
-    assert nodeless.get(f"/verify/certificate/{case.root}").json()["verdict"] == "VALID"
-    chain = nodeless.get(f"/verify/certificate/{case.root}", params={"source": "chain"})
+    assert nodeless.get(f"/verify/certificate/{case.id}").json()["verdict"] == "VALID"
+    chain = nodeless.get(f"/verify/certificate/{case.id}", params={"source": "chain"})
     assert chain.status_code == 503
     assert chain.headers["content-type"] == PROBLEM
     assert chain.json()["detail"] == "source=chain needs a node and a deployment manifest for its chain"
@@ -562,14 +606,14 @@ def _counter(text: str, route: str, status: str) -> float:
 
 def test_metrics_count_requests_by_route_template_and_status(api: TestClient, scenario: Scenario) -> None:
     before = api.get("/metrics").text
-    api.get(f"/certificates/{scenario.cases['revoked'].root}")
+    api.get(f"/certificates/{scenario.cases['revoked'].id}")
     api.get("/certificates/0x" + "ab" * 32)
     response = api.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     after = response.text
-    assert _counter(after, "/certificates/{root}", "200") == _counter(before, "/certificates/{root}", "200") + 1
-    assert _counter(after, "/certificates/{root}", "404") == _counter(before, "/certificates/{root}", "404") + 1
+    assert _counter(after, "/certificates/{certificate_id}", "200") == _counter(before, "/certificates/{certificate_id}", "200") + 1
+    assert _counter(after, "/certificates/{certificate_id}", "404") == _counter(before, "/certificates/{certificate_id}", "404") + 1
     assert "originals_http_request_seconds_bucket" in after
 
 
@@ -605,7 +649,7 @@ BAD_REQUESTS: list[tuple[str, str, dict[str, Any], int, str, str]] = [
         "status: Input should be 'NONE', 'APPLIED', 'ACTIVE', 'SUSPENDED', 'EXPELLED' or 'LEFT'",
     ),
     ("GET", "/certificates/0x" + HEX64, {}, 404, "Not found", f"no certificate 0x{HEX64} in the index"),
-    ("GET", "/certificates/" + HEX64, {}, 422, "Invalid input", f"root: {PATTERN64}"),
+    ("GET", "/certificates/" + HEX64, {}, 422, "Invalid input", f"certificate_id: {PATTERN64}"),
     ("GET", "/certificates", {"issuer": "0x1234"}, 422, "Invalid input", f"issuer: {PATTERN40}"),
     ("GET", "/certificates", {"limit": 0}, 422, "Invalid input", "limit: Input should be greater than or equal to 1"),
     ("GET", "/certificates", {"limit": 501}, 422, "Invalid input", "limit: Input should be less than or equal to 500"),

@@ -34,15 +34,24 @@ from ledger.events import CertificateIssued
 from ledger.facts import IndexFacts
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
+from ledger.merkle import certificate_id
 
 CHAIN_ID = 31337
 ISSUER = "0x" + "1f" * 20
 FINGERPRINT = "0x" + "ab" * 32
 ROOT = "0x" + "cd" * 32
+ID = certificate_id(ISSUER, ROOT)
 
 
 def issued(root: str, fingerprint: str, block: int) -> DecodedLog:
-    event = CertificateIssued(root=root, issuer=ISSUER, fingerprint=fingerprint, issued_at=1_767_225_600, valid_until=0)
+    event = CertificateIssued(
+        id=certificate_id(ISSUER, root),
+        issuer=ISSUER,
+        fingerprint=fingerprint,
+        root=root,
+        issued_at=1_767_225_600,
+        valid_until=0,
+    )
     return DecodedLog(event, "0x" + "ee" * 20, block, f"0x{block:064x}", f"0x{block:064x}", 0)
 
 
@@ -88,7 +97,7 @@ def test_the_reader_sees_an_indexer_commit_at_the_next_lookup_and_forgets_what_i
     facts, statements = reader
     _url, writer = database
     assert facts.facts_by_fingerprint(FINGERPRINT) == []
-    assert facts.facts_by_id(ROOT) is None
+    assert facts.facts_by_id(ID) == []
     statements.clear()
     assert facts.facts_by_fingerprint(FINGERPRINT) == []  # cached: only the version is read
     assert statements == ["PRAGMA data_version"]
@@ -101,15 +110,15 @@ def test_the_reader_sees_an_indexer_commit_at_the_next_lookup_and_forgets_what_i
     found = facts.facts_by_fingerprint(FINGERPRINT)
     assert [(f.root, f.leaf, f.issuer, f.fingerprint) for f in found] == [(ROOT, ROOT, ISSUER, FINGERPRINT)]
     assert len(statements) == 2  # the version changed: the lookup ran again
-    by_id = facts.facts_by_id(ROOT)
-    assert by_id is not None and by_id.root == ROOT
+    by_id = facts.facts_by_id(ID)
+    assert [(f.id, f.root) for f in by_id] == [(ID, ROOT)]
     with facts.session() as session:
         assert session.facts_by_fingerprint(FINGERPRINT) == found  # cached again, equal facts
         assert session.indexed_block() == 7  # read with the facts, in the same statement
 
     checkpoint(writer, 8)
     with facts.session() as session:
-        assert session.facts_by_id(ROOT) == by_id
+        assert session.facts_by_id(ID) == by_id
         assert session.indexed_block() == 8
 
 
@@ -193,8 +202,8 @@ def test_the_app_opens_the_reader_on_its_event_loop_answers_from_it_and_closes_i
             answer = client.get(path).json()
             assert answer["indexed_block"] == 9
             assert [r["certificate"]["root"] for r in answer["results"]] == [ROOT]
-        answer = client.get(f"/verify/certificate/{ROOT}").json()
-        assert (answer["certificate"]["root"], answer["indexed_block"]) == (ROOT, 9)
+        answer = client.get(f"/verify/certificate/{ID}").json()
+        assert (answer["certificate"]["id"], answer["certificate"]["root"], answer["indexed_block"]) == (ID, ROOT, 9)
     assert facts._reader is None
 
 
