@@ -223,8 +223,14 @@ def _by_id() -> Select[Any]:
     as_id = select(_c.c.id, _c.c.root.label("leaf"), null().label("fingerprint"), null().label("root")).where(
         _c.c.id == key
     )
-    as_leaf = select(_d.c.certificate_id.label("id"), _d.c.leaf, null().label("fingerprint"), null().label("root"))
-    as_leaf = as_leaf.where(_d.c.leaf == key, ~exists().where(_c.c.id == key))
+    # Only a public batch publishes leaves (DocumentPublished); a single certificate is named by its id, so another
+    # issuer's single certificate over the same hash never joins a leaf lookup (as on the chain source).
+    publisher = _c.alias("publisher")
+    as_leaf = (
+        select(_d.c.certificate_id.label("id"), _d.c.leaf, null().label("fingerprint"), null().label("root"))
+        .join(publisher, publisher.c.id == _d.c.certificate_id)
+        .where(_d.c.leaf == key, publisher.c.mode == "batch_public", ~exists().where(_c.c.id == key))
+    )
     return _facts_of(union(as_id, as_leaf).subquery("ref"))
 
 

@@ -172,15 +172,15 @@ def test_a_certificate_issued_on_chain_becomes_verifiable_from_its_file(stack: S
     answer = eventually(lambda: stack.verify_file(ORIGINAL), lambda a: a["verdict"] == "VALID")
     assert answer["indexed_block"] >= receipt.block_number
     (result,) = answer["results"]
-    assert result["certificate"]["root"] == root
+    assert (result["certificate"]["id"], result["certificate"]["root"]) == (stack.chain.certificate_id(3, root), root)
     assert result["certificate"]["issuer"] == stack.chain.address(3)
     assert result["checks"][2]["details"]["name"] == "Alpine Wool Cooperative"
     assert stack.verify_file(ORIGINAL, "chain")["results"] == [{**result, "source": "chain", "indexed_block": None}]
 
 
 def test_a_revocation_on_chain_shows_in_the_api_with_its_reason_and_the_chain_agrees(stack: Stack) -> None:
-    root = devchain.h32(1, "e2e")
-    stack.chain.set_status(3, "revoke", root, 2)
+    certificate = stack.chain.certificate_id(3, devchain.h32(1, "e2e"))
+    stack.chain.set_status(3, "revoke", certificate, 2)
     stack.chain.issue(3, devchain.h32(2, "e2e"), fingerprint(REPLACEMENT))
     answer = eventually(lambda: stack.verify_file(ORIGINAL), lambda a: a["verdict"] == "REVOKED")
     check = answer["results"][0]["checks"][1]
@@ -191,7 +191,7 @@ def test_a_revocation_on_chain_shows_in_the_api_with_its_reason_and_the_chain_ag
         {**r, "source": "index", "indexed_block": answer["indexed_block"]} for r in from_chain["results"]
     ] == answer["results"]
     assert eventually(lambda: stack.verify_file(REPLACEMENT), lambda a: a["verdict"] == "VALID")["verdict"] == "VALID"
-    history = stack.api.get(f"/certificates/{root}").json()["history"]
+    history = stack.api.get(f"/certificates/{certificate}").json()["history"]
     assert [(h["action"], h["reason"]) for h in history] == [("issued", None), ("revoked", 2)]
 
 
