@@ -183,7 +183,9 @@ class HealthPublic(BaseModel):
     node: bool
     head_block: int | None
     indexed_block: int | None
-    lag_blocks: int | None
+    lag_blocks: int | None = Field(
+        description="head_block - indexed_block; negative when the index is ahead of the node (status degraded)"
+    )
 
 
 class OriginalIn(BaseModel):

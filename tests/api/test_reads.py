@@ -24,7 +24,7 @@ from starlette.types import Message, Receive, Scope, Send
 from api.main import MULTIPART_SLACK, UploadLimitMiddleware, create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
-from ledger.devnet import free_port
+from ledger.devnet import Anvil, free_port
 from ledger.queries import encode_cursor
 
 Counts = Callable[[], dict[str, int]]
@@ -552,6 +552,25 @@ def test_health_is_degraded_without_a_node_but_index_answers_keep_working(
     assert chain.status_code == 503
     assert chain.headers["content-type"] == PROBLEM
     assert chain.json()["detail"] == "source=chain needs a node and a deployment manifest for its chain"
+
+
+def test_health_is_degraded_when_the_index_is_ahead_of_the_node(indexed: Settings, scenario: Scenario) -> None:
+    """A node whose head is below the index (here a new chain five blocks long; in life a node behind, or a chain
+    reorganised to a shorter one): the lag is negative and the status is not ok, never a clamped "lag 0"."""
+    with Anvil() as node:
+        with RpcClient(node.url) as client:
+            client.call("anvil_mine", ["0x5"])
+        with TestClient(create_app(indexed.model_copy(update={"rpc_url": node.url}))) as ahead:
+            answer = ahead.get("/health")
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "status": "degraded",
+        "database": True,
+        "node": True,
+        "head_block": 5,
+        "indexed_block": scenario.head,
+        "lag_blocks": 5 - scenario.head,
+    }
 
 
 def _counter(text: str, route: str, status: str) -> float:
