@@ -230,15 +230,19 @@ def _verify_on_chain(args: argparse.Namespace, path: Any, document: Any) -> list
     from ledger.chain.rpc import RpcClient
     from ledger.deployments import load_deployment
     from ledger.facts import ChainFacts
+    from ledger.verify import Binding
 
     settings = _settings(args)
     client = RpcClient(args.rpc_url, timeout=settings.rpc_timeout)
     try:
         chain_id = int(client.call("eth_chainId"), 16)
-        source = ChainFacts(client, load_deployment(chain_id, settings.deployments_dir))
+        deployment = load_deployment(chain_id, settings.deployments_dir)
+        source = ChainFacts(client, deployment)
         now = int(time.time())
         if document is not None:
-            found = [verifier.by_document(source, document, now)]
+            # Trustless: the chain is the node's, but the registry a document must name is the manifest's.
+            binding = Binding(chain_id, deployment.contract("CertificateRegistry").address)
+            found = [verifier.by_document(source, document, now, binding)]
         else:
             ((_, fingerprint),) = _hash_files([str(path)])
             found = verifier.by_fingerprint(source, fingerprint, now)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ledger.documents import DocumentError, WrappedDocument
 from ledger.facts import FactSource
-from ledger.verify import Check, CheckStatus, Verdict, Verification, verify_facts
+from ledger.verify import Binding, Verdict, Verification, verify_facts
 
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
@@ -23,14 +22,6 @@ def check_hex32(value: str, what: str) -> str:
     if not _HEX32.match(value):
         raise InvalidIdentifier(f"{what} must be 0x followed by 64 hex digits, got {value[:80]!r}")
     return value.lower()
-
-
-@dataclass(frozen=True)
-class Binding:
-    """The deployment a document must be bound to."""
-
-    chain_id: int
-    registry: str
 
 
 def overall(verifications: list[Verification]) -> Verdict:
@@ -54,33 +45,15 @@ def by_id(source: FactSource, certificate_id: str, now: int) -> Verification:
     return verify_facts(source.facts_by_id(key), None, now)
 
 
-def by_document(source: FactSource, obj: Any, now: int, binding: Binding | None = None) -> Verification:
-    """A presented wrapped document (fields may be hidden).
+def by_document(source: FactSource, obj: Any, now: int, binding: Binding) -> Verification:
+    """A presented wrapped document (fields may be hidden, but not its binding), bound to ``binding``.
 
     Raises:
         DocumentError: the object is not a wrapped document at all (a forged or tampered one still gets a verdict).
     """
     document = WrappedDocument(obj)
     facts = source.facts("0x" + document.merkle_root.hex(), "0x" + document.target_hash.hex())
-    result = verify_facts(facts, document, now)
-    mismatch = _binding_mismatch(document, binding)
-    if mismatch is None:
-        return result
-    checks = tuple(
-        Check(c.name, CheckStatus.INVALID, mismatch) if c.name == "DOCUMENT_INTEGRITY" else c for c in result.checks
-    )
-    return Verification(Verdict.TAMPERED, checks, result.facts)
-
-
-def _binding_mismatch(document: WrappedDocument, binding: Binding | None) -> str | None:
-    if binding is None:
-        return None
-    chain_id, registry = document.value("chain.chainId"), document.value("chain.registry")
-    if chain_id is not None and chain_id != binding.chain_id:
-        return f"the document is bound to chain {chain_id}, not this deployment's chain {binding.chain_id}"
-    if isinstance(registry, str) and registry.lower() != binding.registry.lower():
-        return f"the document is bound to registry {registry}, not this deployment's {binding.registry}"
-    return None
+    return verify_facts(facts, document, now, binding)
 
 
 Now = Callable[[], int]

@@ -3,11 +3,12 @@
 A verification gathers *facts* about a certificate (from the SQL index or straight from the chain: see
 :mod:`ledger.facts`) and runs the named checks over them:
 
-- ``DOCUMENT_INTEGRITY``: a presented wrapped document's fields hash to its target hash and its proof leads to its
-  Merkle root (SKIPPED when only a fingerprint or an id was given).
+- ``DOCUMENT_INTEGRITY``: a presented wrapped document's fields hash to its target hash, its proof leads to its
+  Merkle root, and it reveals its binding (``issuer.address``, ``chain.chainId``, ``chain.registry``), which names
+  this deployment (SKIPPED when only a fingerprint or an id was given).
 - ``ISSUANCE_STATUS``: the root was issued, and neither it nor the document is revoked or suspended or expired.
 - ``ISSUER_IDENTITY``: the issuer is a registered partner (name, type, domain, current status), and the issuer the
-  document names is the one that issued it on chain.
+  document names (its address, and its name when revealed) is the one that issued it on chain.
 - ``ISSUER_STANDING_AT_ISSUANCE``: the issuer was an active partner with the issuer right when it issued, and the
   issuance is before any compromise cut-off.
 
@@ -38,6 +39,20 @@ REASONS: dict[int, str] = {
     10: "privilege withdrawn",
 }
 """Reason codes for revocation, suspension and reinstatement (the contract stores the number; this is its text)."""
+
+
+BINDING_FIELDS = ("issuer.address", "chain.chainId", "chain.registry")
+"""The fields that bind a document to its issuer and its deployment. Any other field may be hidden; these may not: a
+document hiding them names no one and no chain (fully redacted, it is a bare hash that any issuance would match)."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The deployment a presented document must be bound to: the one the verifier follows (its manifest), never what
+    a node or the document says."""
+
+    chain_id: int
+    registry: str
 
 
 def reason_text(code: int | None) -> str | None:
@@ -119,7 +134,9 @@ class Verification:
         return self.verdict is Verdict.VALID
 
 
-def check_integrity(document: WrappedDocument | None, facts: CertificateFacts | None) -> Check:
+def check_integrity(
+    document: WrappedDocument | None, facts: CertificateFacts | None, binding: Binding | None = None
+) -> Check:
     name = "DOCUMENT_INTEGRITY"
     if document is None:
         return Check(name, CheckStatus.SKIPPED, "no certificate document was presented")
@@ -128,7 +145,33 @@ def check_integrity(document: WrappedDocument | None, facts: CertificateFacts | 
         return Check(name, CheckStatus.INVALID, reason)
     if facts is not None and not facts.proof_valid:
         return Check(name, CheckStatus.INVALID, "the chain does not accept the document's Merkle proof")
+    hidden = [path for path in BINDING_FIELDS if document.value(path) is None]
+    if hidden:
+        return Check(
+            name,
+            CheckStatus.INVALID,
+            f"the document hides {_and(hidden)}: the fields that bind it to its issuer and deployment cannot be hidden",
+            {"hidden": hidden},
+        )
+    mismatch = _binding_mismatch(document, binding)
+    if mismatch is not None:
+        return Check(name, CheckStatus.INVALID, mismatch)
     return Check(name, CheckStatus.VALID, reason)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _binding_mismatch(document: WrappedDocument, binding: Binding | None) -> str | None:
+    if binding is None:
+        return None
+    chain_id, registry = document.value("chain.chainId"), document.value("chain.registry")
+    if chain_id != binding.chain_id or isinstance(chain_id, bool):
+        return f"the document is bound to chain {chain_id}, not this deployment's chain {binding.chain_id}"
+    if not isinstance(registry, str) or registry.lower() != binding.registry.lower():
+        return f"the document is bound to registry {registry}, not this deployment's {binding.registry}"
+    return None
 
 
 def check_issuance(facts: CertificateFacts | None, now: int) -> Check:
@@ -174,8 +217,15 @@ def check_issuer_identity(facts: CertificateFacts | None, document: WrappedDocum
         "status": partner.status.name,
     }
     stated_name = document.value("issuer.name") if document is not None else None
-    if isinstance(stated_name, str) and stated_name != partner.display_name:
+    if stated_name is not None and stated_name != partner.display_name:
         details["stated_name"] = stated_name
+        return Check(
+            name,
+            CheckStatus.INVALID,
+            f'the document names its issuer "{stated_name}", but the registry names {partner.address} '
+            f'"{partner.display_name}"',
+            details,
+        )
     return Check(name, CheckStatus.VALID, f"issued by {partner.display_name} ({partner.domain})", details)
 
 
@@ -197,10 +247,12 @@ def check_issuer_standing(facts: CertificateFacts | None) -> Check:
     return Check(name, CheckStatus.VALID, "the issuer was an active issuer at issuance, before any compromise cut-off")
 
 
-def verify_facts(facts: CertificateFacts | None, document: WrappedDocument | None, now: int) -> Verification:
-    """Run every check and decide the verdict."""
+def verify_facts(
+    facts: CertificateFacts | None, document: WrappedDocument | None, now: int, binding: Binding | None = None
+) -> Verification:
+    """Run every check and decide the verdict (``binding``: what a presented ``document`` must be bound to)."""
     checks = (
-        check_integrity(document, facts),
+        check_integrity(document, facts, binding),
         check_issuance(facts, now),
         check_issuer_identity(facts, document),
         check_issuer_standing(facts),

@@ -251,9 +251,14 @@ def verify_document(
     document: Annotated[dict[str, Any], Body(description="a wrapped certificate document (fields may be hidden)")],
 ) -> dict[str, Any]:
     """Verify a wrapped certificate document, also one with hidden fields."""
+    binding = request.app.state.binding()
+    if binding is None:  # fail closed: a document is only ever judged against the deployment the index follows
+        raise Problem(
+            503, "Deployment unknown", "verifying a document needs the deployment the index follows; it has none yet"
+        )
     try:
         with source.session() as snapshot:
-            verification = verifier.by_document(snapshot, document, int(time.time()), request.app.state.binding())
+            verification = verifier.by_document(snapshot, document, int(time.time()), binding)
             block = snapshot.indexed_block()
     except DocumentError as exc:
         raise Problem(422, "Invalid certificate document", str(exc)) from None

@@ -124,6 +124,7 @@ def expected_certificates(sc: Scenario) -> list[dict[str, Any]]:
         ("anchor-batch-0", "anchor-batch.issue", "batch", "lab", None, None),
         ("wrapped-single", "wrapped-single.issue", "single", "ministry", sc.cases["wrapped-single"].fingerprint, None),
         ("impostor", "impostor.issue", "single", "foundation", sc.cases["impostor"].fingerprint, None),
+        ("misnamed", "misnamed.issue", "single", "ministry", sc.cases["misnamed"].fingerprint, None),
         (
             "bound-to-another-chain",
             "other-chain.issue",
