@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from _api_scenario import Scenario
-from conftest import settings_for
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -29,6 +28,19 @@ from ledger.indexer.state import SyncState
 from ledger.keys import create_keystore, register_api_key
 
 PROBLEM = "application/problem+json"
+
+
+def settings_for(scenario: Scenario, database_url: str) -> Settings:
+    """The app's settings for the scenario's chain (what tests/api/conftest.py makes, importable from here)."""
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        rpc_url=scenario.url,
+        deployments_dir=scenario.deployments_dir,
+        poll_interval=0.05,
+    )
+
+
 PASSWORD = "not-a-devnet-password"
 
 
