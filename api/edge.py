@@ -166,7 +166,7 @@ class Edge:
             refused = self.rate.refused(client[0] if client else "-")
             if refused is not None:
                 item, retry = refused
-                detail = f"this client passed its limit of {item} requests; retry in {retry} s"
+                detail = f"this client sent more requests than its limit ({item}); retry in {retry} s"
                 response = problem_response(429, "Too many requests", detail, scope["path"])
                 response.headers["Retry-After"] = str(retry)
                 await response(scope, receive, send_secured)
