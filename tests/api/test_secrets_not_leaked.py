@@ -20,12 +20,12 @@ from _keyed import Keyed, keyed_index
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.problems import NODE_UNAVAILABLE
-from ledger.chain.rpc import RpcClient, RpcError, TransientRpcError, redact_url
+from ledger.chain.rpc import RpcClient, RpcError, TransientRpcError
 from ledger.config import Settings
 from ledger.devnet import free_port
 
 SECRETS = ("alice", "s3cret", "KEY123", "T0K")
+NODE_UNAVAILABLE = "the chain node cannot be reached right now; try again later"
 
 
 def secret_url(port: int) -> str:
@@ -39,6 +39,8 @@ def assert_no_secret(*texts: str) -> None:
 
 
 def test_a_node_url_is_shown_with_scheme_host_and_port_only() -> None:
+    from ledger.chain.rpc import redact_url
+
     assert redact_url("https://alice:s3cret@node.example:8545/v3/KEY123?token=T0K#x") == "https://node.example:8545"
     assert redact_url("http://[::1]:8545/KEY123") == "http://[::1]:8545"
     assert redact_url("wss://node.example/ws/KEY123") == "wss://node.example"
