@@ -135,7 +135,7 @@ def check_attributes(value: Any) -> Any:
     """The rules on an original's attributes that a type cannot say (shared with the API's request model, so that
     both refuse the same attributes with the same message): names non-empty, without '.' (a field path's separator)
     and at most :data:`MAX_ATTRIBUTE_NAME` characters; no floats; strings at most :data:`MAX_ATTRIBUTE_TEXT`
-    characters; integers within 64 bits (canonical JSON's integers).
+    characters. (An integer that canonical JSON cannot write is refused when the document is wrapped.)
 
     Raises:
         ValueError: the first attribute that breaks a rule, named.
@@ -150,8 +150,6 @@ def check_attributes(value: Any) -> Any:
             raise ValueError(f"attribute {key!r}: floats are not canonical; write the number as a string")
         if isinstance(item, str) and len(item) > MAX_ATTRIBUTE_TEXT:
             raise ValueError(f"attribute {key!r}: a text has at most {MAX_ATTRIBUTE_TEXT:,} characters")
-        if isinstance(item, int) and not isinstance(item, bool) and not -(2**63) <= item < 2**63:
-            raise ValueError(f"attribute {key!r}: an integer must fit in 64 bits; write a larger one as a string")
     return value
 
 
