@@ -8,6 +8,7 @@ server.
 from __future__ import annotations
 
 import io
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +16,10 @@ import segno
 from fastapi import APIRouter, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
-from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
-SWAGGER_UI = Path(str(swagger_ui_path))
-"""Swagger UI's files, from the swagger-ui-bundle package, served under ``/static/swagger-ui``."""
+SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
+"""Swagger UI's files (the fastapi-offline package's copy), served under ``/static/swagger-ui``."""
 router = APIRouter(include_in_schema=False)
 
 Hex32 = Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")]

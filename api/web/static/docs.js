@@ -1,4 +1,4 @@
-// Swagger UI for /docs, from this server's own copy (the swagger-ui-bundle package): no CDN, no inline script, on
+// Swagger UI for /docs, from this server's own copy (the fastapi-offline package): no CDN, no inline script, on
 // the origin where issuers paste their API keys. No validator badge (it would call validator.swagger.io).
 window.addEventListener('DOMContentLoaded', () => {
   window.ui = SwaggerUIBundle({
