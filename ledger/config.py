@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     )
     public_base_url: str = Field(
         "http://127.0.0.1:8000",
-        description="where verifiers reach this API: the links in QR codes are made from it, never from the request",
+        description="where verifiers reach this API: the links in QR codes are made from it, never from the request "
+        "(default: http://<api_host>:<api_port>, 127.0.0.1 for a wildcard address)",
     )
     trusted_hosts: Annotated[list[str], NoDecode] = Field(
         ["127.0.0.1", "localhost", "::1"],
@@ -82,6 +83,17 @@ class Settings(BaseSettings):
     )
     api_url: str = Field("http://127.0.0.1:8000", description="where the CLI finds the API")
     api_key: SecretStr | None = Field(None, description="the CLI's issuer API key")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_base_url_of_the_listener(cls, data: Any) -> Any:
+        """Without a public base URL, the address the API listens on (a devnet's links then follow its port)."""
+        if isinstance(data, dict) and not data.get("public_base_url"):
+            host = str(data.get("api_host") or "127.0.0.1")
+            host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+            host = f"[{host}]" if ":" in host else host
+            data = {**data, "public_base_url": f"http://{host}:{data.get('api_port') or 8000}"}
+        return data
 
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> Settings:

@@ -138,12 +138,12 @@ _FAST_NAMES = frozenset({"issuer", "status", "cursor", *(name for name, *_ in _F
 class ListFastPath:
     """Answers the common ``GET /certificates`` of a SQLite index directly, from the event loop's own connection.
 
-    A pure ASGI middleware next to :class:`api.routes.verify.LookupFastPath`, inside the app's own middlewares
-    (metrics, upload limit), so those see its requests as before: it sets the matched route in the scope, as routing
-    does, for the metrics' route label. It answers only what the declared route would answer with the same bytes and
-    headers (see :func:`_fast_filters`); every other request, an unknown cursor, the database failing, the reader
-    not open (an in-memory database), and every request while FastAPI's OpenTelemetry instrumentation is active (it
-    names spans after routing) go on to the app unchanged.
+    A pure ASGI middleware next to :class:`api.routes.verify.LookupFastPath`, inside the app's own middlewares (metrics,
+    and the edge of :mod:`api.edge`), so those see its requests as before: it sets the matched route in the scope, as
+    routing does, for the metrics' route label. It answers only what the declared route would answer with the same bytes
+    and headers (see :func:`_fast_filters`); every other request, a cursor the declared route would refuse, the database
+    failing, the reader not open (an in-memory database), and every request while FastAPI's OpenTelemetry
+    instrumentation is active (it names spans after routing) go on to the app unchanged.
     """
 
     def __init__(self, app: ASGIApp, facts: IndexFacts) -> None:

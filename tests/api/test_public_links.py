@@ -82,3 +82,11 @@ def test_the_public_base_url_is_checked_and_trusted_hosts_read_from_a_comma_list
     for bad in ("https://user:pw@example.org", "ftp://example.org", "example.org", "https://example.org/?a=1"):
         with pytest.raises(ValidationError, match="public_base_url"):
             Settings(public_base_url=bad)
+
+
+def test_without_a_public_base_url_links_follow_the_address_the_api_listens_on() -> None:
+    assert Settings().public_base_url == "http://127.0.0.1:8000"
+    assert Settings(api_port=9000).public_base_url == "http://127.0.0.1:9000"
+    assert Settings(api_host="0.0.0.0", api_port=8080).public_base_url == "http://127.0.0.1:8080"
+    assert Settings(api_host="::1").public_base_url == "http://[::1]:8000"
+    assert Settings(api_port=9000, public_base_url="https://example.org").public_base_url == "https://example.org"
