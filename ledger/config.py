@@ -101,6 +101,8 @@ class Settings(BaseSettings):
             password = self.keystore_password.get_secret_value()
             if password in ("", "devnet", "changeme", "password"):
                 raise ValueError("set ORIGINALS_KEYSTORE_PASSWORD to a real secret in production")
+            if urlsplit(self.public_base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+                raise ValueError("set ORIGINALS_PUBLIC_BASE_URL to the address verifiers use, in production")
         return self
 
     @field_validator("rate_limit")

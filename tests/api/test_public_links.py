@@ -90,3 +90,11 @@ def test_without_a_public_base_url_links_follow_the_address_the_api_listens_on()
     assert Settings(api_host="0.0.0.0", api_port=8080).public_base_url == "http://127.0.0.1:8080"
     assert Settings(api_host="::1").public_base_url == "http://[::1]:8000"
     assert Settings(api_port=9000, public_base_url="https://example.org").public_base_url == "https://example.org"
+
+
+def test_production_needs_a_public_base_url_that_is_not_this_machine() -> None:
+    secret = "a-real-keystore-password"
+    with pytest.raises(ValidationError, match="set ORIGINALS_PUBLIC_BASE_URL to the address verifiers use"):
+        Settings(environment="production", keystore_password=secret)
+    settings = Settings(environment="production", keystore_password=secret, public_base_url="https://originals.example")
+    assert settings.public_base_url == "https://originals.example"
