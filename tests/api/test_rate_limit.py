@@ -13,6 +13,7 @@ from _api_scenario import Scenario
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from api.edge import SWEEP_SECONDS, RateLimit
 from api.main import create_app
 from ledger.config import Settings
 
@@ -73,3 +74,14 @@ def test_the_rate_limit_setting_is_checked() -> None:
     assert Settings(rate_limit="5/second; 100/minute").rate_limit == "5/second; 100/minute"
     with pytest.raises(ValidationError, match="rate_limit must be 'off' or like '20/second;600/minute'"):
         Settings(rate_limit="many")
+
+
+def test_ended_windows_are_swept_from_memory_once_a_second_by_one_daemon_thread() -> None:
+    """The storage's own schedule (a new thread 10 ms after each request) is replaced (see api.edge._Counters)."""
+    rate = RateLimit("5/second")
+    assert rate.refused("192.0.2.1") is None
+    assert (rate.storage.timer.interval, rate.storage.timer.daemon) == (SWEEP_SECONDS, True)
+    first = rate.storage.timer
+    assert rate.refused("192.0.2.2") is None
+    assert rate.storage.timer is first  # one sweep scheduled at a time
+    assert SWEEP_SECONDS == 1.0
