@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
+from api.edge import Edge
 from api.routes import certificates, health, issue, partners, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
@@ -76,35 +77,6 @@ class MetricsMiddleware:
                 children = self._children[key] = (LATENCY.labels(path), REQUESTS.labels(key[0], path, str(status)))
             children[0].observe(time.perf_counter() - started)
             children[1].inc()
-
-
-MULTIPART_SLACK = 64 * 1024
-"""Bytes allowed in an upload's body besides the file: boundaries and part headers take a few hundred."""
-
-
-class UploadLimitMiddleware:
-    """Refuses ``POST /verify/file`` at once when its ``Content-Length`` shows the file cannot fit the upload limit.
-
-    Form parsing runs before the route and spools a large file to a temporary file; without this, a 10 GB upload
-    would be written to disk before the route's own check (which still counts the streamed bytes, for bodies sent
-    without a length) could refuse it. Answers with the route's own problem document, and reads nothing of the body.
-    """
-
-    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
-        self.app = app
-        self.limit = max_upload_bytes
-        self.max_body = max_upload_bytes + MULTIPART_SLACK
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/verify/file":
-            length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-            if length is not None and length.isdigit() and int(length) > self.max_body:
-                detail = f"the file is larger than the {self.limit:,}-byte limit"
-                response = problems.problem_response(413, "File too large", detail, "/verify/file")
-                response.headers["Connection"] = "close"  # the unread body must not be taken for the next request
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 class _Chain:
@@ -237,6 +209,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Certificates of originals on chain: verify an original, list partners and certificates.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
+        docs_url=None,  # /docs is api.routes.web's: Swagger UI from this server, not from a CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -251,8 +226,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if index_facts.local:  # innermost: the others see their requests
         app.add_middleware(certificates.ListFastPath, facts=index_facts)
         app.add_middleware(verify.LookupFastPath, facts=index_facts)
-    app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
-    app.add_middleware(MetricsMiddleware)
+    build_stack = app.build_middleware_stack
+
+    def outermost() -> ASGIApp:
+        """The edge (hosts, rate limits, body limits, security headers) and the metrics go outside Starlette's own
+        error middleware, so that they also see its 500 answers; the metrics outside the edge, to count its refusals.
+        """
+        return MetricsMiddleware(Edge(build_stack(), settings))
+
+    app.build_middleware_stack = outermost  # type: ignore[method-assign]
     for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):
         app.include_router(router)
     derived_openapi = app.openapi
@@ -263,5 +245,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.mount("/static/swagger-ui", StaticFiles(directory=web.SWAGGER_UI), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     return app

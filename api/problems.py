@@ -7,6 +7,7 @@ from our own exceptions, never from request bodies or keys.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,6 +22,11 @@ from ledger.errors import LedgerError
 from ledger.keys import AuthenticationError, DevnetKeyRefused
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("originals.api")
+
+NODE_UNAVAILABLE = "the chain node cannot be reached right now; try again later"
+NODE_ERROR = "the chain node failed to answer this request"
+"""What a client is told when the node fails: never the node's URL (it may hold a provider's key) nor its message."""
 
 
 class Problem(Exception):
@@ -32,6 +38,18 @@ class Problem(Exception):
         self.title = title
         self.detail = detail
         self.extra = extra
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A request body passed its route's limit while it streamed in (raised from ``receive``; see :mod:`api.edge`).
+
+    An ``HTTPException``, so that FastAPI's body parsing lets it through unchanged (it turns other exceptions into a
+    400) and the handler installed below answers with the route's 413 problem.
+    """
+
+    def __init__(self, title: str, detail: str) -> None:
+        super().__init__(413, detail)
+        self.title = title
 
 
 def problem_response(status: int, title: str, detail: str, instance: str | None = None, **extra: Any) -> JSONResponse:
@@ -89,9 +107,19 @@ def install(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, ContractRevert) and exc.error:
             extra["error"] = exc.error
-        response = problem_response(status, title, str(exc), request.url.path, **extra)
+        detail = str(exc)
+        if isinstance(exc, RpcError):
+            log.warning("%s %s: the chain node failed: %s", request.method, request.url.path, exc)
+            detail = NODE_UNAVAILABLE if isinstance(exc, TransientRpcError) else NODE_ERROR
+        response = problem_response(status, title, detail, request.url.path, **extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        response = problem_response(413, exc.title, str(exc.detail), request.url.path)
+        response.headers["Connection"] = "close"  # the rest of the body is not read: it must not pass for a request
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -96,7 +96,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         log.info(
             "indexing chain %d (%s) into %s from block %d",
             setup.deployment.chain_id,
-            settings.rpc_url,
+            setup.client.where,
             setup.engine.url.render_as_string(hide_password=True),
             indexer.start_block,
         )

@@ -189,11 +189,12 @@ assert {len(prefix) for prefix in _LOOKUPS} == {_PREFIX}
 class LookupFastPath:
     """Answers ``GET /verify/fingerprint/{key}`` and ``GET /verify/certificate/{key}`` of a SQLite index directly.
 
-    A pure ASGI middleware placed inside the app's own middlewares (metrics, upload limit; the error handlers outside
-    them), so those see these requests as before: it sets the matched route in the scope, as routing does, for the
-    metrics' route label. It answers only what the declared route would answer with the same bytes and headers:
-    a GET with a key of exactly 0x + 64 hex digits and no query string. Everything else, and every request while
-    FastAPI's OpenTelemetry instrumentation is active (it names spans after routing), goes on to the app unchanged.
+    A pure ASGI middleware placed inside the app's own middlewares (Starlette's error middleware, and outside it the
+    edge of :mod:`api.edge` and the metrics), so those see these requests as before: it sets the matched route in the
+    scope, as routing does, for the metrics' route label. It answers only what the declared route would answer with the
+    same bytes and headers: a GET with a key of exactly 0x + 64 hex digits and no query string. Everything else, and
+    every request while FastAPI's OpenTelemetry instrumentation is active (it names spans after routing), goes on to the
+    app unchanged.
     """
 
     def __init__(self, app: ASGIApp, facts: IndexFacts) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from eth_utils.address import to_checksum_address
 
 from ledger.chain.contracts import ContractBinding, ContractRevert
-from ledger.chain.rpc import RpcClient, RpcError
+from ledger.chain.rpc import RpcClient, RpcError, TransientRpcError
 from ledger.errors import LedgerError
 
 if TYPE_CHECKING:  # eth-account costs ~0.3 s to import; callers hand in an account they already built
@@ -186,7 +186,9 @@ class TxSender:
                 raise revert_from_rpc(exc, binding) from exc
         return self.wait(self.send(call), timeout, binding)
 
-    def _revert_reason(self, tx_hash: str, binding: ContractBinding | None, gas_used: int) -> ContractRevert:
+    def _revert_reason(
+        self, tx_hash: str, binding: ContractBinding | None, gas_used: int
+    ) -> ContractRevert | TransientRpcError:
         tx = self.client.call("eth_getTransactionByHash", [tx_hash])
         limit = int(tx["gas"], 16)
         if gas_used >= limit:
@@ -202,7 +204,12 @@ class TxSender:
         return ContractRevert(f"transaction {tx_hash} reverted")
 
 
-def revert_from_rpc(exc: RpcError, binding: ContractBinding | None) -> ContractRevert:
+def revert_from_rpc(exc: RpcError, binding: ContractBinding | None) -> ContractRevert | TransientRpcError:
+    """The contract's refusal carried by a failed call; a transport failure (the node unreachable, timing out,
+    overloaded) is returned as it is: it says nothing about the contract, and callers must not report it as a revert.
+    """
+    if isinstance(exc, TransientRpcError):
+        return exc
     data = exc.data if isinstance(exc.data, str) else None
     if isinstance(exc.data, dict):
         data = exc.data.get("data")

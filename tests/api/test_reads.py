@@ -21,7 +21,8 @@ from _api_scenario import APPLICANT, PARTNERS, Scenario
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
-from api.main import MULTIPART_SLACK, UploadLimitMiddleware, create_app
+from api.edge import MULTIPART_SLACK, Edge
+from api.main import create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.devnet import Anvil, free_port
@@ -815,8 +816,14 @@ def test_the_upload_limit_answers_without_receiving_the_body(indexed: Settings) 
     async def never_called(scope: Scope, receive: Receive, send: Send) -> None:
         raise AssertionError("the request reached the app")
 
-    scope = {"type": "http", "method": "POST", "path": "/verify/file", "headers": [(b"content-length", b"65553")]}
-    asyncio.run(UploadLimitMiddleware(never_called, max_upload_bytes=16)(scope, receive, send))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/verify/file",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-length", b"65553")],
+        "client": ("127.0.0.1", 50000),
+    }
+    asyncio.run(Edge(never_called, indexed.model_copy(update={"max_upload_bytes": 16}))(scope, receive, send))
     assert sent[0]["status"] == 413
     assert (b"content-type", b"application/problem+json") in sent[0]["headers"]
     assert json.loads(sent[1]["body"]) == {
