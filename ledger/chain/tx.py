@@ -1,9 +1,13 @@
 """Signing and sending transactions with eth-account over the fast JSON-RPC client.
 
-One :class:`TxSender` per account keeps the next nonce itself (starting from the node's *pending* count: "latest"
-gives "nonce too low" when sending fast), signs locally (coincurve makes that ~0.5 ms), and can push many signed
-transactions in one JSON-RPC batch POST (~2,000 tx/s against a local node). Reverts come back as
-:class:`ContractRevert` with the custom error decoded when a binding is given.
+:meth:`TxSender.send` takes every transaction's nonce from the node's *pending* count ("latest" gives "nonce too low"
+when sending fast), under a lock per sender, and when another writer took that nonce first (another process or
+replica with the same key, a wallet, a script: the node answers "nonce too low" or "replacement transaction
+underpriced") it reads the count again and re-signs, so an account may be shared by several writers. Bulk senders
+(:meth:`TxSender.sign`, :meth:`TxSender.send_many`: benchmarks, test chains) number a run of transactions locally
+from one read of that count, assuming no other writer while the run lasts. Signing is local (coincurve makes it
+~0.5 ms); many signed transactions go in one JSON-RPC batch POST (~2,000 tx/s against a local node). Reverts come back
+as :class:`ContractRevert` with the custom error decoded when a binding is given.
 """
 
 from __future__ import annotations
@@ -33,6 +37,19 @@ it moved on, and one proposal's execution can append two. A limit is not a charg
 def with_headroom(estimate: int) -> int:
     """The gas limit to send for an ``eth_estimateGas`` result."""
     return estimate * 12 // 10 + GAS_HEADROOM
+
+
+SEND_ATTEMPTS = 8
+"""How often :meth:`TxSender.send` re-reads the nonce and re-signs after another writer took the nonce it used."""
+
+NONCE_CONFLICTS = ("nonce too low", "replacement transaction underpriced", "already known", "known transaction")
+"""How nodes (anvil, geth, reth, besu) say that a transaction's nonce was used already, mined or pending."""
+
+
+def is_nonce_conflict(exc: RpcError) -> bool:
+    """Whether the node refused a transaction because its nonce was taken (retrying with a fresh nonce can work)."""
+    message = str(exc).lower()
+    return any(text in message for text in NONCE_CONFLICTS)
 
 
 class TransactionTimeout(LedgerError, TimeoutError):
@@ -90,7 +107,7 @@ class TxSender:
 
     def _next_nonce(self) -> int:
         if self._nonce is None:
-            self._nonce = int(self.client.call("eth_getTransactionCount", [self.account.address, "pending"]), 16)
+            self._nonce = self._pending_nonce()
         nonce = self._nonce
         self._nonce += 1
         return nonce
@@ -112,12 +129,11 @@ class TxSender:
             params["to"] = call.to
         return int(self.client.call("eth_estimateGas", [params]), 16)
 
-    def sign(self, call: Call) -> str:
-        """A signed raw transaction (0x hex); gas estimated with headroom (:func:`with_headroom`) when not given."""
-        gas = call.gas if call.gas is not None else with_headroom(self.estimate(call))
+    def _pending_nonce(self) -> int:
+        return int(self.client.call("eth_getTransactionCount", [self.account.address, "pending"]), 16)
+
+    def _signed(self, call: Call, gas: int, nonce: int) -> str:
         max_fee, tip = self._fee_caps()
-        with self._lock:
-            nonce = self._next_nonce()
         tx: dict[str, Any] = {
             "type": 2,
             "chainId": self.chain_id,
@@ -133,17 +149,40 @@ class TxSender:
         signed = self.account.sign_transaction(tx)
         return "0x" + bytes(signed.raw_transaction).hex()
 
+    def sign(self, call: Call) -> str:
+        """A signed raw transaction (0x hex) with the next locally counted nonce, for bulk runs of one writer;
+        gas estimated with headroom (:func:`with_headroom`) when not given."""
+        gas = call.gas if call.gas is not None else with_headroom(self.estimate(call))
+        with self._lock:
+            nonce = self._next_nonce()
+        return self._signed(call, gas, nonce)
+
     def send(self, call: Call) -> str:
-        """Sign and send one transaction; returns its hash."""
-        raw = self.sign(call)
-        try:
-            return str(self.client.call("eth_sendRawTransaction", [raw])).lower()
-        except RpcError:
-            self.resync_nonce()
-            raise
+        """Sign and send one transaction with the node's pending nonce; returns its hash.
+
+        Safe with other writers of the same account: the nonce is read from the node for every transaction (under
+        this sender's lock, so threads of one process do not collide), and a nonce another writer took in between
+        makes it read the count again and re-sign, up to :data:`SEND_ATTEMPTS` times.
+        """
+        gas = call.gas if call.gas is not None else with_headroom(self.estimate(call))
+        with self._lock:
+            self._nonce = None  # a later bulk run counts on from the node, not from before this send
+            for attempt in range(1, SEND_ATTEMPTS + 1):
+                raw = self._signed(call, gas, self._pending_nonce())
+                try:
+                    return str(self.client.call("eth_sendRawTransaction", [raw])).lower()
+                except RpcError as exc:
+                    if attempt == SEND_ATTEMPTS or not is_nonce_conflict(exc):
+                        raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def send_many(self, calls: Sequence[Call], chunk: int = 500) -> list[str]:
-        """Sign and send many transactions, ``chunk`` per JSON-RPC batch POST; returns their hashes in order."""
+        """Sign and send many transactions, ``chunk`` per JSON-RPC batch POST; returns their hashes in order.
+
+        The nonces are counted locally from one read of the node's pending count: no other writer of this account
+        may send while the run lasts.
+        """
+        self.resync_nonce()
         hashes: list[str] = []
         for start in range(0, len(calls), chunk):
             raws = [self.sign(c) for c in calls[start : start + chunk]]
