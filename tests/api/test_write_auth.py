@@ -11,7 +11,6 @@ head and every account's pending nonce are the same afterwards.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import devchain
