@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from ledger.chain.contracts import ContractBinding, ContractRevert
@@ -42,14 +43,23 @@ def with_headroom(estimate: int) -> int:
 SEND_ATTEMPTS = 8
 """How often :meth:`TxSender.send` re-reads the nonce and re-signs after another writer took the nonce it used."""
 
-NONCE_CONFLICTS = ("nonce too low", "replacement transaction underpriced", "already known", "known transaction")
+NONCE_CONFLICTS = ("nonce too low", "replacement transaction underpriced")
 """How nodes (anvil, geth, reth, besu) say that a transaction's nonce was used already, mined or pending."""
+
+ALREADY_KNOWN = ("already known", "known transaction", "already imported")
+"""How nodes say that this very transaction (same bytes, so same hash) is in their pool already: it was sent."""
 
 
 def is_nonce_conflict(exc: RpcError) -> bool:
     """Whether the node refused a transaction because its nonce was taken (retrying with a fresh nonce can work)."""
     message = str(exc).lower()
     return any(text in message for text in NONCE_CONFLICTS)
+
+
+def is_already_known(exc: RpcError) -> bool:
+    """Whether the node has this very transaction already (e.g. a resend after a lost answer): it counts as sent."""
+    message = str(exc).lower()
+    return any(text in message for text in ALREADY_KNOWN)
 
 
 class TransactionTimeout(LedgerError, TimeoutError):
@@ -172,6 +182,8 @@ class TxSender:
                 try:
                     return str(self.client.call("eth_sendRawTransaction", [raw])).lower()
                 except RpcError as exc:
+                    if is_already_known(exc):
+                        return "0x" + keccak(bytes.fromhex(raw[2:])).hex()
                     if attempt == SEND_ATTEMPTS or not is_nonce_conflict(exc):
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
