@@ -224,7 +224,7 @@ class TxSender:
                     raise self._revert_reason(tx_hash, binding, receipt.gas_used)
                 return receipt
             if time.monotonic() > deadline:
-                raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:.0f} s")
+                raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:g} s")
             time.sleep(delay)
             delay = min(0.2, delay * 2)
 

@@ -354,3 +354,39 @@ def _signed_with_tip(world: WriteWorld, index: int, to: str, data: str) -> str:
         "to": to_checksum_address(to),
     }
     return "0x" + bytes(account.sign_transaction(tx).raw_transaction).hex()
+
+
+def test_an_issuance_not_mined_in_time_is_504_without_documents_and_followed_until_indexed(
+    world: WriteWorld,
+) -> None:
+    impatient = world.settings.model_copy(update={"mined_timeout": 0.3})
+    counts = world.counts()
+    with TestClient(create_app(impatient)) as api, _Manual(world) as chain:
+        response = api.post("/certificates", json={"original": original("slow.pdf")}, headers=_auth(world))
+        (row,) = _new_issuances(world, counts)
+        tx_hash = row["tx_hash"]
+        assert response.status_code == 504
+        assert response.json() == {
+            "type": "about:blank",
+            "title": "Transaction not mined in time",
+            "status": 504,
+            "detail": f"no receipt for {tx_hash} after 0.3 s",
+            "instance": "/certificates",
+        }
+        assert api.get(f"/transactions/{tx_hash}").json()["status"] == "pending"
+        block = chain.mine()
+    world.index()
+    with TestClient(create_app(world.settings)) as api:
+        answer = api.get(f"/transactions/{tx_hash}").json()
+    assert (answer["status"], answer["block_number"], answer["action"]) == ("indexed", block, "issue")
+
+
+def _new_issuances(world: WriteWorld, before: dict[str, int]) -> list[dict[str, Any]]:
+    """The rows of ``issuances`` written since ``before`` (a :meth:`WriteWorld.counts`)."""
+    from sqlalchemy import select
+
+    from ledger.db import schema
+
+    with world.engine.connect() as conn:
+        rows = conn.execute(select(schema.issuances).offset(before["issuances"])).mappings().all()
+    return [dict(r) for r in rows]
