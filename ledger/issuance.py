@@ -26,9 +26,9 @@ from typing import Any, Literal
 from sqlalchemy import Engine, insert, select
 
 from ledger.abi import load_abi
-from ledger.chain.contracts import ContractBinding
+from ledger.chain.contracts import ContractBinding, ContractRevert
 from ledger.chain.rpc import RpcClient, RpcError
-from ledger.chain.tx import Call, Receipt, TransactionTimeout, TxSender, revert_from_rpc, with_headroom
+from ledger.chain.tx import Call, Receipt, TxSender, revert_from_rpc, with_headroom
 from ledger.db import schema as s
 from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Original, wrap_batch
@@ -138,15 +138,18 @@ class IssuanceService:
     def _mined(
         self, issuer: Issuer, tx_hash: str, action: str, root: str, documents: int, leaf: str | None = None
     ) -> Receipt:
-        """Wait for the receipt; record the transaction once mined, or when it may still be (timeout).
+        """Wait for the receipt; record the transaction once mined, or whenever it may still be mined.
 
         Raises:
-            ContractRevert: the mined transaction reverted (nothing recorded).
-            TransactionTimeout: not mined within ``mined_timeout`` seconds (recorded as pending).
+            ContractRevert: the mined transaction reverted (nothing recorded: there is nothing to follow).
+            TransactionTimeout: not mined within ``mined_timeout`` seconds (recorded, so it can be followed).
+            RpcError: the node failed while waiting (recorded, so it can be followed).
         """
         try:
             receipt = self._sender(issuer).wait(tx_hash, self.mined_timeout, self.certificates)
-        except TransactionTimeout:
+        except ContractRevert:
+            raise
+        except Exception:
             self._record(tx_hash, action, root, issuer.address, documents, leaf)
             raise
         self._record(tx_hash, action, root, issuer.address, documents, leaf)
