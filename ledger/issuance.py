@@ -26,9 +26,9 @@ from typing import Any, Literal
 from sqlalchemy import Engine, insert, select
 
 from ledger.abi import load_abi
-from ledger.chain.contracts import ContractBinding, ContractRevert
+from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient, RpcError
-from ledger.chain.tx import Call, Receipt, TxSender, revert_from_rpc, with_headroom
+from ledger.chain.tx import Call, Receipt, TransactionTimeout, TxSender, revert_from_rpc, with_headroom
 from ledger.db import schema as s
 from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Original, wrap_batch
@@ -124,8 +124,18 @@ class IssuanceService:
             ).scalar()
         return str(name) if name else issuer.label
 
-    def _send(self, issuer: Issuer, data: str) -> str:
-        """Estimate (reverts raise before anything is sent), then send with headroom, capped at the block gas limit."""
+    def _transact(
+        self, issuer: Issuer, data: str, action: str, root: str, documents: int, leaf: str | None = None
+    ) -> Receipt:
+        """Estimate, send (gas with headroom, capped at the block gas limit) and wait until mined; record it.
+
+        The transaction is recorded once mined, or when it is not mined in time (it may still be, and
+        ``GET /transactions/{tx}`` then follows it); a revert is not recorded, there is nothing to follow.
+
+        Raises:
+            ContractRevert: the registry refused, at estimation (nothing sent) or once mined.
+            TransactionTimeout: not mined within ``mined_timeout`` seconds.
+        """
         sender = self._sender(issuer)
         call = Call(self.certificates.address, data)
         try:
@@ -133,26 +143,13 @@ class IssuanceService:
         except RpcError as exc:
             raise revert_from_rpc(exc, self.certificates) from None
         limit = int(self.client.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
-        return sender.send(Call(call.to, call.data, min(limit, with_headroom(estimate))))
-
-    def _mined(
-        self, issuer: Issuer, tx_hash: str, action: str, root: str, documents: int, leaf: str | None = None
-    ) -> Receipt:
-        """Wait for the receipt; record the transaction once mined, or whenever it may still be mined.
-
-        Raises:
-            ContractRevert: the mined transaction reverted (nothing recorded: there is nothing to follow).
-            TransactionTimeout: not mined within ``mined_timeout`` seconds (recorded, so it can be followed).
-            RpcError: the node failed while waiting (recorded, so it can be followed).
-        """
+        call = Call(call.to, call.data, min(limit, with_headroom(estimate)))
         try:
-            receipt = self._sender(issuer).wait(tx_hash, self.mined_timeout, self.certificates)
-        except ContractRevert:
+            receipt = sender.send_and_wait(call, self.mined_timeout, self.certificates)
+        except TransactionTimeout as exc:
+            self._record(exc.tx_hash, action, root, issuer.address, documents, leaf)
             raise
-        except Exception:
-            self._record(tx_hash, action, root, issuer.address, documents, leaf)
-            raise
-        self._record(tx_hash, action, root, issuer.address, documents, leaf)
+        self._record(receipt.tx_hash, action, root, issuer.address, documents, leaf)
         return receipt
 
     def _record(
@@ -212,9 +209,8 @@ class IssuanceService:
         else:
             data = self.certificates.encode("issueBatch", root_b, expiry)
             mode = "batch"
-        tx_hash = self._send(issuer, data)
-        receipt = self._mined(issuer, tx_hash, "issue", root, len(wrapped))
-        return Issued(tx_hash, root, wrapped, mode, receipt.block_number)
+        receipt = self._transact(issuer, data, "issue", root, len(wrapped))
+        return Issued(receipt.tx_hash, root, wrapped, mode, receipt.block_number)
 
     def set_status(
         self,
@@ -246,9 +242,8 @@ class IssuanceService:
             data = self.certificates.encode(
                 f"{action}Document", root_b, bytes.fromhex(leaf[2:]), [bytes.fromhex(p[2:]) for p in proof], reason
             )
-        tx_hash = self._send(issuer, data)
-        receipt = self._mined(issuer, tx_hash, action, root.lower(), 0, leaf.lower() if leaf else None)
-        return StatusChanged(tx_hash, receipt.block_number)
+        receipt = self._transact(issuer, data, action, root.lower(), 0, leaf.lower() if leaf else None)
+        return StatusChanged(receipt.tx_hash, receipt.block_number)
 
     def status(self, tx_hash: str) -> dict[str, Any]:
         """pending (sent, not yet indexed) / indexed (the indexer applied it) / unknown (not sent by this API)."""

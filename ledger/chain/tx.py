@@ -40,8 +40,12 @@ def with_headroom(estimate: int) -> int:
     return estimate * 12 // 10 + GAS_HEADROOM
 
 
-SEND_ATTEMPTS = 8
+SEND_ATTEMPTS = 10
 """How often :meth:`TxSender.send` re-reads the nonce and re-signs after another writer took the nonce it used."""
+
+RETRY_PAUSE = 0.01
+"""Seconds to pause before the n-th re-read of the nonce, times n (a node may count a just-accepted transaction a
+moment later)."""
 
 NONCE_CONFLICTS = ("nonce too low", "replacement transaction underpriced")
 """How nodes (anvil, geth, reth, besu) say that a transaction's nonce was used already, mined or pending."""
@@ -63,7 +67,11 @@ def is_already_known(exc: RpcError) -> bool:
 
 
 class TransactionTimeout(LedgerError, TimeoutError):
-    """No receipt arrived in time."""
+    """No receipt arrived in time; ``tx_hash`` is the transaction waited for (it may still be mined)."""
+
+    def __init__(self, message: str, tx_hash: str) -> None:
+        super().__init__(message)
+        self.tx_hash = tx_hash
 
 
 @dataclass(frozen=True)
@@ -174,19 +182,57 @@ class TxSender:
         this sender's lock, so threads of one process do not collide), and a nonce another writer took in between
         makes it read the count again and re-sign, up to :data:`SEND_ATTEMPTS` times.
         """
+        return self._send(call)[0]
+
+    def _send(self, call: Call) -> tuple[str, int]:
+        """:meth:`send`, also returning the nonce the transaction was sent with."""
         gas = call.gas if call.gas is not None else with_headroom(self.estimate(call))
         with self._lock:
             self._nonce = None  # a later bulk run counts on from the node, not from before this send
             for attempt in range(1, SEND_ATTEMPTS + 1):
-                raw = self._signed(call, gas, self._pending_nonce())
+                nonce = self._pending_nonce()
+                raw = self._signed(call, gas, nonce)
                 try:
-                    return str(self.client.call("eth_sendRawTransaction", [raw])).lower()
+                    return str(self.client.call("eth_sendRawTransaction", [raw])).lower(), nonce
                 except RpcError as exc:
                     if is_already_known(exc):
-                        return "0x" + keccak(bytes.fromhex(raw[2:])).hex()
+                        return "0x" + keccak(bytes.fromhex(raw[2:])).hex(), nonce
                     if attempt == SEND_ATTEMPTS or not is_nonce_conflict(exc):
                         raise
+                time.sleep(RETRY_PAUSE * attempt)  # the other writer's transaction is on its way into the pool
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def send_and_wait(self, call: Call, timeout: float = 30.0, binding: ContractBinding | None = None) -> Receipt:
+        """Send, then wait for the receipt; if another writer's transaction takes this one's place, send it again.
+
+        A node's pool keeps one transaction per (account, nonce): another writer of the account that signed the same
+        nonce a moment earlier or later, with a higher fee, replaces this one, which is then never mined. Once the
+        account's mined count has passed the nonce and the node no longer knows the transaction, it is re-signed
+        with a fresh nonce and sent again; the receipt says which hash was mined.
+
+        Raises:
+            TransactionTimeout: no receipt within ``timeout`` seconds (its ``tx_hash`` is the last one sent).
+            ContractRevert: the transaction reverted.
+        """
+        deadline = time.monotonic() + timeout
+        tx_hash, nonce = self._send(call)
+        delay = 0.01
+        while True:
+            receipt = self._receipt(tx_hash, binding)
+            if receipt is not None:
+                return receipt
+            if time.monotonic() > deadline:
+                raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:g} s", tx_hash)
+            if self._replaced(tx_hash, nonce):
+                tx_hash, nonce = self._send(call)
+                continue
+            time.sleep(delay)
+            delay = min(0.2, delay * 2)
+
+    def _replaced(self, tx_hash: str, nonce: int) -> bool:
+        """Whether another transaction was mined with this one's nonce (so this one never will be)."""
+        mined = int(self.client.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
+        return mined > nonce and self.client.call("eth_getTransactionByHash", [tx_hash]) is None
 
     def send_many(self, calls: Sequence[Call], chunk: int = 500) -> list[str]:
         """Sign and send many transactions, ``chunk`` per JSON-RPC batch POST; returns their hashes in order.
@@ -217,16 +263,23 @@ class TxSender:
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:
-            obj = self.client.call("eth_getTransactionReceipt", [tx_hash])
-            if obj is not None:
-                receipt = Receipt.from_rpc(obj)
-                if receipt.status != 1:
-                    raise self._revert_reason(tx_hash, binding, receipt.gas_used)
+            receipt = self._receipt(tx_hash, binding)
+            if receipt is not None:
                 return receipt
             if time.monotonic() > deadline:
-                raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:g} s")
+                raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:g} s", tx_hash)
             time.sleep(delay)
             delay = min(0.2, delay * 2)
+
+    def _receipt(self, tx_hash: str, binding: ContractBinding | None) -> Receipt | None:
+        """The receipt once mined (None before); a reverted transaction raises :class:`ContractRevert`."""
+        obj = self.client.call("eth_getTransactionReceipt", [tx_hash])
+        if obj is None:
+            return None
+        receipt = Receipt.from_rpc(obj)
+        if receipt.status != 1:
+            raise self._revert_reason(tx_hash, binding, receipt.gas_used)
+        return receipt
 
     def transact(self, call: Call, binding: ContractBinding | None = None, timeout: float = 30.0) -> Receipt:
         """Send and wait; when gas estimation itself reverts, the decoded error is raised before sending."""
@@ -235,7 +288,7 @@ class TxSender:
                 call = Call(call.to, call.data, with_headroom(self.estimate(call)), call.value)
             except RpcError as exc:
                 raise revert_from_rpc(exc, binding) from exc
-        return self.wait(self.send(call), timeout, binding)
+        return self.send_and_wait(call, timeout, binding)
 
     def _revert_reason(self, tx_hash: str, binding: ContractBinding | None, gas_used: int) -> ContractRevert:
         tx = self.client.call("eth_getTransactionByHash", [tx_hash])

@@ -9,6 +9,8 @@ writer took that nonce between the read and the send it reads again and re-signs
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -17,7 +19,7 @@ import pytest
 from eth_account import Account
 
 from ledger.chain.rpc import RpcClient, RpcError
-from ledger.chain.tx import SEND_ATTEMPTS, Call, TxSender, is_nonce_conflict
+from ledger.chain.tx import SEND_ATTEMPTS, Call, Receipt, TxSender, is_nonce_conflict
 from ledger.devnet import Anvil, devnet_key
 
 SINK = "0x000000000000000000000000000000000000dead"
@@ -65,7 +67,10 @@ def _nonce(rpc: RpcClient, address: str) -> int:
 
 
 def _mined(rpc: RpcClient, tx_hash: str) -> bool:
-    receipt = rpc.call("eth_getTransactionReceipt", [tx_hash])
+    """Whether the transaction is mined and succeeded (anvil mines a moment after it accepted it: wait up to 10 s)."""
+    deadline = time.monotonic() + 10
+    while (receipt := rpc.call("eth_getTransactionReceipt", [tx_hash])) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     return receipt is not None and receipt["status"] == "0x1"
 
 
@@ -75,7 +80,7 @@ def test_two_senders_of_one_account_take_turns_without_a_nonce_error(rpc: Record
 
     hashes = [sender.send(TRANSFER) for sender in (first, second, first, second)]
 
-    assert all(_mined(rpc, h) for h in hashes)
+    assert {first.wait(h, timeout=10).status for h in hashes} == {1}
     assert _nonce(rpc, first.address) == before + 4
 
 
@@ -87,7 +92,7 @@ def test_a_send_after_the_account_sent_elsewhere_takes_the_next_nonce(rpc: Recor
 
     tx_hash = sender.send(TRANSFER)
 
-    assert _mined(rpc, tx_hash)
+    assert sender.wait(tx_hash, timeout=10).status == 1
     assert int(rpc.call("eth_getTransactionByHash", [tx_hash])["nonce"], 16) == before
 
 
@@ -129,15 +134,65 @@ def test_a_nonce_held_by_a_pending_transaction_is_read_again_and_resigned(rpc: R
     assert _nonce(rpc, sender.address) == before + 2
 
 
+def test_a_transaction_another_writer_replaced_in_the_pool_is_sent_again_with_the_next_nonce(rpc: Recording) -> None:
+    """The rival signs the same nonce with a higher fee: the node drops ours; once the rival's is mined, ours is
+    re-signed with the next nonce and mined too."""
+    sender, rival = _sender(rpc), _sender(rpc)
+    nonce = _nonce(rpc, sender.address)
+    receipts: list[Receipt] = []
+    rpc.call("evm_setAutomine", [False])
+    try:
+        waiting = threading.Thread(target=lambda: receipts.append(sender.send_and_wait(TRANSFER, timeout=20)))
+        waiting.start()
+        _until(lambda: _nonce(rpc, sender.address) == nonce + 1)
+        (first,) = [h for h in _pool(rpc, sender.address)]
+        max_fee, tip = sender._fee_caps()
+        rival._fees = (2 * max_fee, 2 * tip)  # a writer that pays more replaces ours in the pool
+        rival._pending_nonce = lambda: nonce  # type: ignore[method-assign]
+        replacing = rival.send(RIVAL)
+        assert rpc.call("eth_getTransactionByHash", [first]) is None, "the node kept the replaced transaction"
+        while waiting.is_alive() and _nonce(rpc, sender.address) < nonce + 3:
+            rpc.call("evm_mine", [])
+            time.sleep(0.05)
+        waiting.join(timeout=20)
+    finally:
+        rpc.call("evm_setAutomine", [True])
+
+    (receipt,) = receipts
+    assert receipt.status == 1
+    assert receipt.tx_hash not in (first, replacing)
+    assert int(rpc.call("eth_getTransactionByHash", [receipt.tx_hash])["nonce"], 16) == nonce + 1
+    assert int(rpc.call("eth_getTransactionByHash", [replacing])["nonce"], 16) == nonce
+
+
+def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.01)
+
+
+def _pool(rpc: RpcClient, address: str) -> list[str]:
+    """Hashes of the account's transactions waiting in anvil's pool."""
+    content = rpc.call("txpool_content", [])
+    pending = {k.lower(): v for k, v in content["pending"].items()}
+    return [tx["hash"] for tx in pending.get(address.lower(), {}).values()]
+
+
 def test_threads_of_two_senders_sharing_an_account_all_get_their_transactions_mined(rpc: Recording) -> None:
+    """Each waits for its receipt (:meth:`TxSender.send_and_wait`, as the API does): the two senders' fee caps
+    differ, so one may replace the other's transaction in the pool, which is then sent again."""
     senders = [_sender(rpc), _sender(rpc)]
     before = _nonce(rpc, senders[0].address)
 
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        hashes = list(pool.map(lambda i: senders[i % 2].send(Call(SINK, "0x", 21_000, i + 1)), range(30)))
+    def transfer(i: int) -> Receipt:
+        return senders[i % 2].send_and_wait(Call(SINK, "0x", 21_000, i + 1), timeout=20)
 
-    assert len(set(hashes)) == 30
-    assert {senders[0].wait(h, timeout=10).status for h in hashes} == {1}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        receipts = list(pool.map(transfer, range(30)))
+
+    assert len({r.tx_hash for r in receipts}) == 30
+    assert {r.status for r in receipts} == {1}
     assert _nonce(rpc, senders[0].address) == before + 30
 
 
@@ -153,7 +208,7 @@ def test_a_refusal_that_is_not_a_nonce_conflict_is_raised_at_once(rpc: Recording
 
 def test_a_nonce_conflict_that_persists_gives_up_after_the_last_attempt(rpc: Recording) -> None:
     sender = _sender(rpc)
-    sender.send(TRANSFER)
+    assert _mined(rpc, sender.send(TRANSFER))
     stale = _nonce(rpc, sender.address) - 1
     sender._pending_nonce = lambda: stale  # type: ignore[method-assign]  # a node that keeps answering a used nonce
     rpc.calls.clear()
