@@ -3,7 +3,9 @@
 :meth:`TxSender.send` takes every transaction's nonce from the node's *pending* count ("latest" gives "nonce too low"
 when sending fast), under a lock per sender, and when another writer took that nonce first (another process or
 replica with the same key, a wallet, a script: the node answers "nonce too low" or "replacement transaction
-underpriced") it reads the count again and re-signs, so an account may be shared by several writers. Bulk senders
+underpriced") it reads the count again and re-signs, so an account may be shared by several writers;
+:meth:`TxSender.send_and_wait` also sends again a transaction that another writer's replaced in the node's pool
+(same nonce, higher fee), which would never be mined. Bulk senders
 (:meth:`TxSender.sign`, :meth:`TxSender.send_many`: benchmarks, test chains) number a run of transactions locally
 from one read of that count, assuming no other writer while the run lasts. Signing is local (coincurve makes it
 ~0.5 ms); many signed transactions go in one JSON-RPC batch POST (~2,000 tx/s against a local node). Reverts come back
