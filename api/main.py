@@ -149,7 +149,11 @@ class _Chain:
         with self._lock:
             if self._issuance is None:
                 self._issuance = IssuanceService(
-                    engine, self.client(), facts.deployment, self._settings.max_batch_documents
+                    engine,
+                    self.client(),
+                    facts.deployment,
+                    self._settings.max_batch_documents,
+                    self._settings.mined_timeout,
                 )
             return self._issuance
 

@@ -18,7 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcError, TransientRpcError
+from ledger.chain.tx import TransactionTimeout
 from ledger.errors import LedgerError
+from ledger.issuance import NotCertificateIssuer
 from ledger.keys import AuthenticationError, DevnetKeyRefused
 
 PROBLEM = "application/problem+json"
@@ -83,6 +85,10 @@ def _status_of(exc: LedgerError) -> tuple[int, str]:
         return 403, "Devnet key refused"
     if isinstance(exc, AuthenticationError):
         return 401, "Unauthorized"
+    if isinstance(exc, NotCertificateIssuer):
+        return 403, "Not this issuer's certificate"
+    if isinstance(exc, TransactionTimeout):
+        return 504, "Transaction not mined in time"
     if isinstance(exc, TransientRpcError):
         return 503, "Chain node unavailable"
     if isinstance(exc, RpcError):

@@ -230,10 +230,13 @@ class BatchIssueRequest(BaseModel):
 
 
 class IssuedPublic(BaseModel):
+    """Certificates whose transaction is mined (``block_number``); ``status`` stays pending until indexed."""
+
     tx_hash: str
     root: str
     mode: Literal["single", "batch", "batch_public"]
     status: Literal["pending"]
+    block_number: int
     documents: list[dict[str, Any]]
 
 
@@ -246,11 +249,14 @@ class StatusChangeRequest(BaseModel):
 
 
 class StatusChangePublic(BaseModel):
+    """A status change whose transaction is mined (``block_number``); ``status`` stays pending until indexed."""
+
     tx_hash: str
     action: Literal["revoke", "suspend", "reinstate"]
     root: str
     leaf: str | None
     status: Literal["pending"]
+    block_number: int
 
 
 class TransactionStatusPublic(BaseModel):

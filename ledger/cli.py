@@ -179,7 +179,10 @@ def cmd_issue(args: argparse.Namespace) -> int:
         target = path.with_name(path.name + ".originals.json")
         target.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
         print(f"{path}: certificate {document['proof']['targetHash']} -> {target}")
-    print(f"transaction {result['tx_hash']} sent (root {result['root']}); status: pending until indexed")
+    print(
+        f"transaction {result['tx_hash']} mined in block {result['block_number']} (root {result['root']}); "
+        "pending until indexed"
+    )
     return 0
 
 
@@ -282,7 +285,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     finally:
         client.close()
-    print(f"{args.command} sent: transaction {result['tx_hash']} (pending until indexed)")
+    print(
+        f"{args.command}: transaction {result['tx_hash']} mined in block {result['block_number']} "
+        "(pending until indexed)"
+    )
     return 0
 
 

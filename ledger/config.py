@@ -77,6 +77,9 @@ class Settings(BaseSettings):
         "is always trusted. Other hosts get a 400",
     )
     max_batch_documents: int = Field(10_000, ge=1, description="most documents one batch issuance may carry")
+    mined_timeout: float = Field(
+        60.0, gt=0, description="seconds an issuing or status request waits for its transaction to be mined"
+    )
     keystore_dir: Path = Field(Path("keystore"), description="folder of encrypted issuer keystores")
     keystore_password: SecretStr = Field(
         SecretStr(""), description="password of the issuer keystores (needed to issue through the API)"
