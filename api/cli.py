@@ -34,13 +34,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from api.main import create_app
     from ledger.config import Settings
 
-    settings = Settings()
-    uvicorn.run(
-        create_app(settings),
-        host=args.host or settings.api_host,
-        port=args.port or settings.api_port,
-        log_level="info",
-    )
+    # --host/--port as settings, so that the public base URL that defaults to the listening address follows them.
+    given = {"api_host": args.host, "api_port": args.port}
+    settings = Settings(**{name: value for name, value in given.items() if value})
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
     return 0
 
 

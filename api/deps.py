@@ -15,6 +15,7 @@ from ledger.config import Settings
 from ledger.facts import ChainFacts, FactSource, IndexFacts
 from ledger.issuance import IssuanceService
 from ledger.keys import Issuer
+from ledger.queries import InvalidCursor, decode_cursor
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a sync dependency in the thread pool, a round trip
@@ -54,6 +55,24 @@ async def facts_source(request: Request, source: Literal["index", "chain"]) -> F
 
 async def get_facts(request: Request, source: SourceQuery = "index") -> FactSource:
     return await facts_source(request, source)
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def checked_cursor(cursor: str | None, *types: type) -> str | None:
+    """``cursor`` when it holds a sort key of ``types`` that the database can compare; a cursor this API did not issue
+    raises :class:`~ledger.queries.InvalidCursor` (a 422) here, before any query.
+
+    :func:`ledger.queries.decode_cursor` checks the types; this also refuses what the types let through and the
+    databases cannot bind: an integer beyond 64 bits, a string holding NUL (PostgreSQL refuses it in text).
+    """
+    if cursor is None:
+        return None
+    for value in decode_cursor(cursor, *types):
+        if (isinstance(value, int) and value not in _INT64) or (isinstance(value, str) and "\x00" in value):
+            raise InvalidCursor("the cursor is not one this API issued")
+    return cursor
 
 
 _bearer = HTTPBearer(auto_error=False, description="an issuer API key: Authorization: Bearer orig_...")

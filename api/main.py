@@ -3,6 +3,11 @@
 The app holds one database engine, the index fact source, and lazily a JSON-RPC client and the chain fact source
 (``source=chain`` answers, health's head block). It starts without a node: index answers keep working while the node
 is down, and chain answers say 503 until it is back.
+
+The deployment the app serves is the one the index follows: the chain id in the index's sync state and that chain's
+manifest, never what a node says. It decides the binding every presented document must carry, where ``source=chain``
+reads (a node on another chain is refused) and whether the well-known devnet keys may sign (only where the manifest
+says the chain is a local devnet). A manifest of another contract version stops the app at start-up.
 """
 
 from __future__ import annotations
@@ -21,18 +26,18 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
+from api.edge import Edge
 from api.routes import certificates, health, issue, partners, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
-from ledger.deployments import DeploymentNotFound, load_deployment
+from ledger.deployments import Deployment, DeploymentNotFound, load_deployment
 from ledger.facts import ChainFacts, IndexFacts
+from ledger.indexer.state import indexed_chain
 from ledger.issuance import IssuanceService
 from ledger.keys import IssuerKeys
-from ledger.verifier import Binding
-
-DEVNET_CHAIN_IDS = frozenset({31337, 1337})
+from ledger.verify import Binding
 
 REQUESTS = Counter("originals_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("originals_http_request_seconds", "HTTP request latency", ["route"])
@@ -74,44 +79,16 @@ class MetricsMiddleware:
             children[1].inc()
 
 
-MULTIPART_SLACK = 64 * 1024
-"""Bytes allowed in an upload's body besides the file: boundaries and part headers take a few hundred."""
-
-
-class UploadLimitMiddleware:
-    """Refuses ``POST /verify/file`` at once when its ``Content-Length`` shows the file cannot fit the upload limit.
-
-    Form parsing runs before the route and spools a large file to a temporary file; without this, a 10 GB upload
-    would be written to disk before the route's own check (which still counts the streamed bytes, for bodies sent
-    without a length) could refuse it. Answers with the route's own problem document, and reads nothing of the body.
-    """
-
-    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
-        self.app = app
-        self.limit = max_upload_bytes
-        self.max_body = max_upload_bytes + MULTIPART_SLACK
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/verify/file":
-            length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-            if length is not None and length.isdigit() and int(length) > self.max_body:
-                detail = f"the file is larger than the {self.limit:,}-byte limit"
-                response = problems.problem_response(413, "File too large", detail, "/verify/file")
-                response.headers["Connection"] = "close"  # the unread body must not be taken for the next request
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 class _Chain:
-    """The node connection and the deployment found on it, resolved on first use and cached."""
+    """The deployment the index follows and the node connection, resolved on first use and cached once known."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engine: Engine) -> None:
         self._settings = settings
+        self._engine = engine
         self._lock = threading.RLock()
         self._client: RpcClient | None = None
+        self._deployment: Deployment | None = None
         self._facts: ChainFacts | None = None
-        self._binding: Binding | None = None
         self._issuance: IssuanceService | None = None
         self._keys: IssuerKeys | None = None
 
@@ -121,24 +98,49 @@ class _Chain:
                 self._client = RpcClient(self._settings.rpc_url, timeout=min(10.0, self._settings.rpc_timeout))
             return self._client
 
+    def deployment(self) -> Deployment | None:
+        """The manifest of the chain the index holds; None until an indexer has opened the database, or without a
+        manifest for that chain.
+
+        Raises:
+            DeploymentInvalid: the manifest is malformed or of another contract version (ContractVersionMismatch).
+        """
+        with self._lock:
+            if self._deployment is None:
+                with self._engine.connect() as conn:
+                    chain_id = indexed_chain(conn)
+                if chain_id is None:
+                    return None
+                try:
+                    self._deployment = load_deployment(chain_id, self._settings.deployments_dir)
+                except DeploymentNotFound:
+                    return None
+            return self._deployment
+
     def facts(self) -> ChainFacts | None:
+        """The chain fact source: the index's deployment read through the node, if the node is on that chain."""
         with self._lock:
             if self._facts is not None:
                 return self._facts
+        deployment = self.deployment()
+        if deployment is None:
+            return None
         try:
             chain_id = int(self.client().call("eth_chainId"), 16)
-            deployment = load_deployment(chain_id, self._settings.deployments_dir)
-        except (RpcError, DeploymentNotFound):
+        except RpcError:
             return None
+        if chain_id != deployment.chain_id:
+            return None  # a node on another chain than the index's: its answers would be about other contracts
         with self._lock:
             self._facts = ChainFacts(self.client(), deployment)
-            self._binding = Binding(chain_id, deployment.contract("CertificateRegistry").address)
             return self._facts
 
     def binding(self) -> Binding | None:
-        if self._binding is None:
-            self.facts()
-        return self._binding
+        """The chain id and registry every presented document must name: the index's deployment, not the node's."""
+        deployment = self.deployment()
+        if deployment is None:
+            return None
+        return Binding(deployment.chain_id, deployment.contract("CertificateRegistry").address)
 
     def issuance(self, engine: Engine) -> IssuanceService | None:
         facts = self.facts()
@@ -147,22 +149,29 @@ class _Chain:
         with self._lock:
             if self._issuance is None:
                 self._issuance = IssuanceService(
-                    engine, self.client(), facts.deployment, self._settings.max_batch_documents
+                    engine,
+                    self.client(),
+                    facts.deployment,
+                    self._settings.max_batch_documents,
+                    self._settings.mined_timeout,
                 )
             return self._issuance
 
     def issuer_keys(self) -> IssuerKeys:
-        """Devnet keys are allowed only on a devnet chain id outside production."""
+        """Devnet keys are allowed only where the manifest says the chain is a local devnet, and never in production.
+
+        Not a chain id (a public chain can use 1337 too) nor the ``development`` default of the settings. Until the
+        deployment is known, the keys are refused and the answer is not kept, so they work once the index starts.
+        """
         with self._lock:
-            if self._keys is None:
-                binding = self.binding()
-                devnet = (
-                    self._settings.environment != "production"
-                    and binding is not None
-                    and binding.chain_id in DEVNET_CHAIN_IDS
-                )
-                self._keys = IssuerKeys(self._settings.keystore_password.get_secret_value(), devnet)
-            return self._keys
+            if self._keys is not None:
+                return self._keys
+            deployment = self.deployment()
+            devnet = self._settings.environment != "production" and deployment is not None and deployment.local_devnet
+            keys = IssuerKeys(self._settings.keystore_password.get_secret_value(), devnet)
+            if deployment is not None:
+                self._keys = keys
+            return keys
 
     def close(self) -> None:
         if self._client is not None:
@@ -180,13 +189,14 @@ def settle_heap() -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
-    chain = _Chain(settings)
+    chain = _Chain(settings, engine)
 
     index_facts = IndexFacts(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         upgrade(engine)
+        chain.deployment()  # a manifest of another contract version (or a malformed one) stops the app here
         index_facts.open_reader()  # here, on the event loop: its lookups get a SQLite connection of their own
         settle_heap()
         try:
@@ -203,6 +213,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Certificates of originals on chain: verify an original, list partners and certificates.",
         lifespan=lifespan,
         responses=PROBLEM_RESPONSES,
+        docs_url=None,  # /docs is api.routes.web's: Swagger UI from this server, not from a CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -217,8 +230,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if index_facts.local:  # innermost: the others see their requests
         app.add_middleware(certificates.ListFastPath, facts=index_facts)
         app.add_middleware(verify.LookupFastPath, facts=index_facts)
-    app.add_middleware(UploadLimitMiddleware, max_upload_bytes=settings.max_upload_bytes)
-    app.add_middleware(MetricsMiddleware)
+    build_stack = app.build_middleware_stack
+
+    def outermost() -> ASGIApp:
+        """The edge (hosts, rate limits, body limits, security headers) and the metrics go outside Starlette's own
+        error middleware, so that they also see its 500 answers; the metrics outside the edge, to count its refusals.
+        """
+        return MetricsMiddleware(Edge(build_stack(), settings))
+
+    app.build_middleware_stack = outermost  # type: ignore[method-assign]
     for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):
         app.include_router(router)
     derived_openapi = app.openapi
@@ -229,5 +249,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+    app.mount("/static/swagger-ui", StaticFiles(directory=web.SWAGGER_UI), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     return app

@@ -7,6 +7,7 @@ from our own exceptions, never from request bodies or keys.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,11 +18,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcError, TransientRpcError
+from ledger.chain.tx import TransactionTimeout
 from ledger.errors import LedgerError
+from ledger.issuance import NotCertificateIssuer
 from ledger.keys import AuthenticationError, DevnetKeyRefused
 from ledger.verifier import AmbiguousLeaf
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("originals.api")
+
+NODE_UNAVAILABLE = "the chain node cannot be reached right now; try again later"
+NODE_ERROR = "the chain node failed to answer this request"
+"""What a client is told when the node fails: never the node's URL (it may hold a provider's key) nor its message."""
 
 
 class Problem(Exception):
@@ -33,6 +41,18 @@ class Problem(Exception):
         self.title = title
         self.detail = detail
         self.extra = extra
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """A request body passed its route's limit while it streamed in (raised from ``receive``; see :mod:`api.edge`).
+
+    An ``HTTPException``, so that FastAPI's body parsing lets it through unchanged (it turns other exceptions into a
+    400) and the handler installed below answers with the route's 413 problem.
+    """
+
+    def __init__(self, title: str, detail: str) -> None:
+        super().__init__(413, detail)
+        self.title = title
 
 
 def problem_response(status: int, title: str, detail: str, instance: str | None = None, **extra: Any) -> JSONResponse:
@@ -72,6 +92,10 @@ def _status_of(exc: LedgerError) -> tuple[int, str]:
         return 403, "Devnet key refused"
     if isinstance(exc, AuthenticationError):
         return 401, "Unauthorized"
+    if isinstance(exc, NotCertificateIssuer):
+        return 403, "Not this issuer's certificate"
+    if isinstance(exc, TransactionTimeout):
+        return 504, "Transaction not mined in time"
     if isinstance(exc, TransientRpcError):
         return 503, "Chain node unavailable"
     if isinstance(exc, RpcError):
@@ -98,9 +122,19 @@ def install(app: FastAPI) -> None:
             extra["error"] = exc.error
         if isinstance(exc, AmbiguousLeaf):
             extra["certificates"] = [{"id": cid, "issuer": issuer} for cid, issuer in exc.certificates]
-        response = problem_response(status, title, str(exc), request.url.path, **extra)
+        detail = str(exc)
+        if isinstance(exc, RpcError):
+            log.warning("%s %s: the chain node failed: %s", request.method, request.url.path, exc)
+            detail = NODE_UNAVAILABLE if isinstance(exc, TransientRpcError) else NODE_ERROR
+        response = problem_response(status, title, detail, request.url.path, **extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        response = problem_response(413, exc.title, str(exc.detail), request.url.path)
+        response.headers["Connection"] = "close"  # the rest of the body is not read: it must not pass for a request
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ledger.documents import (
+    MAX_ATTRIBUTE_NAME,
+    MAX_ATTRIBUTES,
+    MAX_DOCUMENT_FIELDS,
+    MAX_PROOF_STEPS,
+    check_attributes,
+)
 
 OrgTypeName = Literal[
     "SME",
@@ -186,7 +194,9 @@ class HealthPublic(BaseModel):
     node: bool
     head_block: int | None
     indexed_block: int | None
-    lag_blocks: int | None
+    lag_blocks: int | None = Field(
+        description="head_block - indexed_block; negative when the index is ahead of the node (status degraded)"
+    )
 
 
 class OriginalIn(BaseModel):
@@ -196,7 +206,17 @@ class OriginalIn(BaseModel):
     kind: str = Field(min_length=1, max_length=100)
     fingerprint: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$")
     serial: str | None = Field(None, max_length=500)
-    attributes: dict[str, str | int | bool | None] = Field(default_factory=dict)
+    attributes: dict[str, str | int | bool | None] = Field(
+        default_factory=dict,
+        max_length=MAX_ATTRIBUTES,
+        description=f"at most {MAX_ATTRIBUTES}; names non-empty, without '.', at most {MAX_ATTRIBUTE_NAME} characters",
+    )
+
+    @field_validator("attributes", mode="before")
+    @classmethod
+    def _attributes(cls, value: Any) -> Any:
+        """The document's own rules, here so that a bad attribute is a 422 before anything else happens."""
+        return check_attributes(value)
 
 
 class IssueRequest(BaseModel):
@@ -213,26 +233,34 @@ class BatchIssueRequest(BaseModel):
 
 
 class IssuedPublic(BaseModel):
+    """Certificates whose transaction is mined (``block_number``); ``status`` stays pending until indexed."""
+
     tx_hash: str
     id: str
     root: str
     mode: Literal["single", "batch", "batch_public"]
     status: Literal["pending"]
+    block_number: int
     documents: list[dict[str, Any]]
 
 
 class StatusChangeRequest(BaseModel):
     reason: int = Field(ge=0, le=65535, description="reason code (see the API docs for the list)")
     leaf: str | None = Field(None, pattern=r"^0x[0-9a-fA-F]{64}$", description="one document's target hash")
-    proof: list[Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$")]] = Field(default_factory=list, max_length=64)
+    proof: list[Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$")]] = Field(
+        default_factory=list, max_length=MAX_PROOF_STEPS
+    )
 
 
 class StatusChangePublic(BaseModel):
+    """A status change whose transaction is mined (``block_number``); ``status`` stays pending until indexed."""
+
     tx_hash: str
     action: Literal["revoke", "suspend", "reinstate"]
     id: str
     leaf: str | None
     status: Literal["pending"]
+    block_number: int
 
 
 class TransactionStatusPublic(BaseModel):
@@ -295,7 +323,13 @@ WRAPPED_DOCUMENT_SCHEMA: dict[str, Any] = {
         "data": {"$ref": "#/components/schemas/WrappedFields"},
         "privacy": {
             "type": "object",
-            "properties": {"obfuscated": {"type": "array", "items": {"type": "string", "pattern": _HEX32}}},
+            "properties": {
+                "obfuscated": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": _HEX32},
+                    "maxItems": MAX_DOCUMENT_FIELDS,
+                }
+            },
         },
         "proof": {
             "type": "object",
@@ -304,7 +338,7 @@ WRAPPED_DOCUMENT_SCHEMA: dict[str, Any] = {
                 "type": {"const": "OriginalsMerkleProof/1"},
                 "targetHash": {"type": "string", "pattern": _HEX32},
                 "merkleRoot": {"type": "string", "pattern": _HEX32},
-                "proof": {"type": "array", "items": {"type": "string", "pattern": _HEX32}},
+                "proof": {"type": "array", "items": {"type": "string", "pattern": _HEX32}, "maxItems": MAX_PROOF_STEPS},
             },
         },
     },

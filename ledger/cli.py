@@ -96,7 +96,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         log.info(
             "indexing chain %d (%s) into %s from block %d",
             setup.deployment.chain_id,
-            settings.rpc_url,
+            setup.client.where,
             setup.engine.url.render_as_string(hide_password=True),
             indexer.start_block,
         )
@@ -180,8 +180,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
         target.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
         print(f"{path}: certificate {document['proof']['targetHash']} -> {target}")
     print(
-        f"transaction {result['tx_hash']} sent (certificate {result['id']}, root {result['root']}); "
-        "status: pending until indexed"
+        f"transaction {result['tx_hash']} mined in block {result['block_number']} "
+        f"(certificate {result['id']}, root {result['root']}); pending until indexed"
     )
     return 0
 
@@ -233,15 +233,19 @@ def _verify_on_chain(args: argparse.Namespace, path: Any, document: Any) -> list
     from ledger.chain.rpc import RpcClient
     from ledger.deployments import load_deployment
     from ledger.facts import ChainFacts
+    from ledger.verify import Binding
 
     settings = _settings(args)
     client = RpcClient(args.rpc_url, timeout=settings.rpc_timeout)
     try:
         chain_id = int(client.call("eth_chainId"), 16)
-        source = ChainFacts(client, load_deployment(chain_id, settings.deployments_dir))
+        deployment = load_deployment(chain_id, settings.deployments_dir)
+        source = ChainFacts(client, deployment)
         now = int(time.time())
         if document is not None:
-            found = [verifier.by_document(source, document, now)]
+            # Trustless: the chain is the node's, but the registry a document must name is the manifest's.
+            binding = Binding(chain_id, deployment.contract("CertificateRegistry").address)
+            found = [verifier.by_document(source, document, now, binding)]
         else:
             ((_, fingerprint),) = _hash_files([str(path)])
             found = verifier.by_fingerprint(source, fingerprint, now)
@@ -288,7 +292,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     finally:
         client.close()
-    print(f"{args.command} sent: transaction {result['tx_hash']} (pending until indexed)")
+    print(
+        f"{args.command}: transaction {result['tx_hash']} mined in block {result['block_number']} "
+        "(pending until indexed)"
+    )
     return 0
 
 

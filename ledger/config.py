@@ -8,10 +8,13 @@ than an optional ``.env``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -48,8 +51,35 @@ class Settings(BaseSettings):
     batch_events: int = Field(20_000, ge=1, description="events per database transaction during backfill")
     api_host: str = Field("127.0.0.1", description="address the API listens on")
     api_port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
-    max_upload_bytes: int = Field(100 * 1024 * 1024, ge=1, description="largest file accepted for verification")
+    max_upload_bytes: int = Field(100 * MIB, ge=1, description="largest file accepted for verification")
+    max_request_bytes: int = Field(
+        1 * MIB,
+        ge=1024,
+        description="largest request body of every route but POST /verify/file and POST /batches (a wrapped "
+        "document, an issue request); counted as it streams in",
+    )
+    max_batch_request_bytes: int = Field(
+        16 * MIB, ge=1024, description="largest request body of POST /batches; counted as it streams in"
+    )
+    rate_limit: str = Field(
+        "20/second;600/minute",
+        description="requests per client address (limits notation: N/second|minute|hour|day, several joined by ';'); "
+        "'off' disables it. Counted in each API process's memory",
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="where verifiers reach this API: the links in QR codes are made from it, never from the request "
+        "(default: http://<api_host>:<api_port>, 127.0.0.1 for a wildcard address)",
+    )
+    trusted_hosts: Annotated[list[str], NoDecode] = Field(
+        ["127.0.0.1", "localhost", "::1"],
+        description="Host header values the API answers (comma-separated; '*' for any); the public base URL's host "
+        "is always trusted. Other hosts get a 400",
+    )
     max_batch_documents: int = Field(10_000, ge=1, description="most documents one batch issuance may carry")
+    mined_timeout: float = Field(
+        60.0, gt=0, description="seconds an issuing or status request waits for its transaction to be mined"
+    )
     keystore_dir: Path = Field(Path("keystore"), description="folder of encrypted issuer keystores")
     keystore_password: SecretStr = Field(
         SecretStr(""), description="password of the issuer keystores (needed to issue through the API)"
@@ -57,13 +87,62 @@ class Settings(BaseSettings):
     api_url: str = Field("http://127.0.0.1:8000", description="where the CLI finds the API")
     api_key: SecretStr | None = Field(None, description="the CLI's issuer API key")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _public_base_url_of_the_listener(cls, data: Any) -> Any:
+        """Without a public base URL, the address the API listens on (a devnet's links then follow its port)."""
+        if isinstance(data, dict) and not data.get("public_base_url"):
+            host = str(data.get("api_host") or "127.0.0.1")
+            host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+            host = f"[{host}]" if ":" in host else host
+            data = {**data, "public_base_url": f"http://{host}:{data.get('api_port') or 8000}"}
+        return data
+
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> Settings:
         if self.environment == "production":
             password = self.keystore_password.get_secret_value()
             if password in ("", "devnet", "changeme", "password"):
                 raise ValueError("set ORIGINALS_KEYSTORE_PASSWORD to a real secret in production")
+            if urlsplit(self.public_base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+                raise ValueError("set ORIGINALS_PUBLIC_BASE_URL to the address verifiers use, in production")
         return self
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("off", ""):
+            return "off"
+        from limits import parse_many  # here: the CLI's start-up need not import it
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("rate_limit must be 'off' or like '20/second;600/minute'") from None
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+            raise ValueError("public_base_url must be an http(s) URL with a host and no credentials")
+        if parts.query or parts.fragment:
+            raise ValueError("public_base_url must not have a query or a fragment")
+        return value.strip().rstrip("/")
+
+    @field_validator("trusted_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [host for host in value.split(",") if host.strip()]
+        if isinstance(value, list):
+            value = [
+                host.strip().lower().removeprefix("[").removesuffix("]") if isinstance(host, str) else host
+                for host in value
+            ]
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -14,6 +14,7 @@ import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -25,6 +26,15 @@ from ledger.events import COUNCIL, ISSUER, OrganisationType
 
 SCHEMA_VERSION = 1
 """Bumped when a field changes meaning; a reader refuses versions it does not know."""
+
+CONTRACT_VERSION = 2
+"""The version of the contracts (their storage, rules and events) this code was written for.
+
+The deploy script records it in the manifest; the runtime refuses a manifest of another version (or of none), since
+its contracts would not behave as the indexer, the verifier and the issuer expect. Bumped with every change of the
+contracts that the runtime must know about; there is no on-chain migration: a new version is a new deployment."""
+
+REDEPLOY_HINT = "redeploy the contracts (`make run UP_ARGS=--fresh` on a devnet, `ape run deploy --redeploy` elsewhere)"
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[1] / "deployments"
 """``deployments/`` of the project checkout."""
@@ -51,12 +61,35 @@ _HASH32 = re.compile(r"0x[0-9a-fA-F]{64}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
+class NetworkKind(StrEnum):
+    """What kind of chain a deployment lives on, as the deploy script knew it (ape's network, not a chain id)."""
+
+    LOCAL_DEVNET = "local-devnet"
+    """A throw-away local chain (ape's ``local`` network: an anvil): its well-known test keys may sign."""
+    LIVE = "live"
+    """Any other chain, shared or not: the well-known devnet keys are refused there (anyone can sign with them)."""
+
+
 class DeploymentNotFound(LedgerError, FileNotFoundError):
     """No manifest exists for the chain: the contracts were not deployed there (run ``ape run deploy``)."""
 
 
 class DeploymentInvalid(ConfigurationError):
     """A manifest exists but is not valid JSON or does not describe a deployment; the message names the field."""
+
+
+class ContractVersionMismatch(DeploymentInvalid):
+    """The manifest records contracts of another version than this code's (or none): they must be redeployed."""
+
+    def __init__(self, source: str, recorded: object) -> None:
+        self.source = source
+        self.recorded = recorded
+        super().__init__(f"{source} {self.what}, but this code needs version {CONTRACT_VERSION}: {REDEPLOY_HINT}")
+
+    @property
+    def what(self) -> str:
+        """``records contract version 1`` or ``records no contract version``."""
+        return "records no contract version" if self.recorded is None else f"records contract version {self.recorded!r}"
 
 
 class ContractNotDeployed(LedgerError, LookupError):
@@ -106,6 +139,9 @@ class Deployment:
     voting_period: int
     contracts: Mapping[str, ContractDeployment]
     founders: tuple[Founder, ...] = field(default=())
+    network_kind: NetworkKind = NetworkKind.LIVE
+    """Only :attr:`NetworkKind.LOCAL_DEVNET` lets the well-known devnet keys sign (the safe default is LIVE)."""
+    contract_version: int = CONTRACT_VERSION
 
     def __post_init__(self) -> None:
         # A read-only view, so a loaded manifest cannot be changed in place by accident.
@@ -125,6 +161,11 @@ class Deployment:
             ) from None
 
     @property
+    def local_devnet(self) -> bool:
+        """Whether the manifest says the chain is a local devnet (where the well-known test keys may sign)."""
+        return self.network_kind is NetworkKind.LOCAL_DEVNET
+
+    @property
     def start_block(self) -> int:
         """The first block that can hold an event of these contracts (where an indexer starts)."""
         return min(c.block_number for c in self.contracts.values())
@@ -133,8 +174,10 @@ class Deployment:
         """The manifest as a JSON-ready dict (the inverse of :meth:`from_json`)."""
         return {
             "schema_version": SCHEMA_VERSION,
+            "contract_version": self.contract_version,
             "chain_id": self.chain_id,
             "network": self.network,
+            "network_kind": self.network_kind.value,
             "deployer": self.deployer,
             "voting_period": self.voting_period,
             "contracts": {
@@ -169,12 +212,19 @@ class Deployment:
             source: what to call it in error messages (usually the file path).
 
         Raises:
+            ContractVersionMismatch: the manifest records contracts of another version than
+                :data:`CONTRACT_VERSION`, or none (checked before any other field but the schema version, since a
+                manifest of other contracts may differ in them too).
             DeploymentInvalid: a field is missing, of the wrong type or malformed; the message names it.
         """
         top = _Reader(obj, source)
         version = top.integer("schema_version")
         if version != SCHEMA_VERSION:
             raise DeploymentInvalid(f"{source}: schema_version {version} is not supported (expected {SCHEMA_VERSION})")
+        _check_contract_version(top.optional("contract_version"), source)
+        kind = top.string("network_kind")
+        if kind not in set(NetworkKind):
+            top.fail("network_kind", f"expected one of {', '.join(k.value for k in NetworkKind)}, got {kind!r}")
         contracts_reader = top.child("contracts")
         contracts = {name: _contract(contracts_reader.child(name)) for name in contracts_reader.names()}
         if not contracts:
@@ -186,7 +236,15 @@ class Deployment:
             voting_period=top.integer("voting_period", minimum=1),
             contracts=contracts,
             founders=tuple(_founder(reader) for reader in top.items("founders")),
+            network_kind=NetworkKind(kind),
         )
+
+
+def _check_contract_version(recorded: object, source: str) -> None:
+    """Refuse a manifest whose contracts are not of this code's version, in one line that says what to do."""
+    if recorded == CONTRACT_VERSION and type(recorded) is int:
+        return
+    raise ContractVersionMismatch(source, recorded)
 
 
 def _contract(reader: _Reader) -> ContractDeployment:
@@ -242,6 +300,10 @@ class _Reader:
         if key not in self._obj:
             self.fail(key, "missing")
         return self._obj[key]
+
+    def optional(self, key: str) -> object:
+        """The raw value of ``key``, or None when it is absent."""
+        return self._obj.get(key)
 
     def child(self, key: str) -> _Reader:
         return _Reader(self._get(key), self._source, self._field(key))

@@ -75,6 +75,20 @@ _HEX32 = re.compile(r"^0x[0-9a-f]{64}$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _SALTED = re.compile(r"^([0-9a-f]{64}):(.*)$", re.DOTALL)
 
+MAX_ATTRIBUTES = 100
+"""Most attributes one original may carry."""
+MAX_ATTRIBUTE_NAME = 100
+"""Longest attribute name, in characters."""
+MAX_ATTRIBUTE_TEXT = 10_000
+"""Longest text attribute, in characters."""
+MAX_DOCUMENT_FIELDS = 512
+"""Most fields a wrapped document may carry, revealed and hidden together (a document of an original with every
+attribute it may have holds about 110)."""
+MAX_FIELD_DEPTH = 8
+"""Deepest nesting of a wrapped document's data (a document's deepest field, ``original.attributes.x``, is at 3)."""
+MAX_PROOF_STEPS = 64
+"""Longest Merkle proof: a tree of 2**64 documents."""
+
 Salt = Callable[[], bytes]
 T = TypeVar("T")
 Scalar = str | int | bool | None
@@ -99,7 +113,9 @@ class Original(_Model):
     kind: str = Field(min_length=1, max_length=100, description="e.g. fabric-batch, diploma, artwork, document")
     fingerprint: str = Field(description="0x + SHA-256 of the file, or of the UTF-8 serial when `serial` is set")
     serial: str | None = Field(None, max_length=500, description="the object's stated serial, if it has no file")
-    attributes: dict[str, Scalar] = Field(default_factory=dict, description="free attributes (scalars only)")
+    attributes: dict[str, Scalar] = Field(
+        default_factory=dict, max_length=MAX_ATTRIBUTES, description="free attributes (scalars only)"
+    )
 
     @field_validator("fingerprint")
     @classmethod
@@ -112,12 +128,29 @@ class Original(_Model):
     @classmethod
     def _no_floats(cls, value: Any) -> Any:
         # mode="before": after pydantic's lax validation a float 2.0 would already be the integer 2.
-        for key, item in value.items() if isinstance(value, Mapping) else ():
-            if isinstance(item, float):
-                raise ValueError(f"attribute {key!r}: floats are not canonical; write the number as a string")
-            if not isinstance(key, str) or "." in key or not key:
-                raise ValueError(f"attribute name {key!r} must be non-empty and contain no '.'")
-        return value
+        return check_attributes(value)
+
+
+def check_attributes(value: Any) -> Any:
+    """The rules on an original's attributes that a type cannot say (shared with the API's request model, so that
+    both refuse the same attributes with the same message): names non-empty, without '.' (a field path's separator)
+    and at most :data:`MAX_ATTRIBUTE_NAME` characters; no floats; strings at most :data:`MAX_ATTRIBUTE_TEXT`
+    characters. (An integer that canonical JSON cannot write is refused when the document is wrapped.)
+
+    Raises:
+        ValueError: the first attribute that breaks a rule, named.
+    """
+    for key, item in value.items() if isinstance(value, Mapping) else ():
+        if not isinstance(key, str) or "." in key or not key or len(key) > MAX_ATTRIBUTE_NAME:
+            raise ValueError(
+                f"attribute name {str(key)[:MAX_ATTRIBUTE_NAME]!r} must be non-empty, contain no '.' and have at "
+                f"most {MAX_ATTRIBUTE_NAME} characters"
+            )
+        if isinstance(item, float):
+            raise ValueError(f"attribute {key!r}: floats are not canonical; write the number as a string")
+        if isinstance(item, str) and len(item) > MAX_ATTRIBUTE_TEXT:
+            raise ValueError(f"attribute {key!r}: a text has at most {MAX_ATTRIBUTE_TEXT:,} characters")
+    return value
 
 
 class Issuer(_Model):
@@ -715,7 +748,13 @@ class WrappedDocument:
         if not isinstance(data, Mapping) or not isinstance(proof, Mapping) or not isinstance(privacy, Mapping):
             raise DocumentError("a wrapped document needs the objects data, privacy and proof")
         self.fields: dict[str, tuple[bytes, Scalar]] = {}
-        for path, raw in _flatten_raw(data).items():
+        raw_fields = _flatten_raw(data)
+        obfuscated = privacy.get("obfuscated", [])
+        if not isinstance(obfuscated, list):
+            raise DocumentError("privacy.obfuscated must be a list of hashes")
+        if len(raw_fields) + len(obfuscated) > MAX_DOCUMENT_FIELDS:
+            raise DocumentError(f"a wrapped document has at most {MAX_DOCUMENT_FIELDS} fields, revealed and hidden")
+        for path, raw in raw_fields.items():
             match = _SALTED.match(raw) if isinstance(raw, str) else None
             if match is None:
                 raise DocumentError(f"field {path}: expected '<64 hex salt>:<JSON value>'")
@@ -726,9 +765,6 @@ class WrappedDocument:
             if isinstance(value, dict | list | float):
                 raise DocumentError(f"field {path}: only strings, integers, booleans and null can be certified")
             self.fields[path] = (bytes.fromhex(match.group(1)), value)
-        obfuscated = privacy.get("obfuscated", [])
-        if not isinstance(obfuscated, list):
-            raise DocumentError("privacy.obfuscated must be a list of hashes")
         self.obfuscated = [_hex32(h, "privacy.obfuscated") for h in obfuscated]
         if proof.get("type") != PROOF_TYPE:
             raise DocumentError(f"proof.type must be {PROOF_TYPE!r}")
@@ -737,6 +773,8 @@ class WrappedDocument:
         steps = proof.get("proof")
         if not isinstance(steps, list):
             raise DocumentError("proof.proof must be a list of hashes")
+        if len(steps) > MAX_PROOF_STEPS:
+            raise DocumentError(f"proof.proof has at most {MAX_PROOF_STEPS} hashes")
         self.proof = [_hex32(step, "proof.proof") for step in steps]
 
     def value(self, path: str) -> Scalar:
@@ -777,13 +815,17 @@ class WrappedDocument:
         }
 
 
-def _flatten_raw(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten_raw(obj: Mapping[str, Any], prefix: str = "", depth: int = 1) -> dict[str, Any]:
+    if depth > MAX_FIELD_DEPTH:
+        raise DocumentError(f"a wrapped document's data nests at most {MAX_FIELD_DEPTH} objects deep")
     out: dict[str, Any] = {}
     for key, value in obj.items():
         if isinstance(value, Mapping):
-            out.update(_flatten_raw(value, f"{prefix}{key}."))
+            out.update(_flatten_raw(value, f"{prefix}{key}.", depth + 1))
         else:
             out[f"{prefix}{key}"] = value
+        if len(out) > MAX_DOCUMENT_FIELDS:
+            raise DocumentError(f"a wrapped document has at most {MAX_DOCUMENT_FIELDS} fields, revealed and hidden")
     return out
 
 

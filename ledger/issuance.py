@@ -3,8 +3,16 @@
 Issue one document (a tree of one) or a batch (N documents -> salted, hashed, one Merkle tree -> one transaction,
 with each document's leaf and fingerprint published by default). Every transaction is first *estimated*: a call the
 contract would refuse (not an active issuer, already issued, not yours to revoke...) raises :class:`ContractRevert`
-naming the custom error, and nothing is sent. A sent transaction is recorded in ``issuances`` so its status reads
-"pending" until the indexer has applied it.
+naming the custom error, and nothing is sent. A status change is refused before that, with nothing sent, when the
+certificate is not the caller's own (:func:`certificate_issuer` asks the registry who issued it): the contract lets a
+council member act on any issuer's certificate, but an issuing API key must not carry that power.
+
+Every sent transaction is then *waited for*: wrapped documents are handed out only once their transaction is mined
+(a transaction still in the mempool can be dropped, replaced or front-run, and documents of a root that never makes
+it on chain would verify INVALID), and a transaction that reverts once mined raises :class:`ContractRevert` naming
+the contract's error. A mined transaction is recorded in ``issuances`` so its status reads "pending" until the
+indexer has applied it, then "indexed". One not mined within ``mined_timeout`` seconds raises
+:class:`~ledger.chain.tx.TransactionTimeout` (its documents are withheld) and is recorded, since it may still be mined.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from sqlalchemy import Engine, insert, select
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient, RpcError
-from ledger.chain.tx import Call, TxSender, revert_from_rpc, with_headroom
+from ledger.chain.tx import Call, Receipt, TransactionTimeout, TxSender, revert_from_rpc, with_headroom
 from ledger.db import schema as s
 from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Original, wrap_batch
@@ -32,27 +40,71 @@ from ledger.merkle import certificate_id
 StatusAction = Literal["revoke", "suspend", "reinstate"]
 
 
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
 class IssuanceError(LedgerError, ValueError):
     """A request that cannot become a transaction (empty batch, too many documents...)."""
 
 
+class CertificateNotFound(LedgerError, LookupError):
+    """No certificate has this id on chain."""
+
+
+class NotCertificateIssuer(LedgerError, PermissionError):
+    """The certificate was issued by another issuer: an issuing key acts only on its own issuer's certificates."""
+
+
 @dataclass(frozen=True)
 class Issued:
+    """Documents whose issuing transaction is mined (in ``block_number``), not necessarily indexed yet."""
+
     tx_hash: str
     id: str
     root: str
     documents: list[dict[str, Any]]
     mode: Literal["single", "batch", "batch_public"]
+    block_number: int
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    """A status change whose transaction is mined (in ``block_number``), not necessarily indexed yet."""
+
+    tx_hash: str
+    block_number: int
+
+
+def certificate_issuer(client: RpcClient, certificates: ContractBinding, certificate_id: str) -> str | None:
+    """Who issued the certificate that ``certificate_id`` names, from the registry itself; None when none.
+
+    The one place that knows how a certificate id maps to its on-chain record: the API's status routes take the id
+    from the URL and ask this before sending anything (the index may not have the certificate yet, or lag behind).
+    """
+    data = client.call(
+        "eth_call",
+        [{"to": certificates.address, "data": certificates.encode("certificate", bytes.fromhex(certificate_id[2:]))}],
+    )
+    ((issuer, _issued_at, _valid_until, _batch),) = certificates.decode_result("certificate", data)
+    return None if issuer == ZERO_ADDRESS else str(issuer)
 
 
 class IssuanceService:
     """Builds, checks and sends the registries' write transactions for authenticated issuers."""
 
-    def __init__(self, engine: Engine, client: RpcClient, deployment: Deployment, max_batch: int = 10_000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        client: RpcClient,
+        deployment: Deployment,
+        max_batch: int = 10_000,
+        mined_timeout: float = 60.0,
+    ) -> None:
         self.engine = engine
         self.client = client
         self.deployment = deployment
         self.max_batch = max_batch
+        self.mined_timeout = mined_timeout
         self.certificates = ContractBinding(
             load_abi("CertificateRegistry"), deployment.contract("CertificateRegistry").address
         )
@@ -74,8 +126,25 @@ class IssuanceService:
             ).scalar()
         return str(name) if name else issuer.label
 
-    def _send(self, issuer: Issuer, data: str) -> str:
-        """Estimate (reverts raise before anything is sent), then send with headroom, capped at the block gas limit."""
+    def _transact(
+        self,
+        issuer: Issuer,
+        data: str,
+        action: str,
+        certificate: str,
+        root: str | None,
+        documents: int,
+        leaf: str | None = None,
+    ) -> Receipt:
+        """Estimate, send (gas with headroom, capped at the block gas limit) and wait until mined; record it.
+
+        The transaction is recorded once mined, or when it is not mined in time (it may still be, and
+        ``GET /transactions/{tx}`` then follows it); a revert is not recorded, there is nothing to follow.
+
+        Raises:
+            ContractRevert: the registry refused, at estimation (nothing sent) or once mined.
+            TransactionTimeout: not mined within ``mined_timeout`` seconds.
+        """
         sender = self._sender(issuer)
         call = Call(self.certificates.address, data)
         try:
@@ -83,7 +152,14 @@ class IssuanceService:
         except RpcError as exc:
             raise revert_from_rpc(exc, self.certificates) from None
         limit = int(self.client.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
-        return sender.send(Call(call.to, call.data, min(limit, with_headroom(estimate))))
+        call = Call(call.to, call.data, min(limit, with_headroom(estimate)))
+        try:
+            receipt = sender.send_and_wait(call, self.mined_timeout, self.certificates)
+        except TransactionTimeout as exc:
+            self._record(exc.tx_hash, action, certificate, root, issuer.address, documents, leaf)
+            raise
+        self._record(receipt.tx_hash, action, certificate, root, issuer.address, documents, leaf)
+        return receipt
 
     def _record(
         self,
@@ -150,10 +226,9 @@ class IssuanceService:
         else:
             data = self.certificates.encode("issueBatch", root_b, expiry)
             mode = "batch"
-        tx_hash = self._send(issuer, data)
         cid = certificate_id(issuer.address, root)
-        self._record(tx_hash, "issue", cid, root, issuer.address, len(wrapped))
-        return Issued(tx_hash, cid, root, wrapped, mode)
+        receipt = self._transact(issuer, data, "issue", cid, root, len(wrapped))
+        return Issued(receipt.tx_hash, cid, root, wrapped, mode, receipt.block_number)
 
     def set_status(
         self,
@@ -163,9 +238,22 @@ class IssuanceService:
         reason: int,
         leaf: str | None = None,
         proof: Sequence[str] = (),
-    ) -> str:
-        """Revoke, suspend or reinstate certificate ``certificate`` (its id; ``leaf`` None) or one document in it;
-        returns the tx hash."""
+    ) -> StatusChanged:
+        """Revoke, suspend or reinstate certificate ``certificate`` (its id; ``leaf`` None) or one document in it,
+        once mined.
+
+        Raises:
+            CertificateNotFound: no certificate has this id.
+            NotCertificateIssuer: the certificate is another issuer's (nothing is sent, whatever the contract allows).
+            ContractRevert: the registry refused, before sending or once mined.
+        """
+        owner = certificate_issuer(self.client, self.certificates, certificate)
+        if owner is None:
+            raise CertificateNotFound(f"no certificate {certificate.lower()} on chain")
+        if owner != issuer.address:
+            raise NotCertificateIssuer(
+                f"certificate {certificate.lower()} was issued by {owner}, not by this key's issuer {issuer.address}"
+            )
         id_b = bytes.fromhex(certificate[2:])
         if leaf is None:
             data = self.certificates.encode(action, id_b, reason)
@@ -173,9 +261,8 @@ class IssuanceService:
             data = self.certificates.encode(
                 f"{action}Document", id_b, bytes.fromhex(leaf[2:]), [bytes.fromhex(p[2:]) for p in proof], reason
             )
-        tx_hash = self._send(issuer, data)
-        self._record(tx_hash, action, certificate.lower(), None, issuer.address, 0, leaf.lower() if leaf else None)
-        return tx_hash
+        receipt = self._transact(issuer, data, action, certificate.lower(), None, 0, leaf.lower() if leaf else None)
+        return StatusChanged(receipt.tx_hash, receipt.block_number)
 
     def status(self, tx_hash: str) -> dict[str, Any]:
         """pending (sent, not yet indexed) / indexed (the indexer applied it) / unknown (not sent by this API)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
 import secrets
 import threading
@@ -28,6 +29,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from ledger.db import schema as s
 from ledger.errors import LedgerError
+
+log = logging.getLogger("originals.keys")
 
 KEY_PREFIX = "orig_"
 
@@ -150,7 +153,13 @@ class IssuerKeys:
         with self._lock:
             account = self._accounts.get(row["keystore"])
             if account is None:
-                account = open_keystore(Path(row["keystore"]), self._password)
+                try:
+                    account = open_keystore(Path(row["keystore"]), self._password)
+                except AuthenticationError:
+                    # Its message names the keystore's path, which stays on this server: neither answered nor logged.
+                    why = "the configured password does not open it" if Path(row["keystore"]).exists() else "no file"
+                    log.error("the keystore of issuer %s (API key %r) cannot be opened: %s", issuer, row["label"], why)
+                    raise AuthenticationError("the API key's keystore cannot be opened on this server") from None
                 if str(account.address).lower() != issuer:
                     raise AuthenticationError("the API key's keystore holds another account")
                 self._accounts[row["keystore"]] = account

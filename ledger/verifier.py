@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ledger.documents import DocumentError, WrappedDocument
 from ledger.errors import LedgerError
 from ledger.facts import FactSource
 from ledger.merkle import certificate_id
-from ledger.verify import CertificateFacts, Check, CheckStatus, Verdict, Verification, verify_facts
+from ledger.verify import Binding, CertificateFacts, Verdict, Verification, verify_facts
 
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
@@ -47,14 +46,6 @@ def check_hex32(value: str, what: str) -> str:
     return value.lower()
 
 
-@dataclass(frozen=True)
-class Binding:
-    """The deployment a document must be bound to."""
-
-    chain_id: int
-    registry: str
-
-
 def overall(verifications: list[Verification]) -> Verdict:
     """The verdict for an original with several certificates: VALID if any is, else the newest one's."""
     if not verifications:
@@ -86,8 +77,8 @@ def by_id(source: FactSource, identifier: str, now: int) -> Verification:
     return verify_facts(found[0], None, now)
 
 
-def by_document(source: FactSource, obj: Any, now: int, binding: Binding | None = None) -> Verification:
-    """A presented wrapped document (fields may be hidden).
+def by_document(source: FactSource, obj: Any, now: int, binding: Binding) -> Verification:
+    """A presented wrapped document (fields may be hidden, but not its binding), bound to ``binding``.
 
     Raises:
         DocumentError: the object is not a wrapped document at all (a forged or tampered one still gets a verdict).
@@ -99,25 +90,7 @@ def by_document(source: FactSource, obj: Any, now: int, binding: Binding | None 
     if isinstance(issuer, str) and _ADDRESS.match(issuer):
         # The certificate the document claims: the one its stated issuer issued with its root (ids bind both).
         facts = source.facts(certificate_id(issuer, root), leaf, root=root)
-    result = verify_facts(facts, document, now)
-    mismatch = _binding_mismatch(document, binding)
-    if mismatch is None:
-        return result
-    checks = tuple(
-        Check(c.name, CheckStatus.INVALID, mismatch) if c.name == "DOCUMENT_INTEGRITY" else c for c in result.checks
-    )
-    return Verification(Verdict.TAMPERED, checks, result.facts)
-
-
-def _binding_mismatch(document: WrappedDocument, binding: Binding | None) -> str | None:
-    if binding is None:
-        return None
-    chain_id, registry = document.value("chain.chainId"), document.value("chain.registry")
-    if chain_id is not None and chain_id != binding.chain_id:
-        return f"the document is bound to chain {chain_id}, not this deployment's chain {binding.chain_id}"
-    if isinstance(registry, str) and registry.lower() != binding.registry.lower():
-        return f"the document is bound to registry {registry}, not this deployment's {binding.registry}"
-    return None
+    return verify_facts(facts, document, now, binding)
 
 
 Now = Callable[[], int]

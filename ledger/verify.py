@@ -3,12 +3,13 @@
 A verification gathers *facts* about a certificate (from the SQL index or straight from the chain: see
 :mod:`ledger.facts`) and runs the named checks over them:
 
-- ``DOCUMENT_INTEGRITY``: a presented wrapped document's fields hash to its target hash and its proof leads to its
-  Merkle root (SKIPPED when only a fingerprint or an id was given).
+- ``DOCUMENT_INTEGRITY``: a presented wrapped document's fields hash to its target hash, its proof leads to its
+  Merkle root, and it reveals its binding (``issuer.address``, ``chain.chainId``, ``chain.registry``), which names
+  this deployment (SKIPPED when only a fingerprint or an id was given).
 - ``ISSUANCE_STATUS``: the root was issued, and neither it nor the document is revoked or suspended or expired.
 - ``ISSUER_IDENTITY``: the issuer is a registered partner (its name, type and domain when it issued, and now, and its
-  current status, said plainly when it is no longer active), and the issuer the document names is the one that
-  issued it on chain.
+  current status, said plainly when it is no longer active), and the issuer the document names (its address, and its
+  name when revealed: the name the issuer had when it issued) is the one that issued it on chain.
 - ``ISSUER_STANDING_AT_ISSUANCE``: the issuer was an active partner with the issuer right when it issued, and the
   issuance is before any compromise cut-off.
 
@@ -39,6 +40,20 @@ REASONS: dict[int, str] = {
     10: "privilege withdrawn",
 }
 """Reason codes for revocation, suspension and reinstatement (the contract stores the number; this is its text)."""
+
+
+BINDING_FIELDS = ("issuer.address", "chain.chainId", "chain.registry")
+"""The fields that bind a document to its issuer and its deployment. Any other field may be hidden; these may not: a
+document hiding them names no one and no chain (fully redacted, it is a bare hash that any issuance would match)."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The deployment a presented document must be bound to: the one the verifier follows (its manifest), never what
+    a node or the document says."""
+
+    chain_id: int
+    registry: str
 
 
 def reason_text(code: int | None) -> str | None:
@@ -145,7 +160,9 @@ class Verification:
         return self.verdict is Verdict.VALID
 
 
-def check_integrity(document: WrappedDocument | None, facts: CertificateFacts | None) -> Check:
+def check_integrity(
+    document: WrappedDocument | None, facts: CertificateFacts | None, binding: Binding | None = None
+) -> Check:
     name = "DOCUMENT_INTEGRITY"
     if document is None:
         return Check(name, CheckStatus.SKIPPED, "no certificate document was presented")
@@ -154,7 +171,33 @@ def check_integrity(document: WrappedDocument | None, facts: CertificateFacts | 
         return Check(name, CheckStatus.INVALID, reason)
     if facts is not None and not facts.proof_valid:
         return Check(name, CheckStatus.INVALID, "the chain does not accept the document's Merkle proof")
+    hidden = [path for path in BINDING_FIELDS if document.value(path) is None]
+    if hidden:
+        return Check(
+            name,
+            CheckStatus.INVALID,
+            f"the document hides {_and(hidden)}: the fields that bind it to its issuer and deployment cannot be hidden",
+            {"hidden": hidden},
+        )
+    mismatch = _binding_mismatch(document, binding)
+    if mismatch is not None:
+        return Check(name, CheckStatus.INVALID, mismatch)
     return Check(name, CheckStatus.VALID, reason)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _binding_mismatch(document: WrappedDocument, binding: Binding | None) -> str | None:
+    if binding is None:
+        return None
+    chain_id, registry = document.value("chain.chainId"), document.value("chain.registry")
+    if chain_id != binding.chain_id or isinstance(chain_id, bool):
+        return f"the document is bound to chain {chain_id}, not this deployment's chain {binding.chain_id}"
+    if not isinstance(registry, str) or registry.lower() != binding.registry.lower():
+        return f"the document is bound to registry {registry}, not this deployment's {binding.registry}"
+    return None
 
 
 def check_issuance(facts: CertificateFacts | None, now: int) -> Check:
@@ -212,8 +255,15 @@ def check_issuer_identity(facts: CertificateFacts | None, document: WrappedDocum
     if partner.status is not PartnerStatus.ACTIVE:
         reason += f"; the issuer is no longer an active partner (now {partner.status.name.lower()})"
     stated_name = document.value("issuer.name") if document is not None else None
-    if isinstance(stated_name, str) and stated_name != issued_as.display_name:
+    if stated_name is not None and stated_name != issued_as.display_name:
         details["stated_name"] = stated_name
+        return Check(
+            name,
+            CheckStatus.INVALID,
+            f'the document names its issuer "{stated_name}", but the registry names {partner.address} '
+            f'"{issued_as.display_name}" when it issued',
+            details,
+        )
     return Check(name, CheckStatus.VALID, reason, details)
 
 
@@ -235,10 +285,12 @@ def check_issuer_standing(facts: CertificateFacts | None) -> Check:
     return Check(name, CheckStatus.VALID, "the issuer was an active issuer at issuance, before any compromise cut-off")
 
 
-def verify_facts(facts: CertificateFacts | None, document: WrappedDocument | None, now: int) -> Verification:
-    """Run every check and decide the verdict."""
+def verify_facts(
+    facts: CertificateFacts | None, document: WrappedDocument | None, now: int, binding: Binding | None = None
+) -> Verification:
+    """Run every check and decide the verdict (``binding``: what a presented ``document`` must be bound to)."""
     checks = (
-        check_integrity(document, facts),
+        check_integrity(document, facts, binding),
         check_issuance(facts, now),
         check_issuer_identity(facts, document),
         check_issuer_standing(facts),

@@ -3,7 +3,11 @@
 Deploys ``PartnerRegistry`` (founders and voting period from ``consortium.yaml``) and ``CertificateRegistry`` bound to
 it, then writes ``deployments/<chain_id>.json`` (see :mod:`ledger.deployments`), the file the runtime reads. Running
 it again against a chain that already has the recorded deployment does nothing; ``--redeploy`` deploys fresh. A
-manifest whose contracts are gone (a restarted devnet) counts as absent.
+manifest whose contracts are gone (a restarted devnet), or of another contract version, counts as absent.
+
+The manifest records the contract version (``CONTRACT_VERSION``, which the runtime insists on) and the kind of
+network: ``local-devnet`` only for ape's local network (the one place the well-known test keys may sign; a fork
+carries a real chain's id and is ``live``), ``live`` for any other.
 
 On a local devnet the deployer defaults to test account 0; on any other network pass ``--account <alias>``. To deploy
 to an anvil that is already running instead of one ape-foundry starts (and stops) itself::
@@ -23,10 +27,13 @@ from ape.exceptions import BlockNotFoundError
 
 from ledger.abi import abi_sha256
 from ledger.deployments import (
+    CONTRACT_VERSION,
     ContractDeployment,
+    ContractVersionMismatch,
     Deployment,
     DeploymentInvalid,
     DeploymentNotFound,
+    NetworkKind,
     manifest_path,
     read_manifest,
     save_deployment,
@@ -99,6 +106,9 @@ def cli(
     deployment = Deployment(
         chain_id=chain_id,
         network=choice,
+        # Only ape's local network (an anvil it or `originals up` runs) is a devnet: a fork carries a real chain's id.
+        network_kind=NetworkKind.LOCAL_DEVNET if network.is_local else NetworkKind.LIVE,
+        contract_version=CONTRACT_VERSION,
         deployer=str(deployer.address),
         voting_period=spec.voting_period,
         contracts={
@@ -121,6 +131,9 @@ def _is_current(path: Path, chain_id: int, provider: Any) -> bool:
         if deployment.chain_id != chain_id:
             raise DeploymentInvalid(f"{path}: records chain id {deployment.chain_id}, expected {chain_id}")
     except DeploymentNotFound:
+        return False
+    except ContractVersionMismatch as exc:  # the runtime refuses it; deploying this code's contracts is the way out
+        click.echo(f"{path} {exc.what}, not {CONTRACT_VERSION}: treating it as absent and deploying.")
         return False
     except DeploymentInvalid as exc:
         raise click.ClickException(f"{exc}; fix or delete it, or pass --redeploy to replace it") from None

@@ -19,7 +19,7 @@ from ledger.abi import abi_sha256, load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt, TxSender
-from ledger.deployments import ContractDeployment, Deployment, Founder, save_deployment
+from ledger.deployments import ContractDeployment, Deployment, Founder, NetworkKind, save_deployment
 from ledger.devnet import devnet_key
 from ledger.events import COUNCIL, ISSUER, OrganisationType
 from ledger.merkle import MerkleTree, certificate_id
@@ -149,6 +149,7 @@ def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period
     deployment = Deployment(
         chain_id=chain_id,
         network="devnet",
+        network_kind=NetworkKind.LOCAL_DEVNET,
         deployer=deployer.address,
         voting_period=voting_period,
         contracts={

@@ -13,12 +13,13 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import ConnectionDep
+from api.deps import ConnectionDep, checked_cursor
 from api.fastpath import plain_get, send_json
 from api.schemas import CertificateStatusName
 from ledger import queries
 from ledger.events import CertificateStatus
 from ledger.facts import IndexFacts
+from ledger.queries import InvalidCursor
 
 router = APIRouter(tags=["certificates"])
 
@@ -45,6 +46,7 @@ async def list_certificates(
     limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 100,
 ) -> Response:
     """Certificates, newest first; filter by issuer, status and issuance time."""
+    cursor = checked_cursor(cursor, int, str)
     filters = (issuer, CertificateStatus[status] if status else None, issued_after, issued_before, cursor, limit)
     return _json(await _certificates(request, *filters))
 
@@ -115,8 +117,14 @@ def _fast_filters(query_string: bytes) -> tuple[Any, ...] | None:
             numbers[name] = _plain_int(values[name], pattern, low, high)
             if numbers[name] is None:
                 return None
+    cursor = values.get("cursor")
+    if cursor is not None:
+        try:
+            checked_cursor(cursor, int, str)
+        except InvalidCursor:
+            return None
     filters = (issuer, None if status is None else _STATUSES[status], numbers.get("issued_after"))
-    return (*filters, numbers.get("issued_before"), values.get("cursor"), numbers.get("limit", 100))
+    return (*filters, numbers.get("issued_before"), cursor, numbers.get("limit", 100))
 
 
 _FAST_NUMBERS = (
@@ -130,12 +138,12 @@ _FAST_NAMES = frozenset({"issuer", "status", "cursor", *(name for name, *_ in _F
 class ListFastPath:
     """Answers the common ``GET /certificates`` of a SQLite index directly, from the event loop's own connection.
 
-    A pure ASGI middleware next to :class:`api.routes.verify.LookupFastPath`, inside the app's own middlewares
-    (metrics, upload limit), so those see its requests as before: it sets the matched route in the scope, as routing
-    does, for the metrics' route label. It answers only what the declared route would answer with the same bytes and
-    headers (see :func:`_fast_filters`); every other request, an unknown cursor, the database failing, the reader
-    not open (an in-memory database), and every request while FastAPI's OpenTelemetry instrumentation is active (it
-    names spans after routing) go on to the app unchanged.
+    A pure ASGI middleware next to :class:`api.routes.verify.LookupFastPath`, inside the app's own middlewares (metrics,
+    and the edge of :mod:`api.edge`), so those see its requests as before: it sets the matched route in the scope, as
+    routing does, for the metrics' route label. It answers only what the declared route would answer with the same bytes
+    and headers (see :func:`_fast_filters`); every other request, a cursor the declared route would refuse, the database
+    failing, the reader not open (an in-memory database), and every request while FastAPI's OpenTelemetry
+    instrumentation is active (it names spans after routing) go on to the app unchanged.
     """
 
     def __init__(self, app: ASGIApp, facts: IndexFacts) -> None:

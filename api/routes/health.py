@@ -18,7 +18,7 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=HealthPublic)
 def health(request: Request, engine: EngineDep) -> dict[str, Any]:
-    """Whether the database and the node answer, and how far the index lags behind the head."""
+    """Whether the database and the node answer, and how far the index lags behind the head (negative: ahead)."""
     database, indexed = True, None
     try:
         with engine.connect() as conn:
@@ -31,8 +31,11 @@ def health(request: Request, engine: EngineDep) -> dict[str, Any]:
         head = int(request.app.state.rpc().call("eth_blockNumber"), 16)
     except (RpcError, OSError):
         head = None
-    lag = None if head is None or indexed is None else max(0, head - indexed)
-    status = "ok" if database and head is not None else "degraded"
+    lag = None if head is None or indexed is None else head - indexed
+    # An index ahead of the node (negative lag) is not ok: either the node is behind, or the chain was reorganised to
+    # a shorter one and the index still holds blocks that no longer exist (it rolls them back at its next poll).
+    ok = database and head is not None and (lag is None or lag >= 0)
+    status = "ok" if ok else "degraded"
     return {
         "status": status,
         "database": database,

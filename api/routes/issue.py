@@ -1,4 +1,8 @@
-"""Issue certificates and change their status (issuer API key required); follow a transaction until indexed."""
+"""Issue certificates and change their status (issuer API key required); follow a transaction until indexed.
+
+Each write answers once its transaction is mined (202: on chain, not yet indexed), so wrapped documents are never
+handed out for a root that is not on chain; ``GET /transactions/{tx}`` then goes from pending to indexed.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from api.schemas import (
     TransactionStatusPublic,
 )
 from ledger.documents import Original
+from ledger.issuance import IssuanceService, Issued, StatusAction
+from ledger.keys import Issuer
 
 router = APIRouter(tags=["issue"])
 
@@ -28,47 +34,52 @@ def _original(item: Any) -> Original:
 
 @router.post("/certificates", status_code=status.HTTP_202_ACCEPTED, response_model=IssuedPublic)
 def issue_certificate(body: IssueRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
-    """Issue one certificate (its fingerprint public on chain); returns the wrapped document, pending until indexed."""
-    issued = service.issue(issuer, [_original(body.original)], body.valid_until)
-    return {
-        "tx_hash": issued.tx_hash,
-        "id": issued.id,
-        "root": issued.root,
-        "mode": issued.mode,
-        "status": "pending",
-        "documents": issued.documents,
-    }
+    """Issue one certificate (its fingerprint public on chain); returns the wrapped document once mined."""
+    return _issued(service.issue(issuer, [_original(body.original)], body.valid_until))
 
 
 @router.post("/batches", status_code=status.HTTP_202_ACCEPTED, response_model=IssuedPublic)
 def issue_batch(body: BatchIssueRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
-    """Issue a batch in one transaction (one Merkle root); returns every wrapped document in request order."""
-    issued = service.issue(issuer, [_original(o) for o in body.originals], body.valid_until, body.publish_fingerprints)
+    """Issue a batch in one transaction (one Merkle root); returns every wrapped document, in order, once mined."""
+    originals = [_original(o) for o in body.originals]
+    return _issued(service.issue(issuer, originals, body.valid_until, body.publish_fingerprints))
+
+
+def _issued(issued: Issued) -> dict[str, Any]:
     return {
         "tx_hash": issued.tx_hash,
         "id": issued.id,
         "root": issued.root,
         "mode": issued.mode,
         "status": "pending",
+        "block_number": issued.block_number,
         "documents": issued.documents,
     }
 
 
-def _change(action: str, certificate: str, body: StatusChangeRequest, issuer: Any, service: Any) -> dict[str, Any]:
-    cid = certificate.lower()
-    tx_hash = service.set_status(issuer, action, cid, body.reason, body.leaf, body.proof)
-    return {"tx_hash": tx_hash, "action": action, "id": cid, "leaf": body.leaf, "status": "pending"}
+def _change(
+    action: StatusAction, certificate: str, body: StatusChangeRequest, issuer: Issuer, service: IssuanceService
+) -> dict[str, Any]:
+    changed = service.set_status(issuer, action, certificate.lower(), body.reason, body.leaf, body.proof)
+    return {
+        "tx_hash": changed.tx_hash,
+        "action": action,
+        "id": certificate.lower(),
+        "leaf": body.leaf,
+        "status": "pending",
+        "block_number": changed.block_number,
+    }
 
 
 @router.post("/certificates/{certificate_id}/revoke", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
 def revoke(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
-    """Revoke a certificate, or one document of it (leaf + proof). Final."""
+    """Revoke one of this issuer's certificates, or one document of it (leaf + proof). Final."""
     return _change("revoke", certificate_id, body, issuer, service)
 
 
 @router.post("/certificates/{certificate_id}/suspend", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
 def suspend(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
-    """Suspend a certificate, or one document of it, until reinstated."""
+    """Suspend one of this issuer's certificates, or one document of it, until reinstated."""
     return _change("suspend", certificate_id, body, issuer, service)
 
 

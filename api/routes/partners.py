@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import ConnectionDep
+from api.deps import ConnectionDep, checked_cursor
 from api.schemas import OrgTypeName, PartnerStatusName
 from ledger import queries
 from ledger.events import OrganisationType, PartnerStatus
@@ -30,7 +30,7 @@ def list_partners(
         conn,
         OrganisationType[org_type] if org_type else None,
         PartnerStatus[status] if status else None,
-        cursor,
+        checked_cursor(cursor, str),
         limit,
     )
     return {"data": page.items, "next_cursor": page.next_cursor, "indexed_block": queries.indexed_block(conn)}
@@ -45,7 +45,7 @@ def get_partner(address: Address, conn: ConnectionDep) -> dict[str, Any]:
 @router.get("/proposals", response_model=None)
 def list_proposals(conn: ConnectionDep, cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
     """Council proposals, newest first."""
-    page = queries.list_proposals(conn, cursor, limit)
+    page = queries.list_proposals(conn, checked_cursor(cursor, int, str), limit)
     return {"data": page.items, "next_cursor": page.next_cursor, "indexed_block": queries.indexed_block(conn)}
 
 

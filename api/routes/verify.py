@@ -192,11 +192,12 @@ assert {len(prefix) for prefix in _LOOKUPS} == {_PREFIX}
 class LookupFastPath:
     """Answers ``GET /verify/fingerprint/{key}`` and ``GET /verify/certificate/{key}`` of a SQLite index directly.
 
-    A pure ASGI middleware placed inside the app's own middlewares (metrics, upload limit; the error handlers outside
-    them), so those see these requests as before: it sets the matched route in the scope, as routing does, for the
-    metrics' route label. It answers only what the declared route would answer with the same bytes and headers:
-    a GET with a key of exactly 0x + 64 hex digits and no query string. Everything else, and every request while
-    FastAPI's OpenTelemetry instrumentation is active (it names spans after routing), goes on to the app unchanged.
+    A pure ASGI middleware placed inside the app's own middlewares (Starlette's error middleware, and outside it the
+    edge of :mod:`api.edge` and the metrics), so those see these requests as before: it sets the matched route in the
+    scope, as routing does, for the metrics' route label. It answers only what the declared route would answer with the
+    same bytes and headers: a GET with a key of exactly 0x + 64 hex digits and no query string. Everything else, and
+    every request while FastAPI's OpenTelemetry instrumentation is active (it names spans after routing), goes on to the
+    app unchanged.
     """
 
     def __init__(self, app: ASGIApp, facts: IndexFacts) -> None:
@@ -254,9 +255,14 @@ def verify_document(
     document: Annotated[dict[str, Any], Body(description="a wrapped certificate document (fields may be hidden)")],
 ) -> dict[str, Any]:
     """Verify a wrapped certificate document, also one with hidden fields."""
+    binding = request.app.state.binding()
+    if binding is None:  # fail closed: a document is only ever judged against the deployment the index follows
+        raise Problem(
+            503, "Deployment unknown", "verifying a document needs the deployment the index follows; it has none yet"
+        )
     try:
         with source.session() as snapshot:
-            verification = verifier.by_document(snapshot, document, int(time.time()), request.app.state.binding())
+            verification = verifier.by_document(snapshot, document, int(time.time()), binding)
             block = snapshot.indexed_block()
     except DocumentError as exc:
         raise Problem(422, "Invalid certificate document", str(exc)) from None

@@ -1,12 +1,14 @@
 """The web page: one HTML shell and its script and style, served locally (no CDN, no framework), and QR codes.
 
 Pages: ``/`` verify, ``/c/{id}`` a certificate (QR code, printable), ``/directory`` partners, ``/p/{address}`` a
-partner, ``/browse`` latest certificates. The script calls the JSON API of this same server.
+partner, ``/browse`` latest certificates, ``/docs`` the API's Swagger UI. The script calls the JSON API of this same
+server.
 """
 
 from __future__ import annotations
 
 import io
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,8 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
+"""Swagger UI's files (the fastapi-offline package's copy), served under ``/static/swagger-ui``."""
 router = APIRouter(include_in_schema=False)
 
 Hex32 = Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")]
@@ -51,10 +55,20 @@ def certificates_page() -> FileResponse:
     return _page()
 
 
+@router.get("/docs")
+def api_docs() -> FileResponse:
+    """Swagger UI, from this server's copy of its files (see :data:`SWAGGER_UI`)."""
+    return FileResponse(STATIC / "docs.html", media_type="text/html; charset=utf-8")
+
+
 @router.get("/qr/{certificate_id}.svg")
 def qr_code(certificate_id: Hex32, request: Request) -> Response:
-    """A QR code that links to the certificate's verification page on this server."""
-    link = str(request.url_for("certificate_page", certificate_id=certificate_id.lower()))
+    """A QR code that links to the certificate's verification page at the configured public base URL.
+
+    Never from the request's Host header: the code is cached for a day by anyone on the way, and a link that a
+    request could choose would send verifiers elsewhere.
+    """
+    link = f"{request.app.state.settings.public_base_url}/c/{certificate_id.lower()}"
     buffer = io.BytesIO()
     segno.make(link, error="m").save(buffer, kind="svg", scale=6, border=2, xmldecl=False)
     return Response(buffer.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -87,6 +88,24 @@ def classify_error(error: Any) -> RpcError:
     return RpcError(f"JSON-RPC error {code}: {message}", code, data)
 
 
+def redact_url(url: str) -> str:
+    """``url`` as it may be shown in a message or a log line: scheme, host and port only.
+
+    A provider's URL often carries its API key in the path (``/v3/<key>``), the query or the user-info
+    (``https://user:password@host``); none of that may reach a log or an API answer.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return "the node"
+    if not parts.scheme or not host:
+        return "the node"
+    shown = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown}" + (f":{port}" if port is not None else "")
+
+
 def _needs_tls(url: str) -> bool:
     """Whether requests to ``url`` go over TLS, i.e. whether the client needs its verifying SSL context.
 
@@ -103,6 +122,7 @@ class RpcClient:
 
     def __init__(self, url: str, timeout: float = 30.0, transport: httpx.BaseTransport | None = None) -> None:
         self.url = url
+        """The endpoint; it may hold credentials, so messages show :attr:`where` instead."""
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"content-type": "application/json"},
@@ -110,6 +130,11 @@ class RpcClient:
             verify=_needs_tls(url),
         )
         self._next_id = 0
+
+    @property
+    def where(self) -> str:
+        """The endpoint without credentials, path or query (:func:`redact_url`): for messages and logs."""
+        return redact_url(self.url)
 
     def close(self) -> None:
         self._client.close()
@@ -132,14 +157,14 @@ class RpcClient:
             with self._client.stream("POST", self.url, content=orjson.dumps(payload)) as response:
                 return response.status_code, b"".join(response.iter_bytes())
         except httpx.TimeoutException as exc:
-            raise TransientRpcError(f"timed out talking to {self.url}: {exc}") from exc
+            raise TransientRpcError(f"timed out talking to {self.where}: {exc}") from exc
         except httpx.TransportError as exc:
-            raise TransientRpcError(f"cannot reach the node at {self.url}: {exc}") from exc
+            raise TransientRpcError(f"cannot reach the node at {self.where}: {exc}") from exc
 
     def _post(self, payload: Any) -> Any:
         status, body = self._exchange(payload)
         if status == 429 or status >= 500:
-            raise TransientRpcError(f"node at {self.url} answered HTTP {status}")
+            raise TransientRpcError(f"node at {self.where} answered HTTP {status}")
         if status >= 400:
             # Some providers (QuickNode: HTTP 413) send a JSON-RPC error body with a 4xx: read it, so a range
             # refusal is still recognised as one.
@@ -151,13 +176,13 @@ class RpcClient:
                 classified = classify_error(error)
                 if isinstance(classified, RangeTooLargeError):
                     raise classified
-                raise RpcError(f"node at {self.url} answered HTTP {status}: {classified}", classified.code)
-            raise RpcError(f"node at {self.url} answered HTTP {status}: {body.decode(errors='replace')[:200]}")
+                raise RpcError(f"node at {self.where} answered HTTP {status}: {classified}", classified.code)
+            raise RpcError(f"node at {self.where} answered HTTP {status}: {body.decode(errors='replace')[:200]}")
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             # A body cut off mid-way (a proxy or node dropping the connection) is worth a retry.
-            raise TransientRpcError(f"unreadable JSON from {self.url}: {exc}") from exc
+            raise TransientRpcError(f"unreadable JSON from {self.where}: {exc}") from exc
 
     def call(self, method: str, params: Sequence[Any] = ()) -> Any:
         """One request; returns its ``result`` or raises the classified error."""

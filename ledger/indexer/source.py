@@ -111,7 +111,7 @@ class JsonRpcSource:
         return _raw_logs(self._client.call("eth_getLogs", [params]))
 
     def describe(self) -> str:
-        return f"{self._client.url} watching {orjson.dumps(self._filter['address']).decode()}"
+        return f"{self._client.where} watching {orjson.dumps(self._filter['address']).decode()}"
 
 
 @dataclass

@@ -51,6 +51,16 @@ def config_hash(chain_id: int, addresses: Mapping[str, str], abi_hashes: Mapping
     return hashlib.sha256(blob).hexdigest()
 
 
+def indexed_chain(conn: Connection) -> int | None:
+    """The chain id this database was indexed for (None before an indexer first opened it).
+
+    With the deployment manifest of that chain, this is what the API binds documents to: the deployment the index
+    follows, which neither a node that is down nor one pointed at another chain can change.
+    """
+    chain_id: int | None = conn.execute(select(s.sync_state.c.chain_id).where(s.sync_state.c.id == 1)).scalar()
+    return chain_id
+
+
 class SyncState:
     """Reads and writes ``sync_state`` and ``block_hashes`` for one chain and config."""
 

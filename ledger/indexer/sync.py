@@ -4,8 +4,10 @@ Backfill covers blocks that cannot change any more (the node's ``finalized`` blo
 depth) in large adaptive ranges. The live tail then takes one block at a time: it fetches the header, checks its
 parent hash against the stored window of recent hashes, fetches that block's logs *by block hash*, and commits the
 rows, the block hash and the checkpoint in one transaction. A parent-hash mismatch walks back through the window to
-the common ancestor and rolls back above it in one transaction. A head *below* the checkpoint is a node that is
-behind (lag), not a reorg: the loop waits. A reorg deeper than the window stops the indexer with a clear error.
+the common ancestor and rolls back above it in one transaction. A head *below* the checkpoint is told apart by its
+hash: the block the index holds at that height means a node that is behind (lag: the loop waits), another block means
+a reorganisation to a shorter chain, rolled back at once like any other. A reorg deeper than the window stops the
+indexer with a clear error.
 """
 
 from __future__ import annotations
@@ -430,11 +432,11 @@ class Indexer:
             if stop is not None and stop.is_set():
                 break
             if self.checkpoint.block >= head.number:
-                if self.checkpoint.block == head.number and self.checkpoint.hash not in (None, head.hash):
-                    self._reorg(head)  # the tip itself was replaced, at the same height
+                if self._replaced(head):
+                    self._reorg(head)  # the tip was replaced at its height, or the chain became shorter than ours
                     advanced = True
                     continue
-                break  # caught up; or the node is behind us (lag, not a reorg)
+                break  # caught up; or the node is behind us on our own chain (lag, not a reorg)
             number = self.checkpoint.block + 1
             header = self._retry(partial(self.source.block, number))
             if header is None:
@@ -469,11 +471,31 @@ class Indexer:
                 on_block(number)
         return head.number, advanced
 
+    def _replaced(self, head: BlockHeader) -> bool:
+        """Whether the node's head, at or below the checkpoint, is not the block the index holds at that height.
+
+        A head below the checkpoint is either a node that is behind on our chain (its head is a block we indexed:
+        wait) or a reorganisation to a shorter chain (its head is a block we never saw: the blocks above the common
+        ancestor are gone, and with them what the index says about them). Only the stored hash at the head's height
+        tells the two apart. When the window holds no hash there (a node further behind than the window), nothing
+        can be told, and the index waits; ``/health`` reports an index ahead of the node meanwhile.
+        """
+        if head.number == self.checkpoint.block:
+            stored = self.checkpoint.hash
+        else:
+            with self.engine.connect() as conn:
+                stored = self.state.stored_hash(conn, head.number)
+        return stored is not None and stored != head.hash
+
     def _reorg(self, header: BlockHeader) -> None:
-        """Walk back to the common ancestor of the stored window and the node's chain, then roll back above it."""
+        """Walk back to the common ancestor of the stored window and the node's chain, then roll back above it.
+
+        The walk starts at ``header``'s height when the node's chain is shorter than the index, since the node has
+        no block above it to compare with.
+        """
         with self.engine.connect() as conn:
             oldest = self.state.oldest(conn)
-            number = self.checkpoint.block
+            number = min(self.checkpoint.block, header.number)
             while True:
                 stored = self.state.stored_hash(conn, number)
                 if stored is None or oldest is None or number < oldest:

@@ -104,6 +104,7 @@ CHANNELS: dict[str, tuple[str, ...]] = {
     "proof-from-another-batch": ("document",),
     "forged": ("id", "document"),
     "impostor": ("id", "document"),
+    "misnamed": ("id", "document"),
     "bound-to-another-chain": ("id", "document"),
     "compromise-before-cutoff": ("fingerprint", "file", "id"),
     "compromise-after-cutoff": ("fingerprint", "file", "id"),
@@ -416,6 +417,17 @@ class _Builder:
         self.issued("impostor.issue", impostor_target, self.c.issue(4, impostor_target, sha256_hex(seal)))
         s.cases["impostor"] = Case(
             "impostor", "foundation", impostor_target, impostor_target, fingerprint=sha256_hex(seal), document=impostor
+        )
+
+        # The ministry certifies a document in which it states another name than the registry's.
+        letter = b"Letter of the minister, 3 May 1921"
+        misnamed_doc = self.document("ministry", letter, "Minister's letter", "letter").to_json()
+        misnamed_doc["issuer"]["name"] = "Ministry of Education"
+        misnamed = wrap(CertificateDocument.model_validate(misnamed_doc))
+        misnamed_target = misnamed["proof"]["targetHash"]
+        self.issued("misnamed.issue", misnamed_target, self.c.issue(6, misnamed_target, sha256_hex(letter)))
+        s.cases["misnamed"] = Case(
+            "misnamed", "ministry", misnamed_target, misnamed_target, fingerprint=sha256_hex(letter), document=misnamed
         )
 
         harbour_map = b"Map of the harbour, 1790"

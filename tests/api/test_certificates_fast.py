@@ -136,12 +136,13 @@ def test_the_fast_path_is_counted_by_the_metrics_under_its_route(sqlite_api: Tes
 
 def test_the_fast_path_reads_the_declared_parameters_as_written() -> None:
     assert _fast_filters(b"") == (None, None, None, None, None, 100)
+    cursor = queries.encode_cursor([5, "0x" + "ab" * 32])
     query = (
         b"issuer=0x"
         + b"A1" * 20
-        + b"&status=REVOKED&issued_after=0&issued_before=281474976710656&cursor=e-_1&limit=500"
+        + f"&status=REVOKED&issued_after=0&issued_before=281474976710656&cursor={cursor}&limit=500".encode()
     )
-    assert _fast_filters(query) == ("0x" + "A1" * 20, CertificateStatus.REVOKED, 0, 2**48, "e-_1", 500)
+    assert _fast_filters(query) == ("0x" + "A1" * 20, CertificateStatus.REVOKED, 0, 2**48, cursor, 500)
     assert _fast_filters(b"limit=1&status=VALID") == (None, CertificateStatus.VALID, None, None, None, 1)
 
 

@@ -22,10 +22,11 @@ from _api_scenario import APPLICANT, PARTNERS, Scenario
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
-from api.main import MULTIPART_SLACK, UploadLimitMiddleware, create_app
+from api.edge import MULTIPART_SLACK, Edge
+from api.main import create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
-from ledger.devnet import free_port
+from ledger.devnet import Anvil, free_port
 from ledger.hashing import keccak
 from ledger.queries import encode_cursor
 
@@ -130,6 +131,7 @@ def expected_certificates(sc: Scenario) -> list[dict[str, Any]]:
         ("anchor-batch-0", "anchor-batch.issue", "batch", "lab", None, None),
         ("wrapped-single", "wrapped-single.issue", "single", "ministry", sc.cases["wrapped-single"].fingerprint, None),
         ("impostor", "impostor.issue", "single", "foundation", sc.cases["impostor"].fingerprint, None),
+        ("misnamed", "misnamed.issue", "single", "ministry", sc.cases["misnamed"].fingerprint, None),
         (
             "bound-to-another-chain",
             "other-chain.issue",
@@ -598,6 +600,25 @@ def test_health_is_degraded_without_a_node_but_index_answers_keep_working(
     assert chain.json()["detail"] == "source=chain needs a node and a deployment manifest for its chain"
 
 
+def test_health_is_degraded_when_the_index_is_ahead_of_the_node(indexed: Settings, scenario: Scenario) -> None:
+    """A node whose head is below the index (here a new chain five blocks long; in life a node behind, or a chain
+    reorganised to a shorter one): the lag is negative and the status is not ok, never a clamped "lag 0"."""
+    with Anvil() as node:
+        with RpcClient(node.url) as client:
+            client.call("anvil_mine", ["0x5"])
+        with TestClient(create_app(indexed.model_copy(update={"rpc_url": node.url}))) as ahead:
+            answer = ahead.get("/health")
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "status": "degraded",
+        "database": True,
+        "node": True,
+        "head_block": 5,
+        "indexed_block": scenario.head,
+        "lag_blocks": 5 - scenario.head,
+    }
+
+
 def _counter(text: str, route: str, status: str) -> float:
     pattern = rf'^originals_http_requests_total\{{method="GET",route="{re.escape(route)}",status="{status}"\}} (\S+)$'
     match = re.search(pattern, text, re.MULTILINE)
@@ -839,8 +860,14 @@ def test_the_upload_limit_answers_without_receiving_the_body(indexed: Settings) 
     async def never_called(scope: Scope, receive: Receive, send: Send) -> None:
         raise AssertionError("the request reached the app")
 
-    scope = {"type": "http", "method": "POST", "path": "/verify/file", "headers": [(b"content-length", b"65553")]}
-    asyncio.run(UploadLimitMiddleware(never_called, max_upload_bytes=16)(scope, receive, send))
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/verify/file",
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-length", b"65553")],
+        "client": ("127.0.0.1", 50000),
+    }
+    asyncio.run(Edge(never_called, indexed.model_copy(update={"max_upload_bytes": 16}))(scope, receive, send))
     assert sent[0]["status"] == 413
     assert (b"content-type", b"application/problem+json") in sent[0]["headers"]
     assert json.loads(sent[1]["body"]) == {

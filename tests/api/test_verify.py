@@ -20,8 +20,9 @@ from httpx import Response
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
+from ledger.documents import WrappedDocument
 from ledger.merkle import hash_pair
-from ledger.verify import REASONS
+from ledger.verify import BINDING_FIELDS, REASONS
 
 CURRENT_STATUS = {"printer": "EXPELLED", "press": "SUSPENDED"}
 """Partners whose standing changed after they issued (everyone else is ACTIVE)."""
@@ -155,6 +156,16 @@ def expected_result(sc: Scenario, case: Case, channel: str) -> dict[str, Any]:
             "details": {"compromised_after": sc.cutoff, "issued_at": case.issued_at},
         }
         verdict = "ISSUER_COMPROMISED"
+    if presented and case.name == "misnamed":
+        ministry = sc.partner("ministry")
+        who = {
+            "name": "ISSUER_IDENTITY",
+            "status": "INVALID",
+            "reason": f'the document names its issuer "Ministry of Education", but the registry names '
+            f'{ministry.address} "{ministry.name}" when it issued',
+            "details": {**who["details"], "stated_name": "Ministry of Education"},
+        }
+        verdict = "INVALID"
     if presented and case.name == "tampered-field":
         integrity = integrity_invalid("the fields do not hash to the document's target hash (a field was changed)")
         verdict = "TAMPERED"
@@ -328,7 +339,7 @@ def test_the_index_and_the_chain_give_the_same_answer(
 
 CONTRACT_VERDICTS = ("VALID", "NOT_FOUND", "TAMPERED", "REVOKED", "SUSPENDED", "EXPIRED", "ISSUER_COMPROMISED")
 """``ICertificateRegistry.Verdict`` in enum order, named as the API names its verdicts."""
-OFF_CHAIN_ONLY = ("tampered-field", "impostor", "bound-to-another-chain")
+OFF_CHAIN_ONLY = ("tampered-field", "impostor", "misnamed", "bound-to-another-chain")
 """Cases whose flaw only the off-chain checks see (field hashes, the stated issuer, the chain binding)."""
 
 
@@ -457,3 +468,65 @@ def test_a_leaf_published_by_two_issuers_is_ambiguous_never_answered_with_the_ot
     assert api.get(f"/verify/certificate/{case.id}", params={"source": source}).json()["verdict"] == "VALID"
     by_document = api.post("/verify/document", params={"source": source}, json=case.document).json()
     assert without_source(by_document) == expected_result(scenario, case, "document")
+
+
+# -- the binding cannot be hidden -----------------------------------------------------------------------------------
+
+
+def unattributed(expected: dict[str, Any], issuer_hidden: bool) -> dict[str, Any]:
+    """A document that hides its issuer's address names no certificate (an id binds the issuer and the root): nothing
+    is looked up, so nothing is attributed."""
+    if not issuer_hidden:
+        return expected
+    return {**expected, "checks": [expected["checks"][0], NOT_ISSUED, NO_IDENTITY, NO_STANDING], "certificate": None}
+
+
+def binding_hidden(hidden: list[str]) -> dict[str, Any]:
+    """The DOCUMENT_INTEGRITY check of a document that hides ``hidden`` (in BINDING_FIELDS order)."""
+    names = hidden[0] if len(hidden) == 1 else ", ".join(hidden[:-1]) + " and " + hidden[-1]
+    return {
+        "name": "DOCUMENT_INTEGRITY",
+        "status": "INVALID",
+        "reason": f"the document hides {names}: the fields that bind it to its issuer and deployment cannot be hidden",
+        "details": {"hidden": hidden},
+    }
+
+
+@pytest.mark.parametrize(
+    "hidden", [["issuer.address"], ["chain.chainId"], ["chain.registry"], ["chain.chainId", "chain.registry"]]
+)
+@pytest.mark.parametrize("source", ["index", "chain"])
+def test_a_document_hiding_a_binding_field_is_tampered_not_valid(
+    api: TestClient, scenario: Scenario, hidden: list[str], source: str
+) -> None:
+    """Its fields still hash to an issued leaf, but it no longer says whose it is or where: never VALID."""
+    case = scenario.cases["wrapped-single"]
+    document = WrappedDocument(case.document).hide(hidden)
+    response = api.post("/verify/document", params={"source": source}, json=document)
+    assert response.status_code == 200, response.text
+    expected = unattributed(expected_result(scenario, case, "document"), "issuer.address" in hidden)
+    assert without_source(response.json()) == {
+        **expected,
+        "verdict": "TAMPERED",
+        "checks": [binding_hidden(hidden), *expected["checks"][1:]],
+    }
+
+
+@pytest.mark.parametrize("name", ["wrapped-single", "public-batch-0", "anchor-batch-0"])
+@pytest.mark.parametrize("source", ["index", "chain"])
+def test_a_fully_redacted_document_is_tampered_not_valid(
+    api: TestClient, scenario: Scenario, name: str, source: str
+) -> None:
+    """Every field hidden: a bare leaf with its proof, which names no issuer, chain or registry (it verified VALID)."""
+    case = scenario.cases[name]
+    wrapped = WrappedDocument(case.document)
+    redacted = wrapped.hide(sorted(wrapped.fields))
+    assert redacted["data"] == {}
+    response = api.post("/verify/document", params={"source": source}, json=redacted)
+    assert response.status_code == 200, response.text
+    expected = unattributed(expected_result(scenario, case, "document"), True)
+    assert without_source(response.json()) == {
+        **expected,
+        "verdict": "TAMPERED",
+        "checks": [binding_hidden(list(BINDING_FIELDS)), *expected["checks"][1:]],
+    }

@@ -16,7 +16,7 @@ import pytest
 from web3.logs import DISCARD
 
 from ledger.abi import CONTRACTS, abi_sha256, load_abi
-from ledger.deployments import Deployment, read_manifest
+from ledger.deployments import CONTRACT_VERSION, Deployment, NetworkKind, read_manifest
 from ledger.events import COUNCIL, ISSUER, OrganisationType, PartnerStatus
 
 if TYPE_CHECKING:  # fixtures' types only; conftest is pytest's to import
@@ -111,6 +111,10 @@ def first(deploy: Deploy, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
 def test_deploy_records_both_contracts_as_they_are_on_chain(first: Deployed, anvil: Anvil) -> None:
     assert first.manifest.chain_id == CHAIN_ID
     assert first.manifest.network == "ethereum:local"
+    assert first.manifest.network_kind is NetworkKind.LOCAL_DEVNET
+    assert first.manifest.contract_version == CONTRACT_VERSION
+    recorded = json.loads(first.path.read_text(encoding="utf-8"))
+    assert (recorded["contract_version"], recorded["network_kind"]) == (CONTRACT_VERSION, "local-devnet")
     assert first.manifest.deployer == anvil.w3.eth.accounts[0]
     assert first.manifest.voting_period == 3 * 24 * 3600
     assert set(first.manifest.contracts) == set(CONTRACTS)
@@ -257,6 +261,31 @@ def test_manifest_whose_deploy_block_hash_differs_is_treated_as_absent(
         "hash): treating it as absent and deploying."
     )
     fresh = read_manifest(path)
+    assert fresh.contract("PartnerRegistry").address != first.manifest.contract("PartnerRegistry").address
+    assert_on_chain(anvil, fresh)
+
+
+@pytest.mark.parametrize("recorded", [CONTRACT_VERSION - 1, None], ids=["older", "none"])
+def test_manifest_of_another_contract_version_is_treated_as_absent_and_replaced(
+    first: Deployed, deploy: Deploy, anvil: Anvil, tmp_path: Path, recorded: int | None
+) -> None:
+    """The runtime refuses it; deploying this code's contracts and recording them is the way out."""
+
+    def older(obj: dict[str, Any]) -> None:
+        if recorded is None:
+            del obj["contract_version"]
+        else:
+            obj["contract_version"] = recorded
+
+    path = copy_manifest(first, tmp_path, older)
+    result = deploy(*first.args(path.parent))
+    assert result.returncode == 0, result.stdout + result.stderr
+    what = "records no contract version" if recorded is None else f"records contract version {recorded}"
+    assert result.stdout.splitlines()[0] == (
+        f"{path} {what}, not {CONTRACT_VERSION}: treating it as absent and deploying."
+    )
+    fresh = read_manifest(path)
+    assert fresh.contract_version == CONTRACT_VERSION
     assert fresh.contract("PartnerRegistry").address != first.manifest.contract("PartnerRegistry").address
     assert_on_chain(anvil, fresh)
 

@@ -8,6 +8,7 @@ with the ground truth of :mod:`_groundtruth`: one independent ``eth_getLogs`` an
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -30,6 +31,7 @@ from _groundtruth import (
 )
 from sqlalchemy import Engine
 
+from ledger.deployments import CONTRACT_VERSION
 from ledger.devnet import free_port
 from ledger.events import EVENT_TYPES
 from ledger.indexer.sync import SyncStats
@@ -162,3 +164,29 @@ def test_unreachable_rpc_url_fails_with_one_line_and_writes_nothing(
     ], result.stderr
     assert "Traceback" not in result.stderr
     assert not database.exists(), "a run that cannot reach the node must not create the database"
+
+
+@pytest.mark.parametrize("command", [["index", "--once"], ["verify", "--rpc-url", "{rpc}", "{file}"]])
+def test_a_manifest_of_another_contract_version_stops_the_cli_with_one_line_and_writes_nothing(
+    chain: tuple[DevChain, Workload], tmp_path: Path, command: list[str]
+) -> None:
+    dev, _ = chain
+    deployments = tmp_path / "deployments"
+    deployments.mkdir()
+    manifest = json.loads((dev.deployments_dir / f"{dev.chain_id}.json").read_text())
+    manifest["contract_version"] = CONTRACT_VERSION - 1
+    path = deployments / f"{dev.chain_id}.json"
+    path.write_text(json.dumps(manifest))
+    original = tmp_path / "original.txt"
+    original.write_text("an original")
+    database = tmp_path / "never.db"
+    env = dev.env(f"sqlite:///{database}") | {"ORIGINALS_DEPLOYMENTS_DIR": str(deployments)}
+    args = [arg.format(rpc=dev.url, file=original) for arg in command]
+    result = run_cli(args, env, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert error_lines(result.stderr) == [
+        f"originals {command[0]}: error: {path} records contract version {CONTRACT_VERSION - 1}, but this code needs "
+        f"version {CONTRACT_VERSION}: redeploy the contracts (`make run UP_ARGS=--fresh` on a devnet, "
+        "`ape run deploy --redeploy` elsewhere)"
+    ], result.stderr
+    assert not database.exists(), "a run refused at start must not create the database"

@@ -156,6 +156,45 @@ def test_reorg_of_the_tip_is_undone_before_any_new_block(db_engine: Engine, base
     chain.truth(db_engine)
 
 
+def test_reorg_to_a_shorter_chain_is_undone_within_one_poll(db_engine: Engine, base: Base, chain: DevChain) -> None:
+    """The node drops the twelve recent blocks (a revert to before them) and mines three empty ones: its head is now
+    nine blocks below the index's checkpoint. That is not a node behind us: the block at its head is not the one the
+    index holds there, so the next poll rolls back to the common ancestor and indexes the three new blocks."""
+    before = chain.snapshot()
+    ancestor = chain.head()
+    receipts = recent_blocks(chain, base)
+    with chain.indexer(db_engine) as setup:
+        setup.indexer.run(once=True)
+        assert chain.truth(db_engine).block == ancestor + 12
+        assert status_of(db_engine, base.revoked) == CertificateStatus.REVOKED
+        chain.revert(before)
+        chain.mine(3)
+        head, advanced = setup.indexer.tail()
+        assert (head, advanced) == (ancestor + 3, True)
+        assert setup.indexer.stats.reorgs == 1
+    truth = chain.truth(db_engine)
+    assert truth.block == ancestor + 3
+    assert status_of(db_engine, base.revoked) == CertificateStatus.VALID, "the revocation was reorged away"
+    assert not {r.tx_hash for r in receipts} & indexed_tx_hashes(db_engine), "events of dropped blocks are indexed"
+
+
+def test_a_node_behind_the_index_on_the_same_chain_is_lag_not_a_reorg(
+    db_engine: Engine, base: Base, chain: DevChain
+) -> None:
+    """A head below the checkpoint whose hash is the one the index holds at that height: the index keeps its blocks
+    and waits (a load-balanced node lagging behind another one looks exactly like this)."""
+    recent_blocks(chain, base)
+    with chain.indexer(db_engine) as setup:
+        setup.indexer.run(once=True)
+        indexed = chain.truth(db_engine)
+        behind = setup.indexer.source.block(indexed.block - 5)
+        assert behind is not None
+        setup.indexer.source.head = lambda: behind  # type: ignore[method-assign]
+        assert setup.indexer.tail() == (indexed.block - 5, False)
+        assert setup.indexer.stats.reorgs == 0
+    assert chain.truth(db_engine) == indexed
+
+
 def test_reorg_deeper_than_the_window_stops_and_rescan_from_final_recovers(
     db_engine: Engine, base: Base, chain: DevChain
 ) -> None:

@@ -17,15 +17,18 @@ import pytest
 from eth_utils.address import to_checksum_address
 
 from ledger.deployments import (
+    CONTRACT_VERSION,
     ORGANISATION_TYPES,
     RIGHTS,
     SCHEMA_VERSION,
     ContractDeployment,
     ContractNotDeployed,
+    ContractVersionMismatch,
     Deployment,
     DeploymentInvalid,
     DeploymentNotFound,
     Founder,
+    NetworkKind,
     checksum_address,
     load_deployment,
     manifest_path,
@@ -42,10 +45,13 @@ PARTNERS = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 CERTIFICATES = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
 
 
-def deployment(chain_id: int = 31337, partners_block: int = 1) -> Deployment:
+def deployment(
+    chain_id: int = 31337, partners_block: int = 1, kind: NetworkKind = NetworkKind.LOCAL_DEVNET
+) -> Deployment:
     return Deployment(
         chain_id=chain_id,
         network="ethereum:local",
+        network_kind=kind,
         deployer=TOWN,
         voting_period=604800,
         contracts={
@@ -95,6 +101,7 @@ def test_manifest_file_is_sorted_pretty_json_with_names_for_enums(tmp_path: Path
     obj = json.loads(text)
     assert text == json.dumps(obj, indent=2, sort_keys=True) + "\n"
     assert obj["schema_version"] == SCHEMA_VERSION
+    assert (obj["contract_version"], obj["network_kind"]) == (CONTRACT_VERSION, "local-devnet")
     assert obj["founders"][0] == {
         "address": TOWN,
         "display_name": "Town of Originals",
@@ -164,6 +171,59 @@ def test_deployment_errors_are_ledger_errors_and_their_builtin_kin() -> None:
     assert issubclass(ContractNotDeployed, LookupError)
 
 
+def test_contract_version_is_two_the_contracts_of_trust_model_v2() -> None:
+    assert CONTRACT_VERSION == 2
+    assert deployment().contract_version == CONTRACT_VERSION
+
+
+@pytest.mark.parametrize(
+    ("recorded", "what"),
+    [
+        (1, "records contract version 1"),
+        (3, "records contract version 3"),
+        ("2", "records contract version '2'"),
+        (None, "records no contract version"),
+    ],
+)
+def test_manifest_of_another_contract_version_is_refused_naming_both_versions_and_the_way_out(
+    tmp_path: Path, recorded: object, what: str
+) -> None:
+    obj = manifest_json()
+    if recorded is None:
+        del obj["contract_version"]
+    else:
+        obj["contract_version"] = recorded
+    path = tmp_path / "31337.json"
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    with pytest.raises(ContractVersionMismatch) as excinfo:
+        load_deployment(31337, tmp_path)
+    assert str(excinfo.value) == (
+        f"{path} {what}, but this code needs version 2: redeploy the contracts "
+        "(`make run UP_ARGS=--fresh` on a devnet, `ape run deploy --redeploy` elsewhere)"
+    )
+    assert isinstance(excinfo.value, DeploymentInvalid)
+
+
+def test_a_manifest_of_another_contract_version_is_refused_before_its_other_fields_are_read() -> None:
+    """A manifest of other contracts may lack fields this version needs: the version is what its reader must hear."""
+    obj = _without(_with(manifest_json(), 1, "contract_version"), "network_kind")
+    with pytest.raises(ContractVersionMismatch, match="records contract version 1"):
+        Deployment.from_json(obj, source="m.json")
+
+
+@pytest.mark.parametrize("kind", list(NetworkKind))
+def test_network_kind_round_trips_and_only_a_local_devnet_is_one(tmp_path: Path, kind: NetworkKind) -> None:
+    save_deployment(deployment(kind=kind), tmp_path)
+    loaded = load_deployment(31337, tmp_path)
+    assert loaded.network_kind is kind
+    assert loaded.local_devnet is (kind is NetworkKind.LOCAL_DEVNET)
+
+
+def test_a_deployment_is_live_unless_it_says_otherwise() -> None:
+    """The safe default: code that builds a Deployment without a kind never lets the devnet keys sign."""
+    assert Deployment(31337, "ethereum:local", TOWN, 60, {}).network_kind is NetworkKind.LIVE
+
+
 def test_manifest_that_is_not_json_is_invalid(tmp_path: Path) -> None:
     path = tmp_path / "31337.json"
     path.write_text("{not json", encoding="utf-8")
@@ -202,6 +262,11 @@ def _with(obj: dict[str, Any], value: object, *path: str | int) -> dict[str, Any
         (_with(manifest_json(), "31337", "chain_id"), "m.json: chain_id: expected an integer >= 1, got '31337'"),
         (_with(manifest_json(), True, "voting_period"), "m.json: voting_period: expected an integer >= 1, got True"),
         (_with(manifest_json(), "", "network"), "m.json: network: expected a non-empty string, got ''"),
+        (_without(manifest_json(), "network_kind"), "m.json: network_kind: missing"),
+        (
+            _with(manifest_json(), "devnet", "network_kind"),
+            "m.json: network_kind: expected one of local-devnet, live, got 'devnet'",
+        ),
         (
             _with(manifest_json(), "0x1234", "deployer"),
             "m.json: deployer: expected a 0x-prefixed 20-byte hex address, got '0x1234'",

@@ -172,3 +172,24 @@ def test_the_partner_directory_filters_by_organisation_type(browser: object, sit
     assert "University Blockchain Competence Centre" in rows.first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "directory-universities.png"), full_page=True)
     page.close()
+
+
+def test_the_pages_and_the_api_docs_work_under_the_content_security_policy(
+    browser: object, site: tuple[str, Path]
+) -> None:
+    """Swagger UI (this server's copy) lists every operation; no page breaks a rule of the CSP (a refused inline
+    style or script, or anything from another origin, is reported on the console)."""
+    base, _ = site
+    page = browser.new_page()  # type: ignore[attr-defined]
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(base + "/docs")
+    page.wait_for_selector(".opblock", timeout=15_000)
+    operations = page.eval_on_selector_all(".opblock-summary-path", "nodes => nodes.map(n => n.dataset.path)")
+    openapi = page.evaluate("fetch('/openapi.json').then(r => r.json())")
+    assert sorted(set(operations)) == sorted(openapi["paths"])
+    for path in ("/", "/directory", "/browse"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+    assert [line for line in console if "Content Security Policy" in line] == []
+    page.close()

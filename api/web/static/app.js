@@ -49,7 +49,7 @@ function verifyPage() {
     <input type="file" id="file" hidden>
     <div class="row noprint">
       <label>Fingerprint or certificate id<input type="text" id="lookup" placeholder="0x…" autocomplete="off" spellcheck="false"></label>
-      <label style="flex:0 1 200px">Answer from<select id="source"><option value="index">the index (fast)</option><option value="chain">the chain (trustless)</option></select></label>
+      <label class="narrow">Answer from<select id="source"><option value="index">the index (fast)</option><option value="chain">the chain (trustless)</option></select></label>
       <button id="go">Verify</button>
     </div>
     <label class="muted"><input type="checkbox" id="upload"> upload the file to the server instead of hashing it here</label>
