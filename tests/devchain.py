@@ -8,6 +8,7 @@ test can push thousands of events in seconds. Founders are anvil accounts 0-2 wi
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,13 @@ def bytecode(name: str) -> str:
     """Deployment bytecode of ``name`` from ape's compiled manifest (run ``ape compile`` first)."""
     manifest = json.loads(BUILD_MANIFEST.read_text())
     return str(manifest["contractTypes"][name]["deploymentBytecode"]["bytecode"])
+
+
+def certificate_id(issuer: str, root: str) -> str:
+    """``CertificateRegistry.certificateId(issuer, root)``: keccak256(abi.encode(issuer, root)), 0x hex."""
+    from eth_hash.auto import keccak
+
+    return "0x" + keccak(bytes(12) + bytes.fromhex(issuer[2:]) + bytes.fromhex(root[2:])).hex()
 
 
 def h32(i: int, salt: str = "") -> str:
@@ -104,13 +112,38 @@ class Consortium:
         return tree, receipt
 
     def set_status(
-        self, index: int, action: str, root: str, reason: int, leaf: str | None = None, proof: list[bytes] | None = None
+        self,
+        index: int,
+        action: str,
+        certificate: str,
+        reason: int,
+        leaf: str | None = None,
+        proof: list[bytes] | None = None,
     ) -> Receipt:
-        """``action`` in revoke / suspend / reinstate; with ``leaf`` the Document variant."""
-        root_b = bytes.fromhex(root[2:])
+        """``action`` in revoke / suspend / reinstate on certificate id ``certificate``; with ``leaf`` the Document
+        variant (a single certificate's document is its root, with an empty proof)."""
+        id_b = bytes.fromhex(certificate[2:])
         if leaf is None:
-            return self.cert_tx(index, action, root_b, reason)
-        return self.cert_tx(index, f"{action}Document", root_b, bytes.fromhex(leaf[2:]), proof or [], reason)
+            return self.cert_tx(index, action, id_b, reason)
+        return self.cert_tx(index, f"{action}Document", id_b, bytes.fromhex(leaf[2:]), proof or [], reason)
+
+    def propose_decision(
+        self, index: int, kind: int, certificate: str, reason: int, leaf: str | None = None, proof: Sequence[bytes] = ()
+    ) -> int:
+        """A council decision on a certificate (RevokeCertificate / LiftCertificateSuspension) proposed by
+        ``index``; returns the proposal id."""
+        zero = "0x" + "00" * 32
+        receipt = self.partner_tx(
+            index,
+            "proposeCertificateDecision",
+            kind,
+            self.certificates.address,
+            bytes.fromhex(certificate[2:]),
+            bytes.fromhex((leaf or zero)[2:]),
+            list(proof),
+            reason,
+        )
+        return int(receipt.logs[0]["topics"][1], 16)
 
 
 def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period: int = VOTING_PERIOD) -> Consortium:
