@@ -44,6 +44,7 @@ from ledger.events import (
     ZERO_HASH,
     CertificateIssued,
     CertificateStatus,
+    DetailsProposed,
     DocumentPublished,
     OrganisationType,
     PartnerStatus,
@@ -960,9 +961,7 @@ def test_two_issuers_of_one_root_have_two_certificates() -> None:
 
 def test_proposed_details_in_a_later_batch_than_their_proposal_still_fill_the_proposal(db_engine: Engine) -> None:
     """A batch may end inside a transaction: DetailsProposed then updates the proposal stored by the batch before."""
-    created = next(
-        i for i, item in enumerate(LOGS) if isinstance(item.event, ProposalCreated) and item.event.proposal_id == 9
-    )
-    project(db_engine, CHAIN, [LOGS[: created + 1], LOGS[created + 1 :]])
+    details = next(i for i, item in enumerate(LOGS) if isinstance(item.event, DetailsProposed))
+    project(db_engine, CHAIN, [LOGS[:details], LOGS[details:]])
     assert rows(db_engine, s.proposals) == expected_proposals()
     assert rows(db_engine, s.partners) == expected_partners()
