@@ -962,6 +962,6 @@ def test_two_issuers_of_one_root_have_two_certificates() -> None:
 def test_proposed_details_in_a_later_batch_than_their_proposal_still_fill_the_proposal(db_engine: Engine) -> None:
     """A batch may end inside a transaction: DetailsProposed then updates the proposal stored by the batch before."""
     details = next(i for i, item in enumerate(LOGS) if isinstance(item.event, DetailsProposed))
-    project(db_engine, CHAIN, [LOGS[:details], LOGS[details:]])
+    project(db_engine, CHAIN, [LOGS[:details], LOGS[details : details + 1], LOGS[details + 1 :]])
     assert rows(db_engine, s.proposals) == expected_proposals()
     assert rows(db_engine, s.partners) == expected_partners()
