@@ -8,7 +8,6 @@ test can push thousands of events in seconds. Founders are anvil accounts 0-2 wi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,24 +125,6 @@ class Consortium:
         if leaf is None:
             return self.cert_tx(index, action, id_b, reason)
         return self.cert_tx(index, f"{action}Document", id_b, bytes.fromhex(leaf[2:]), proof or [], reason)
-
-    def propose_decision(
-        self, index: int, kind: int, certificate: str, reason: int, leaf: str | None = None, proof: Sequence[bytes] = ()
-    ) -> int:
-        """A council decision on a certificate (RevokeCertificate / LiftCertificateSuspension) proposed by
-        ``index``; returns the proposal id."""
-        zero = "0x" + "00" * 32
-        receipt = self.partner_tx(
-            index,
-            "proposeCertificateDecision",
-            kind,
-            self.certificates.address,
-            bytes.fromhex(certificate[2:]),
-            bytes.fromhex((leaf or zero)[2:]),
-            list(proof),
-            reason,
-        )
-        return int(receipt.logs[0]["topics"][1], 16)
 
 
 def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period: int = VOTING_PERIOD) -> Consortium:
