@@ -52,7 +52,7 @@ from ledger.toolchain import PROJECT_ROOT
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 import devchain
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 """Bump when the generated chain changes, so cached dumps are regenerated."""
 CHAINS = PROJECT_ROOT / "bench" / ".scratch" / "chains"
 ACCOUNTS = 40
@@ -229,6 +229,8 @@ def vm_hwm_mb(pid: int) -> float:
 class Cert:
     root: bytes
     issuer: int
+    id: bytes
+    """keccak256(abi.encode(issuer, root)): what every status function takes."""
     leaves: list[bytes] | None = None  # kept for recent batches only (proofs of document status changes)
     tree: MerkleTree | None = None
     status: dict[bytes, tuple[str, bool]] = field(default_factory=dict)
@@ -310,14 +312,14 @@ class Generator:
             tree = MerkleTree.of(leaves)
             data = c.certificates.encode("issueBatchPublic", tree.root, self._expiry(), leaves, fingerprints)
             calls.append((issuer, Call(c.certificates.address, data, 70_000 + 3_000 * spec.batch_size)))
-            new.append(Cert(tree.root, issuer, leaves, tree))
+            new.append(Cert(tree.root, issuer, self._id(issuer, tree.root), leaves, tree))
             self.sent_events += spec.batch_size + 1
         for _ in range(spec.singles_per_round):
             issuer = rng.choice(self.issuers)
             root = rng.randbytes(32)
             data = c.certificates.encode("issue", root, rng.randbytes(32), self._expiry())
             calls.append((issuer, Call(c.certificates.address, data, 90_000)))
-            new.append(Cert(root, issuer))
+            new.append(Cert(root, issuer, self._id(issuer, root)))
             self.sent_events += 1
         for sender, call in self._status_changes(spec.status_per_round):
             calls.append((sender, call))
@@ -351,12 +353,20 @@ class Generator:
         if int(status["pending"], 16) or int(status["queued"], 16):
             raise BenchError(f"a mined block left transactions in the pool: {status}")
 
+    def _id(self, issuer: int, root: bytes) -> bytes:
+        return bytes.fromhex(devchain.certificate_id(self.consortium.address(issuer), "0x" + root.hex())[2:])
+
     def _expiry(self) -> int:
         return 0 if self.rng.random() < 0.5 else self.valid_until
 
     # -- status changes ---------------------------------------------------------------------------------------------
     def _status_changes(self, count: int) -> list[tuple[int, Call]]:
-        """Valid status changes on certificates mined in earlier rounds, at most one per certificate per round."""
+        """Valid status changes on certificates mined in earlier rounds, at most one per certificate per round.
+
+        As the registry allows them without a council decision: the issuer, while an active issuer, suspends,
+        revokes, or lifts its own suspension; another council member (a founder) only puts a hold on a certificate
+        or document, which only a council decision could lift (the generator leaves those suspended).
+        """
         rng, c = self.rng, self.consortium
         out: list[tuple[int, Call]] = []
         touched: set[bytes] = set()
@@ -365,33 +375,35 @@ class Generator:
                 break
             document = bool(self.recent_batches) and rng.random() < 0.5
             cert = rng.choice(self.recent_batches) if document else rng.choice(self.certs)
-            if cert.root in touched or cert.issuer in self.expelled:
+            if cert.id in touched:
                 continue
             leaf = b""
             if document:
                 assert cert.leaves is not None
                 leaf = rng.choice(cert.leaves)
             state, by_council = cert.status.get(leaf, ("valid", False))
-            council = rng.random() < 0.2 and cert.issuer != 0
-            if state == "revoked":
+            issuer = cert.issuer in self.issuers  # active, with the issuer right (never a cut-off while so)
+            hold = rng.random() < 0.2 or not issuer
+            if state == "revoked" or (state == "suspended" and by_council):
                 continue
-            if state == "valid":
+            if hold:
+                action, new_state = "suspend", "suspended"
+                sender = 1 if cert.issuer == 0 else 0
+            elif state == "valid":
                 action, new_state = ("revoke", "revoked") if rng.random() < 0.3 else ("suspend", "suspended")
-                sender = 0 if council else cert.issuer
-                new_council = council
+                sender = cert.issuer
             else:
                 action, new_state = "reinstate", "valid"
-                sender = 0 if by_council or cert.issuer in self.suspended else cert.issuer
-                new_council = False
+                sender = cert.issuer
             reason = rng.randint(1, 9)
             if leaf:
                 assert cert.tree is not None
-                args: tuple[Any, ...] = (cert.root, leaf, cert.tree.proof(leaf), reason)
+                args: tuple[Any, ...] = (cert.id, leaf, cert.tree.proof(leaf), reason)
                 data = c.certificates.encode(f"{action}Document", *args)
             else:
-                data = c.certificates.encode(action, cert.root, reason)
-            cert.status[leaf] = (new_state, new_council)
-            touched.add(cert.root)
+                data = c.certificates.encode(action, cert.id, reason)
+            cert.status[leaf] = (new_state, hold)
+            touched.add(cert.id)
             out.append((sender, Call(c.certificates.address, data, 120_000)))
         return out
 

@@ -40,6 +40,13 @@ def bytecode(name: str) -> str:
     return str(manifest["contractTypes"][name]["deploymentBytecode"]["bytecode"])
 
 
+def certificate_id(issuer: str, root: str) -> str:
+    """``CertificateRegistry.certificateId(issuer, root)``: keccak256(abi.encode(issuer, root)), 0x hex."""
+    from eth_hash.auto import keccak
+
+    return "0x" + keccak(bytes(12) + bytes.fromhex(issuer[2:]) + bytes.fromhex(root[2:])).hex()
+
+
 def h32(i: int, salt: str = "") -> str:
     """A distinct, deterministic bytes32 (0x hex) for test data."""
     from eth_hash.auto import keccak
@@ -113,7 +120,7 @@ class Consortium:
         proof: list[bytes] | None = None,
     ) -> Receipt:
         """``action`` in revoke / suspend / reinstate on certificate id ``certificate``; with ``leaf`` the Document
-        variant."""
+        variant (a single certificate's document is its root, with an empty proof)."""
         id_b = bytes.fromhex(certificate[2:])
         if leaf is None:
             return self.cert_tx(index, action, id_b, reason)

@@ -1,11 +1,12 @@
 """The SQL schema: one definition for SQLite and PostgreSQL (Alembic migrations are generated from it).
 
 Two kinds of tables. ``chain_events`` is the append-only mirror of every decoded event, keyed by
-(chain_id, tx_hash, log_index), with the block it came from and the *entity* it belongs to (a partner, a proposal or
-a certificate). Every other table is **derived**: a pure function of the events of its entity, so a reorg rollback
-deletes the events above the common ancestor, drops the derived rows of the entities those events touched, and
-replays the remaining events of just those entities. ``sync_state`` and ``block_hashes`` hold progress and the reorg
-window; they are written in the same transaction as the rows they describe.
+(chain_id, tx_hash, log_index), with the block it came from and the *entity* it belongs to (``partner:<address>``,
+``proposal:<id>`` or ``certificate:<certificate id>``). Every other table is **derived**: a pure function of the
+events of its entity, so a reorg rollback deletes the events above the common ancestor, drops the derived rows of the
+entities those events touched, and replays the remaining events of just those entities. ``sync_state`` and
+``block_hashes`` hold progress and the reorg window; they are written in the same transaction as the rows they
+describe.
 
 Hashes and addresses are lower-case ``0x`` hex text (readable, portable, indexable); uint256 values use
 :class:`Uint256` because SQLite silently turns integers wider than 64 bits into floats.
@@ -31,7 +32,8 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: contracts v2 (certificates keyed by id = keccak256(issuer, root), council decisions, details changes)."""
 
 metadata = MetaData(
     naming_convention={
@@ -96,6 +98,7 @@ partners = Table(
     Column("display_name", Text, nullable=False),
     Column("domain", Text, nullable=False),
     _hash("metadata_hash", nullable=False),
+    _hash("details_hash", nullable=False),
     Column("status", Integer, nullable=False),
     Column("rights", Integer, nullable=False),
     Column("joined_at", BigInteger),
@@ -105,6 +108,8 @@ partners = Table(
     Index(None, "org_type", "status"),
     Index(None, "status"),
 )
+"""The current record of each partner. ``details_hash`` is the registry's ``detailsHash`` of the current details
+(what an Admit proposal binds, ``proposals.target``)."""
 
 partner_history = Table(
     "partner_history",
@@ -136,6 +141,27 @@ applications = Table(
     Index(None, "address"),
 )
 
+partner_details = Table(
+    "partner_details",
+    metadata,
+    _hash("tx_hash", primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    _address("address", nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("at", BigInteger),
+    Column("org_type", Integer, nullable=False),
+    Column("display_name", Text, nullable=False),
+    Column("domain", Text, nullable=False),
+    _hash("metadata_hash", nullable=False),
+    Column("proposal_id", Uint256),
+    Column("source", String(16), nullable=False),
+    Index(None, "address", "block_number", "log_index"),
+)
+"""Every set of details a partner has had, in chain order: ``source`` ``'registered'`` (an application or a founder;
+``at`` and ``proposal_id`` null: PartnerRegistered carries no time) or ``'changed'`` (a ChangeDetails decision). The
+name a certificate was issued under is the issuer's latest row at or before the certificate's
+(block_number, log_index)."""
+
 proposals = Table(
     "proposals",
     metadata,
@@ -146,15 +172,29 @@ proposals = Table(
     Column("rights", Integer, nullable=False),
     Column("compromised_after", BigInteger, nullable=False),
     Column("deadline", BigInteger, nullable=False),
+    _hash("target", nullable=False),
+    _hash("leaf", nullable=False),
+    Column("reason", Integer, nullable=False),
+    Column("council_at_proposal", Integer, nullable=False),
     Column("yes_votes", Integer, nullable=False),
     Column("no_votes", Integer, nullable=False),
     Column("executed", Boolean, nullable=False),
     _address("executed_by"),
     Column("executed_block", BigInteger),
+    Column("counted_votes", Integer),
+    Column("required", Integer),
+    Column("proposed_org_type", Integer),
+    Column("proposed_display_name", Text),
+    Column("proposed_domain", Text),
+    _hash("proposed_metadata_hash"),
     Column("created_block", BigInteger, nullable=False),
     _hash("tx_hash", nullable=False),
     Index(None, "subject"),
 )
+"""Council proposals. ``target``, ``leaf``, ``reason`` are ProposalCreated's values as emitted (zero when the kind has
+none): the details hash bound by Admit / ChangeDetails, or the certificate id, document and reason code of a
+certificate decision (whose ``subject`` is the certificate registry). ``counted_votes`` and ``required`` are null
+until executed; ``proposed_*`` are the details a ChangeDetails proposal would set (DetailsProposed), else null."""
 
 votes = Table(
     "votes",
@@ -169,7 +209,8 @@ votes = Table(
 certificates = Table(
     "certificates",
     metadata,
-    _hash("root", primary_key=True),
+    _hash("id", primary_key=True),
+    _hash("root", nullable=False),
     _address("issuer", nullable=False),
     _hash("fingerprint"),
     Column("mode", String(16), nullable=False),
@@ -179,42 +220,64 @@ certificates = Table(
     Column("status_reason", Integer),
     Column("status_at", BigInteger),
     _address("status_by"),
+    Column("status_by_council", Boolean),
     Column("block_number", BigInteger, nullable=False),
+    Column("log_index", Integer, nullable=False),
     _hash("tx_hash", nullable=False),
-    Index(None, "issuer", "issued_at", "root"),
+    Index(None, "issuer", "issued_at", "id"),
     Index(None, "fingerprint"),
-    Index(None, "status", "issued_at", "root"),
-    Index(None, "issued_at", "root"),
+    Index(None, "status", "issued_at", "id"),
+    Index(None, "issued_at", "id"),
+    Index(None, "root"),
 )
+"""One row per certificate id (keccak256(issuer, root): two issuers may certify the same root). ``mode`` is
+``'single'``, ``'batch'`` or ``'batch_public'``; ``fingerprint`` is null for batches. The ``status*`` columns are the
+whole certificate's (status events with leaf 0); ``status_by``/``status_by_council`` are null until the first change.
+(``block_number``, ``log_index``) place the issuance in chain order (for the issuer's name at issuance)."""
 
 documents = Table(
     "documents",
     metadata,
-    _hash("root", primary_key=True),
+    _hash("certificate_id", primary_key=True),
     _hash("leaf", primary_key=True),
-    _hash("fingerprint"),
-    Column("status", Integer, nullable=False),
-    Column("status_reason", Integer),
-    Column("status_at", BigInteger),
-    _address("status_by"),
+    _hash("fingerprint", primary_key=True),
     Column("block_number", BigInteger, nullable=False),
     Index(None, "fingerprint"),
     Index(None, "leaf"),
 )
+"""Documents whose fingerprint the chain published: a single certificate's (leaf = root, from CertificateIssued) and
+a public batch's (DocumentPublished). The fingerprint is part of the key: a batch may publish one leaf twice with two
+fingerprints, and both are on the chain."""
+
+document_status = Table(
+    "document_status",
+    metadata,
+    _hash("certificate_id", primary_key=True),
+    _hash("leaf", primary_key=True),
+    Column("status", Integer, nullable=False),
+    Column("status_reason", Integer),
+    Column("status_at", BigInteger),
+    _address("status_by"),
+    Column("status_by_council", Boolean),
+    Column("block_number", BigInteger, nullable=False),
+)
+"""The status of each document acted on (status events with a non-zero leaf), published or not; ``block_number`` is
+the block of its first status change."""
 
 certificate_history = Table(
     "certificate_history",
     metadata,
     _hash("tx_hash", primary_key=True),
     Column("log_index", Integer, primary_key=True),
-    _hash("root", nullable=False),
+    _hash("certificate_id", nullable=False),
     _hash("leaf"),
     Column("action", String(16), nullable=False),
     _address("actor", nullable=False),
     Column("reason", Integer),
+    Column("by_council", Boolean),
     Column("at", BigInteger, nullable=False),
     Column("block_number", BigInteger, nullable=False),
-    Index(None, "root", "block_number", "log_index"),
+    Index(None, "certificate_id", "block_number", "log_index"),
 )
 
 sync_state = Table(
@@ -265,11 +328,13 @@ issuances = Table(
     metadata,
     _hash("tx_hash", primary_key=True),
     Column("action", String(16), nullable=False),
+    _hash("certificate_id", nullable=False),
     _hash("root", nullable=False),
     _hash("leaf"),
     _address("issuer", nullable=False),
     Column("documents", Integer, nullable=False),
     Column("submitted_at", BigInteger, nullable=False),
+    Index(None, "certificate_id"),
     Index(None, "root"),
 )
 """Transactions the API sent, so it can say "pending" until the indexer sees them. Not chain data."""
@@ -281,10 +346,12 @@ DERIVED_TABLES = (
     partners,
     partner_history,
     applications,
+    partner_details,
     proposals,
     votes,
     certificates,
     documents,
+    document_status,
     certificate_history,
 )
 """Tables that are a pure function of ``chain_events`` (rebuilt per entity on rollback)."""

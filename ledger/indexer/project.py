@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import orjson
+from eth_hash.auto import keccak
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from ledger.db import schema as s
@@ -35,9 +36,12 @@ from ledger.events import (
     CertificateRevoked,
     CertificateStatus,
     CertificateSuspended,
+    DetailsProposed,
     DocumentPublished,
     Event,
     PartnerCompromised,
+    PartnerDetailsChanged,
+    PartnerEvent,
     PartnerRegistered,
     PartnerRightsChanged,
     PartnerStatus,
@@ -68,22 +72,46 @@ EVENT_COLUMNS = (
     "entity",
     "args",
 )
-DOCUMENT_COLUMNS = ("root", "leaf", "fingerprint", "status", "status_reason", "status_at", "status_by", "block_number")
-_VALID = int(CertificateStatus.VALID)
+DOCUMENT_COLUMNS = ("certificate_id", "leaf", "fingerprint", "block_number")
+STATUS_COLUMNS = ("status", "status_reason", "status_at", "status_by", "status_by_council")
+"""The columns a status event sets, on ``certificates`` (leaf 0) or ``document_status`` (any other leaf)."""
 
-_PARTNER_EVENTS = frozenset({PartnerRegistered, PartnerStatusChanged, PartnerRightsChanged, PartnerCompromised})
-_PROPOSAL_EVENTS = frozenset({ProposalCreated, VoteCast, ProposalExecuted})
+_PARTNER_EVENTS = frozenset(
+    {PartnerRegistered, PartnerStatusChanged, PartnerRightsChanged, PartnerDetailsChanged, PartnerCompromised}
+)
+_PROPOSAL_EVENTS = frozenset({ProposalCreated, DetailsProposed, VoteCast, ProposalExecuted})
+_LOADED_PROPOSAL_EVENTS = frozenset({DetailsProposed, VoteCast, ProposalExecuted})
+"""Events that change a proposal which may have been created in an earlier batch."""
 
 
 def entity_of(event: Event) -> str:
-    """The entity an event belongs to: ``partner:<address>``, ``proposal:<id>`` or ``certificate:<root>``."""
+    """The entity an event belongs to: ``partner:<address>``, ``proposal:<id>`` or ``certificate:<id>``."""
     # Exact type lookups, not isinstance chains: this runs once per event, a million times in a dense backfill.
     cls = type(event)
     if cls in _PARTNER_EVENTS:
         return f"partner:{event.account}"  # type: ignore[union-attr]
     if cls in _PROPOSAL_EVENTS:
         return f"proposal:{event.proposal_id}"  # type: ignore[union-attr]
-    return f"certificate:{event.root}"  # type: ignore[union-attr]
+    return f"certificate:{event.id}"  # type: ignore[union-attr]
+
+
+def details_hash(org_type: int, display_name: str, domain: str, metadata_hash: str) -> str:
+    """``PartnerRegistry.detailsHash``: keccak256(abi.encode(orgType, displayName, domain, metadataHash)).
+
+    Encoded by hand (a static head of four words, then each string as its length and its bytes padded to a word)
+    rather than with eth-abi, whose import would cost every indexer start ~80 ms for a few partner events.
+    """
+    name, site = display_name.encode(), domain.encode()
+
+    def word(value: int) -> bytes:
+        return value.to_bytes(32, "big")
+
+    def tail(data: bytes) -> bytes:
+        return word(len(data)) + data + bytes(-len(data) % 32)
+
+    first = tail(name)
+    head = word(org_type) + word(4 * 32) + word(4 * 32 + len(first)) + bytes.fromhex(metadata_hash[2:])
+    return "0x" + keccak(head + first + tail(site)).hex()
 
 
 def event_args(event: Event) -> dict[str, Any]:
@@ -118,13 +146,16 @@ class _Writes:
     partners: dict[str, dict[str, Any]] = field(default_factory=dict)
     partner_history: list[dict[str, Any]] = field(default_factory=list)
     applications: list[dict[str, Any]] = field(default_factory=list)
+    partner_details: list[dict[str, Any]] = field(default_factory=list)
     proposals: dict[int, dict[str, Any]] = field(default_factory=dict)
     votes: list[dict[str, Any]] = field(default_factory=list)
     certificates: dict[str, dict[str, Any]] = field(default_factory=dict)
-    public_roots: set[str] = field(default_factory=set)
+    """New certificates by id."""
+    public_ids: set[str] = field(default_factory=set)
+    """Ids of certificates that published documents (mode ``batch_public``)."""
     documents: list[tuple[Any, ...]] = field(default_factory=list)
     """``documents`` rows in :data:`DOCUMENT_COLUMNS` order (nearly one per event on a busy chain)."""
-    root_status: list[dict[str, Any]] = field(default_factory=list)
+    certificate_status: list[dict[str, Any]] = field(default_factory=list)
     document_status: list[dict[str, Any]] = field(default_factory=list)
     certificate_history: list[dict[str, Any]] = field(default_factory=list)
 
@@ -157,7 +188,7 @@ class Projector:
             cls = type(event)
             if cls in _PARTNER_EVENTS:
                 accounts.add(event.account)  # type: ignore[union-attr]
-            elif cls is VoteCast or cls is ProposalExecuted:
+            elif cls in _LOADED_PROPOSAL_EVENTS:
                 proposal_ids.add(event.proposal_id)  # type: ignore[union-attr]
         self._load_partners(conn, writes, accounts)
         self._load_proposals(conn, writes, proposal_ids)
@@ -165,16 +196,15 @@ class Projector:
         chain_id = self.chain_id
         events = writes.events
         documents = writes.documents
-        public_roots = writes.public_roots
-        document = self._document
+        public_ids = writes.public_ids
         for item in logs:
             event = item.event
             if type(event) is DocumentPublished:
                 # Nearly every event of a busy chain: kept on the shortest path (what _gather would do for it).
-                root = event.root
-                entity = "certificate:" + root
-                public_roots.add(root)
-                documents.append(document(root, event.leaf, event.fingerprint, item.block_number))
+                certificate_id = event.id
+                entity = "certificate:" + certificate_id
+                public_ids.add(certificate_id)
+                documents.append((certificate_id, event.leaf, event.fingerprint, item.block_number))
             else:
                 entity = entity_of(event)
                 self._gather(item, writes)
@@ -211,7 +241,8 @@ class Projector:
         where = {"tx_hash": item.tx_hash, "log_index": item.log_index}
         if isinstance(event, CertificateIssued):
             single = event.fingerprint != ZERO_HASH
-            w.certificates[event.root] = {
+            w.certificates[event.id] = {
+                "id": event.id,
                 "root": event.root,
                 "issuer": event.issuer,
                 "fingerprint": event.fingerprint if single else None,
@@ -222,18 +253,20 @@ class Projector:
                 "status_reason": None,
                 "status_at": None,
                 "status_by": None,
+                "status_by_council": None,
                 "block_number": item.block_number,
+                "log_index": item.log_index,
                 "tx_hash": item.tx_hash,
             }
-            if single:
-                w.documents.append(self._document(event.root, event.root, event.fingerprint, item.block_number))
+            if single:  # a single certificate's one document is its root, published with it
+                w.documents.append((event.id, event.root, event.fingerprint, item.block_number))
             w.certificate_history.append(
-                {**where, "root": event.root, "leaf": None, "action": "issued", "actor": event.issuer}
-                | {"reason": None, "at": event.issued_at, "block_number": item.block_number}
+                {**where, "certificate_id": event.id, "leaf": None, "action": "issued", "actor": event.issuer}
+                | {"reason": None, "by_council": None, "at": event.issued_at, "block_number": item.block_number}
             )
         elif isinstance(event, DocumentPublished):
-            w.public_roots.add(event.root)
-            w.documents.append(self._document(event.root, event.leaf, event.fingerprint, item.block_number))
+            w.public_ids.add(event.id)
+            w.documents.append((event.id, event.leaf, event.fingerprint, item.block_number))
         elif isinstance(event, CertificateRevoked | CertificateSuspended | CertificateReinstated):
             status, action = _STATUS_OF[type(event)]
             change = {
@@ -241,17 +274,18 @@ class Projector:
                 "status_reason": event.reason,
                 "status_at": event.at,
                 "status_by": event.by,
+                "status_by_council": event.by_council,
             }
-            if event.leaf == ZERO_HASH:
-                w.root_status.append({"b_root": event.root, **change})
+            whole = event.leaf == ZERO_HASH
+            if whole:
+                w.certificate_status.append({"b_id": event.id, **change})
             else:
                 w.document_status.append(
-                    {"root": event.root, "leaf": event.leaf, "fingerprint": None, "block_number": item.block_number}
-                    | change
+                    {"certificate_id": event.id, "leaf": event.leaf, **change, "block_number": item.block_number}
                 )
             w.certificate_history.append(
-                {**where, "root": event.root, "leaf": None if event.leaf == ZERO_HASH else event.leaf}
-                | {"action": action, "actor": event.by, "reason": event.reason, "at": event.at}
+                {**where, "certificate_id": event.id, "leaf": None if whole else event.leaf, "action": action}
+                | {"actor": event.by, "reason": event.reason, "by_council": event.by_council, "at": event.at}
                 | {"block_number": item.block_number}
             )
         elif isinstance(event, ProposalCreated):
@@ -263,14 +297,33 @@ class Projector:
                 "rights": event.rights,
                 "compromised_after": event.compromised_after,
                 "deadline": event.deadline,
+                "target": event.target,
+                "leaf": event.leaf,
+                "reason": event.reason,
+                "council_at_proposal": event.council_at_proposal,
                 "yes_votes": 0,
                 "no_votes": 0,
                 "executed": False,
                 "executed_by": None,
                 "executed_block": None,
+                "counted_votes": None,
+                "required": None,
+                "proposed_org_type": None,
+                "proposed_display_name": None,
+                "proposed_domain": None,
+                "proposed_metadata_hash": None,
                 "created_block": item.block_number,
                 "tx_hash": item.tx_hash,
             }
+        elif isinstance(event, DetailsProposed):
+            proposal = w.proposals.get(event.proposal_id)
+            if proposal is not None:  # emitted right after its ProposalCreated, in the same transaction
+                proposal.update(
+                    proposed_org_type=event.org_type,
+                    proposed_display_name=event.display_name,
+                    proposed_domain=event.domain,
+                    proposed_metadata_hash=event.metadata_hash,
+                )
         elif isinstance(event, VoteCast):
             proposal = w.proposals.get(event.proposal_id)
             if proposal is not None:
@@ -283,35 +336,49 @@ class Projector:
             proposal = w.proposals.get(event.proposal_id)
             if proposal is not None:
                 proposal.update(executed=True, executed_by=event.executor, executed_block=item.block_number)
+                proposal.update(counted_votes=event.counted_votes, required=event.required)
         else:
             self._gather_partner(item, event, w)
 
-    @staticmethod
-    def _document(root: str, leaf: str, fingerprint: str | None, block: int) -> tuple[Any, ...]:
-        """A new ``documents`` row, valid, in :data:`DOCUMENT_COLUMNS` order."""
-        return (root, leaf, fingerprint, _VALID, None, None, None, block)
-
     def _gather_partner(self, item: DecodedLog, event: Event, w: _Writes) -> None:
-        assert isinstance(event, PartnerRegistered | PartnerStatusChanged | PartnerRightsChanged | PartnerCompromised)
+        assert isinstance(event, PartnerEvent)
         account = event.account
         partner = w.partners.get(account)
-        if isinstance(event, PartnerRegistered):
-            base = partner or {"status": int(PartnerStatus.NONE), "rights": 0, "joined_at": None}
-            w.partners[account] = partner = {
-                **base,
-                "address": account,
+        if isinstance(event, PartnerRegistered | PartnerDetailsChanged):
+            digest = details_hash(event.org_type, event.display_name, event.domain, event.metadata_hash)
+            details: dict[str, Any] = {
                 "org_type": event.org_type,
                 "display_name": event.display_name,
                 "domain": event.domain,
                 "metadata_hash": event.metadata_hash,
-                "compromised_after": base.get("compromised_after"),
-                "registered_block": item.block_number,
-                "updated_block": item.block_number,
             }
-            w.applications.append(
+            registered = isinstance(event, PartnerRegistered)
+            if registered:
+                base = partner or {"status": int(PartnerStatus.NONE), "rights": 0, "joined_at": None}
+                w.partners[account] = {
+                    **base,
+                    "address": account,
+                    **details,
+                    "details_hash": digest,
+                    "compromised_after": base.get("compromised_after"),
+                    "registered_block": item.block_number,
+                    "updated_block": item.block_number,
+                }
+                w.applications.append(
+                    {"tx_hash": item.tx_hash, "log_index": item.log_index, "address": account}
+                    | {"block_number": item.block_number}
+                    | details
+                )
+            elif partner is None:
+                return  # an event for an account that never registered cannot come from the contract
+            else:
+                partner.update(details, details_hash=digest, updated_block=item.block_number)
+            w.partner_details.append(
                 {"tx_hash": item.tx_hash, "log_index": item.log_index, "address": account}
-                | {"block_number": item.block_number, "org_type": event.org_type}
-                | {"display_name": event.display_name, "domain": event.domain, "metadata_hash": event.metadata_hash}
+                | {"block_number": item.block_number, "at": None if registered else event.at}  # type: ignore[union-attr]
+                | details
+                | {"proposal_id": None if registered else event.proposal_id}  # type: ignore[union-attr]
+                | {"source": "registered" if registered else "changed"}
             )
             return
         if partner is None:
@@ -342,21 +409,22 @@ class Projector:
         _upsert(conn, s.partners, list(w.partners.values()))
         _insert_ignore(conn, s.partner_history, w.partner_history)
         _insert_ignore(conn, s.applications, w.applications)
+        _insert_ignore(conn, s.partner_details, w.partner_details)
         _upsert(conn, s.proposals, list(w.proposals.values()))
         _insert_ignore(conn, s.votes, w.votes)
         for row in w.certificates.values():
-            if row["root"] in w.public_roots:
+            if row["id"] in w.public_ids:
                 row["mode"] = "batch_public"
         _insert_ignore(conn, s.certificates, list(w.certificates.values()))
-        earlier = sorted(w.public_roots - w.certificates.keys())
-        if earlier:  # documents published for a root issued in an earlier batch (replays only)
-            stmt = update(s.certificates).where(s.certificates.c.root == bindparam("b_root"))
-            conn.execute(stmt.values(mode="batch_public"), [{"b_root": root} for root in earlier])
+        earlier = sorted(w.public_ids - w.certificates.keys())
+        if earlier:  # documents published for a certificate issued in an earlier batch (replays only)
+            stmt = update(s.certificates).where(s.certificates.c.id == bindparam("b_id"))
+            conn.execute(stmt.values(mode="batch_public"), [{"b_id": certificate_id} for certificate_id in earlier])
         _insert_ignore_rows(conn, s.documents, DOCUMENT_COLUMNS, w.documents)
-        if w.root_status:
-            stmt = update(s.certificates).where(s.certificates.c.root == bindparam("b_root"))
-            columns = ("status", "status_reason", "status_at", "status_by")
-            conn.execute(stmt.values({c: bindparam(c) for c in columns}), w.root_status)  # in event order
+        if w.certificate_status:
+            stmt = update(s.certificates).where(s.certificates.c.id == bindparam("b_id"))
+            values: dict[str, Any] = {c: bindparam(c) for c in STATUS_COLUMNS}
+            conn.execute(stmt.values(values), w.certificate_status)  # in event order
         if w.document_status:
             self._document_status(conn, w.document_status)
         _insert_ignore(conn, s.certificate_history, w.certificate_history)
@@ -367,10 +435,10 @@ class Projector:
         its first change), so one upsert without duplicate keys does it."""
         last: dict[tuple[str, str], dict[str, Any]] = {}
         for row in rows:
-            key = (row["root"], row["leaf"])
+            key = (row["certificate_id"], row["leaf"])
             earlier = last.get(key)
             last[key] = row if earlier is None else {**row, "block_number": earlier["block_number"]}
-        _upsert(conn, s.documents, list(last.values()), ("status", "status_reason", "status_at", "status_by"))
+        _upsert(conn, s.document_status, list(last.values()), STATUS_COLUMNS)
 
     # -- rolling back ---------------------------------------------------------------------------------------------
 
@@ -414,11 +482,12 @@ class Projector:
             kind, _, key = entity.partition(":")
             by_kind[kind].append(key)
         if accounts := by_kind["partner"]:
-            for table in (s.partners, s.partner_history, s.applications):
+            for table in (s.partners, s.partner_history, s.applications, s.partner_details):
                 conn.execute(delete(table).where(table.c.address.in_(accounts)))
         if ids := [int(i) for i in by_kind["proposal"]]:
             for table in (s.proposals, s.votes):
                 conn.execute(delete(table).where(table.c.proposal_id.in_(ids)))
-        if roots := by_kind["certificate"]:
-            for table in (s.certificates, s.documents, s.certificate_history):
-                conn.execute(delete(table).where(table.c.root.in_(roots)))
+        if certificate_ids := by_kind["certificate"]:
+            conn.execute(delete(s.certificates).where(s.certificates.c.id.in_(certificate_ids)))
+            for table in (s.documents, s.document_status, s.certificate_history):
+                conn.execute(delete(table).where(table.c.certificate_id.in_(certificate_ids)))

@@ -67,15 +67,20 @@ def _history(i: int, proposal_id: int | None = None, active: bool = True) -> dic
     }
 
 
-def _document(i: int, fingerprint: str | None = None, status: int = 0) -> dict[str, Any]:
+def _a(i: int, tag: str = "a") -> str:
+    return "0x" + f"{tag}{i:039x}"[-40:]
+
+
+def _document(i: int, by: str | None = None, status: int = 0) -> dict[str, Any]:
+    """A ``document_status`` row (the projector's upsert target; ``by`` tells rows of one key apart)."""
     return {
-        "root": _h(i // 100, "r"),
+        "certificate_id": _h(i // 100, "r"),
         "leaf": _h(i, "l"),
-        "fingerprint": fingerprint,
         "status": status,
         "status_reason": None,
         "status_at": None,
-        "status_by": None,
+        "status_by": by,
+        "status_by_council": None if by is None else i % 2 == 0,
         "block_number": i,
     }
 
@@ -98,49 +103,49 @@ def test_insert_ignore_writes_every_row_with_its_types_converted(engine: Engine,
 @pytest.mark.parametrize("count", [3, BIG])
 def test_insert_ignore_skips_rows_whose_key_exists(engine: Engine, count: int) -> None:
     with engine.begin() as conn:
-        insert_ignore(conn, s.documents, [_document(0, fingerprint=_h(7, "f"))])
-    again = [_document(i, fingerprint=_h(i, "e")) for i in range(count)]
+        insert_ignore(conn, s.document_status, [_document(0, by=_a(7, "f"))])
+    again = [_document(i, by=_a(i, "e")) for i in range(count)]
     with engine.begin() as conn:
-        insert_ignore(conn, s.documents, again)
-    stored = _rows(engine, s.documents)
+        insert_ignore(conn, s.document_status, again)
+    stored = _rows(engine, s.document_status)
     assert len(stored) == count
-    assert stored[0] == _document(0, fingerprint=_h(7, "f"))
-    assert stored[1:] == sorted(again[1:], key=lambda r: (r["root"], r["leaf"]))
+    assert stored[0] == _document(0, by=_a(7, "f"))
+    assert stored[1:] == sorted(again[1:], key=lambda r: (r["certificate_id"], r["leaf"]))
 
 
 @pytest.mark.parametrize("count", [3, BIG])
 def test_insert_ignore_keeps_the_first_of_rows_repeating_a_key(engine: Engine, count: int) -> None:
-    rows = [_document(i, fingerprint=_h(i, "f")) for i in range(count)]
-    repeated = [*rows, _document(1, fingerprint=_h(1, "d"))]
+    rows = [_document(i, by=_a(i, "f")) for i in range(count)]
+    repeated = [*rows, _document(1, by=_a(1, "d"))]
     with engine.begin() as conn:
-        insert_ignore(conn, s.documents, repeated)
-    assert _rows(engine, s.documents) == sorted(rows, key=lambda r: (r["root"], r["leaf"]))
+        insert_ignore(conn, s.document_status, repeated)
+    assert _rows(engine, s.document_status) == sorted(rows, key=lambda r: (r["certificate_id"], r["leaf"]))
 
 
 @pytest.mark.parametrize("count", [3, BIG])
 def test_upsert_changes_only_the_named_columns_of_existing_rows(engine: Engine, count: int) -> None:
     with engine.begin() as conn:
-        insert_ignore(conn, s.documents, [_document(0, fingerprint=_h(0, "f"))])
+        insert_ignore(conn, s.document_status, [_document(0, by=_a(0, "f"))])
     changes = [_document(i, status=2) | {"status_reason": 3, "status_by": "0x" + "22" * 20} for i in range(count)]
     with engine.begin() as conn:
-        upsert(conn, s.documents, changes, ("status", "status_reason", "status_at", "status_by"))
-    stored = _rows(engine, s.documents)
-    assert stored[0] == _document(0, fingerprint=_h(0, "f"), status=2) | {
+        upsert(conn, s.document_status, changes, ("status", "status_reason", "status_at", "status_by"))
+    stored = _rows(engine, s.document_status)
+    assert stored[0] == _document(0, by=_a(0, "f"), status=2) | {
         "status_reason": 3,
         "status_by": "0x" + "22" * 20,
     }
-    assert stored[1:] == sorted(changes[1:], key=lambda r: (r["root"], r["leaf"]))
+    assert stored[1:] == sorted(changes[1:], key=lambda r: (r["certificate_id"], r["leaf"]))
 
 
 @pytest.mark.parametrize("count", [3, BIG])
 def test_upsert_of_a_key_repeated_in_one_call_keeps_the_first_insert_and_the_last_update(
     engine: Engine, count: int
 ) -> None:
-    rows = [_document(i, fingerprint=_h(i, "f")) for i in range(count)]
-    later = _document(1, fingerprint=_h(1, "x"), status=1) | {"status_reason": 9}
+    rows = [_document(i, by=_a(i, "f")) for i in range(count)]
+    later = _document(1, by=_a(1, "x"), status=1) | {"status_reason": 9}
     with engine.begin() as conn:
-        upsert(conn, s.documents, [*rows, later], ("status", "status_reason"))
-    stored = {r["leaf"]: r for r in _rows(engine, s.documents)}
+        upsert(conn, s.document_status, [*rows, later], ("status", "status_reason"))
+    stored = {r["leaf"]: r for r in _rows(engine, s.document_status)}
     assert len(stored) == count
     assert stored[_h(1, "l")] == rows[1] | {"status": 1, "status_reason": 9}
 
@@ -159,13 +164,13 @@ def test_upsert_without_columns_updates_every_non_key_column(engine: Engine, cou
 @pytest.mark.parametrize("count", [3, BIG])
 def test_bulk_writes_roll_back_with_the_callers_transaction(engine: Engine, count: int) -> None:
     with pytest.raises(RuntimeError, match="caller fails"), engine.begin() as conn:
-        insert_ignore(conn, s.documents, [_document(i) for i in range(count)])
-        upsert(conn, s.documents, [_document(i, status=1) for i in range(count)], ("status",))
+        insert_ignore(conn, s.document_status, [_document(i) for i in range(count)])
+        upsert(conn, s.document_status, [_document(i, status=1) for i in range(count)], ("status",))
         raise RuntimeError("caller fails after writing")
-    assert _rows(engine, s.documents) == []
+    assert _rows(engine, s.document_status) == []
     with engine.begin() as conn:  # the same connection (pooled) and its staging table still work afterwards
-        insert_ignore(conn, s.documents, [_document(i) for i in range(count)])
-    assert len(_rows(engine, s.documents)) == count
+        insert_ignore(conn, s.document_status, [_document(i) for i in range(count)])
+    assert len(_rows(engine, s.document_status)) == count
 
 
 def test_a_value_wider_than_uint256_is_refused(engine: Engine) -> None:
@@ -175,5 +180,5 @@ def test_a_value_wider_than_uint256_is_refused(engine: Engine) -> None:
 
 
 def test_a_row_naming_an_unknown_column_is_refused(engine: Engine) -> None:
-    with pytest.raises(ValueError, match="documents has no column"), engine.begin() as conn:
-        insert_ignore(conn, s.documents, [_document(1) | {"colour": "blue"}])
+    with pytest.raises(ValueError, match="document_status has no column"), engine.begin() as conn:
+        insert_ignore(conn, s.document_status, [_document(1) | {"colour": "blue"}])

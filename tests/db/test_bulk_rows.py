@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import test_bulk
 from sqlalchemy import Engine, event
-from test_bulk import BIG, _document, _h, _rows
+from test_bulk import BIG, _a, _document, _rows
 
 from ledger.db import bulk
 from ledger.db import schema as s
@@ -22,7 +22,16 @@ from ledger.db.engine import make_engine, upgrade
 engine = test_bulk.engine  # the same fixtures: SQLite and PostgreSQL, a fresh schema each test
 postgres_url = test_bulk.postgres_url
 
-COLUMNS = ("root", "leaf", "fingerprint", "status", "status_reason", "status_at", "status_by", "block_number")
+COLUMNS = (
+    "certificate_id",
+    "leaf",
+    "status",
+    "status_reason",
+    "status_at",
+    "status_by",
+    "status_by_council",
+    "block_number",
+)
 
 
 def _tuple(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -30,52 +39,52 @@ def _tuple(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _key(row: dict[str, Any]) -> tuple[str, str]:
-    return row["root"], row["leaf"]
+    return row["certificate_id"], row["leaf"]
 
 
 @pytest.mark.parametrize("count", [3, BIG])
 def test_rows_are_written_as_given_and_existing_keys_skipped(engine: Engine, count: int) -> None:
     with engine.begin() as conn:
-        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(_document(0, fingerprint=_h(7, "f")))])
-    again = [_document(i, fingerprint=_h(i, "e"), status=i % 3) for i in range(count)]
+        insert_ignore_rows(conn, s.document_status, COLUMNS, [_tuple(_document(0, by=_a(7, "f")))])
+    again = [_document(i, by=_a(i, "e"), status=i % 3) for i in range(count)]
     with engine.begin() as conn:
-        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(r) for r in again])
-    stored = _rows(engine, s.documents)
-    assert stored[0] == _document(0, fingerprint=_h(7, "f"))
+        insert_ignore_rows(conn, s.document_status, COLUMNS, [_tuple(r) for r in again])
+    stored = _rows(engine, s.document_status)
+    assert stored[0] == _document(0, by=_a(7, "f"))
     assert stored[1:] == sorted(again[1:], key=_key)
     assert len(stored) == count
 
 
 @pytest.mark.parametrize("count", [3, BIG])
 def test_the_first_of_rows_repeating_a_key_is_kept(engine: Engine, count: int) -> None:
-    rows = [_document(i, fingerprint=_h(i, "f")) for i in range(count)]
-    repeated = [*rows, _document(1, fingerprint=_h(1, "d"))]
+    rows = [_document(i, by=_a(i, "f")) for i in range(count)]
+    repeated = [*rows, _document(1, by=_a(1, "d"))]
     with engine.begin() as conn:
-        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(r) for r in repeated])
-    assert _rows(engine, s.documents) == sorted(rows, key=_key)
+        insert_ignore_rows(conn, s.document_status, COLUMNS, [_tuple(r) for r in repeated])
+    assert _rows(engine, s.document_status) == sorted(rows, key=_key)
 
 
 def test_rows_roll_back_with_the_callers_transaction(engine: Engine) -> None:
     with pytest.raises(RuntimeError, match=r"^abort$"), engine.begin() as conn:
-        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(_document(i)) for i in range(BIG)])
+        insert_ignore_rows(conn, s.document_status, COLUMNS, [_tuple(_document(i)) for i in range(BIG)])
         raise RuntimeError("abort")
-    assert _rows(engine, s.documents) == []
+    assert _rows(engine, s.document_status) == []
 
 
 def test_a_column_the_table_lacks_is_refused(engine: Engine) -> None:
-    with pytest.raises(ValueError, match=r"^documents has no column\(s\) colour$"), engine.begin() as conn:
-        insert_ignore_rows(conn, s.documents, (*COLUMNS, "colour"), [(*_tuple(_document(0)), "red")])
+    with pytest.raises(ValueError, match=r"^document_status has no column\(s\) colour$"), engine.begin() as conn:
+        insert_ignore_rows(conn, s.document_status, (*COLUMNS, "colour"), [(*_tuple(_document(0)), "red")])
 
 
 def test_rows_existing_in_the_same_transaction_are_skipped_and_earlier_writes_kept(engine: Engine) -> None:
     """On PostgreSQL the second call's direct COPY meets existing keys and falls back to the staging table inside the
     same transaction: the first call's rows must survive that savepoint rollback, unchanged."""
-    first = [_document(i, fingerprint=_h(i, "f")) for i in range(BIG)]
-    second = [_document(i, fingerprint=_h(i, "e")) for i in range(BIG - 10, 2 * BIG)]
+    first = [_document(i, by=_a(i, "f")) for i in range(BIG)]
+    second = [_document(i, by=_a(i, "e")) for i in range(BIG - 10, 2 * BIG)]
     with engine.begin() as conn:
-        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(r) for r in first])
-        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(r) for r in second])
-    assert _rows(engine, s.documents) == sorted(first + second[10:], key=_key)
+        insert_ignore_rows(conn, s.document_status, COLUMNS, [_tuple(r) for r in first])
+        insert_ignore_rows(conn, s.document_status, COLUMNS, [_tuple(r) for r in second])
+    assert _rows(engine, s.document_status) == sorted(first + second[10:], key=_key)
 
 
 @pytest.mark.parametrize("count", [1, 7, 8, 9, 600])
@@ -91,13 +100,13 @@ def test_sqlite_multi_row_statements_write_every_row_whatever_the_variable_limit
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.startswith('INSERT INTO "documents"') or statement.startswith("INSERT INTO documents"):
+        if statement.startswith('INSERT INTO "document_status"') or statement.startswith("INSERT INTO document_status"):
             sizes.append(statement.count("("))
 
-    rows = [_document(i, fingerprint=_h(i, "f")) for i in range(count)]
+    rows = [_document(i, by=_a(i, "f")) for i in range(count)]
     with engine.begin() as conn:
-        insert_ignore_rows(conn, s.documents, COLUMNS, [_tuple(r) for r in [*rows, rows[0] | {"status": 2}]])
-    assert _rows(engine, s.documents) == sorted(rows, key=_key)
+        insert_ignore_rows(conn, s.document_status, COLUMNS, [_tuple(r) for r in [*rows, rows[0] | {"status": 2}]])
+    assert _rows(engine, s.document_status) == sorted(rows, key=_key)
     assert sum(n - 1 for n in sizes) == count + 1  # one "(" for the column list, one per row
     assert max(sizes) - 1 <= 2
     engine.dispose()

@@ -320,16 +320,28 @@ def dev_chain(folder: Path) -> Iterator[DevChain]:
 # -- the workload --------------------------------------------------------------------------------------------------
 
 FOUNDER_IDS = (0, 1, 2)
+OUTSIDER_ID = 9
+"""An anvil account that is never a partner (anyone may execute a carried proposal)."""
 GAS_ISSUE = 150_000
 GAS_STATUS = 200_000
 
 
 @dataclass
+class _Record:
+    """A status record of the registry: a whole certificate's or one document's."""
+
+    status: CertificateStatus = CertificateStatus.VALID
+    hold: bool = False
+    """Suspended by the council (a member's hold): the issuer may not lift it."""
+
+
+@dataclass
 class _Certificate:
     issuer: int
-    status: CertificateStatus = CertificateStatus.VALID
+    root: str
+    record: _Record = field(default_factory=_Record)
     tree: MerkleTree | None = None
-    leaves: dict[bytes, CertificateStatus] = field(default_factory=dict)
+    leaves: dict[bytes, _Record] = field(default_factory=dict)
 
 
 @dataclass
@@ -343,6 +355,7 @@ class Model:
     """What the workload knows of the contracts' state: enough to only send transactions that succeed."""
 
     certificates: dict[str, _Certificate] = field(default_factory=dict)
+    """By certificate id."""
     partners: dict[int, _Partner] = field(default_factory=dict)
     serial: int = 0
 
@@ -401,7 +414,7 @@ class Workload:
         """Send, wait; returns the proposal id when the transaction created one."""
         self.settle()
         receipt = self.c.partner_tx(index, fn, *args)
-        if fn == "propose":
+        if fn.startswith("propose"):  # ProposalCreated comes first
             return int(receipt.logs[0]["topics"][1], 16)
         return 0
 
@@ -414,16 +427,19 @@ class Workload:
         return [i for i, p in self.model.partners.items() if p.status == PartnerStatus.ACTIVE and p.rights & ISSUER]
 
     def issue(self, issuer: int | None = None, valid_until: int = 0) -> str:
+        """A single certificate; returns its id."""
         issuer = self.rng.choice(self.issuers()) if issuer is None else issuer
         root = self.model.fresh("single")
         fingerprint = self.model.fresh("fingerprint")
         self._cert_tx(
             issuer, "issue", bytes.fromhex(root[2:]), bytes.fromhex(fingerprint[2:]), valid_until, gas=GAS_ISSUE
         )
-        self.model.certificates[root] = _Certificate(issuer)
-        return root
+        certificate_id = devchain.certificate_id(self.c.address(issuer), root)
+        self.model.certificates[certificate_id] = _Certificate(issuer, root)
+        return certificate_id
 
     def issue_batch(self, documents: int, public: bool, issuer: int | None = None) -> str:
+        """A batch of ``documents`` (at least 2 when ``public``); returns its certificate id."""
         issuer = self.rng.choice(self.issuers()) if issuer is None else issuer
         leaves = [bytes.fromhex(self.model.fresh("leaf")[2:]) for _ in range(documents)]
         tree = MerkleTree.of(leaves)
@@ -434,57 +450,105 @@ class Workload:
         else:
             self._cert_tx(issuer, "issueBatch", tree.root, 0, gas=GAS_ISSUE)
         root = "0x" + tree.root.hex()
-        self.model.certificates[root] = _Certificate(
-            issuer, tree=tree, leaves=dict.fromkeys(leaves, CertificateStatus.VALID)
+        certificate_id = devchain.certificate_id(self.c.address(issuer), root)
+        self.model.certificates[certificate_id] = _Certificate(
+            issuer, root, tree=tree, leaves={leaf: _Record() for leaf in leaves}
         )
-        return root
+        return certificate_id
 
-    @staticmethod
-    def _next_status(status: CertificateStatus, rng: random.Random) -> tuple[str, CertificateStatus] | None:
-        if status == CertificateStatus.REVOKED:
-            return None
-        if status == CertificateStatus.SUSPENDED:
-            return rng.choice([("reinstate", CertificateStatus.VALID), ("revoke", CertificateStatus.REVOKED)])
-        return rng.choice([("suspend", CertificateStatus.SUSPENDED)] * 3 + [("revoke", CertificateStatus.REVOKED)])
+    def _issuer_may_act(self, cert: _Certificate) -> bool:
+        """Whether the issuer still acts as issuer (an active issuer; the workload never sets a cut-off on one)."""
+        partner = self.model.partners[cert.issuer]
+        return partner.status == PartnerStatus.ACTIVE and bool(partner.rights & ISSUER)
 
-    def change_root(self, root: str, action: str | None = None, actor: int | None = None) -> str | None:
-        """Suspend, reinstate or revoke a whole certificate, acting as a founder (council); None if nothing applies."""
-        cert = self.model.certificates[root]
-        step = self._next_status(cert.status, self.rng)
-        if action is not None:
-            step = (action, {"suspend": CertificateStatus.SUSPENDED, "reinstate": CertificateStatus.VALID,
-                             "revoke": CertificateStatus.REVOKED}[action])  # fmt: skip
-        if step is None:
-            return None
-        actor = self.rng.choice(FOUNDER_IDS) if actor is None else actor
-        tx = self._cert_tx(actor, step[0], bytes.fromhex(root[2:]), self.rng.randrange(1, 50))
-        cert.status = step[1]
-        return tx
+    def _choices(self, cert: _Certificate, record: _Record) -> list[tuple[str, int | None]]:
+        """(action, actor) pairs the registry accepts for ``record`` now; actor None = a council decision."""
+        if record.status == CertificateStatus.REVOKED:
+            return []
+        issuer = self._issuer_may_act(cert)
+        council = [i for i in FOUNDER_IDS if i != cert.issuer or not issuer]
+        options: list[tuple[str, int | None]] = []
+        if issuer:
+            options += [("revoke", cert.issuer)]
+            if record.status == CertificateStatus.VALID:
+                options += [("suspend", cert.issuer)] * 3
+            elif not record.hold:
+                options += [("reinstate", cert.issuer)] * 3
+        if record.status == CertificateStatus.VALID or not record.hold:
+            options += [("suspend", self.rng.choice(council))] * 2
+        if not issuer or self.rng.random() < 0.1:  # council decisions cost four transactions: kept rare
+            options += [("revoke", None)]
+            if record.status == CertificateStatus.SUSPENDED:
+                options += [("reinstate", None)]
+        return options
 
-    def change_document(self, root: str) -> str | None:
-        cert = self.model.certificates[root]
+    def _act(
+        self, cert: _Certificate, record: _Record, action: str, actor: int | None, certificate_id: str, leaf: bytes
+    ) -> None:
+        """Send ``action`` on ``record`` (leaf zero = the whole certificate) and update the model."""
+        whole = leaf == bytes(32)
+        reason = self.rng.randrange(1, 50)
+        ident = bytes.fromhex(certificate_id[2:])
+        proof = [] if whole or cert.tree is None else cert.tree.proof(leaf)
+        if actor is None:
+            kind = ProposalKind.REVOKE_CERTIFICATE if action == "revoke" else ProposalKind.LIFT_CERTIFICATE_SUSPENSION
+            registry = self.c.certificates.address
+            self._carry_proposal("proposeCertificateDecision", int(kind), registry, ident, leaf, proof, reason)
+        elif whole:
+            self._cert_tx(actor, action, ident, reason)
+        else:
+            self._cert_tx(actor, f"{action}Document", ident, leaf, proof, reason)
+        record.status = {
+            "suspend": CertificateStatus.SUSPENDED,
+            "reinstate": CertificateStatus.VALID,
+            "revoke": CertificateStatus.REVOKED,
+        }[action]
+        record.hold = action == "suspend" and actor != cert.issuer
+
+    def change_root(self, certificate_id: str, action: str | None = None) -> bool:
+        """Suspend, reinstate or revoke a whole certificate as the registry allows it now (the issuer, a council
+        member's hold, or a council decision); ``action`` picks one. False when nothing applies."""
+        cert = self.model.certificates[certificate_id]
+        options = [o for o in self._choices(cert, cert.record) if action is None or o[0] == action]
+        if not options:
+            return False
+        chosen_action, actor = self.rng.choice(options)
+        self._act(cert, cert.record, chosen_action, actor, certificate_id, bytes(32))
+        return True
+
+    def change_document(self, certificate_id: str) -> bool:
+        cert = self.model.certificates[certificate_id]
         assert cert.tree is not None
         leaf = self.rng.choice(sorted(cert.leaves))
-        step = self._next_status(cert.leaves[leaf], self.rng)
-        if step is None:
-            return None
-        actor = self.rng.choice(FOUNDER_IDS)
-        proof = cert.tree.proof(leaf)
-        tx = self._cert_tx(actor, f"{step[0]}Document", bytes.fromhex(root[2:]), leaf, proof, self.rng.randrange(1, 50))
-        cert.leaves[leaf] = step[1]
-        return tx
+        options = self._choices(cert, cert.leaves[leaf])
+        if not options:
+            return False
+        chosen_action, actor = self.rng.choice(options)
+        self._act(cert, cert.leaves[leaf], chosen_action, actor, certificate_id, leaf)
+        return True
 
     # -- partner steps --
 
     def _carry(self, kind: ProposalKind, subject: int, rights: int = 0, cutoff: int = 0) -> int:
         """A founder proposes, a second votes yes, sometimes the third votes no; anyone executes."""
+        return self._carry_proposal("propose", int(kind), self.c.address(subject), rights, cutoff, executor=subject)
+
+    def _carry_proposal(self, fn: str, *args: Any, executor: int = OUTSIDER_ID) -> int:
+        """``fn`` (a propose function) by a founder, a second founder's yes, sometimes a no; then executed."""
         proposer, second, third = self.rng.sample(FOUNDER_IDS, 3)
-        proposal = self._partner_tx(proposer, "propose", int(kind), self.c.address(subject), rights, cutoff)
+        proposal = self._partner_tx(proposer, fn, *args)
         self._partner_tx(second, "vote", proposal, True)
         if self.rng.random() < 0.3:
             self._partner_tx(third, "vote", proposal, False)
-        self._partner_tx(self.rng.choice([*FOUNDER_IDS, subject]), "execute", proposal)
+        self._partner_tx(self.rng.choice([*FOUNDER_IDS, executor]), "execute", proposal)
         return proposal
+
+    def change_details(self, index: int) -> None:
+        """New details for an active or suspended newcomer, by council vote (DetailsProposed, PartnerDetailsChanged)."""
+        org = self.rng.choice(list(OrganisationType))
+        meta = bytes.fromhex(self.model.fresh("meta")[2:])
+        details = (int(org), f"Partner {index}.{self.model.serial} renamed", f"p{index}.example", meta)
+        self._carry_proposal("proposeDetails", self.c.address(index), details, executor=index)
 
     def apply(self, index: int) -> None:
         org = self.rng.choice(list(OrganisationType))
@@ -518,6 +582,7 @@ class Workload:
             else:
                 options += [lambda: self.reinstate_partner(index)] * 2
             options += [lambda: self.set_issuer(index, not p.rights & ISSUER)] * 3
+            options += [lambda: self.change_details(index)]
             self.rng.choice(options)()
 
     def leave(self, index: int) -> None:
@@ -560,17 +625,23 @@ class Workload:
         self.admit(b, rights=0)
         self.set_issuer(b, grant=True)
         single = self.issue(a, valid_until=self._timestamp() + 10**6)
+        held = self.issue(a)
         anchor = self.issue_batch(6, public=False, issuer=b)
         public = self.issue_batch(5, public=True)
-        self.change_root(single, "suspend")
-        self.change_root(single, "reinstate")
-        self.change_root(single, "revoke")
+        for action in ("suspend", "reinstate", "revoke"):  # by the issuer
+            self._act(self.model.certificates[single], self.model.certificates[single].record, action, a, single,
+                      bytes(32))  # fmt: skip
+        cert = self.model.certificates[held]
+        self._act(cert, cert.record, "suspend", FOUNDER_IDS[0], held, bytes(32))  # a council member's hold
+        self._act(cert, cert.record, "reinstate", None, held, bytes(32))  # lifted by council decision
         for _ in range(4):
             self.change_document(anchor)
             self.change_document(public)
+        self.change_details(a)
         self.suspend_partner(a)
         self.reinstate_partner(a)
         self.set_issuer(b, grant=False)
+        self.change_root(anchor, "revoke")  # the issuer lost its right: a council decision
         self.apply(c)
         self.leave(c)
         self.apply(c)
@@ -589,7 +660,7 @@ class Workload:
         elif roll < 0.70:
             self.change_root(self.rng.choice(list(certs)))
         elif roll < 0.85:
-            batches = [root for root, cert in certs.items() if cert.tree is not None]
+            batches = [certificate_id for certificate_id, cert in certs.items() if cert.tree is not None]
             if batches:
                 self.change_document(self.rng.choice(batches))
         elif roll < 0.97:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devchain import h32
+from devchain import certificate_id, h32
 
 from ledger.indexer.decode import DecodedLog, RawLog
 from ledger.indexer.runner import make_decoder
@@ -39,6 +39,16 @@ SINGLE_FINGERPRINT = h32(1, "single-fingerprint")
 ANCHOR_LEAVES = [h32(i, "anchor-leaf") for i in range(4)]
 PUBLIC_LEAVES = [h32(i, "public-leaf") for i in range(3)]
 PUBLIC_FINGERPRINTS = [h32(i, "public-fingerprint") for i in range(3)]
+SECOND_FINGERPRINT = h32(0, "public-fingerprint-again")
+"""The public batch publishes its first leaf twice, the second time with this fingerprint (finding 19 of issue 11:
+both are on the chain, so both must be in the index)."""
+PUBLISHED_LEAVES = [*PUBLIC_LEAVES, PUBLIC_LEAVES[0]]
+PUBLISHED_FINGERPRINTS = [*PUBLIC_FINGERPRINTS, SECOND_FINGERPRINT]
+"""What the public batch's transaction publishes, in order."""
+TWIN_FINGERPRINT = h32(2, "twin-fingerprint")
+"""Founder 2 certifies the mill's single root too, under its own certificate id, with this fingerprint."""
+FOUNDER_DETAILS = (3, "University Competence Centre", "ucc.example", h32(2, "founder-metadata"))
+"""The details a ChangeDetails proposal gives founder 2: org type, display name, domain, metadata hash."""
 
 
 def tree_of(leaves: list[str]) -> MerkleTree:
@@ -47,6 +57,16 @@ def tree_of(leaves: list[str]) -> MerkleTree:
 
 ANCHOR_ROOT = "0x" + tree_of(ANCHOR_LEAVES).root.hex()
 PUBLIC_ROOT = "0x" + tree_of(PUBLIC_LEAVES).root.hex()
+
+
+@dataclass(frozen=True)
+class CertificateIds:
+    """The scenario's certificate ids (they name their issuers, so they depend on the recorded accounts)."""
+
+    single: str
+    twin: str
+    anchor: str
+    public: str
 
 
 @dataclass(frozen=True)
@@ -81,6 +101,15 @@ class Recording:
 
     def account(self, index: int) -> str:
         return self.accounts[index]
+
+    @property
+    def ids(self) -> CertificateIds:
+        return CertificateIds(
+            single=certificate_id(self.account(MILL), SINGLE_ROOT),
+            twin=certificate_id(self.account(2), SINGLE_ROOT),
+            anchor=certificate_id(self.account(0), ANCHOR_ROOT),
+            public=certificate_id(self.account(1), PUBLIC_ROOT),
+        )
 
 
 @functools.cache

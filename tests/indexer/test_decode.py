@@ -19,14 +19,17 @@ from _indexer_recorded import (
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
     ASSOCIATION,
+    FOUNDER_DETAILS,
     MILL,
     MILL_METADATA,
     OUTSIDER,
-    PUBLIC_FINGERPRINTS,
     PUBLIC_LEAVES,
     PUBLIC_ROOT,
+    PUBLISHED_FINGERPRINTS,
+    PUBLISHED_LEAVES,
     SINGLE_FINGERPRINT,
     SINGLE_ROOT,
+    TWIN_FINGERPRINT,
     Recording,
     load,
 )
@@ -44,10 +47,12 @@ from ledger.events import (
     CertificateReinstated,
     CertificateRevoked,
     CertificateSuspended,
+    DetailsProposed,
     DocumentPublished,
     Event,
     OrganisationType,
     PartnerCompromised,
+    PartnerDetailsChanged,
     PartnerRegistered,
     PartnerRightsChanged,
     PartnerStatus,
@@ -58,6 +63,7 @@ from ledger.events import (
     VoteCast,
 )
 from ledger.indexer.decode import EventDecoder, RawLog
+from ledger.indexer.project import details_hash
 from ledger.indexer.runner import make_decoder
 
 APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = (
@@ -74,9 +80,17 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
     """What each step of the scenario emits, in log order, written from the scenario alone."""
     a = rec.account
     mill, association = a(MILL), a(ASSOCIATION)
+    ids = rec.ids
+    registry = rec.contracts["PartnerRegistry"].lower()
 
     def t(step: str) -> int:
         return rec.steps[step].timestamp
+
+    def created(pid: int, kind: ProposalKind, subject: str, proposer: str, rights: int, step: str) -> ProposalCreated:
+        """A partner proposal (no target, leaf or reason) made while the council had three members."""
+        return ProposalCreated(
+            pid, kind, subject, proposer, rights, 0, t(step) + VOTING_PERIOD, ZERO_HASH, ZERO_HASH, 0, 3
+        )
 
     deployed = t("deploy PartnerRegistry")
     founders: list[Event] = []
@@ -88,6 +102,12 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
             PartnerRightsChanged(a(i), 0, ISSUER | COUNCIL, 0, deployed),
         ]
     cutoff = t("mill issues single")
+    mill_details = details_hash(OrganisationType.ENTERPRISE, "Textile Mill", "mill.example", MILL_METADATA)
+    association_details = details_hash(
+        OrganisationType.ASSOCIATION, "Heritage Association", "heritage.example", ZERO_HASH
+    )
+    org, name, domain, meta = FOUNDER_DETAILS
+    public = "founder 1 issues public batch"
     return {
         "deploy PartnerRegistry": founders,
         "deploy CertificateRegistry": [],
@@ -96,14 +116,27 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
             PartnerStatusChanged(mill, NONE, APPLIED, 0, t("mill applies")),
         ],
         "propose admit mill": [
-            ProposalCreated(1, ProposalKind.ADMIT, mill, a(0), ISSUER, 0, t("propose admit mill") + VOTING_PERIOD),
+            # An admission binds the applicant's details as they were proposed.
+            ProposalCreated(
+                1,
+                ProposalKind.ADMIT,
+                mill,
+                a(0),
+                ISSUER,
+                0,
+                t("propose admit mill") + VOTING_PERIOD,
+                mill_details,
+                ZERO_HASH,
+                0,
+                3,
+            ),
             VoteCast(1, a(0), True, 1, 0),
         ],
         "vote yes on 1": [VoteCast(1, a(1), True, 2, 0)],
         "execute 1": [
             PartnerStatusChanged(mill, APPLIED, ACTIVE, 1, t("execute 1")),
             PartnerRightsChanged(mill, 0, ISSUER, 1, t("execute 1")),
-            ProposalExecuted(1, a(2)),
+            ProposalExecuted(1, a(2), 2, 2),
         ],
         "association applies": [
             PartnerRegistered(
@@ -113,7 +146,17 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
         ],
         "propose admit association": [
             ProposalCreated(
-                2, ProposalKind.ADMIT, association, a(1), ISSUER, 0, t("propose admit association") + VOTING_PERIOD
+                2,
+                ProposalKind.ADMIT,
+                association,
+                a(1),
+                ISSUER,
+                0,
+                t("propose admit association") + VOTING_PERIOD,
+                association_details,
+                ZERO_HASH,
+                0,
+                3,
             ),
             VoteCast(2, a(1), True, 1, 0),
         ],
@@ -122,20 +165,19 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
         "execute 2": [
             PartnerStatusChanged(association, APPLIED, ACTIVE, 2, t("execute 2")),
             PartnerRightsChanged(association, 0, ISSUER, 2, t("execute 2")),
-            ProposalExecuted(2, a(OUTSIDER)),
+            ProposalExecuted(2, a(OUTSIDER), 2, 2),
         ],
         "propose grant council to mill": [
-            ProposalCreated(
-                3, ProposalKind.GRANT_RIGHTS, mill, a(0), COUNCIL, 0, t("propose grant council to mill") + VOTING_PERIOD
-            ),
+            created(3, ProposalKind.GRANT_RIGHTS, mill, a(0), COUNCIL, "propose grant council to mill"),
             VoteCast(3, a(0), True, 1, 0),
         ],
         "vote yes on 3": [VoteCast(3, a(1), True, 2, 0)],
         "execute 3": [
             PartnerRightsChanged(mill, ISSUER, ISSUER | COUNCIL, 3, t("execute 3")),
-            ProposalExecuted(3, a(0)),
+            ProposalExecuted(3, a(0), 2, 2),
         ],
         "propose withdraw council from mill": [
+            # Four council members now: three yes votes are needed.
             ProposalCreated(
                 4,
                 ProposalKind.WITHDRAW_RIGHTS,
@@ -144,6 +186,10 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
                 COUNCIL,
                 0,
                 t("propose withdraw council from mill") + VOTING_PERIOD,
+                ZERO_HASH,
+                ZERO_HASH,
+                0,
+                4,
             ),
             VoteCast(4, mill, True, 1, 0),
         ],
@@ -151,71 +197,132 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
         "vote yes on 4 by 1": [VoteCast(4, a(1), True, 3, 0)],
         "execute 4": [
             PartnerRightsChanged(mill, ISSUER | COUNCIL, ISSUER, 4, t("execute 4")),
-            ProposalExecuted(4, a(1)),
+            ProposalExecuted(4, a(1), 3, 3),
         ],
         "propose suspend association": [
-            ProposalCreated(
-                5, ProposalKind.SUSPEND, association, a(0), 0, 0, t("propose suspend association") + VOTING_PERIOD
-            ),
+            created(5, ProposalKind.SUSPEND, association, a(0), 0, "propose suspend association"),
             VoteCast(5, a(0), True, 1, 0),
         ],
         "vote yes on 5": [VoteCast(5, a(2), True, 2, 0)],
         "execute 5": [
             PartnerStatusChanged(association, ACTIVE, SUSPENDED, 5, t("execute 5")),
-            ProposalExecuted(5, a(0)),
+            ProposalExecuted(5, a(0), 2, 2),
         ],
         "propose reinstate association": [
-            ProposalCreated(
-                6, ProposalKind.REINSTATE, association, a(1), 0, 0, t("propose reinstate association") + VOTING_PERIOD
-            ),
+            created(6, ProposalKind.REINSTATE, association, a(1), 0, "propose reinstate association"),
             VoteCast(6, a(1), True, 1, 0),
         ],
         "vote yes on 6": [VoteCast(6, a(2), True, 2, 0)],
         "execute 6": [
             PartnerStatusChanged(association, SUSPENDED, ACTIVE, 6, t("execute 6")),
-            ProposalExecuted(6, a(2)),
+            ProposalExecuted(6, a(2), 2, 2),
         ],
-        "mill issues single": [CertificateIssued(SINGLE_ROOT, mill, SINGLE_FINGERPRINT, t("mill issues single"), 0)],
+        "mill issues single": [
+            CertificateIssued(ids.single, mill, SINGLE_FINGERPRINT, SINGLE_ROOT, t("mill issues single"), 0)
+        ],
+        "founder 2 issues the same root": [
+            CertificateIssued(ids.twin, a(2), TWIN_FINGERPRINT, SINGLE_ROOT, t("founder 2 issues the same root"), 0)
+        ],
         "founder 0 issues batch": [
-            CertificateIssued(ANCHOR_ROOT, a(0), ZERO_HASH, t("founder 0 issues batch"), ANCHOR_VALID_UNTIL)
+            CertificateIssued(ids.anchor, a(0), ZERO_HASH, ANCHOR_ROOT, t("founder 0 issues batch"), ANCHOR_VALID_UNTIL)
         ],
-        "founder 1 issues public batch": [
-            CertificateIssued(PUBLIC_ROOT, a(1), ZERO_HASH, t("founder 1 issues public batch"), 0),
+        public: [
+            CertificateIssued(ids.public, a(1), ZERO_HASH, PUBLIC_ROOT, t(public), 0),
             *(
-                DocumentPublished(PUBLIC_ROOT, fp, leaf)
-                for leaf, fp in zip(PUBLIC_LEAVES, PUBLIC_FINGERPRINTS, strict=True)
+                DocumentPublished(leaf, fp, ids.public)
+                for leaf, fp in zip(PUBLISHED_LEAVES, PUBLISHED_FINGERPRINTS, strict=True)
             ),
         ],
-        "mill suspends single": [CertificateSuspended(SINGLE_ROOT, ZERO_HASH, mill, 11, t("mill suspends single"))],
+        "mill suspends single": [
+            CertificateSuspended(ids.single, ZERO_HASH, mill, 11, t("mill suspends single"), False)
+        ],
         "mill reinstates single": [
-            CertificateReinstated(SINGLE_ROOT, ZERO_HASH, mill, 12, t("mill reinstates single"))
+            CertificateReinstated(ids.single, ZERO_HASH, mill, 12, t("mill reinstates single"), False)
         ],
         "suspend public leaf 1": [
-            CertificateSuspended(PUBLIC_ROOT, PUBLIC_LEAVES[1], a(1), 21, t("suspend public leaf 1"))
+            CertificateSuspended(ids.public, PUBLIC_LEAVES[1], a(1), 21, t("suspend public leaf 1"), False)
         ],
         "reinstate public leaf 1": [
-            CertificateReinstated(PUBLIC_ROOT, PUBLIC_LEAVES[1], a(1), 22, t("reinstate public leaf 1"))
-        ],
-        "council revokes public leaf 2": [
-            CertificateRevoked(PUBLIC_ROOT, PUBLIC_LEAVES[2], a(0), 23, t("council revokes public leaf 2"))
+            CertificateReinstated(ids.public, PUBLIC_LEAVES[1], a(1), 22, t("reinstate public leaf 1"), False)
         ],
         "suspend anchor leaf 0": [
-            CertificateSuspended(ANCHOR_ROOT, ANCHOR_LEAVES[0], a(0), 25, t("suspend anchor leaf 0"))
+            CertificateSuspended(ids.anchor, ANCHOR_LEAVES[0], a(0), 25, t("suspend anchor leaf 0"), False)
         ],
-        "revoke anchor root": [CertificateRevoked(ANCHOR_ROOT, ZERO_HASH, a(0), 24, t("revoke anchor root"))],
+        "revoke anchor root": [CertificateRevoked(ids.anchor, ZERO_HASH, a(0), 24, t("revoke anchor root"), False)],
         "council suspends public root": [
-            CertificateSuspended(PUBLIC_ROOT, ZERO_HASH, a(2), 26, t("council suspends public root"))
+            # Founder 2 is not the issuer: an active council member's hold.
+            CertificateSuspended(ids.public, ZERO_HASH, a(2), 26, t("council suspends public root"), True)
         ],
-        "propose expel mill": [
-            ProposalCreated(7, ProposalKind.EXPEL, mill, a(0), 0, cutoff, t("propose expel mill") + VOTING_PERIOD),
+        "founder 2 suspends its twin's document": [
+            # A single certificate's document is its root.
+            CertificateSuspended(ids.twin, SINGLE_ROOT, a(2), 27, t("founder 2 suspends its twin's document"), False)
+        ],
+        "propose revoke public leaf 2": [
+            ProposalCreated(
+                7,
+                ProposalKind.REVOKE_CERTIFICATE,
+                rec.contracts["CertificateRegistry"].lower(),
+                a(0),
+                0,
+                0,
+                t("propose revoke public leaf 2") + VOTING_PERIOD,
+                ids.public,
+                PUBLIC_LEAVES[2],
+                23,
+                3,
+            ),
             VoteCast(7, a(0), True, 1, 0),
         ],
-        "vote yes on 7": [VoteCast(7, a(1), True, 2, 0)],
+        "vote yes on 7": [VoteCast(7, a(2), True, 2, 0)],
         "execute 7": [
-            PartnerCompromised(mill, cutoff, 7),
-            PartnerStatusChanged(mill, ACTIVE, EXPELLED, 7, t("execute 7")),
-            PartnerRightsChanged(mill, ISSUER, 0, 7, t("execute 7")),
-            ProposalExecuted(7, a(2)),
+            # Carried out by the partner registry, as a council decision.
+            CertificateRevoked(ids.public, PUBLIC_LEAVES[2], registry, 23, t("execute 7"), True),
+            ProposalExecuted(7, a(1), 2, 2),
+        ],
+        "propose expel mill": [
+            ProposalCreated(
+                8,
+                ProposalKind.EXPEL,
+                mill,
+                a(0),
+                0,
+                cutoff,
+                t("propose expel mill") + VOTING_PERIOD,
+                ZERO_HASH,
+                ZERO_HASH,
+                0,
+                3,
+            ),
+            VoteCast(8, a(0), True, 1, 0),
+        ],
+        "vote yes on 8": [VoteCast(8, a(1), True, 2, 0)],
+        "execute 8": [
+            PartnerCompromised(mill, cutoff, 8),
+            PartnerStatusChanged(mill, ACTIVE, EXPELLED, 8, t("execute 8")),
+            PartnerRightsChanged(mill, ISSUER, 0, 8, t("execute 8")),
+            ProposalExecuted(8, a(2), 2, 2),
+        ],
+        "propose details of founder 2": [
+            ProposalCreated(
+                9,
+                ProposalKind.CHANGE_DETAILS,
+                a(2),
+                a(0),
+                0,
+                0,
+                t("propose details of founder 2") + VOTING_PERIOD,
+                details_hash(org, name, domain, meta),
+                ZERO_HASH,
+                0,
+                3,
+            ),
+            VoteCast(9, a(0), True, 1, 0),
+            DetailsProposed(9, org, name, domain, meta),
+        ],
+        "vote yes on 9": [VoteCast(9, a(1), True, 2, 0)],
+        "execute 9": [
+            PartnerDetailsChanged(a(2), org, name, domain, meta, 9, t("execute 9")),
+            ProposalExecuted(9, a(OUTSIDER), 2, 2),
         ],
         "association leaves": [
             PartnerStatusChanged(association, ACTIVE, LEFT, 0, t("association leaves")),
@@ -226,8 +333,8 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
             PartnerStatusChanged(association, LEFT, APPLIED, 0, t("association applies again")),
         ],
         "propose suspend founder 1": [
-            ProposalCreated(8, ProposalKind.SUSPEND, a(1), a(2), 0, 0, t("propose suspend founder 1") + VOTING_PERIOD),
-            VoteCast(8, a(2), True, 1, 0),
+            created(10, ProposalKind.SUSPEND, a(1), a(2), 0, "propose suspend founder 1"),
+            VoteCast(10, a(2), True, 1, 0),
         ],
     }
 
@@ -276,13 +383,13 @@ def test_each_step_decodes_to_exactly_the_events_it_emitted(decoder: EventDecode
 def test_decode_all_gives_every_recorded_event_in_chain_order(decoder: EventDecoder) -> None:
     decoded = decoder.decode_all(RECORDING.raw_logs())
     assert [item.event for item in decoded] == [event for events in EXPECTED.values() for event in events]
-    assert len(decoded) == 77
+    assert len(decoded) == 90
 
 
 def test_decoded_logs_carry_their_contract_block_transaction_and_index(decoder: EventDecoder) -> None:
     """The position fields come from the log, the contract from who emits that event."""
     partner_events = {"PartnerRegistered", "PartnerStatusChanged", "PartnerRightsChanged", "PartnerCompromised"}
-    partner_events |= {"ProposalCreated", "VoteCast", "ProposalExecuted"}
+    partner_events |= {"PartnerDetailsChanged", "ProposalCreated", "DetailsProposed", "VoteCast", "ProposalExecuted"}
     positions = []
     for item in decoder.decode_all(RECORDING.raw_logs()):
         step = RECORDING.step_of(item.tx_hash)
@@ -338,7 +445,10 @@ def test_an_abi_event_without_a_model_is_refused_when_the_decoder_is_built() -> 
 def test_an_abi_event_whose_fields_differ_from_its_model_is_refused() -> None:
     entry = next(e for e in load_abi("PartnerRegistry") if e.get("name") == "ProposalExecuted")
     swapped = {**entry, "inputs": list(reversed(entry["inputs"]))}
-    message = "ProposalExecuted: ABI fields ['executor', 'proposal_id'] do not match ledger.events.ProposalExecuted"
+    message = (
+        "ProposalExecuted: ABI fields ['required', 'counted_votes', 'executor', 'proposal_id'] do not match "
+        "ledger.events.ProposalExecuted fields ['proposal_id', 'executor', 'counted_votes', 'required']"
+    )
     with pytest.raises(DecodeError, match=re.escape(message)):
         EventDecoder([[swapped]])
 
@@ -366,7 +476,7 @@ def test_a_static_event_with_short_data_is_refused(decoder: EventDecoder) -> Non
 
 def test_a_static_event_with_extra_data_is_refused(decoder: EventDecoder) -> None:
     log = raw_log("CertificateRevoked")
-    with pytest.raises(DecodeError, match=r"^CertificateRevoked: expected 2 data words, got 3"):
+    with pytest.raises(DecodeError, match=r"^CertificateRevoked: expected 3 data words, got 4"):
         decoder.decode(replace(log, data=log.data + word(0)))
 
 
@@ -394,7 +504,7 @@ def test_an_out_of_range_enum_word_is_refused(decoder: EventDecoder) -> None:
 
 def test_an_out_of_range_uint48_timestamp_is_refused(decoder: EventDecoder) -> None:
     log = raw_log("CertificateSuspended")
-    data = log.data[: 2 + 64] + word(2**48)
+    data = log.data[: 2 + 64] + word(2**48) + log.data[2 + 2 * 64 :]
     with pytest.raises(DecodeError, match=f"^CertificateSuspended: uint48 word out of range: 0x{word(2**48)}$"):
         decoder.decode(replace(log, data=data))
 
@@ -403,6 +513,13 @@ def test_a_bool_word_of_two_is_refused(decoder: EventDecoder) -> None:
     log = raw_log("VoteCast")
     data = "0x" + word(2) + log.data[2 + 64 :]
     with pytest.raises(DecodeError, match=f"^VoteCast: bool word out of range: 0x{word(2)}$"):
+        decoder.decode(replace(log, data=data))
+
+
+def test_a_by_council_word_of_two_is_refused(decoder: EventDecoder) -> None:
+    log = raw_log("CertificateSuspended")
+    data = log.data[: 2 + 2 * 64] + word(2)
+    with pytest.raises(DecodeError, match=f"^CertificateSuspended: bool word out of range: 0x{word(2)}$"):
         decoder.decode(replace(log, data=data))
 
 

@@ -17,19 +17,24 @@ from _indexer_recorded import (
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
     ASSOCIATION,
+    FOUNDER_DETAILS,
     MILL,
     MILL_METADATA,
     OUTSIDER,
     PUBLIC_FINGERPRINTS,
     PUBLIC_LEAVES,
     PUBLIC_ROOT,
+    PUBLISHED_FINGERPRINTS,
+    PUBLISHED_LEAVES,
+    SECOND_FINGERPRINT,
     SINGLE_FINGERPRINT,
     SINGLE_ROOT,
+    TWIN_FINGERPRINT,
     Recording,
     load,
 )
 from _indexer_tables import dump_projection, dump_tables, project, reset_tables, rollback
-from devchain import FOUNDERS, VOTING_PERIOD
+from devchain import FOUNDERS, VOTING_PERIOD, h32
 from sqlalchemy import Engine, Table, select
 
 from ledger.db import schema as s
@@ -37,13 +42,25 @@ from ledger.events import (
     COUNCIL,
     ISSUER,
     ZERO_HASH,
+    CertificateIssued,
     CertificateStatus,
+    DetailsProposed,
+    DocumentPublished,
     OrganisationType,
     PartnerStatus,
+    ProposalCreated,
     ProposalKind,
 )
 from ledger.indexer.decode import DecodedLog
-from ledger.indexer.project import Projector, args_json, entity_of, event_args, event_from_row
+from ledger.indexer.project import (
+    STATUS_COLUMNS,
+    Projector,
+    args_json,
+    details_hash,
+    entity_of,
+    event_args,
+    event_from_row,
+)
 
 REC: Recording = load()
 LOGS: list[DecodedLog] = REC.decoded()
@@ -51,6 +68,10 @@ CHAIN = REC.chain_id
 A = REC.account
 MILL_ADDRESS, ASSOCIATION_ADDRESS = A(MILL), A(ASSOCIATION)
 CUTOFF = REC.steps["mill issues single"].timestamp
+IDS = REC.ids
+PARTNER_REGISTRY = REC.contracts["PartnerRegistry"].lower()
+CERTIFICATE_REGISTRY = REC.contracts["CertificateRegistry"].lower()
+MILL_DETAILS = details_hash(OrganisationType.ENTERPRISE, "Textile Mill", "mill.example", MILL_METADATA)
 
 
 def b(step: str) -> int:
@@ -66,10 +87,9 @@ def tx(step: str) -> str:
 
 
 def rows(engine: Engine, table: Table) -> list[dict[str, Any]]:
-    """The table's rows as dicts, in primary-key order."""
+    """The table's rows as dicts, in primary-key order (sorted here: SQLite keeps uint256 values as text)."""
     with engine.connect() as conn:
-        query = select(table).order_by(*table.primary_key.columns)
-        return [dict(row) for row in conn.execute(query).mappings()]
+        return by_key(table, [dict(row) for row in conn.execute(select(table)).mappings()])
 
 
 def by_key(table: Table, expected: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -108,6 +128,7 @@ def expected_partners() -> list[dict[str, Any]]:
             "display_name": name,
             "domain": domain,
             "metadata_hash": ZERO_HASH,
+            "details_hash": details_hash(org, name, domain, ZERO_HASH),
             "status": PartnerStatus.ACTIVE,
             "rights": ISSUER | COUNCIL,
             "joined_at": deployed,
@@ -117,18 +138,29 @@ def expected_partners() -> list[dict[str, Any]]:
         }
         for i, (org, name, domain) in enumerate(FOUNDERS)
     ]
+    # Founder 2's details were changed by council vote (proposal 9).
+    org, name, domain, meta = FOUNDER_DETAILS
+    founders[2] |= {
+        "org_type": org,
+        "display_name": name,
+        "domain": domain,
+        "metadata_hash": meta,
+        "details_hash": details_hash(org, name, domain, meta),
+        "updated_block": b("execute 9"),
+    }
     mill = {
         "address": MILL_ADDRESS,
         "org_type": OrganisationType.ENTERPRISE,
         "display_name": "Textile Mill",
         "domain": "mill.example",
         "metadata_hash": MILL_METADATA,
+        "details_hash": MILL_DETAILS,
         "status": PartnerStatus.EXPELLED,
         "rights": 0,
         "joined_at": t("execute 1"),
         "compromised_after": CUTOFF,
         "registered_block": b("mill applies"),
-        "updated_block": b("execute 7"),
+        "updated_block": b("execute 8"),
     }
     # Applied again after leaving: the new application's name and type; joined-at stays from the first admission,
     # as on chain (the contract keeps joinedAt when a partner re-applies).
@@ -138,6 +170,7 @@ def expected_partners() -> list[dict[str, Any]]:
         "display_name": "Heritage Foundation",
         "domain": "heritage.example",
         "metadata_hash": ZERO_HASH,
+        "details_hash": details_hash(OrganisationType.NGO, "Heritage Foundation", "heritage.example", ZERO_HASH),
         "status": PartnerStatus.APPLIED,
         "rights": 0,
         "joined_at": t("execute 2"),
@@ -191,9 +224,9 @@ def expected_partner_history() -> list[dict[str, Any]]:
         _history("execute 5", 0, association, status, suspended, ISSUER, 5),
         _history("execute 6", 0, association, status, active, ISSUER, 6),
         # The cut-off is the compromise event's time; the mill is still an active issuer at that log.
-        _history("execute 7", 0, mill, compromised, active, ISSUER, 7, at=CUTOFF),
-        _history("execute 7", 1, mill, status, expelled, ISSUER, 7),
-        _history("execute 7", 2, mill, rights, expelled, 0, 7),
+        _history("execute 8", 0, mill, compromised, active, ISSUER, 8, at=CUTOFF),
+        _history("execute 8", 1, mill, status, expelled, ISSUER, 8),
+        _history("execute 8", 2, mill, rights, expelled, 0, 8),
         _history("association leaves", 0, association, status, left, ISSUER, None),
         _history("association leaves", 1, association, rights, left, 0, None),
         _history("association applies again", 1, association, status, applied, 0, None),
@@ -253,6 +286,58 @@ def expected_applications() -> list[dict[str, Any]]:
     )
 
 
+def expected_partner_details() -> list[dict[str, Any]]:
+    def details(
+        step: str, index: int, address: str, org: int, name: str, domain: str, meta: str, proposal: int | None = None
+    ) -> dict[str, Any]:
+        return {
+            "tx_hash": tx(step),
+            "log_index": index,
+            "address": address,
+            "block_number": b(step),
+            "at": t(step) if proposal else None,  # PartnerRegistered carries no time
+            "org_type": int(org),
+            "display_name": name,
+            "domain": domain,
+            "metadata_hash": meta,
+            "proposal_id": proposal,
+            "source": "changed" if proposal else "registered",
+        }
+
+    mill, association = MILL_ADDRESS, ASSOCIATION_ADDRESS
+    return by_key(
+        s.partner_details,
+        [
+            *(
+                details("deploy PartnerRegistry", 4 * i, A(i), org, name, domain, ZERO_HASH)
+                for i, (org, name, domain) in enumerate(FOUNDERS)
+            ),
+            details(
+                "mill applies", 0, mill, OrganisationType.ENTERPRISE, "Textile Mill", "mill.example", MILL_METADATA
+            ),
+            details(
+                "association applies",
+                0,
+                association,
+                OrganisationType.ASSOCIATION,
+                "Heritage Association",
+                "heritage.example",
+                ZERO_HASH,
+            ),
+            details("execute 9", 0, A(2), *FOUNDER_DETAILS, proposal=9),
+            details(
+                "association applies again",
+                0,
+                association,
+                OrganisationType.NGO,
+                "Heritage Foundation",
+                "heritage.example",
+                ZERO_HASH,
+            ),
+        ],
+    )
+
+
 def _proposal(
     pid: int,
     kind: ProposalKind,
@@ -263,7 +348,10 @@ def _proposal(
     votes: tuple[int, int],
     executed: tuple[str, str] | None,
     cutoff: int = 0,
+    target: str = ZERO_HASH,
+    council: int = 3,
 ) -> dict[str, Any]:
+    """A proposal row; an executed one counted every yes vote against a majority of ``council``."""
     return {
         "proposal_id": pid,
         "kind": int(kind),
@@ -272,11 +360,21 @@ def _proposal(
         "rights": rights,
         "compromised_after": cutoff,
         "deadline": t(created) + VOTING_PERIOD,
+        "target": target,
+        "leaf": ZERO_HASH,
+        "reason": 0,
+        "council_at_proposal": council,
         "yes_votes": votes[0],
         "no_votes": votes[1],
         "executed": executed is not None,
         "executed_by": executed[1] if executed else None,
         "executed_block": b(executed[0]) if executed else None,
+        "counted_votes": votes[0] if executed else None,
+        "required": council // 2 + 1 if executed else None,
+        "proposed_org_type": None,
+        "proposed_display_name": None,
+        "proposed_domain": None,
+        "proposed_metadata_hash": None,
         "created_block": b(created),
         "tx_hash": tx(created),
     }
@@ -284,8 +382,19 @@ def _proposal(
 
 def expected_proposals() -> list[dict[str, Any]]:
     mill, association = MILL_ADDRESS, ASSOCIATION_ADDRESS
-    return [
-        _proposal(1, ProposalKind.ADMIT, mill, A(0), ISSUER, "propose admit mill", (2, 0), ("execute 1", A(2))),
+    org, name, domain, meta = FOUNDER_DETAILS
+    proposals = [
+        _proposal(
+            1,
+            ProposalKind.ADMIT,
+            mill,
+            A(0),
+            ISSUER,
+            "propose admit mill",
+            (2, 0),
+            ("execute 1", A(2)),
+            target=MILL_DETAILS,
+        ),
         _proposal(
             2,
             ProposalKind.ADMIT,
@@ -295,6 +404,7 @@ def expected_proposals() -> list[dict[str, Any]]:
             "propose admit association",
             (2, 1),
             ("execute 2", A(OUTSIDER)),
+            target=details_hash(OrganisationType.ASSOCIATION, "Heritage Association", "heritage.example", ZERO_HASH),
         ),
         _proposal(
             3,
@@ -315,6 +425,7 @@ def expected_proposals() -> list[dict[str, Any]]:
             "propose withdraw council from mill",
             (3, 0),
             ("execute 4", A(1)),
+            council=4,
         ),
         _proposal(
             5, ProposalKind.SUSPEND, association, A(0), 0, "propose suspend association", (2, 0), ("execute 5", A(0))
@@ -330,10 +441,40 @@ def expected_proposals() -> list[dict[str, Any]]:
             ("execute 6", A(2)),
         ),
         _proposal(
-            7, ProposalKind.EXPEL, mill, A(0), 0, "propose expel mill", (2, 0), ("execute 7", A(2)), cutoff=CUTOFF
+            7,
+            ProposalKind.REVOKE_CERTIFICATE,
+            CERTIFICATE_REGISTRY,
+            A(0),
+            0,
+            "propose revoke public leaf 2",
+            (2, 0),
+            ("execute 7", A(1)),
+            target=IDS.public,
+        )
+        | {"leaf": PUBLIC_LEAVES[2], "reason": 23},
+        _proposal(
+            8, ProposalKind.EXPEL, mill, A(0), 0, "propose expel mill", (2, 0), ("execute 8", A(2)), cutoff=CUTOFF
         ),
-        _proposal(8, ProposalKind.SUSPEND, A(1), A(2), 0, "propose suspend founder 1", (1, 0), None),
+        _proposal(
+            9,
+            ProposalKind.CHANGE_DETAILS,
+            A(2),
+            A(0),
+            0,
+            "propose details of founder 2",
+            (2, 0),
+            ("execute 9", A(OUTSIDER)),
+            target=details_hash(org, name, domain, meta),
+        )
+        | {
+            "proposed_org_type": org,
+            "proposed_display_name": name,
+            "proposed_domain": domain,
+            "proposed_metadata_hash": meta,
+        },
+        _proposal(10, ProposalKind.SUSPEND, A(1), A(2), 0, "propose suspend founder 1", (1, 0), None),
     ]
+    return by_key(s.proposals, proposals)
 
 
 def expected_votes() -> list[dict[str, Any]]:
@@ -357,27 +498,38 @@ def expected_votes() -> list[dict[str, Any]]:
             vote(5, A(2), True, "vote yes on 5"),
             vote(6, A(1), True, "propose reinstate association"),
             vote(6, A(2), True, "vote yes on 6"),
-            vote(7, A(0), True, "propose expel mill"),
-            vote(7, A(1), True, "vote yes on 7"),
-            vote(8, A(2), True, "propose suspend founder 1"),
+            vote(7, A(0), True, "propose revoke public leaf 2"),
+            vote(7, A(2), True, "vote yes on 7"),
+            vote(8, A(0), True, "propose expel mill"),
+            vote(8, A(1), True, "vote yes on 8"),
+            vote(9, A(0), True, "propose details of founder 2"),
+            vote(9, A(1), True, "vote yes on 9"),
+            vote(10, A(2), True, "propose suspend founder 1"),
         ],
     )
 
 
-def _status(status: CertificateStatus, reason: int | None, step: str | None, by: str | None) -> dict[str, Any]:
+def _status(
+    status: CertificateStatus, reason: int | None, step: str | None, by: str | None, council: bool | None = None
+) -> dict[str, Any]:
     return {
         "status": int(status),
         "status_reason": reason,
         "status_at": t(step) if step else None,
         "status_by": by,
+        "status_by_council": council if by is None else bool(council),
     }
+
+
+UNCHANGED = _status(CertificateStatus.VALID, None, None, None)
 
 
 def expected_certificates() -> list[dict[str, Any]]:
     def certificate(
-        root: str, issuer: str, fingerprint: str | None, mode: str, step: str, until: int
+        certificate_id: str, root: str, issuer: str, fingerprint: str | None, mode: str, step: str, until: int
     ) -> dict[str, Any]:
         return {
+            "id": certificate_id,
             "root": root,
             "issuer": issuer,
             "fingerprint": fingerprint,
@@ -385,55 +537,86 @@ def expected_certificates() -> list[dict[str, Any]]:
             "issued_at": t(step),
             "valid_until": until,
             "block_number": b(step),
+            "log_index": 0,
             "tx_hash": tx(step),
         }
 
     return by_key(
         s.certificates,
         [
-            certificate(SINGLE_ROOT, MILL_ADDRESS, SINGLE_FINGERPRINT, "single", "mill issues single", 0)
+            certificate(IDS.single, SINGLE_ROOT, MILL_ADDRESS, SINGLE_FINGERPRINT, "single", "mill issues single", 0)
             | _status(CertificateStatus.VALID, 12, "mill reinstates single", MILL_ADDRESS),
-            certificate(ANCHOR_ROOT, A(0), None, "batch", "founder 0 issues batch", ANCHOR_VALID_UNTIL)
+            # The same root, certified by another issuer: another certificate.
+            certificate(IDS.twin, SINGLE_ROOT, A(2), TWIN_FINGERPRINT, "single", "founder 2 issues the same root", 0)
+            | UNCHANGED,
+            certificate(IDS.anchor, ANCHOR_ROOT, A(0), None, "batch", "founder 0 issues batch", ANCHOR_VALID_UNTIL)
             | _status(CertificateStatus.REVOKED, 24, "revoke anchor root", A(0)),
-            certificate(PUBLIC_ROOT, A(1), None, "batch_public", "founder 1 issues public batch", 0)
-            | _status(CertificateStatus.SUSPENDED, 26, "council suspends public root", A(2)),
+            certificate(IDS.public, PUBLIC_ROOT, A(1), None, "batch_public", "founder 1 issues public batch", 0)
+            | _status(CertificateStatus.SUSPENDED, 26, "council suspends public root", A(2), council=True),
         ],
     )
 
 
 def expected_documents() -> list[dict[str, Any]]:
-    def document(root: str, leaf: str, fingerprint: str | None, step: str) -> dict[str, Any]:
-        return {"root": root, "leaf": leaf, "fingerprint": fingerprint, "block_number": b(step)}
+    def document(certificate_id: str, leaf: str, fingerprint: str, step: str) -> dict[str, Any]:
+        return {"certificate_id": certificate_id, "leaf": leaf, "fingerprint": fingerprint, "block_number": b(step)}
 
-    valid = _status(CertificateStatus.VALID, None, None, None)
     public = "founder 1 issues public batch"
     return by_key(
         s.documents,
         [
-            # A single certificate is a tree of one: its root is its only leaf. Root status lives on the certificate.
-            document(SINGLE_ROOT, SINGLE_ROOT, SINGLE_FINGERPRINT, "mill issues single") | valid,
-            document(PUBLIC_ROOT, PUBLIC_LEAVES[0], PUBLIC_FINGERPRINTS[0], public) | valid,
-            document(PUBLIC_ROOT, PUBLIC_LEAVES[1], PUBLIC_FINGERPRINTS[1], public)
+            # A single certificate is a tree of one: its root is its only document.
+            document(IDS.single, SINGLE_ROOT, SINGLE_FINGERPRINT, "mill issues single"),
+            document(IDS.twin, SINGLE_ROOT, TWIN_FINGERPRINT, "founder 2 issues the same root"),
+            *(
+                document(IDS.public, leaf, fingerprint, public)
+                for leaf, fingerprint in zip(PUBLISHED_LEAVES, PUBLISHED_FINGERPRINTS, strict=True)
+            ),
+        ],
+    )
+
+
+def expected_document_status() -> list[dict[str, Any]]:
+    def leaf_status(certificate_id: str, leaf: str, first: str) -> dict[str, Any]:
+        return {"certificate_id": certificate_id, "leaf": leaf, "block_number": b(first)}
+
+    return by_key(
+        s.document_status,
+        [
+            leaf_status(IDS.public, PUBLIC_LEAVES[1], "suspend public leaf 1")
             | _status(CertificateStatus.VALID, 22, "reinstate public leaf 1", A(1)),
-            document(PUBLIC_ROOT, PUBLIC_LEAVES[2], PUBLIC_FINGERPRINTS[2], public)
-            | _status(CertificateStatus.REVOKED, 23, "council revokes public leaf 2", A(0)),
+            # Revoked by council decision: the partner registry carried it out.
+            leaf_status(IDS.public, PUBLIC_LEAVES[2], "execute 7")
+            | _status(CertificateStatus.REVOKED, 23, "execute 7", PARTNER_REGISTRY, council=True),
             # A leaf of an anchor-only batch is known from its first status change (no fingerprint on chain).
-            document(ANCHOR_ROOT, ANCHOR_LEAVES[0], None, "suspend anchor leaf 0")
+            leaf_status(IDS.anchor, ANCHOR_LEAVES[0], "suspend anchor leaf 0")
             | _status(CertificateStatus.SUSPENDED, 25, "suspend anchor leaf 0", A(0)),
+            # A single certificate's document is its root.
+            leaf_status(IDS.twin, SINGLE_ROOT, "founder 2 suspends its twin's document")
+            | _status(CertificateStatus.SUSPENDED, 27, "founder 2 suspends its twin's document", A(2)),
         ],
     )
 
 
 def expected_certificate_history() -> list[dict[str, Any]]:
-    def entry(step: str, root: str, leaf: str | None, action: str, actor: str, reason: int | None) -> dict[str, Any]:
+    def entry(
+        step: str,
+        certificate_id: str,
+        leaf: str | None,
+        action: str,
+        actor: str,
+        reason: int | None,
+        council: bool | None = False,
+    ) -> dict[str, Any]:
         return {
             "tx_hash": tx(step),
             "log_index": 0,
-            "root": root,
+            "certificate_id": certificate_id,
             "leaf": leaf,
             "action": action,
             "actor": actor,
             "reason": reason,
+            "by_council": council,
             "at": t(step),
             "block_number": b(step),
         }
@@ -441,17 +624,19 @@ def expected_certificate_history() -> list[dict[str, Any]]:
     return by_key(
         s.certificate_history,
         [
-            entry("mill issues single", SINGLE_ROOT, None, "issued", MILL_ADDRESS, None),
-            entry("founder 0 issues batch", ANCHOR_ROOT, None, "issued", A(0), None),
-            entry("founder 1 issues public batch", PUBLIC_ROOT, None, "issued", A(1), None),
-            entry("mill suspends single", SINGLE_ROOT, None, "suspended", MILL_ADDRESS, 11),
-            entry("mill reinstates single", SINGLE_ROOT, None, "reinstated", MILL_ADDRESS, 12),
-            entry("suspend public leaf 1", PUBLIC_ROOT, PUBLIC_LEAVES[1], "suspended", A(1), 21),
-            entry("reinstate public leaf 1", PUBLIC_ROOT, PUBLIC_LEAVES[1], "reinstated", A(1), 22),
-            entry("council revokes public leaf 2", PUBLIC_ROOT, PUBLIC_LEAVES[2], "revoked", A(0), 23),
-            entry("suspend anchor leaf 0", ANCHOR_ROOT, ANCHOR_LEAVES[0], "suspended", A(0), 25),
-            entry("revoke anchor root", ANCHOR_ROOT, None, "revoked", A(0), 24),
-            entry("council suspends public root", PUBLIC_ROOT, None, "suspended", A(2), 26),
+            entry("mill issues single", IDS.single, None, "issued", MILL_ADDRESS, None, None),
+            entry("founder 2 issues the same root", IDS.twin, None, "issued", A(2), None, None),
+            entry("founder 0 issues batch", IDS.anchor, None, "issued", A(0), None, None),
+            entry("founder 1 issues public batch", IDS.public, None, "issued", A(1), None, None),
+            entry("mill suspends single", IDS.single, None, "suspended", MILL_ADDRESS, 11),
+            entry("mill reinstates single", IDS.single, None, "reinstated", MILL_ADDRESS, 12),
+            entry("suspend public leaf 1", IDS.public, PUBLIC_LEAVES[1], "suspended", A(1), 21),
+            entry("reinstate public leaf 1", IDS.public, PUBLIC_LEAVES[1], "reinstated", A(1), 22),
+            entry("suspend anchor leaf 0", IDS.anchor, ANCHOR_LEAVES[0], "suspended", A(0), 25),
+            entry("revoke anchor root", IDS.anchor, None, "revoked", A(0), 24),
+            entry("council suspends public root", IDS.public, None, "suspended", A(2), 26, True),
+            entry("founder 2 suspends its twin's document", IDS.twin, SINGLE_ROOT, "suspended", A(2), 27),
+            entry("execute 7", IDS.public, PUBLIC_LEAVES[2], "revoked", PARTNER_REGISTRY, 23, True),
         ],
     )
 
@@ -460,10 +645,12 @@ EXPECTED_TABLES = {
     "partners": expected_partners,
     "partner_history": expected_partner_history,
     "applications": expected_applications,
+    "partner_details": expected_partner_details,
     "proposals": expected_proposals,
     "votes": expected_votes,
     "certificates": expected_certificates,
     "documents": expected_documents,
+    "document_status": expected_document_status,
     "certificate_history": expected_certificate_history,
 }
 
@@ -510,8 +697,8 @@ def test_chain_events_mirror_every_log_with_its_entity_and_arguments(db_engine: 
 def test_entities_name_the_partner_proposal_or_certificate_an_event_belongs_to() -> None:
     entities = {entity_of(item.event) for item in LOGS}
     partners = {f"partner:{A(i)}" for i in (0, 1, 2, MILL, ASSOCIATION)}
-    proposals = {f"proposal:{i}" for i in range(1, 9)}
-    certificates = {f"certificate:{root}" for root in (SINGLE_ROOT, ANCHOR_ROOT, PUBLIC_ROOT)}
+    proposals = {f"proposal:{i}" for i in range(1, 11)}
+    certificates = {f"certificate:{i}" for i in (IDS.single, IDS.twin, IDS.anchor, IDS.public)}
     assert entities == partners | proposals | certificates
 
 
@@ -531,6 +718,7 @@ def test_public_fingerprints_in_a_later_batch_than_their_issuance_still_mark_the
     project(db_engine, CHAIN, [LOGS[: issued + 1], LOGS[issued + 1 :]])
     assert rows(db_engine, s.certificates) == expected_certificates()
     assert rows(db_engine, s.documents) == expected_documents()
+    assert rows(db_engine, s.document_status) == expected_document_status()
 
 
 # -- idempotence -------------------------------------------------------------------------------------------------
@@ -564,7 +752,18 @@ def test_replaying_stored_events_without_recording_them_again_changes_nothing(db
 
 # -- rollback ----------------------------------------------------------------------------------------------------
 
-ANCESTORS = [0, 1, b("execute 1"), b("execute 2"), b("founder 1 issues public batch"), b("execute 7") - 1, 40, 41]
+ANCESTORS = [
+    0,
+    1,
+    b("execute 1"),
+    b("execute 2"),
+    b("founder 1 issues public batch"),
+    b("execute 7") - 1,
+    b("execute 8") - 1,
+    b("execute 9") - 1,
+    b("association leaves"),
+    b("propose suspend founder 1") - 1,
+]
 
 
 @pytest.mark.parametrize("ancestor", ANCESTORS)
@@ -588,12 +787,14 @@ def test_rollback_then_reapplying_the_same_events_gives_the_same_tables(db_engin
 
 def test_rollback_returns_the_entities_touched_above_the_ancestor(db_engine: Engine) -> None:
     project_recording(db_engine)
-    touched = rollback(db_engine, CHAIN, b("execute 7") - 1)
+    touched = rollback(db_engine, CHAIN, b("execute 8") - 1)
     assert touched == {
-        "proposal:7",
-        f"partner:{MILL_ADDRESS}",
-        f"partner:{ASSOCIATION_ADDRESS}",
         "proposal:8",
+        f"partner:{MILL_ADDRESS}",
+        "proposal:9",
+        f"partner:{A(2)}",
+        f"partner:{ASSOCIATION_ADDRESS}",
+        "proposal:10",
     }
 
 
@@ -605,13 +806,14 @@ def test_rollback_at_the_head_touches_nothing(db_engine: Engine) -> None:
 
 
 def test_rollback_of_an_expulsion_restores_the_active_issuer_without_cut_off(db_engine: Engine) -> None:
-    project_recording(db_engine, logs_up_to(b("execute 7")))
-    rollback(db_engine, CHAIN, b("execute 7") - 1)
+    project_recording(db_engine, logs_up_to(b("execute 8")))
+    rollback(db_engine, CHAIN, b("execute 8") - 1)
     mill = next(row for row in rows(db_engine, s.partners) if row["address"] == MILL_ADDRESS)
     assert (mill["status"], mill["rights"], mill["compromised_after"]) == (PartnerStatus.ACTIVE, ISSUER, None)
     assert mill["updated_block"] == b("execute 4")
-    proposal = next(row for row in rows(db_engine, s.proposals) if row["proposal_id"] == 7)
+    proposal = next(row for row in rows(db_engine, s.proposals) if row["proposal_id"] == 8)
     assert (proposal["yes_votes"], proposal["executed"], proposal["executed_by"]) == (2, False, None)
+    assert (proposal["counted_votes"], proposal["required"]) == (None, None)
     history = [row for row in rows(db_engine, s.partner_history) if row["address"] == MILL_ADDRESS]
     assert max(row["block_number"] for row in history) == b("execute 4")
 
@@ -619,19 +821,17 @@ def test_rollback_of_an_expulsion_restores_the_active_issuer_without_cut_off(db_
 def test_rollback_of_a_root_suspension_restores_the_previous_status(db_engine: Engine) -> None:
     project_recording(db_engine, logs_up_to(b("council suspends public root")))
     rollback(db_engine, CHAIN, b("council suspends public root") - 1)
-    public = next(row for row in rows(db_engine, s.certificates) if row["root"] == PUBLIC_ROOT)
-    assert {k: public[k] for k in ("status", "status_reason", "status_at", "status_by")} == _status(
-        CertificateStatus.VALID, None, None, None
-    )
-    actions = [row["action"] for row in rows(db_engine, s.certificate_history) if row["root"] == PUBLIC_ROOT]
-    assert sorted(actions) == ["issued", "reinstated", "revoked", "suspended"]
+    public = next(row for row in rows(db_engine, s.certificates) if row["id"] == IDS.public)
+    assert {k: public[k] for k in STATUS_COLUMNS} == UNCHANGED
+    actions = [row["action"] for row in rows(db_engine, s.certificate_history) if row["certificate_id"] == IDS.public]
+    assert sorted(actions) == ["issued", "reinstated", "suspended"]
 
 
 def test_rollback_of_a_reinstatement_restores_the_suspension_it_undid(db_engine: Engine) -> None:
     project_recording(db_engine, logs_up_to(b("reinstate public leaf 1")))
     rollback(db_engine, CHAIN, b("reinstate public leaf 1") - 1)
-    leaf = next(row for row in rows(db_engine, s.documents) if row["leaf"] == PUBLIC_LEAVES[1])
-    assert {k: leaf[k] for k in ("status", "status_reason", "status_at", "status_by")} == _status(
+    leaf = next(row for row in rows(db_engine, s.document_status) if row["leaf"] == PUBLIC_LEAVES[1])
+    assert {k: leaf[k] for k in STATUS_COLUMNS} == _status(
         CertificateStatus.SUSPENDED, 21, "suspend public leaf 1", A(1)
     )
 
@@ -639,7 +839,7 @@ def test_rollback_of_a_reinstatement_restores_the_suspension_it_undid(db_engine:
 def test_rollback_of_the_first_change_of_an_anchor_leaf_removes_its_row(db_engine: Engine) -> None:
     project_recording(db_engine, logs_up_to(b("suspend anchor leaf 0")))
     rollback(db_engine, CHAIN, b("suspend anchor leaf 0") - 1)
-    assert [row for row in rows(db_engine, s.documents) if row["root"] == ANCHOR_ROOT] == []
+    assert [row for row in rows(db_engine, s.document_status) if row["certificate_id"] == IDS.anchor] == []
 
 
 def test_rollback_of_a_re_application_restores_the_partner_who_left(db_engine: Engine) -> None:
@@ -662,3 +862,106 @@ def test_the_args_text_is_the_json_of_the_event_fields_in_order_and_reads_back_a
         assert text == orjson.dumps(event_args(item.event)).decode()
         assert list(orjson.loads(text)) == list(event_args(item.event))
         assert event_from_row(item.name, text) == item.event
+
+
+def test_rollback_of_a_details_change_restores_the_previous_details(db_engine: Engine) -> None:
+    project_recording(db_engine)
+    rollback(db_engine, CHAIN, b("execute 9") - 1)
+    founder = next(row for row in rows(db_engine, s.partners) if row["address"] == A(2))
+    org, name, domain = FOUNDERS[2]
+    assert {k: founder[k] for k in ("org_type", "display_name", "domain", "metadata_hash", "details_hash")} == {
+        "org_type": org,
+        "display_name": name,
+        "domain": domain,
+        "metadata_hash": ZERO_HASH,
+        "details_hash": details_hash(org, name, domain, ZERO_HASH),
+    }
+    assert founder["updated_block"] == 1
+    history = [row["source"] for row in rows(db_engine, s.partner_details) if row["address"] == A(2)]
+    assert history == ["registered"]
+    proposal = next(row for row in rows(db_engine, s.proposals) if row["proposal_id"] == 9)
+    assert (proposal["executed"], proposal["proposed_display_name"]) == (False, FOUNDER_DETAILS[1])
+
+
+# -- v2 specifics ------------------------------------------------------------------------------------------------
+
+
+def _published(certificate_id: str, leaves_and_fingerprints: Sequence[tuple[str, str]]) -> list[DecodedLog]:
+    """DocumentPublished logs of one transaction in block 1 (what a public batch emits after its issuance)."""
+    return [
+        DecodedLog(
+            DocumentPublished(leaf, fingerprint, certificate_id),
+            CERTIFICATE_REGISTRY,
+            1,
+            "0x" + "b1" * 32,
+            "0x" + "a1" * 32,
+            i,
+        )
+        for i, (leaf, fingerprint) in enumerate(leaves_and_fingerprints)
+    ]
+
+
+def _fingerprints_of(engine: Engine, certificate_id: str, leaf: str) -> list[str]:
+    return sorted(
+        row["fingerprint"]
+        for row in rows(engine, s.documents)
+        if (row["certificate_id"], row["leaf"]) == (certificate_id, leaf)
+    )
+
+
+def test_leaf_published_twice_keeps_both_fingerprints(db_engine: Engine) -> None:
+    """Finding 19 of issue 11: a leaf published twice in one batch with two fingerprints is indexed with both, as
+    the chain answers both (the recorded public batch publishes its first leaf a second time)."""
+    project_recording(db_engine)
+    assert _fingerprints_of(db_engine, IDS.public, PUBLIC_LEAVES[0]) == sorted(
+        [PUBLIC_FINGERPRINTS[0], SECOND_FINGERPRINT]
+    )
+
+
+@pytest.mark.parametrize("documents", [4, 1200], ids=["small", "bulk"])
+def test_leaf_published_twice_keeps_both_fingerprints_in_small_and_bulk_batches(
+    db_engine: Engine, documents: int
+) -> None:
+    """Both write paths (PostgreSQL's COPY from 500 rows, executemany below; SQLite's multi-row INSERT) keep the
+    two fingerprints of one leaf and store an exact repeat of a document once."""
+    certificate_id = "0x" + "c1" * 32
+    leaf = "0x" + "11" * 32
+    pairs = [(f"0x{i:064x}", f"0x{i + 10**6:064x}") for i in range(documents - 3)]
+    pairs += [(leaf, SECOND_FINGERPRINT), (leaf, PUBLIC_FINGERPRINTS[0]), (leaf, SECOND_FINGERPRINT)]
+    project(db_engine, CHAIN, [_published(certificate_id, pairs)])
+    assert _fingerprints_of(db_engine, certificate_id, leaf) == sorted([PUBLIC_FINGERPRINTS[0], SECOND_FINGERPRINT])
+    assert len(rows(db_engine, s.documents)) == documents - 1
+
+
+def test_the_details_hash_is_the_one_the_registry_binds() -> None:
+    """Every Admit and ChangeDetails proposal of the recording carries the registry's own detailsHash of the details
+    it binds; ``details_hash`` gives the same, and agrees with eth-abi's encoding for names beyond ASCII."""
+    from eth_abi.abi import encode
+    from eth_hash.auto import keccak
+
+    created = {item.event.proposal_id: item.event for item in LOGS if isinstance(item.event, ProposalCreated)}
+    assert created[1].target == MILL_DETAILS
+    assert created[9].target == details_hash(*FOUNDER_DETAILS)
+    for org, name, domain, meta in [
+        (7, "Minist\u00e8re de l\u2019\u00c9conomie \u2713", "", h32(1)),
+        (0, "x" * 33, "d" * 64, ZERO_HASH),
+    ]:
+        encoded = encode(["uint8", "string", "string", "bytes32"], [org, name, domain, bytes.fromhex(meta[2:])])
+        assert details_hash(org, name, domain, meta) == "0x" + keccak(encoded).hex()
+
+
+def test_two_issuers_of_one_root_have_two_certificates() -> None:
+    issued = [item.event for item in LOGS if isinstance(item.event, CertificateIssued)]
+    assert [(e.id, e.issuer) for e in issued if e.root == SINGLE_ROOT] == [
+        (IDS.single, MILL_ADDRESS),
+        (IDS.twin, A(2)),
+    ]
+    assert entity_of(issued[0]) != entity_of(issued[1])
+
+
+def test_proposed_details_in_a_later_batch_than_their_proposal_still_fill_the_proposal(db_engine: Engine) -> None:
+    """A batch may end inside a transaction: DetailsProposed then updates the proposal stored by the batch before."""
+    details = next(i for i, item in enumerate(LOGS) if isinstance(item.event, DetailsProposed))
+    project(db_engine, CHAIN, [LOGS[:details], LOGS[details : details + 1], LOGS[details + 1 :]])
+    assert rows(db_engine, s.proposals) == expected_proposals()
+    assert rows(db_engine, s.partners) == expected_partners()

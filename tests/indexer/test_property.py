@@ -5,11 +5,12 @@ ancestor block followed by the replay of what lies above it, gives the tables of
 once. The rollback comes in the two shapes the sync loop produces: the same events come back (a retried range), or
 an orphaned branch was projected first and the canonical one replaces it (a reorg).
 
-Histories are built from the event records directly, over a few partners, proposals, roots and leaves so entities
-collide often, with synthetic block numbers (gaps allowed), block and transaction hashes and per-block log indexes in
-chain order. They are plausible rather than contract-exact: each event fits the state its entity is in (a status
-change follows a registration, a vote follows a proposal, a status change follows an issuance), which is all the
-projector may assume.
+Histories are built from the event records directly, over a few partners, proposals, certificate ids (two issuers of
+the same roots), leaves and fingerprints so entities and keys collide often (a leaf published twice, with the same or
+another fingerprint), with synthetic block numbers (gaps allowed), block and transaction hashes and per-block log
+indexes in chain order. They are plausible rather than contract-exact: each event fits the state its entity is in (a
+status change follows a registration, a vote follows a proposal, a status change follows an issuance), which is all
+the projector may assume.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from ledger.events import (
     CertificateReinstated,
     CertificateRevoked,
     CertificateSuspended,
+    DetailsProposed,
     DocumentPublished,
     Event,
     PartnerCompromised,
+    PartnerDetailsChanged,
     PartnerRegistered,
     PartnerRightsChanged,
     PartnerStatus,
@@ -59,7 +62,9 @@ def h32(*parts: object) -> str:
 
 
 PARTNERS = [f"0x{i:040x}" for i in range(1, 5)]
-ROOTS = [h32("root", i) for i in range(3)]
+ROOTS = [h32("root", i) for i in range(2)]
+ISSUANCES = [(issuer, root) for issuer in PARTNERS[:2] for root in ROOTS]
+"""(issuer, root) pairs: four certificate ids over two roots."""
 LEAVES = [h32("leaf", i) for i in range(3)]
 FINGERPRINTS = [h32("fingerprint", i) for i in range(3)]
 STATUSES = [PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED, PartnerStatus.EXPELLED, PartnerStatus.LEFT]
@@ -73,8 +78,8 @@ class Model:
     """address -> (status, rights)"""
     proposals: dict[int, tuple[set[str], int, int, bool]] = field(default_factory=dict)
     """id -> (voters, yes, no, executed)"""
-    certificates: dict[str, str] = field(default_factory=dict)
-    """root -> mode"""
+    certificates: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(issuer, root) -> mode"""
     next_proposal: int = 1
 
 
@@ -108,6 +113,13 @@ def _status(draw: Draw, m: Model, at: int) -> list[Event]:
     return events
 
 
+def _details(draw: Draw, m: Model, at: int) -> list[Event]:
+    account = draw(st.sampled_from(sorted(m.partners)))
+    name = draw(st.sampled_from(["Mill Renamed", "Bänk ✓"]))
+    proposal = draw(st.integers(1, m.next_proposal))
+    return [PartnerDetailsChanged(account, draw(st.integers(0, 7)), name, "new.example", h32("meta", at), proposal, at)]
+
+
 def _rights(draw: Draw, m: Model, at: int) -> list[Event]:
     account = draw(st.sampled_from(sorted(m.partners)))
     status, previous = m.partners[account]
@@ -123,10 +135,28 @@ def _propose(draw: Draw, m: Model, at: int) -> list[Event]:
     proposer = draw(st.sampled_from(PARTNERS))
     cutoff = draw(st.integers(1, at)) if kind == ProposalKind.EXPEL and draw(st.booleans()) else 0
     m.proposals[pid] = ({proposer}, 1, 0, False)
-    return [
-        ProposalCreated(pid, kind, draw(st.sampled_from(PARTNERS)), proposer, draw(st.integers(0, 3)), cutoff, at + 7),
+    target = draw(st.sampled_from([ZERO_HASH, h32("target", pid)]))
+    leaf = draw(st.sampled_from([ZERO_HASH, *LEAVES]))
+    council = draw(st.integers(1, 4))
+    events: list[Event] = [
+        ProposalCreated(
+            pid,
+            kind,
+            draw(st.sampled_from([*PARTNERS, CERTIFICATE_REGISTRY])),
+            proposer,
+            draw(st.integers(0, 3)),
+            cutoff,
+            at + 7,
+            target,
+            leaf,
+            draw(st.integers(0, 65535)),
+            council,
+        ),
         VoteCast(pid, proposer, True, 1, 0),
     ]
+    if kind == ProposalKind.CHANGE_DETAILS:
+        events.append(DetailsProposed(pid, draw(st.integers(0, 7)), "Proposed ✓", "p.example", h32("meta", pid)))
+    return events
 
 
 def _vote(draw: Draw, m: Model, at: int) -> list[Event]:
@@ -144,28 +174,35 @@ def _execute(draw: Draw, m: Model, at: int) -> list[Event]:
     pid = draw(st.sampled_from(sorted(pid for pid, (_, _, _, done) in m.proposals.items() if not done)))
     voters, yes, no, _ = m.proposals[pid]
     m.proposals[pid] = (voters, yes, no, True)
-    return [ProposalExecuted(pid, draw(st.sampled_from(PARTNERS)))]
+    return [ProposalExecuted(pid, draw(st.sampled_from(PARTNERS)), yes, draw(st.integers(1, 3)))]
 
 
 def _issue(draw: Draw, m: Model, at: int) -> list[Event]:
-    root = draw(st.sampled_from([r for r in ROOTS if r not in m.certificates]))
+    issuer, root = draw(st.sampled_from([pair for pair in ISSUANCES if pair not in m.certificates]))
     mode = draw(st.sampled_from(["single", "batch", "batch_public"]))
-    m.certificates[root] = mode
-    issuer = draw(st.sampled_from(PARTNERS))
+    m.certificates[issuer, root] = mode
     until = draw(st.sampled_from([0, at + 1000]))
     fingerprint = draw(st.sampled_from(FINGERPRINTS)) if mode == "single" else ZERO_HASH
-    events: list[Event] = [CertificateIssued(root, issuer, fingerprint, at, until)]
-    if mode == "batch_public":
-        count = draw(st.integers(1, len(LEAVES)))
-        events += [DocumentPublished(root, FINGERPRINTS[i], LEAVES[i]) for i in range(count)]
+    certificate_id = _id(issuer, root)
+    events: list[Event] = [CertificateIssued(certificate_id, issuer, fingerprint, root, at, until)]
+    if mode == "batch_public":  # at least two documents; a leaf may come twice, with any fingerprint
+        pairs = st.tuples(st.sampled_from(LEAVES), st.sampled_from(FINGERPRINTS))
+        documents = draw(st.lists(pairs, min_size=2, max_size=4))
+        events += [DocumentPublished(leaf, fp, certificate_id) for leaf, fp in documents]
     return events
 
 
+def _id(issuer: str, root: str) -> str:
+    return "0x" + keccak(bytes(12) + bytes.fromhex(issuer[2:]) + bytes.fromhex(root[2:])).hex()
+
+
 def _certificate_status(draw: Draw, m: Model, at: int) -> list[Event]:
-    root = draw(st.sampled_from(sorted(m.certificates)))
-    leaf = draw(st.sampled_from([ZERO_HASH, root] if m.certificates[root] == "single" else [ZERO_HASH, *LEAVES]))
+    issuer, root = draw(st.sampled_from(sorted(m.certificates)))
+    single = m.certificates[issuer, root] == "single"
+    leaf = draw(st.sampled_from([ZERO_HASH, root] if single else [ZERO_HASH, *LEAVES]))
     kind = draw(st.sampled_from([CertificateRevoked, CertificateSuspended, CertificateReinstated]))
-    return [kind(root, leaf, draw(st.sampled_from(PARTNERS)), draw(st.integers(0, 65535)), at)]
+    by = draw(st.sampled_from([*PARTNERS, PARTNER_REGISTRY]))
+    return [kind(_id(issuer, root), leaf, by, draw(st.integers(0, 65535)), at, by != issuer)]
 
 
 Action = Callable[[Draw, Model, int], list[Event]]
@@ -177,13 +214,13 @@ def _actions(m: Model) -> list[Action]:
     if any(m.partners.get(p, (0, 0))[0] in (0, PartnerStatus.LEFT) for p in PARTNERS):
         actions.append(_register)
     if m.partners:
-        actions += [_status, _rights]
+        actions += [_status, _rights, _details]
     actions.append(_propose)
     if any(not done and len(voters) < 4 for voters, _, _, done in m.proposals.values()):
         actions.append(_vote)
     if any(not done for _, _, _, done in m.proposals.values()):
         actions.append(_execute)
-    if len(m.certificates) < len(ROOTS):
+    if len(m.certificates) < len(ISSUANCES):
         actions.append(_issue)
     if m.certificates:
         actions.append(_certificate_status)

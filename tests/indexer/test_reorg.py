@@ -37,7 +37,7 @@ class Base:
     chain: DevChain
     snapshot: str
     revoked: str
-    """Valid at the snapshot; the last recent block revokes it."""
+    """Certificate ids (all issued by founder 0). Valid at the snapshot; the last recent block revokes it."""
     toggled: str
     """Suspended and reinstated by recent blocks."""
     replaced: str
@@ -65,12 +65,13 @@ def chain(base: Base) -> DevChain:
 
 
 def recent_blocks(chain: DevChain, base: Base) -> list[Receipt]:
-    """Twelve blocks of one transaction each, by founders 0 and 1 and a newcomer; a revocation last."""
+    """Twelve blocks of one transaction each, by founders 0 and 1 and a newcomer; a revocation last. Founder 0
+    issued the base certificates and changes their status as their issuer; other changes are council holds."""
     c = chain.consortium
     leaves = [devchain.h32(i, "recent-leaf") for i in range(4)]
     receipts = [
         c.issue(0, devchain.h32(1, "recent"), devchain.h32(1, "recent-fp")),
-        c.set_status(1, "suspend", base.toggled, 7),
+        c.set_status(0, "suspend", base.toggled, 7),
         c.partner_tx(NEWCOMER, "applyForMembership", 1, "Late Partner", "late.example", b"\0" * 32),
     ]
     proposal = c.partner_tx(0, "propose", 0, c.address(NEWCOMER), ISSUER, 0)
@@ -80,10 +81,17 @@ def recent_blocks(chain: DevChain, base: Base) -> list[Receipt]:
     leaf = tree.leaves[2]
     receipts += [
         batch,
-        c.set_status(0, "suspend", "0x" + tree.root.hex(), 9, "0x" + leaf.hex(), tree.proof(leaf)),
+        c.set_status(
+            0,
+            "suspend",
+            devchain.certificate_id(c.address(1), "0x" + tree.root.hex()),
+            9,
+            "0x" + leaf.hex(),
+            tree.proof(leaf),
+        ),
         c.set_status(0, "reinstate", base.toggled, 8),
         c.issue(NEWCOMER, devchain.h32(2, "recent"), devchain.h32(2, "recent-fp")),
-        c.set_status(1, "suspend", devchain.h32(2, "recent"), 5),
+        c.set_status(1, "suspend", devchain.certificate_id(c.address(NEWCOMER), devchain.h32(2, "recent")), 5),
         c.set_status(0, "revoke", base.revoked, 3),
     ]
     first = receipts[0].block_number
@@ -92,7 +100,8 @@ def recent_blocks(chain: DevChain, base: Base) -> list[Receipt]:
 
 
 def replacement(chain: DevChain, base: Base, depth: int) -> list[tuple[str, int]]:
-    """Signed transactions for the new blocks: a new certificate first, a suspension in the last new block."""
+    """Signed transactions for the new blocks: a new certificate first, a suspension (a council member's hold) in
+    the last new block."""
     c = chain.consortium
     sender = c.sender(REPLACER)
     root = devchain.h32(depth, "replacement")
@@ -108,9 +117,10 @@ def tx_hash(raw: str) -> str:
     return "0x" + keccak(bytes.fromhex(raw[2:])).hex()
 
 
-def status_of(engine: Engine, root: str) -> CertificateStatus:
+def status_of(engine: Engine, certificate_id: str) -> CertificateStatus:
     with engine.connect() as conn:
-        value = conn.execute(select(s.certificates.c.status).where(s.certificates.c.root == root)).scalar_one()
+        query = select(s.certificates.c.status).where(s.certificates.c.id == certificate_id)
+        value = conn.execute(query).scalar_one()
     return CertificateStatus(value)
 
 
@@ -142,7 +152,8 @@ def test_reorg_is_undone_and_the_new_blocks_are_indexed(
     assert {tx_hash(raw) for raw, _ in new_txs} <= indexed == truth.tx_hashes, "the new blocks' events"
     assert status_of(db_engine, base.revoked) == CertificateStatus.VALID, "the revocation was reorged away"
     assert status_of(db_engine, base.replaced) == CertificateStatus.SUSPENDED, "the new blocks' suspension"
-    assert status_of(db_engine, devchain.h32(depth, "replacement")) == CertificateStatus.VALID
+    new = devchain.certificate_id(chain.consortium.address(REPLACER), devchain.h32(depth, "replacement"))
+    assert status_of(db_engine, new) == CertificateStatus.VALID
     toggled = CertificateStatus.SUSPENDED if depth >= 4 else CertificateStatus.VALID  # block -4 reinstated it
     assert status_of(db_engine, base.toggled) == toggled
 

@@ -29,18 +29,24 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "indexer")]
 import devchain  # noqa: E402
 from _indexer_recorded import (  # noqa: E402
     ANCHOR_LEAVES,
+    ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
     ASSOCIATION,
     BLOCK_INTERVAL,
+    FOUNDER_DETAILS,
     GENESIS_TIMESTAMP,
     MILL,
     MILL_METADATA,
     OUTSIDER,
-    PUBLIC_FINGERPRINTS,
     PUBLIC_LEAVES,
+    PUBLIC_ROOT,
+    PUBLISHED_FINGERPRINTS,
+    PUBLISHED_LEAVES,
     RAW_LOGS,
     SINGLE_FINGERPRINT,
     SINGLE_ROOT,
+    TWIN_FINGERPRINT,
+    CertificateIds,
     tree_of,
 )
 
@@ -84,6 +90,12 @@ def run_scenario(c: devchain.Consortium, recorder: Recorder) -> None:
     step, ptx, ctx = recorder.step, c.partner_tx, c.cert_tx
     mill, association = c.address(MILL), c.address(ASSOCIATION)
     zero = b"\0" * 32
+    ids = CertificateIds(
+        single=devchain.certificate_id(mill, SINGLE_ROOT),
+        twin=devchain.certificate_id(c.address(2), SINGLE_ROOT),
+        anchor=devchain.certificate_id(c.address(0), ANCHOR_ROOT),
+        public=devchain.certificate_id(c.address(1), PUBLIC_ROOT),
+    )
 
     def raw(value: str) -> bytes:
         return bytes.fromhex(value[2:])
@@ -117,36 +129,48 @@ def run_scenario(c: devchain.Consortium, recorder: Recorder) -> None:
     step("propose reinstate association", lambda: ptx(1, "propose", ProposalKind.REINSTATE, association, 0, 0))
     step("vote yes on 6", lambda: ptx(2, "vote", 6, True))
     step("execute 6", lambda: ptx(2, "execute", 6))
-    # Issuance in all three modes.
+    # Issuance in all three modes; founder 2 certifies the mill's root too (another certificate id). The public
+    # batch publishes its first leaf twice, with two fingerprints.
     anchor, public = tree_of(ANCHOR_LEAVES), tree_of(PUBLIC_LEAVES)
     step("mill issues single", lambda: c.issue(MILL, SINGLE_ROOT, SINGLE_FINGERPRINT))
+    step("founder 2 issues the same root", lambda: c.issue(2, SINGLE_ROOT, TWIN_FINGERPRINT))
     step("founder 0 issues batch", lambda: ctx(0, "issueBatch", anchor.root, ANCHOR_VALID_UNTIL))
     step("founder 1 issues public batch",
-         lambda: ctx(1, "issueBatchPublic", public.root, 0, [raw(x) for x in PUBLIC_LEAVES],
-                     [raw(x) for x in PUBLIC_FINGERPRINTS]))  # fmt: skip
-    # Status changes of roots and leaves, by the issuer and by the council.
-    step("mill suspends single", lambda: c.set_status(MILL, "suspend", SINGLE_ROOT, 11))
-    step("mill reinstates single", lambda: c.set_status(MILL, "reinstate", SINGLE_ROOT, 12))
+         lambda: ctx(1, "issueBatchPublic", public.root, 0, [raw(x) for x in PUBLISHED_LEAVES],
+                     [raw(x) for x in PUBLISHED_FINGERPRINTS]))  # fmt: skip
+    # Status changes of certificates and documents: by their issuers, a council member's hold, a council decision.
+    step("mill suspends single", lambda: c.set_status(MILL, "suspend", ids.single, 11))
+    step("mill reinstates single", lambda: c.set_status(MILL, "reinstate", ids.single, 12))
     p1, p2 = (bytes.fromhex(PUBLIC_LEAVES[i][2:]) for i in (1, 2))
-    root_p = hex32(public.root)
-    step("suspend public leaf 1", lambda: c.set_status(1, "suspend", root_p, 21, hex32(p1), public.proof(p1)))
-    step("reinstate public leaf 1", lambda: c.set_status(1, "reinstate", root_p, 22, hex32(p1), public.proof(p1)))
-    step("council revokes public leaf 2", lambda: c.set_status(0, "revoke", root_p, 23, hex32(p2), public.proof(p2)))
+    step("suspend public leaf 1", lambda: c.set_status(1, "suspend", ids.public, 21, hex32(p1), public.proof(p1)))
+    step("reinstate public leaf 1", lambda: c.set_status(1, "reinstate", ids.public, 22, hex32(p1), public.proof(p1)))
     a0 = bytes.fromhex(ANCHOR_LEAVES[0][2:])
-    root_a = hex32(anchor.root)
-    step("suspend anchor leaf 0", lambda: c.set_status(0, "suspend", root_a, 25, hex32(a0), anchor.proof(a0)))
-    step("revoke anchor root", lambda: c.set_status(0, "revoke", root_a, 24))
-    step("council suspends public root", lambda: c.set_status(2, "suspend", root_p, 26))
-    # Expel the mill with a compromise cut-off at its single issuance (7): PartnerCompromised.
+    step("suspend anchor leaf 0", lambda: c.set_status(0, "suspend", ids.anchor, 25, hex32(a0), anchor.proof(a0)))
+    step("revoke anchor root", lambda: c.set_status(0, "revoke", ids.anchor, 24))
+    step("council suspends public root", lambda: c.set_status(2, "suspend", ids.public, 26))
+    step("founder 2 suspends its twin's document", lambda: c.set_status(2, "suspend", ids.twin, 27, SINGLE_ROOT))
+    # A council decision (7): revoke a document of founder 1's public batch.
+    step("propose revoke public leaf 2",
+         lambda: c.partner_tx(0, "proposeCertificateDecision", ProposalKind.REVOKE_CERTIFICATE, c.certificates.address,
+                              raw(ids.public), p2, public.proof(p2), 23))  # fmt: skip
+    step("vote yes on 7", lambda: ptx(2, "vote", 7, True))
+    step("execute 7", lambda: ptx(1, "execute", 7))
+    # Expel the mill with a compromise cut-off at its single issuance (8): PartnerCompromised.
     cutoff = recorder.timestamp("mill issues single")
     step("propose expel mill", lambda: ptx(0, "propose", ProposalKind.EXPEL, mill, 0, cutoff))
-    step("vote yes on 7", lambda: ptx(1, "vote", 7, True))
-    step("execute 7", lambda: ptx(2, "execute", 7))
+    step("vote yes on 8", lambda: ptx(1, "vote", 8, True))
+    step("execute 8", lambda: ptx(2, "execute", 8))
+    # New details for founder 2 by council vote (9): DetailsProposed, then PartnerDetailsChanged.
+    org, name, domain, meta = FOUNDER_DETAILS
+    step("propose details of founder 2",
+         lambda: ptx(0, "proposeDetails", c.address(2), (org, name, domain, raw(meta))))  # fmt: skip
+    step("vote yes on 9", lambda: ptx(1, "vote", 9, True))
+    step("execute 9", lambda: ptx(OUTSIDER, "execute", 9))
     # The association leaves (dropping its issuer right) and applies again.
     step("association leaves", lambda: ptx(ASSOCIATION, "leave"))
     step("association applies again", lambda: ptx(ASSOCIATION, "applyForMembership", OrganisationType.NGO,
                                                   "Heritage Foundation", "heritage.example", zero))  # fmt: skip
-    # A proposal that stays open (8).
+    # A proposal that stays open (10).
     step("propose suspend founder 1", lambda: ptx(2, "propose", ProposalKind.SUSPEND, c.address(1), 0, 0))
 
 
