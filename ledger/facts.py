@@ -656,14 +656,10 @@ class ChainFacts:
         at or before it, from the logs with the issuer's account as topic 1 (O(its changes))."""
         account = "0x" + "00" * 12 + issuer.lower().removeprefix("0x")
         logs = self._logs([list(self._details_events), account], self.partners.address, hex(block))
-        before = [
-            log
-            for log in logs
-            if (int(log["blockNumber"], 16), int(log["logIndex"], 16)) <= (block, log_index)
-        ]
+        before = [log for log in logs if (int(log["blockNumber"], 16), int(log["logIndex"], 16)) <= (block, log_index)]
         if not before:
             return None
-        from eth_abi import decode as abi_decode  # lazily: eth_abi costs the CLI and the API ~0.1 s at import
+        from eth_abi.abi import decode as abi_decode  # lazily: eth_abi costs the CLI and the API ~0.1 s at import
 
         last = max(before, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
         values = abi_decode(self._details_events[last["topics"][0].lower()], bytes.fromhex(last["data"][2:]))

@@ -22,7 +22,7 @@ from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import ContractDeployment, Deployment, Founder, NetworkKind, save_deployment
 from ledger.devnet import devnet_key
 from ledger.events import COUNCIL, ISSUER, OrganisationType
-from ledger.merkle import MerkleTree, certificate_id
+from ledger.merkle import MerkleTree
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_MANIFEST = ROOT / ".build" / "__local__.json"

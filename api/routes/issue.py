@@ -71,20 +71,30 @@ def _change(
     }
 
 
-@router.post("/certificates/{certificate_id}/revoke", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
+@router.post(
+    "/certificates/{certificate_id}/revoke", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic
+)
 def revoke(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
     """Revoke one of this issuer's certificates, or one document of it (leaf + proof). Final."""
     return _change("revoke", certificate_id, body, issuer, service)
 
 
-@router.post("/certificates/{certificate_id}/suspend", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
-def suspend(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
+@router.post(
+    "/certificates/{certificate_id}/suspend", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic
+)
+def suspend(
+    certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep
+) -> dict[str, Any]:
     """Suspend one of this issuer's certificates, or one document of it, until reinstated."""
     return _change("suspend", certificate_id, body, issuer, service)
 
 
-@router.post("/certificates/{certificate_id}/reinstate", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic)
-def reinstate(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
+@router.post(
+    "/certificates/{certificate_id}/reinstate", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic
+)
+def reinstate(
+    certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep
+) -> dict[str, Any]:
     """Lift a suspension."""
     return _change("reinstate", certificate_id, body, issuer, service)
 

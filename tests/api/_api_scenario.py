@@ -68,7 +68,6 @@ class Case:
     name: str
     issuer: str | None
     root: str | None = None
-    id: str | None = None
     leaf: str | None = None
     issued: bool = True
     fingerprint: str | None = None
@@ -77,6 +76,8 @@ class Case:
     document: dict[str, Any] | None = None
     issued_at: int | None = None
     valid_until: int | None = None
+    id: str | None = None
+    """The certificate id (keccak256 of issuer and root), set once the scenario is built."""
 
 
 CHANNELS: dict[str, tuple[str, ...]] = {

@@ -17,8 +17,8 @@ from typing import Any
 
 import devchain
 import pytest
-from eth_abi import encode as abi_encode
 from _api_scenario import APPLICANT, PARTNERS, Scenario
+from eth_abi import encode as abi_encode
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
@@ -633,8 +633,14 @@ def test_metrics_count_requests_by_route_template_and_status(api: TestClient, sc
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     after = response.text
-    assert _counter(after, "/certificates/{certificate_id}", "200") == _counter(before, "/certificates/{certificate_id}", "200") + 1
-    assert _counter(after, "/certificates/{certificate_id}", "404") == _counter(before, "/certificates/{certificate_id}", "404") + 1
+    assert (
+        _counter(after, "/certificates/{certificate_id}", "200")
+        == _counter(before, "/certificates/{certificate_id}", "200") + 1
+    )
+    assert (
+        _counter(after, "/certificates/{certificate_id}", "404")
+        == _counter(before, "/certificates/{certificate_id}", "404") + 1
+    )
     assert "originals_http_request_seconds_bucket" in after
 
 
