@@ -63,6 +63,7 @@ from ledger.db.engine import make_engine, upgrade
 from ledger.events import ZERO_HASH, CertificateIssued, OrganisationType
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
+from ledger.merkle import certificate_id
 from ledger.queries import encode_cursor
 from ledger.toolchain import PROJECT_ROOT
 
@@ -145,13 +146,21 @@ def chain_dataset(directory: Path, singles: int, batches: int, batch_size: int, 
                 "events": conn.execute(text("SELECT count(*) FROM chain_events")).scalar_one(),
                 "revoked": conn.execute(text("SELECT count(*) FROM certificates WHERE status = 2")).scalar_one(),
                 "suspended_documents": conn.execute(
-                    text("SELECT count(*) FROM documents WHERE status = 1")
+                    text("SELECT count(*) FROM document_status WHERE status = 1")
                 ).scalar_one(),
             }
             fingerprints = list(
                 conn.execute(text("SELECT fingerprint FROM documents WHERE fingerprint IS NOT NULL")).scalars()
             )
-            ids = list(conn.execute(text("SELECT leaf FROM documents UNION SELECT root FROM certificates")).scalars())
+            # What `/verify/certificate/{id}` is asked: certificate ids, and the leaves public batches publish.
+            ids = list(
+                conn.execute(
+                    text(
+                        "SELECT d.leaf FROM documents d JOIN certificates c ON c.id = d.certificate_id "
+                        "WHERE c.mode = 'batch_public' UNION SELECT id FROM certificates"
+                    )
+                ).scalars()
+            )
     finally:
         engine.dispose()
     expected = {"certificates": singles + batches, "documents": singles + batches * batch_size}
@@ -196,7 +205,8 @@ def _issue_and_index(directory: Path, database: Path, singles: int, batches: int
                 data = registry.encode("issue", root, fingerprint, far if n % 10 == 0 else 0)
                 calls[issuer].append(Call(registry.address, data, 100_000))
                 if n % 100 == 7:  # 1% revoked, with reason 1
-                    statuses[issuer].append(Call(registry.address, registry.encode("revoke", root, 1), 100_000))
+                    cid = bytes.fromhex(consortium.certificate_id(issuer, h32(n, "root"))[2:])
+                    statuses[issuer].append(Call(registry.address, registry.encode("revoke", cid, 1), 100_000))
             for b in range(batches):
                 issuer = issuers[b % len(issuers)]
                 leaves = [bytes.fromhex(h32(b * batch_size + i, "leaf")[2:]) for i in range(batch_size)]
@@ -204,8 +214,9 @@ def _issue_and_index(directory: Path, database: Path, singles: int, batches: int
                 tree = MerkleTree.of(leaves)
                 data = registry.encode("issueBatchPublic", tree.root, 0, leaves, fingerprints)
                 batch_calls[issuer].append(Call(registry.address, data, 200_000 + 3_000 * batch_size))
+                batch_id = bytes.fromhex(consortium.certificate_id(issuer, "0x" + tree.root.hex())[2:])
                 for leaf in leaves[3::100]:  # 1% of the documents suspended, with reason 6
-                    suspend = registry.encode("suspendDocument", tree.root, leaf, tree.proof(leaf), 6)
+                    suspend = registry.encode("suspendDocument", batch_id, leaf, tree.proof(leaf), 6)
                     statuses[issuer].append(Call(registry.address, suspend, 120_000))
             for issuer in issuers:
                 sender = consortium.sender(issuer)
@@ -256,10 +267,12 @@ def seeded_dataset(path: Path, total: int, fresh: bool) -> tuple[str, list[str],
                 for n in range(start, min(total, start + chunk)):
                     block, index = divmod(n, 10)
                     issuer = issuers[0] if rng.random() < 0.5 else issuers[1 + n % 3]
+                    root = "0x" + rng.randbytes(32).hex()
                     event = CertificateIssued(
-                        root="0x" + rng.randbytes(32).hex(),
+                        id=certificate_id(issuer, root),
                         issuer=issuer,
                         fingerprint="0x" + rng.randbytes(32).hex() if n % 2 else ZERO_HASH,
+                        root=root,
                         issued_at=GENESIS + 12 * block,
                         valid_until=0,
                     )
@@ -280,12 +293,12 @@ def seeded_dataset(path: Path, total: int, fresh: bool) -> tuple[str, list[str],
                 text("SELECT count(*) FROM certificates WHERE issuer = :i"), {"i": issuers[0]}
             ).scalar_one()
             rows = conn.execute(
-                text("SELECT issued_at, root FROM certificates WHERE issuer = :i ORDER BY random() LIMIT 5000"),
+                text("SELECT issued_at, id FROM certificates WHERE issuer = :i ORDER BY random() LIMIT 5000"),
                 {"i": issuers[0]},
             ).all()
     finally:
         engine.dispose()
-    return issuers[0], [encode_cursor([at, root]) for at, root in rows], count
+    return issuers[0], [encode_cursor([at, cid]) for at, cid in rows], count
 
 
 # ------------------------------------------------------------------------------------------------------ wrapping
@@ -607,7 +620,7 @@ def page_latencies(base: str, issuer: str | None, cursors: Sequence[str], walk: 
             if reply.status_code != 200:
                 raise BenchError(f"/certificates: {reply.status_code} {reply.text[:300]}")
             body: dict[str, Any] = reply.json()
-            keys = [(item["issued_at"], item["root"]) for item in body["data"]]
+            keys = [(item["issued_at"], item["id"]) for item in body["data"]]
             if keys != sorted(keys, reverse=True) or (issuer and {i["issuer"] for i in body["data"]} != {issuer}):
                 raise BenchError("/certificates returned a page out of order or of another issuer")
             return body

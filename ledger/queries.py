@@ -407,7 +407,7 @@ def certificate_history(conn: Connection, certificate_id: str) -> list[dict[str,
             "action": r["action"],
             "leaf": r["leaf"],
             "actor": r["actor"],
-            "by_council": r["by_council"],
+            "by_council": bool(r["by_council"]),  # null on the issuance row: no council act
             "reason": r["reason"],
             "at": r["at"],
             "block_number": r["block_number"],
