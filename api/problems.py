@@ -20,7 +20,7 @@ from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcError, TransientRpcError
 from ledger.chain.tx import TransactionTimeout
 from ledger.errors import LedgerError
-from ledger.issuance import NotCertificateIssuer
+from ledger.issuance import CertificateNotFound, NotCertificateIssuer
 from ledger.keys import AuthenticationError, DevnetKeyRefused
 from ledger.verifier import AmbiguousLeaf
 
@@ -92,6 +92,8 @@ def _status_of(exc: LedgerError) -> tuple[int, str]:
         return 403, "Devnet key refused"
     if isinstance(exc, AuthenticationError):
         return 401, "Unauthorized"
+    if isinstance(exc, CertificateNotFound):  # found out before estimating: the title the registry's revert gets
+        return _REVERTS["CertificateRegistryUnknownCertificate"]
     if isinstance(exc, NotCertificateIssuer):
         return 403, "Not this issuer's certificate"
     if isinstance(exc, TransactionTimeout):

@@ -112,6 +112,8 @@ def write_world(directory: Path) -> Iterator[WriteWorld]:
             keystore_password=PASSWORD,
             poll_interval=0.05,
             mined_timeout=30.0,
+            # The write tests send far faster than any person; the rate limit has tests of its own.
+            rate_limit="off",
         )
         engine = make_engine(settings.database_url)
         upgrade(engine)
@@ -124,6 +126,9 @@ def write_world(directory: Path) -> Iterator[WriteWorld]:
                 world.keys[name] = register_api_key(conn, world.address(name), path, name)
             world.keys["revoked"] = register_api_key(conn, world.address("issuer"), paths["issuer"], "old")
             assert revoke_api_key(conn, world.keys["revoked"][: len(KEY_PREFIX) + 6]) == 1
+        # The API learns its deployment (and so whether devnet keys may sign) from the index: index once, as
+        # `originals up` does before it serves.
+        world.index()
         try:
             yield world
         finally:

@@ -93,7 +93,8 @@ def keyed_app(scenario: Scenario, tmp_path: Path, request: pytest.FixtureRequest
         }
     )
     key = devnet_api_key(settings, 0)
-    with TestClient(create_app(settings)) as client:
+    # Outside environment=test only the configured hosts are answered: talk to it as the devnet's own address.
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
         yield client, key
 
 

@@ -174,7 +174,7 @@ def test_a_status_change_on_an_unknown_certificate_is_404_and_sends_nothing(
     path = f"/certificates/{unknown}/{route}"
     assert _refused(world, api, path, {"reason": 5}, {"Authorization": f"Bearer {world.keys['issuer']}"}) == {
         "type": "about:blank",
-        "title": "Not found",
+        "title": "Unknown certificate",
         "status": 404,
         "detail": f"no certificate {unknown} on chain",
         "instance": path,
