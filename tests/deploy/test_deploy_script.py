@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from eth_abi import encode as abi_encode
 from web3.logs import DISCARD
 
 from ledger.abi import CONTRACTS, abi_sha256, load_abi
 from ledger.deployments import CONTRACT_VERSION, Deployment, NetworkKind, read_manifest
 from ledger.events import COUNCIL, ISSUER, OrganisationType, PartnerStatus
+from ledger.hashing import keccak
 
 if TYPE_CHECKING:  # fixtures' types only; conftest is pytest's to import
     from conftest import Anvil, Deploy
@@ -156,10 +158,19 @@ def test_founders_are_active_partners_on_chain_with_their_names_types_and_rights
     partners = first.manifest.contract("PartnerRegistry")
     registry = anvil.w3.eth.contract(address=partners.address, abi=load_abi("PartnerRegistry"))
     deployed_at = anvil.w3.eth.get_block(partners.block_number)["timestamp"]
+    seats = 0
     for founder in first.manifest.founders:
-        org_type, status, rights, joined_at, compromised_after, metadata_hash, name, domain = (
+        org_type, status, rights, joined_at, compromised_after, seat, details, metadata_hash, name, domain = (
             registry.functions.partner(founder.address).call()
         )
+        # Council seats are handed out in founding order to the founders with the council right.
+        seats += bool(founder.rights & COUNCIL)
+        assert seat == (seats if founder.rights & COUNCIL else 0)
+        metadata = bytes.fromhex(founder.metadata_hash[2:])
+        encoded = abi_encode(
+            ["uint8", "string", "string", "bytes32"], [founder.org_type, founder.display_name, founder.domain, metadata]
+        )
+        assert details == keccak(encoded), "the details hash an admission would bind"
         assert (org_type, status, rights, name, domain) == (
             founder.org_type,
             PartnerStatus.ACTIVE,
