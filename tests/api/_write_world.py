@@ -4,7 +4,7 @@ Each test module that sends transactions builds one :class:`WriteWorld` of its o
 does reaches the session's shared read scenario. Accounts (anvil's devnet keys):
 
 - ``issuer`` (3) and ``other`` (4): partners with the ISSUER right only;
-- ``council`` (1): a founder, ISSUER | COUNCIL (the contract lets it act on any issuer's certificate);
+- ``council`` (1): a founder, ISSUER | COUNCIL (the contract lets it suspend any issuer's certificate);
 - ``outsider`` (8): no partner at all.
 
 Keystores are written with a one-round PBKDF2 instead of eth-account's default scrypt: the format is the same, and

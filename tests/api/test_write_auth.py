@@ -3,9 +3,10 @@
 The write routes (issue one, issue a batch, revoke, suspend, reinstate) are tried without a key, with a malformed
 key, a well-formed key nobody issued, a revoked key, the key of an account that is not an issuer (issuing) or of
 another issuer (status changes), and a council partner's key on another issuer's certificate: the contract lets a
-council member revoke or suspend any certificate, but an issuing API key must not carry that power (issue 11,
-finding 5). Each refusal is asserted exactly, and so is its absence of effects: every table's row count, the chain's
-head and every account's pending nonce are the same afterwards.
+council member suspend any certificate (and the council revoke one by decision), but an issuing API key must not carry
+that power (issue 11, finding 5). Status routes name a certificate by its id (issuer and root), never by its bare
+root. Each refusal is asserted exactly, and so is its absence of effects: every table's row count, the chain's head
+and every account's pending nonce are the same afterwards.
 """
 
 from __future__ import annotations
@@ -36,14 +37,18 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WriteWorld]:
         yield built
 
 
+ROOTS = {"valid": devchain.h32(1, "auth-valid"), "suspended": devchain.h32(2, "auth-suspended")}
+"""The roots of the issuer's certificates the status routes aim at (:func:`certificates` issues them)."""
+
+
 @pytest.fixture(scope="module")
 def certificates(world: WriteWorld) -> dict[str, str]:
-    """The issuer's certificates the status routes aim at: one valid, one it suspended itself."""
-    valid, suspended = devchain.h32(1, "auth-valid"), devchain.h32(2, "auth-suspended")
-    world.chain.issue(3, valid, devchain.h32(1, "auth-fp"))
-    world.chain.issue(3, suspended, devchain.h32(2, "auth-fp"))
-    world.chain.set_status(3, "suspend", suspended, 4)
-    return {"valid": valid, "suspended": suspended}
+    """The ids of the issuer's certificates the status routes aim at: one valid, one it suspended itself."""
+    world.chain.issue(3, ROOTS["valid"], devchain.h32(1, "auth-fp"))
+    world.chain.issue(3, ROOTS["suspended"], devchain.h32(2, "auth-fp"))
+    ids = {name: world.chain.certificate_id(3, root) for name, root in ROOTS.items()}
+    world.chain.set_status(3, "suspend", ids["suspended"], 4)
+    return ids
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +58,7 @@ def api(world: WriteWorld, certificates: dict[str, str]) -> Iterator[TestClient]
 
 
 STATUS_ROUTES = {"revoke": "valid", "suspend": "valid", "reinstate": "suspended"}
-"""Each status route and the certificate it would succeed on for its issuer."""
+"""Each status route and the certificate it would succeed on for its issuer (a key of :data:`ROOTS`)."""
 
 
 def _route(route: str, certificates: dict[str, str]) -> tuple[str, dict[str, Any]]:
@@ -133,16 +138,16 @@ def test_issuing_with_the_key_of_an_account_that_is_no_issuer_is_403_and_sends_n
 def test_a_status_change_with_another_issuers_key_is_403_and_sends_nothing(
     world: WriteWorld, api: TestClient, certificates: dict[str, str], route: str, caller: str
 ) -> None:
-    """Another issuer, a council partner (whom the contract would let revoke or suspend) and a non-partner alike."""
+    """Another issuer, a council partner (whom the contract would let suspend) and a non-partner alike."""
     path, body = _route(route, certificates)
-    root = certificates[STATUS_ROUTES[route]]
+    certificate = certificates[STATUS_ROUTES[route]]
     headers = {"Authorization": f"Bearer {world.keys[caller]}"}
     assert _refused(world, api, path, body, headers) == {
         "type": "about:blank",
         "title": "Not this issuer's certificate",
         "status": 403,
         "detail": (
-            f"certificate {root} was issued by {world.address('issuer')}, "
+            f"certificate {certificate} was issued by {world.address('issuer')}, "
             f"not by this key's issuer {world.address(caller)}"
         ),
         "instance": path,
@@ -156,11 +161,11 @@ def test_a_council_partners_key_cannot_change_a_document_of_another_issuers_batc
 ) -> None:
     leaves = [devchain.h32(i, f"auth-batch-{route}") for i in range(2)]
     tree, _ = world.chain.issue_public_batch(3, leaves, [devchain.h32(i, f"auth-batch-fp-{route}") for i in range(2)])
-    root, leaf = "0x" + tree.root.hex(), leaves[0]
+    certificate, leaf = world.chain.certificate_id(3, "0x" + tree.root.hex()), leaves[0]
     proof = ["0x" + p.hex() for p in tree.proof(bytes.fromhex(leaf[2:]))]
     if route == "reinstate":
-        world.chain.set_status(3, "suspend", root, 4, leaf, tree.proof(bytes.fromhex(leaf[2:])))
-    path = f"/certificates/{root}/{route}"
+        world.chain.set_status(3, "suspend", certificate, 4, leaf, tree.proof(bytes.fromhex(leaf[2:])))
+    path = f"/certificates/{certificate}/{route}"
     body = {"reason": 5, "leaf": leaf, "proof": proof}
     problem = _refused(world, api, path, body, {"Authorization": f"Bearer {world.keys['council']}"})
     assert (problem["status"], problem["title"]) == (403, "Not this issuer's certificate")
@@ -177,6 +182,25 @@ def test_a_status_change_on_an_unknown_certificate_is_404_and_sends_nothing(
         "title": "Unknown certificate",
         "status": 404,
         "detail": f"no certificate {unknown} on chain",
+        "instance": path,
+        "www_authenticate": None,
+    }
+
+
+@pytest.mark.parametrize("route", list(STATUS_ROUTES))
+def test_a_status_change_names_the_certificate_by_id_not_by_root(
+    world: WriteWorld, api: TestClient, certificates: dict[str, str], route: str
+) -> None:
+    """The issuer's own certificate, addressed by its bare root, is unknown: roots are not certificates' names (two
+    issuers may issue the same root); the id (issuer and root) is, and the control below succeeds with it."""
+    root = ROOTS[STATUS_ROUTES[route]]
+    assert certificates[STATUS_ROUTES[route]] == devchain.certificate_id(world.address("issuer"), root) != root
+    path = f"/certificates/{root}/{route}"
+    assert _refused(world, api, path, {"reason": 5}, {"Authorization": f"Bearer {world.keys['issuer']}"}) == {
+        "type": "about:blank",
+        "title": "Unknown certificate",
+        "status": 404,
+        "detail": f"no certificate {root} on chain",
         "instance": path,
         "www_authenticate": None,
     }

@@ -66,8 +66,9 @@ def _issue(world: WriteWorld, api: TestClient, name: str) -> dict[str, Any]:
     return answer
 
 
-def _change(world: WriteWorld, api: TestClient, action: str, root: str, **body: Any) -> dict[str, Any]:
-    response = api.post(f"/certificates/{root}/{action}", json={"reason": 4, **body}, headers=_auth(world))
+def _change(world: WriteWorld, api: TestClient, action: str, certificate: str, **body: Any) -> dict[str, Any]:
+    """``action`` on the certificate with id ``certificate``, with the issuer's key; the 202 answer."""
+    response = api.post(f"/certificates/{certificate}/{action}", json={"reason": 4, **body}, headers=_auth(world))
     assert response.status_code == 202, response.text
     answer: dict[str, Any] = response.json()
     return answer
@@ -84,9 +85,11 @@ def test_an_issued_certificate_is_mined_when_answered_pending_until_indexed_then
     receipt = world.receipt(answer["tx_hash"])
     assert (receipt["status"], int(receipt["blockNumber"], 16)) == ("0x1", answer["block_number"])
     (document,) = answer["documents"]
+    root = document["proof"]["merkleRoot"]
     assert answer == {
         "tx_hash": answer["tx_hash"],
-        "root": document["proof"]["merkleRoot"],
+        "id": devchain.certificate_id(world.address("issuer"), root),
+        "root": root,
         "mode": "single",
         "status": "pending",
         "block_number": world.head(),
@@ -97,6 +100,7 @@ def test_an_issued_certificate_is_mined_when_answered_pending_until_indexed_then
         "tx_hash": answer["tx_hash"],
         "status": "pending",
         "action": "issue",
+        "certificate_id": answer["id"],
         "root": answer["root"],
         "leaf": None,
         "documents": 1,
@@ -110,7 +114,8 @@ def test_an_issued_certificate_is_mined_when_answered_pending_until_indexed_then
     assert api.get(f"/transactions/{answer['tx_hash']}").json() == indexed
     assert _verify(api, document) == "VALID"
     by_fingerprint = api.get(f"/verify/fingerprint/{item['fingerprint']}").json()
-    assert (by_fingerprint["verdict"], by_fingerprint["results"][0]["certificate"]["root"]) == ("VALID", answer["root"])
+    found = by_fingerprint["results"][0]["certificate"]
+    assert (by_fingerprint["verdict"], found["id"], found["root"]) == ("VALID", answer["id"], answer["root"])
 
 
 def test_a_transaction_this_api_did_not_send_is_unknown(api: TestClient) -> None:
@@ -119,6 +124,7 @@ def test_a_transaction_this_api_did_not_send_is_unknown(api: TestClient) -> None
         "tx_hash": tx_hash,
         "status": "unknown",
         "action": None,
+        "certificate_id": None,
         "root": None,
         "leaf": None,
         "documents": None,
@@ -139,6 +145,7 @@ def test_every_document_of_an_issued_batch_verifies_valid_once_indexed(world: Wr
     )
     assert len(answer["documents"]) == 3
     assert {d["proof"]["merkleRoot"] for d in answer["documents"]} == {answer["root"]}
+    assert answer["id"] == devchain.certificate_id(world.address("issuer"), answer["root"])
     world.index()
     assert api.get(f"/transactions/{answer['tx_hash']}").json()["status"] == "indexed"
     assert [_verify(api, d) for d in answer["documents"]] == ["VALID"] * 3
@@ -153,16 +160,16 @@ def test_every_document_of_an_issued_batch_verifies_valid_once_indexed(world: Wr
 def test_suspend_reinstate_and_revoke_through_the_api_show_in_verification(world: WriteWorld, api: TestClient) -> None:
     issued = _issue(world, api, "to-be-revoked.pdf")
     (document,) = issued["documents"]
-    root = issued["root"]
+    certificate = issued["id"]
     world.index()
 
     seen = []
     for action in ("suspend", "reinstate", "revoke"):
-        answer = _change(world, api, action, root)
+        answer = _change(world, api, action, certificate)
         assert answer == {
             "tx_hash": answer["tx_hash"],
             "action": action,
-            "root": root,
+            "id": certificate,
             "leaf": None,
             "status": "pending",
             "block_number": world.head(),
@@ -173,7 +180,7 @@ def test_suspend_reinstate_and_revoke_through_the_api_show_in_verification(world
         assert api.get(f"/transactions/{answer['tx_hash']}").json()["status"] == "indexed"
         seen.append(_verify(api, document))
     assert seen == ["SUSPENDED", "VALID", "REVOKED"]
-    history = api.get(f"/certificates/{root}").json()["history"]
+    history = api.get(f"/certificates/{certificate}").json()["history"]
     assert [h["action"] for h in history] == ["issued", "suspended", "reinstated", "revoked"]
 
 
@@ -182,13 +189,13 @@ def test_one_document_of_a_batch_is_suspended_and_reinstated_with_its_proof(worl
         "/batches", json={"originals": [original("one.pdf"), original("two.pdf")]}, headers=_auth(world)
     )
     first, second = response.json()["documents"]
-    root, leaf = first["proof"]["merkleRoot"], first["proof"]["targetHash"]
+    certificate, leaf = response.json()["id"], first["proof"]["targetHash"]
 
-    answer = _change(world, api, "suspend", root, leaf=leaf, proof=first["proof"]["proof"])
-    assert (answer["leaf"], answer["root"]) == (leaf, root)
+    answer = _change(world, api, "suspend", certificate, leaf=leaf, proof=first["proof"]["proof"])
+    assert (answer["leaf"], answer["id"]) == (leaf, certificate)
     world.index()
     assert (_verify(api, first), _verify(api, second)) == ("SUSPENDED", "VALID")
-    _change(world, api, "reinstate", root, leaf=leaf, proof=first["proof"]["proof"])
+    _change(world, api, "reinstate", certificate, leaf=leaf, proof=first["proof"]["proof"])
     world.index()
     assert (_verify(api, first), _verify(api, second)) == ("VALID", "VALID")
 
@@ -196,19 +203,19 @@ def test_one_document_of_a_batch_is_suspended_and_reinstated_with_its_proof(worl
 def test_a_refusal_at_estimation_names_the_contracts_error_and_sends_nothing(
     world: WriteWorld, api: TestClient
 ) -> None:
-    root = _issue(world, api, "revoked-twice.pdf")["root"]
-    _change(world, api, "revoke", root)
+    certificate = _issue(world, api, "revoked-twice.pdf")["id"]
+    _change(world, api, "revoke", certificate)
     counts, nonces = world.counts(), world.nonces()
 
-    response = api.post(f"/certificates/{root}/revoke", json={"reason": 4}, headers=_auth(world))
+    response = api.post(f"/certificates/{certificate}/revoke", json={"reason": 4}, headers=_auth(world))
 
     assert response.status_code == 409
     assert response.json() == {
         "type": "about:blank",
         "title": "Already revoked",
         "status": 409,
-        "detail": f"CertificateRegistryAlreadyRevoked(root={root}, leaf=0x{'00' * 32})",
-        "instance": f"/certificates/{root}/revoke",
+        "detail": f"CertificateRegistryAlreadyRevoked(id={certificate}, leaf=0x{'00' * 32})",
+        "instance": f"/certificates/{certificate}/revoke",
         "error": "CertificateRegistryAlreadyRevoked",
     }
     assert (world.counts(), world.nonces()) == (counts, nonces)

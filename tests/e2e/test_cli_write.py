@@ -3,13 +3,14 @@
 anvil runs the chain; ``originals serve`` and ``originals index`` run as subprocesses; every step is an
 ``originals`` command as an issuer types it: ``keys`` makes the issuer's keystore and API key, ``issue`` certifies
 files (one, and a batch), ``verify`` checks the written documents, ``suspend`` / ``reinstate`` / ``revoke`` change a
-certificate's status (and one document's, with ``--document``). The commands answer once the transaction is mined;
-the test follows each one from pending to indexed through ``GET /transactions/{tx}``. Refusals are one line on
-stderr, exit 1, and send nothing.
+certificate's status (named by the id ``issue`` prints; one document's with ``--document``). The commands answer
+once the transaction is mined; the test follows each one from pending to indexed through ``GET /transactions/{tx}``.
+Refusals are one line on stderr, exit 1, and send nothing.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -30,6 +31,7 @@ from ledger.events import ISSUER, OrganisationType
 ISSUER_ACCOUNT = 3
 COUNCIL_ACCOUNT = 1
 TX = re.compile(r"transaction (0x[0-9a-f]{64}) mined in block (\d+)")
+ISSUED = re.compile(r"\(certificate (0x[0-9a-f]{64}), root (0x[0-9a-f]{64})\)")
 
 
 @dataclass
@@ -146,8 +148,13 @@ def test_a_file_issued_with_the_cli_verifies_valid_once_indexed(cli: Cli) -> Non
     first, second = stdout.splitlines()
     assert re.fullmatch(rf"{original}: certificate 0x[0-9a-f]{{64}} -> {document}", first), first
     assert re.fullmatch(
-        r"transaction 0x[0-9a-f]{64} mined in block \d+ \(root 0x[0-9a-f]{64}\); pending until indexed", second
+        r"transaction 0x[0-9a-f]{64} mined in block \d+ \(certificate 0x[0-9a-f]{64}, root 0x[0-9a-f]{64}\); "
+        r"pending until indexed",
+        second,
     )
+    certificate, root = ISSUED.search(second).groups()  # type: ignore[union-attr]
+    assert root == json.loads(document.read_text())["proof"]["merkleRoot"]
+    assert certificate == devchain.certificate_id(cli.chain.address(ISSUER_ACCOUNT), root)
     cli.indexed(stdout)
     assert cli.verify(document) == (0, f"{document}: VALID")
     assert cli.verify(original) == (0, f"{original}: VALID")
@@ -168,11 +175,12 @@ def test_suspend_reinstate_and_revoke_with_the_cli_show_in_verification(cli: Cli
     original = _file(cli, "fleece.pdf", b"%PDF-1.7 a fleece\n")
     cli.indexed(cli.ok("issue", str(original)))
     document = original.with_name("fleece.pdf.originals.json")
-    root = re.search(r"\"merkleRoot\": \"(0x[0-9a-f]{64})\"", document.read_text()).group(1)  # type: ignore[union-attr]
+    root = json.loads(document.read_text())["proof"]["merkleRoot"]
+    certificate = devchain.certificate_id(cli.chain.address(ISSUER_ACCOUNT), root)
 
     seen = []
     for action in ("suspend", "reinstate", "revoke"):
-        stdout = cli.ok(action, root, "--reason", "4")
+        stdout = cli.ok(action, certificate, "--reason", "4")
         assert re.fullmatch(
             rf"{action}: transaction 0x[0-9a-f]{{64}} mined in block \d+ \(pending until indexed\)\n", stdout
         )
@@ -196,8 +204,8 @@ def test_refused_cli_writes_say_why_in_one_line_and_send_nothing(cli: Cli) -> No
     original = _file(cli, "refused.pdf", b"%PDF-1.7 refused\n")
     stdout = cli.ok("issue", str(original))
     cli.indexed(stdout)
-    root = re.search(r"\(root (0x[0-9a-f]{64})\)", stdout).group(1)  # type: ignore[union-attr]
-    cli.indexed(cli.ok("revoke", root, "--reason", "5"))
+    certificate = ISSUED.search(stdout).group(1)  # type: ignore[union-attr]
+    cli.indexed(cli.ok("revoke", certificate, "--reason", "5"))
     head = int(cli.rpc.call("eth_blockNumber"), 16)
     nonces = (cli.nonce(ISSUER_ACCOUNT), cli.nonce(COUNCIL_ACCOUNT))
     council = cli.chain.address(COUNCIL_ACCOUNT)
@@ -207,11 +215,11 @@ def test_refused_cli_writes_say_why_in_one_line_and_send_nothing(cli: Cli) -> No
     refusals = {
         ("issue", str(original), None): "originals issue: error: this command needs an issuer API key: "
         "--api-key or ORIGINALS_API_KEY",
-        ("revoke", root, "wrong"): "originals revoke: error: the API key is unknown or revoked (HTTP 401)",
-        ("suspend", root, "council"): f"originals suspend: error: certificate {root} was issued by {issuer}, "
-        f"not by this key's issuer {council} (HTTP 403)",
-        ("revoke", root, "issuer"): f"originals revoke: error: CertificateRegistryAlreadyRevoked(root={root}, "
-        f"leaf=0x{'00' * 32}) (HTTP 409)",
+        ("revoke", certificate, "wrong"): "originals revoke: error: the API key is unknown or revoked (HTTP 401)",
+        ("suspend", certificate, "council"): f"originals suspend: error: certificate {certificate} was issued by "
+        f"{issuer}, not by this key's issuer {council} (HTTP 403)",
+        ("revoke", certificate, "issuer"): "originals revoke: error: "
+        f"CertificateRegistryAlreadyRevoked(id={certificate}, leaf=0x{'00' * 32}) (HTTP 409)",
     }
     for (command, target, key), message in refusals.items():
         args = (command, target) if command == "issue" else (command, target, "--reason", "5")
