@@ -329,7 +329,7 @@ issuances = Table(
     _hash("tx_hash", primary_key=True),
     Column("action", String(16), nullable=False),
     _hash("certificate_id", nullable=False),
-    _hash("root", nullable=False),
+    _hash("root"),
     _hash("leaf"),
     _address("issuer", nullable=False),
     Column("documents", Integer, nullable=False),

@@ -3,7 +3,8 @@
 A v2 deployment is a new chain history, so the chain-derived tables, ``chain_events``, ``sync_state`` and
 ``block_hashes`` are dropped and created again in their v2 shape (the indexer then starts over from the deployment
 block of the manifest it is given). The API's own tables stay: ``api_keys`` unchanged, ``issuances`` gains
-``certificate_id`` (computed for existing rows from their issuer and root: keccak256(abi.encode(issuer, root))).
+``certificate_id`` (computed for existing rows from their issuer and root: keccak256(abi.encode(issuer, root))), and
+its ``root`` may be null (a status change names its certificate by id).
 The downgrade restores the v1 tables empty and drops ``issuances.certificate_id``.
 
 Revision ID: 0004
@@ -81,13 +82,18 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("issuances", schema=None) as batch_op:
         batch_op.alter_column("certificate_id", existing_type=sa.String(length=66), nullable=False)
+        # A status change names its certificate by id: its root is not known to the API (nor needed).
+        batch_op.alter_column("root", existing_type=sa.String(length=66), nullable=True)
         batch_op.create_index(batch_op.f("ix_issuances_certificate_id"), ["certificate_id"], unique=False)
 
 
 def downgrade() -> None:
+    conn = op.get_bind()
+    conn.execute(sa.text("DELETE FROM issuances WHERE root IS NULL"))  # v1 had no status change without its root
     with op.batch_alter_table("issuances", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_issuances_certificate_id"))
         batch_op.drop_column("certificate_id")
+        batch_op.alter_column("root", existing_type=sa.String(length=66), nullable=False)
     for name in CHAIN_TABLES_V2:
         op.drop_table(name)
     _create_v1()
