@@ -36,6 +36,7 @@ class Certificate(NamedTuple):
     issuer: str
     issued_at: int
     valid_until: int
+    batch: bool
 
 
 class StatusRecord(NamedTuple):
@@ -46,7 +47,7 @@ class StatusRecord(NamedTuple):
 
 
 NEVER_ACTED_ON = StatusRecord(Status.VALID, False, 0, 0)
-NEVER_ISSUED = Certificate(ZERO_ADDRESS, 0, 0)
+NEVER_ISSUED = Certificate(ZERO_ADDRESS, 0, 0, False)
 
 
 class CertificateState(NamedTuple):
@@ -61,8 +62,8 @@ class CertificateState(NamedTuple):
 
 def certificate_of(struct: Any) -> Certificate:
     """The ``Certificate`` struct ape returned, as plain Python values."""
-    issuer, issued_at, valid_until = struct
-    return Certificate(str(issuer), int(issued_at), int(valid_until))
+    issuer, issued_at, valid_until, batch = struct
+    return Certificate(str(issuer), int(issued_at), int(valid_until), bool(batch))
 
 
 def record_of(struct: Any) -> StatusRecord:
@@ -129,6 +130,12 @@ def reverts(error: type[CustomError], **inputs: Any) -> Iterator[None]:
     assert actual == {key: _plain(value) for key, value in inputs.items()}
 
 
+def certificate_id(issuer: AccountAPI | str, root: bytes) -> bytes:
+    """The id of the certificate ``issuer`` issued with ``root``: keccak256(abi.encode(issuer, root))."""
+    address = bytes.fromhex(str(getattr(issuer, "address", issuer))[2:])
+    return keccak(bytes(12) + address + root)
+
+
 def digest(label: str) -> bytes:
     """A deterministic 32-byte hash standing in for a document's target hash or an original's fingerprint."""
     return keccak(label.encode())
@@ -162,6 +169,10 @@ class Batch:
     def root(self) -> bytes:
         return self.tree.root
 
+    def id(self, issuer: AccountAPI | str) -> bytes:
+        """The certificate id of this batch issued by ``issuer``."""
+        return certificate_id(issuer, self.root)
+
     def proof(self, document: bytes) -> list[bytes]:
         return self.tree.proof(document)
 
@@ -178,11 +189,37 @@ class Council:
     proposer: AccountAPI
     seconder: AccountAPI
 
-    def decide(self, kind: ProposalKind, subject: AccountAPI, rights: int = 0, cutoff: int = 0) -> None:
+    def decide(self, kind: ProposalKind, subject: AccountAPI, rights: int = 0, cutoff: int = 0) -> ReceiptAPI:
         self.partners.propose(kind, subject, rights, cutoff, sender=self.proposer)
         proposal_id = self.partners.proposalCount()
         self.partners.vote(proposal_id, True, sender=self.seconder)
-        self.partners.execute(proposal_id, sender=self.proposer)
+        return self.partners.execute(proposal_id, sender=self.proposer)
+
+    def decide_on_certificate(
+        self,
+        kind: ProposalKind,
+        registry: ContractInstance,
+        target: Target,
+        reason: int,
+    ) -> ReceiptAPI:
+        """A council decision on a certificate (RevokeCertificate / LiftCertificateSuspension), carried 2 of 3."""
+        self.propose_on_certificate(kind, registry, target, reason)
+        proposal_id = self.partners.proposalCount()
+        self.partners.vote(proposal_id, True, sender=self.seconder)
+        return self.partners.execute(proposal_id, sender=self.proposer)
+
+    def propose_on_certificate(
+        self, kind: ProposalKind, registry: ContractInstance, target: Target, reason: int
+    ) -> ReceiptAPI:
+        return self.partners.proposeCertificateDecision(
+            kind,
+            registry,
+            target.id,
+            target.record_leaf,
+            list(target.proof) if target.document else [],
+            reason,
+            sender=self.proposer,
+        )
 
     def standing(self, account: AccountAPI) -> tuple[PartnerStatus, int]:
         record = self.partners.partner(account)
@@ -239,9 +276,9 @@ class Action(Enum):
 
 @dataclass(frozen=True)
 class Target:
-    """What a status change addresses: a whole root (``document`` False) or one leaf of it with its proof."""
+    """What a status change addresses: a whole certificate (``document`` False) or one leaf of it with its proof."""
 
-    root: bytes
+    id: bytes
     leaf: bytes = ZERO
     proof: tuple[bytes, ...] = ()
     document: bool = False
@@ -252,17 +289,17 @@ class Target:
         return self.leaf if self.document else ZERO
 
     @classmethod
-    def whole(cls, root: bytes) -> Target:
-        return cls(root)
+    def whole(cls, id_: bytes) -> Target:
+        return cls(id_)
 
     @classmethod
-    def document_of(cls, batch: Batch, leaf: bytes) -> Target:
-        return cls(batch.root, leaf, tuple(batch.proof(leaf)), True)
+    def document_of(cls, batch: Batch, leaf: bytes, issuer: AccountAPI) -> Target:
+        return cls(batch.id(issuer), leaf, tuple(batch.proof(leaf)), True)
 
 
 def act(registry: ContractInstance, action: Action, target: Target, reason: int, sender: AccountAPI) -> ReceiptAPI:
     """Carry out ``action`` on ``target`` through the root or the document function."""
     if target.document:
         function = getattr(registry, action.document_function)
-        return function(target.root, target.leaf, list(target.proof), reason, sender=sender)
-    return getattr(registry, action.root_function)(target.root, reason, sender=sender)
+        return function(target.id, target.leaf, list(target.proof), reason, sender=sender)
+    return getattr(registry, action.root_function)(target.id, reason, sender=sender)
