@@ -766,6 +766,14 @@ class CertificateModel:
             return False
         return True
 
+    def may_decide(self, id_: bytes, leaf: bytes, status: Status) -> bool:
+        """Whether a council decision could move (``id_``, ``leaf``) to ``status`` now (the proof taken as valid)."""
+        try:
+            self._check_transition(self.consortium.address, id_, leaf, status, Authority.COUNCIL_DECISION)
+        except Reverted:
+            return False
+        return True
+
     # --- rules -----------------------------------------------------------------------------------------------------
 
     def _issue(self, sender: str, at: int, root: bytes, fingerprint: bytes, valid_until: int, batch: bool) -> Event:
