@@ -2,24 +2,24 @@
 
 ape's own matchers are lenient on purpose: ``ape.reverts(Error, x=...)`` ignores keyword names the error does not
 have, and a ``MockContractLog`` compares only the arguments it is given. The house rule is exact events and exact
-error arguments, so these helpers compare the *whole* argument set. Only :func:`act` (one status change) and
+error arguments, so :func:`events_of` and :func:`event` compare the *whole* argument set (reverts use conftest's
+``reverts_with``). Only :func:`act` (one status change) and
 :class:`Council` (the PartnerRegistry driven as the consortium does: propose, vote, execute) send transactions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple
 
-import ape
 from _model import Verdict
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
-from ape.exceptions import CustomError
 from ape.managers.chain import ChainManager
+from ape.types.events import MockContractLog
+from conftest import log
 from eth_hash.auto import keccak
 
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
@@ -86,48 +86,22 @@ def state_of(struct: Any) -> CertificateState:
     )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return bytes(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
-Event = tuple[str, str, dict[str, Any]]
+Event = MockContractLog
 
 
 def event(contract: ContractInstance, name: str, **arguments: Any) -> Event:
-    """The expected log: emitting contract, event name and ALL its arguments."""
-    return (str(contract.address), name, {key: _plain(value) for key, value in arguments.items()})
+    """The expected log of event ``name`` of ``contract``, arguments by name: conftest's ``log`` with EVERY argument
+    (names that are not exactly the event's are refused), in ABI order."""
+    abi_event = getattr(contract, name)
+    names = [ipt.name for ipt in abi_event.abi.inputs]
+    if set(arguments) != set(names):
+        raise ValueError(f"{name} takes exactly {names}, got {sorted(arguments)}")
+    return log(abi_event, *(arguments[key] for key in names))
 
 
-def events_of(receipt: ReceiptAPI) -> list[Event]:
-    """Every log of ``receipt`` in order, in the shape :func:`event` builds, for an exact ``==``."""
-    return [
-        (str(log.contract_address), log.event_name, {key: _plain(v) for key, v in log.event_arguments.items()})
-        for log in receipt.events
-    ]
-
-
-@contextmanager
-def reverts(error: type[CustomError], **inputs: Any) -> Iterator[None]:
-    """Expect the block to revert with exactly ``error(**inputs)``: the error type and every one of its arguments.
-
-    ``ape.reverts`` checks the type and the named inputs it recognises; the extra check makes a misspelt or missing
-    argument name fail the test instead of being skipped.
-    """
-    with ape.reverts(error, **inputs) as info:
-        yield
-    raised = info.value
-    assert isinstance(raised, CustomError), f"expected {error.__name__}, got {raised!r}"
-    assert type(raised).__name__ == error.__name__
-    actual = {key: _plain(value) for key, value in raised.inputs.items()}
-    assert actual == {key: _plain(value) for key, value in inputs.items()}
+def events_of(receipt: ReceiptAPI) -> list[Any]:
+    """Every log of ``receipt`` in order, for an exact ``==`` with a list of :func:`event`."""
+    return list(receipt.events)
 
 
 def certificate_id(issuer: AccountAPI | str, root: bytes) -> bytes:
