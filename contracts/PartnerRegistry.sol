@@ -103,6 +103,7 @@ contract PartnerRegistry is IPartnerRegistry {
         _checkApplicable(kind, subject, rights, cutoff);
         bytes32 target = kind == ProposalKind.Admit ? _partners[subject].detailsHash : bytes32(0);
         proposalId = _createProposal(kind, subject, rights, cutoff, target, bytes32(0), 0);
+        emit VoteCast(proposalId, msg.sender, true, 1, 0);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -115,6 +116,7 @@ contract PartnerRegistry is IPartnerRegistry {
         proposalId = _createProposal(ProposalKind.ChangeDetails, subject, 0, 0, detailsHash(details), bytes32(0), 0);
         _proposedDetails[proposalId] = details;
         emit DetailsProposed(proposalId, details.orgType, details.displayName, details.domain, details.metadataHash);
+        emit VoteCast(proposalId, msg.sender, true, 1, 0);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -128,6 +130,7 @@ contract PartnerRegistry is IPartnerRegistry {
     ) external onlyCouncil returns (uint256 proposalId) {
         registry.checkCouncilDecision(id, leaf, proof, _decisionStatus(kind));
         proposalId = _createProposal(kind, address(registry), 0, 0, id, leaf, reason);
+        emit VoteCast(proposalId, msg.sender, true, 1, 0);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -309,6 +312,8 @@ contract PartnerRegistry is IPartnerRegistry {
         emit PartnerCompromised(account, cutoff, proposalId);
     }
 
+    /// @dev Stores a proposal with the proposer's yes vote and emits ProposalCreated; the caller emits the proposer's
+    /// VoteCast after any event that belongs right after ProposalCreated (DetailsProposed), as the interface documents.
     function _createProposal(
         ProposalKind kind,
         address subject,
@@ -340,7 +345,6 @@ contract PartnerRegistry is IPartnerRegistry {
             reason,
             council
         );
-        emit VoteCast(proposalId, msg.sender, true, 1, 0);
     }
 
     /// @dev The one place a status changes; keeps the council count and the issuer history in step.

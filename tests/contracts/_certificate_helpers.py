@@ -2,24 +2,24 @@
 
 ape's own matchers are lenient on purpose: ``ape.reverts(Error, x=...)`` ignores keyword names the error does not
 have, and a ``MockContractLog`` compares only the arguments it is given. The house rule is exact events and exact
-error arguments, so these helpers compare the *whole* argument set. Only :func:`act` (one status change) and
+error arguments, so :func:`events_of` and :func:`event` compare the *whole* argument set (reverts use conftest's
+``reverts_with``). Only :func:`act` (one status change) and
 :class:`Council` (the PartnerRegistry driven as the consortium does: propose, vote, execute) send transactions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple
 
-import ape
 from _model import Verdict
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
-from ape.exceptions import CustomError
 from ape.managers.chain import ChainManager
+from ape.types.events import MockContractLog
+from conftest import log
 from eth_hash.auto import keccak
 
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
@@ -36,6 +36,7 @@ class Certificate(NamedTuple):
     issuer: str
     issued_at: int
     valid_until: int
+    batch: bool
 
 
 class StatusRecord(NamedTuple):
@@ -46,7 +47,7 @@ class StatusRecord(NamedTuple):
 
 
 NEVER_ACTED_ON = StatusRecord(Status.VALID, False, 0, 0)
-NEVER_ISSUED = Certificate(ZERO_ADDRESS, 0, 0)
+NEVER_ISSUED = Certificate(ZERO_ADDRESS, 0, 0, False)
 
 
 class CertificateState(NamedTuple):
@@ -61,8 +62,8 @@ class CertificateState(NamedTuple):
 
 def certificate_of(struct: Any) -> Certificate:
     """The ``Certificate`` struct ape returned, as plain Python values."""
-    issuer, issued_at, valid_until = struct
-    return Certificate(str(issuer), int(issued_at), int(valid_until))
+    issuer, issued_at, valid_until, batch = struct
+    return Certificate(str(issuer), int(issued_at), int(valid_until), bool(batch))
 
 
 def record_of(struct: Any) -> StatusRecord:
@@ -85,48 +86,28 @@ def state_of(struct: Any) -> CertificateState:
     )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return bytes(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
-Event = tuple[str, str, dict[str, Any]]
+Event = MockContractLog
 
 
 def event(contract: ContractInstance, name: str, **arguments: Any) -> Event:
-    """The expected log: emitting contract, event name and ALL its arguments."""
-    return (str(contract.address), name, {key: _plain(value) for key, value in arguments.items()})
+    """The expected log of event ``name`` of ``contract``, arguments by name: conftest's ``log`` with EVERY argument
+    (names that are not exactly the event's are refused), in ABI order."""
+    abi_event = getattr(contract, name)
+    names = [ipt.name for ipt in abi_event.abi.inputs]
+    if set(arguments) != set(names):
+        raise ValueError(f"{name} takes exactly {names}, got {sorted(arguments)}")
+    return log(abi_event, *(arguments[key] for key in names))
 
 
-def events_of(receipt: ReceiptAPI) -> list[Event]:
-    """Every log of ``receipt`` in order, in the shape :func:`event` builds, for an exact ``==``."""
-    return [
-        (str(log.contract_address), log.event_name, {key: _plain(v) for key, v in log.event_arguments.items()})
-        for log in receipt.events
-    ]
+def events_of(receipt: ReceiptAPI) -> list[Any]:
+    """Every log of ``receipt`` in order, for an exact ``==`` with a list of :func:`event`."""
+    return list(receipt.events)
 
 
-@contextmanager
-def reverts(error: type[CustomError], **inputs: Any) -> Iterator[None]:
-    """Expect the block to revert with exactly ``error(**inputs)``: the error type and every one of its arguments.
-
-    ``ape.reverts`` checks the type and the named inputs it recognises; the extra check makes a misspelt or missing
-    argument name fail the test instead of being skipped.
-    """
-    with ape.reverts(error, **inputs) as info:
-        yield
-    raised = info.value
-    assert isinstance(raised, CustomError), f"expected {error.__name__}, got {raised!r}"
-    assert type(raised).__name__ == error.__name__
-    actual = {key: _plain(value) for key, value in raised.inputs.items()}
-    assert actual == {key: _plain(value) for key, value in inputs.items()}
+def certificate_id(issuer: AccountAPI | str, root: bytes) -> bytes:
+    """The id of the certificate ``issuer`` issued with ``root``: keccak256(abi.encode(issuer, root))."""
+    address = bytes.fromhex(str(getattr(issuer, "address", issuer))[2:])
+    return keccak(bytes(12) + address + root)
 
 
 def digest(label: str) -> bytes:
@@ -162,6 +143,10 @@ class Batch:
     def root(self) -> bytes:
         return self.tree.root
 
+    def id(self, issuer: AccountAPI | str) -> bytes:
+        """The certificate id of this batch issued by ``issuer``."""
+        return certificate_id(issuer, self.root)
+
     def proof(self, document: bytes) -> list[bytes]:
         return self.tree.proof(document)
 
@@ -178,11 +163,37 @@ class Council:
     proposer: AccountAPI
     seconder: AccountAPI
 
-    def decide(self, kind: ProposalKind, subject: AccountAPI, rights: int = 0, cutoff: int = 0) -> None:
+    def decide(self, kind: ProposalKind, subject: AccountAPI, rights: int = 0, cutoff: int = 0) -> ReceiptAPI:
         self.partners.propose(kind, subject, rights, cutoff, sender=self.proposer)
         proposal_id = self.partners.proposalCount()
         self.partners.vote(proposal_id, True, sender=self.seconder)
-        self.partners.execute(proposal_id, sender=self.proposer)
+        return self.partners.execute(proposal_id, sender=self.proposer)
+
+    def decide_on_certificate(
+        self,
+        kind: ProposalKind,
+        registry: ContractInstance,
+        target: Target,
+        reason: int,
+    ) -> ReceiptAPI:
+        """A council decision on a certificate (RevokeCertificate / LiftCertificateSuspension), carried 2 of 3."""
+        self.propose_on_certificate(kind, registry, target, reason)
+        proposal_id = self.partners.proposalCount()
+        self.partners.vote(proposal_id, True, sender=self.seconder)
+        return self.partners.execute(proposal_id, sender=self.proposer)
+
+    def propose_on_certificate(
+        self, kind: ProposalKind, registry: ContractInstance, target: Target, reason: int
+    ) -> ReceiptAPI:
+        return self.partners.proposeCertificateDecision(
+            kind,
+            registry,
+            target.id,
+            target.record_leaf,
+            list(target.proof) if target.document else [],
+            reason,
+            sender=self.proposer,
+        )
 
     def standing(self, account: AccountAPI) -> tuple[PartnerStatus, int]:
         record = self.partners.partner(account)
@@ -239,9 +250,9 @@ class Action(Enum):
 
 @dataclass(frozen=True)
 class Target:
-    """What a status change addresses: a whole root (``document`` False) or one leaf of it with its proof."""
+    """What a status change addresses: a whole certificate (``document`` False) or one leaf of it with its proof."""
 
-    root: bytes
+    id: bytes
     leaf: bytes = ZERO
     proof: tuple[bytes, ...] = ()
     document: bool = False
@@ -252,17 +263,17 @@ class Target:
         return self.leaf if self.document else ZERO
 
     @classmethod
-    def whole(cls, root: bytes) -> Target:
-        return cls(root)
+    def whole(cls, id_: bytes) -> Target:
+        return cls(id_)
 
     @classmethod
-    def document_of(cls, batch: Batch, leaf: bytes) -> Target:
-        return cls(batch.root, leaf, tuple(batch.proof(leaf)), True)
+    def document_of(cls, batch: Batch, leaf: bytes, issuer: AccountAPI) -> Target:
+        return cls(batch.id(issuer), leaf, tuple(batch.proof(leaf)), True)
 
 
 def act(registry: ContractInstance, action: Action, target: Target, reason: int, sender: AccountAPI) -> ReceiptAPI:
     """Carry out ``action`` on ``target`` through the root or the document function."""
     if target.document:
         function = getattr(registry, action.document_function)
-        return function(target.root, target.leaf, list(target.proof), reason, sender=sender)
-    return getattr(registry, action.root_function)(target.root, reason, sender=sender)
+        return function(target.id, target.leaf, list(target.proof), reason, sender=sender)
+    return getattr(registry, action.root_function)(target.id, reason, sender=sender)

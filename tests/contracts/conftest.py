@@ -37,13 +37,40 @@ SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASS
 # PartnerStatus
 NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = range(6)
 # ProposalKind
-ADMIT, SUSPEND, REINSTATE, EXPEL, GRANT_RIGHTS, WITHDRAW_RIGHTS = range(6)
+(
+    ADMIT,
+    SUSPEND,
+    REINSTATE,
+    EXPEL,
+    GRANT_RIGHTS,
+    WITHDRAW_RIGHTS,
+    CHANGE_DETAILS,
+    SET_COMPROMISED,
+    REVOKE_CERTIFICATE,
+    LIFT_CERTIFICATE_SUSPENSION,
+) = range(10)
 
 FOUNDER_DETAILS = [
     (PUBLIC_ADMINISTRATION, "Town of Originals", "town.example"),
     (ENTERPRISE, "Cooperative Bank", "bank.example"),
     (UNIVERSITY, "University Blockchain Competence Centre", "uni.example"),
 ]
+
+
+def certificate_id(issuer: Any, root: bytes) -> bytes:
+    """``CertificateRegistry.certificateId``: keccak256(abi.encode(issuer, root)), restated so tests pin it."""
+    return keccak(encode(["address", "bytes32"], [_plain(issuer), root]))
+
+
+def details_hash(org_type: int, display_name: str, domain: str, metadata_hash: bytes) -> bytes:
+    """``PartnerRegistry.detailsHash``: keccak256(abi.encode(orgType, displayName, domain, metadataHash))."""
+    return keccak(encode(["uint8", "string", "string", "bytes32"], [org_type, display_name, domain, metadata_hash]))
+
+
+def founder_details_hash(index: int) -> bytes:
+    """The details hash of founder ``index`` as deployed by :func:`founder_tuples`."""
+    org_type, name, domain = FOUNDER_DETAILS[index]
+    return details_hash(org_type, name, domain, ZERO_HASH)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
-from conftest import ZERO_HASH, log
+from conftest import ZERO_HASH, certificate_id, log
 
 from ledger.documents import WrappedDocument, parse_document, target_hash, wrap_batch
 from ledger.merkle import hash_pair
@@ -66,6 +66,10 @@ class Issued:
     receipts: dict[str, ReceiptAPI]
     issuers: dict[str, AccountAPI]
 
+    def id(self, root: str) -> bytes:
+        """The certificate id of golden root ``root`` (hex), as its issuer issued it."""
+        return certificate_id(self.issuers[root], b32(root))
+
 
 @pytest.fixture
 def issued(certificate_registry: ContractInstance, founders: list[AccountAPI], town: AccountAPI) -> Issued:
@@ -97,9 +101,10 @@ def test_issuing_the_golden_certificates_emits_their_golden_roots(
         assert list(tx.events) == [
             log(
                 certificate_registry.CertificateIssued,
-                b32(entry["targetHash"]),
+                issued.id(entry["merkleRoot"]),
                 issued.issuers[entry["merkleRoot"]],
                 b32(document["original"]["fingerprint"]),
+                b32(entry["targetHash"]),
                 tx.timestamp,
                 document["validUntil"] or 0,
             )
@@ -108,9 +113,10 @@ def test_issuing_the_golden_certificates_emits_their_golden_roots(
     assert list(tx.events) == [
         log(
             certificate_registry.CertificateIssued,
-            b32(BATCH["merkleRoot"]),
+            issued.id(BATCH["merkleRoot"]),
             issued.issuers[BATCH["merkleRoot"]],
             ZERO_HASH,
+            b32(BATCH["merkleRoot"]),
             tx.timestamp,
             0,
         )
@@ -121,7 +127,7 @@ def test_issuing_the_golden_certificates_emits_their_golden_roots(
 def test_every_golden_document_verifies_valid_on_chain_with_its_golden_proof(
     certificate_registry: ContractInstance, issued: Issued, entry: dict[str, Any]
 ) -> None:
-    state = certificate_registry.verify(b32(entry["merkleRoot"]), b32(entry["targetHash"]), proof_of(entry))
+    state = certificate_registry.verify(issued.id(entry["merkleRoot"]), b32(entry["targetHash"]), proof_of(entry))
     assert state.verdict == VALID
     assert state.proofValid is True
     assert state.certificate.issuer == issued.issuers[entry["merkleRoot"]].address
@@ -135,7 +141,11 @@ def test_a_selectively_disclosed_golden_document_still_verifies_valid_on_chain(
     entry = next(e for e in BATCH["documents"] if e["name"] == "permit")
     disclosed = WrappedDocument(WrappedDocument(entry["wrapped"]).hide(["original.attributes.holder"]))
     assert disclosed.integrity()[0] is True
-    state = certificate_registry.verify(disclosed.merkle_root, disclosed.target_hash, disclosed.proof)
+    state = certificate_registry.verify(
+        certificate_id(issued.issuers[BATCH["merkleRoot"]], disclosed.merkle_root),
+        disclosed.target_hash,
+        disclosed.proof,
+    )
     assert (state.verdict, state.proofValid) == (VALID, True)
 
 
@@ -146,16 +156,17 @@ def test_a_proof_from_another_batch_is_an_invalid_proof_on_chain(
     golden = BATCH["documents"][position]
     other = other_batch()[position]["proof"]
     certificate_registry.issueBatch(b32(other["merkleRoot"]), 0, sender=town)
+    other_id = certificate_id(town, b32(other["merkleRoot"]))
     other_proof = [b32(step) for step in other["proof"]]
 
-    state = certificate_registry.verify(b32(BATCH["merkleRoot"]), b32(golden["targetHash"]), other_proof)
+    state = certificate_registry.verify(issued.id(BATCH["merkleRoot"]), b32(golden["targetHash"]), other_proof)
     assert (state.verdict, state.proofValid) == (INVALID_PROOF, False)
 
-    state = certificate_registry.verify(b32(other["merkleRoot"]), b32(golden["targetHash"]), proof_of(golden))
+    state = certificate_registry.verify(other_id, b32(golden["targetHash"]), proof_of(golden))
     assert (state.verdict, state.proofValid) == (INVALID_PROOF, False)
 
     # The other batch is genuinely issued and valid with its own proof: only the mix-up is refused.
-    state = certificate_registry.verify(b32(other["merkleRoot"]), b32(other["targetHash"]), other_proof)
+    state = certificate_registry.verify(other_id, b32(other["targetHash"]), other_proof)
     assert (state.verdict, state.proofValid) == (VALID, True)
 
 
@@ -165,25 +176,42 @@ def test_a_golden_leaf_under_a_root_never_issued_is_not_issued(
     """InvalidProof above is told apart from NotIssued: the verdict order checks issuance first."""
     other = other_batch()[0]["proof"]
     golden = BATCH["documents"][0]
-    state = certificate_registry.verify(b32(other["merkleRoot"]), b32(golden["targetHash"]), proof_of(golden))
+    state = certificate_registry.verify(
+        certificate_id(issued.issuers[BATCH["merkleRoot"]], b32(other["merkleRoot"])),
+        b32(golden["targetHash"]),
+        proof_of(golden),
+    )
     assert state.verdict == NOT_ISSUED
 
 
-@pytest.mark.parametrize("node", ["internal-node", "root"])
 def test_a_document_of_a_nodes_two_children_hashes_to_a_leaf_the_chain_refuses(
-    certificate_registry: ContractInstance, issued: Issued, node: str
+    certificate_registry: ContractInstance, issued: Issued
 ) -> None:
-    """The contract takes a leaf as given, and OpenZeppelin's MerkleProof accepts an internal node as a leaf (and a
-    root as a leaf of itself, proof []). What keeps a document from being one is its domain-separated target hash:
-    the leaf that two field hashes equal to a node's children hash to is not in the tree."""
+    """The contract takes a leaf as given, and OpenZeppelin's MerkleProof accepts an internal node as a leaf. What
+    keeps a document from being one is its domain-separated target hash: the leaf that two field hashes equal to a
+    node's children hash to is not in the tree."""
     s0, s1, s2 = sorted(b32(e["targetHash"]) for e in BATCH["documents"])
     inner = hash_pair(s0, s1)
     root = b32(BATCH["merkleRoot"])
     assert hash_pair(inner, s2) == root
-    children, stated, proof = ([s0, s1], inner, [s2]) if node == "internal-node" else ([inner, s2], root, [])
+    id_ = issued.id(BATCH["merkleRoot"])
 
-    state = certificate_registry.verify(root, stated, proof)
+    state = certificate_registry.verify(id_, inner, [s2])
     assert (state.verdict, state.proofValid) == (VALID, True), "premise: the chain accepts the node as a leaf"
 
-    state = certificate_registry.verify(root, target_hash(children), proof)
+    state = certificate_registry.verify(id_, target_hash([s0, s1]), [s2])
     assert (state.verdict, state.proofValid) == (INVALID_PROOF, False)
+
+
+def test_a_batch_root_is_not_a_document_of_its_own_batch_on_chain(
+    certificate_registry: ContractInstance, issued: Issued
+) -> None:
+    """A batch's documents always need a proof: the root with an empty proof (a tree of one) is refused, and so is
+    the leaf two field hashes equal to the root's children hash to."""
+    s0, s1, s2 = sorted(b32(e["targetHash"]) for e in BATCH["documents"])
+    root = b32(BATCH["merkleRoot"])
+    id_ = issued.id(BATCH["merkleRoot"])
+
+    for leaf in (root, target_hash([hash_pair(s0, s1), s2])):
+        state = certificate_registry.verify(id_, leaf, [])
+        assert (state.verdict, state.proofValid) == (INVALID_PROOF, False), leaf.hex()

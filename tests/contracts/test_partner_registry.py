@@ -40,6 +40,7 @@ from conftest import (
     WITHDRAW_RIGHTS,
     ZERO_HASH,
     deploy_reverts,
+    details_hash,
     founder_tuples,
     log,
     reverts_with,
@@ -48,6 +49,10 @@ from conftest import (
 KIND_NAMES = ["Admit", "Suspend", "Reinstate", "Expel", "GrantRights", "WithdrawRights"]
 STATUS_NAMES = ["None", "Applied", "Active", "Suspended", "Expelled", "Left"]
 MILL_METADATA = b"\x11" * 32
+# The details hash of the mill's default application (Consortium.apply): what an Admit proposal binds.
+MILL_DETAILS = details_hash(SME, "Textile Mill", "mill.example", MILL_METADATA)
+# proposal() of an id that names no proposal.
+NO_PROPOSAL = ("0x" + "00" * 20, 0, 0, False, 0, 0, 0, 0, 0, 0, b"\x00" * 32, b"\x00" * 32)
 # Which subject statuses each proposal kind accepts (at proposal and again at execution).
 ALLOWED_STATUSES = {
     ADMIT: {APPLIED},
@@ -169,6 +174,8 @@ def test_constructor_registers_each_founder_as_active_with_its_rights(
             ISSUER | COUNCIL,
             deployed_at,
             0,
+            founders.index(account) + 1,  # council seats in founding order
+            details_hash(org_type, name, domain, ZERO_HASH),
             ZERO_HASH,
             name,
             domain,
@@ -271,7 +278,18 @@ def test_apply_registers_the_applicant_and_emits_its_details(
         log(registry.PartnerRegistered, applicant, NGO, "Fair Fabrics", "fair.example", MILL_METADATA),
         log(registry.PartnerStatusChanged, applicant, NONE, APPLIED, 0, tx.timestamp),
     ]
-    assert registry.partner(applicant) == (NGO, APPLIED, 0, 0, 0, MILL_METADATA, "Fair Fabrics", "fair.example")
+    assert registry.partner(applicant) == (
+        NGO,
+        APPLIED,
+        0,
+        0,
+        0,
+        0,
+        details_hash(NGO, "Fair Fabrics", "fair.example", MILL_METADATA),
+        MILL_METADATA,
+        "Fair Fabrics",
+        "fair.example",
+    )
     assert not registry.isActiveIssuer(applicant)
     assert not registry.isActiveCouncil(applicant)
 
@@ -332,10 +350,23 @@ def test_propose_records_the_proposal_and_the_proposers_yes_vote(
     assert tx.timestamp == at
     assert tx.return_value == 1
     assert list(tx.events) == [
-        log(registry.ProposalCreated, 1, ADMIT, applicant, town, ISSUER, 0, deadline),
+        log(registry.ProposalCreated, 1, ADMIT, applicant, town, ISSUER, 0, deadline, MILL_DETAILS, ZERO_HASH, 0, 3),
         log(registry.VoteCast, 1, town, True, 1, 0),
     ]
-    assert registry.proposal(1) == (applicant.address, ADMIT, ISSUER, False, deadline, 0, 1, 0)
+    assert registry.proposal(1) == (
+        applicant.address,
+        ADMIT,
+        ISSUER,
+        False,
+        deadline,
+        3,
+        0,
+        0,
+        1,
+        0,
+        MILL_DETAILS,
+        ZERO_HASH,
+    )
     assert registry.hasVoted(1, town)
     assert not registry.hasVoted(1, bank)
     assert registry.proposalCount() == 1
@@ -349,11 +380,24 @@ def test_proposal_ids_count_up_from_one(
     tx = registry.propose(SUSPEND, university, 0, 0, sender=bank)
     assert tx.return_value == 2
     assert list(tx.events) == [
-        log(registry.ProposalCreated, 2, SUSPEND, university, bank, 0, 0, tx.timestamp + VOTING_PERIOD),
+        log(
+            registry.ProposalCreated,
+            2,
+            SUSPEND,
+            university,
+            bank,
+            0,
+            0,
+            tx.timestamp + VOTING_PERIOD,
+            ZERO_HASH,
+            ZERO_HASH,
+            0,
+            3,
+        ),
         log(registry.VoteCast, 2, bank, True, 1, 0),
     ]
     assert registry.proposalCount() == 2
-    assert registry.proposal(0) == (ZERO_ADDRESS, 0, 0, False, 0, 0, 0, 0)
+    assert registry.proposal(0) == NO_PROPOSAL
 
 
 def test_outsider_cannot_propose(registry: ContractInstance, outsider: AccountAPI, university: AccountAPI) -> None:
@@ -420,7 +464,20 @@ def test_expel_proposal_accepts_a_cut_off_in_the_past(
     cutoff = int(consortium.chain.blocks.head.timestamp) - 3600
     tx = registry.propose(EXPEL, university, 0, cutoff, sender=town)
     assert list(tx.events) == [
-        log(registry.ProposalCreated, 1, EXPEL, university, town, 0, cutoff, tx.timestamp + VOTING_PERIOD),
+        log(
+            registry.ProposalCreated,
+            1,
+            EXPEL,
+            university,
+            town,
+            0,
+            cutoff,
+            tx.timestamp + VOTING_PERIOD,
+            ZERO_HASH,
+            ZERO_HASH,
+            0,
+            3,
+        ),
         log(registry.VoteCast, 1, town, True, 1, 0),
     ]
     assert registry.proposal(1).compromisedAfter == cutoff
@@ -456,7 +513,23 @@ def test_admit_proposal_rejects_unknown_rights_but_accepts_none(
     with reverts_with(registry.PartnerRegistryInvalidRights, rights=4):
         registry.propose(ADMIT, applicant, 4, 0, sender=town)
     tx = registry.propose(ADMIT, applicant, 0, 0, sender=town)
-    assert log(registry.ProposalCreated, 1, ADMIT, applicant, town, 0, 0, tx.timestamp + VOTING_PERIOD) in tx.events
+    assert (
+        log(
+            registry.ProposalCreated,
+            1,
+            ADMIT,
+            applicant,
+            town,
+            0,
+            0,
+            tx.timestamp + VOTING_PERIOD,
+            MILL_DETAILS,
+            ZERO_HASH,
+            0,
+            3,
+        )
+        in tx.events
+    )
 
 
 @pytest.mark.parametrize("rights", [ISSUER, COUNCIL, ISSUER | COUNCIL], ids=["issuer", "council", "both"])
@@ -590,7 +663,7 @@ def test_execute_without_a_majority_reverts_quorum_not_reached(
         registry.execute(proposal_id, sender=university)
     registry.vote(proposal_id, True, sender=university)
     tx = registry.execute(proposal_id, sender=university)
-    assert log(registry.ProposalExecuted, proposal_id, university) in tx.events
+    assert log(registry.ProposalExecuted, proposal_id, university, 2, 2) in tx.events
 
 
 def test_the_only_council_member_carries_a_proposal_alone(
@@ -600,7 +673,7 @@ def test_the_only_council_member_carries_a_proposal_alone(
     lone_registry.applyForMembership(SME, "Textile Mill", "mill.example", MILL_METADATA, sender=applicant)
     lone_registry.propose(ADMIT, applicant, ISSUER, 0, sender=town)
     tx = lone_registry.execute(1, sender=applicant)
-    assert log(lone_registry.ProposalExecuted, 1, applicant) in tx.events
+    assert log(lone_registry.ProposalExecuted, 1, applicant, 1, 1) in tx.events
     assert lone_registry.isActiveIssuer(applicant)
 
 
@@ -614,7 +687,7 @@ def test_admit_with_rights_activates_the_applicant_and_grants_them(
     assert list(tx.events) == [
         log(registry.PartnerStatusChanged, applicant, APPLIED, ACTIVE, 1, at),
         log(registry.PartnerRightsChanged, applicant, 0, ISSUER, 1, at),
-        log(registry.ProposalExecuted, 1, town),
+        log(registry.ProposalExecuted, 1, town, 2, 2),
     ]
     record = registry.partner(applicant)
     assert (record.status, record.rights, record.joinedAt) == (ACTIVE, ISSUER, at)
@@ -631,7 +704,7 @@ def test_admit_without_rights_activates_the_applicant_only(
     tx = consortium.carry(ADMIT, applicant, 0)
     assert list(tx.events) == [
         log(registry.PartnerStatusChanged, applicant, APPLIED, ACTIVE, 1, tx.timestamp),
-        log(registry.ProposalExecuted, 1, town),
+        log(registry.ProposalExecuted, 1, town, 2, 2),
     ]
     record = registry.partner(applicant)
     assert (record.status, record.rights, record.joinedAt) == (ACTIVE, 0, tx.timestamp)
@@ -658,7 +731,7 @@ def test_suspend_deactivates_a_member_but_keeps_its_rights(
     tx = consortium.carry(SUSPEND, university)
     assert list(tx.events) == [
         log(registry.PartnerStatusChanged, university, ACTIVE, SUSPENDED, 1, tx.timestamp),
-        log(registry.ProposalExecuted, 1, town),
+        log(registry.ProposalExecuted, 1, town, 2, 2),
     ]
     assert registry.partner(university).rights == ISSUER | COUNCIL
     assert not registry.isActiveIssuer(university)
@@ -675,7 +748,7 @@ def test_reinstate_reactivates_a_suspended_member_without_changing_joined_at(
     tx = consortium.carry(REINSTATE, university)
     assert list(tx.events) == [
         log(registry.PartnerStatusChanged, university, SUSPENDED, ACTIVE, 2, tx.timestamp),
-        log(registry.ProposalExecuted, 2, town),
+        log(registry.ProposalExecuted, 2, town, 2, 2),
     ]
     assert registry.partner(university).joinedAt == joined
     assert registry.isActiveIssuer(university)
@@ -692,7 +765,7 @@ def test_expel_without_cut_off_drops_rights_and_keeps_past_certificates_valid(
     assert list(tx.events) == [
         log(registry.PartnerStatusChanged, university, ACTIVE, EXPELLED, 1, at),
         log(registry.PartnerRightsChanged, university, ISSUER | COUNCIL, 0, 1, at),
-        log(registry.ProposalExecuted, 1, town),
+        log(registry.ProposalExecuted, 1, town, 2, 2),
     ]
     record = registry.partner(university)
     assert (record.status, record.rights, record.compromisedAfter) == (EXPELLED, 0, 0)
@@ -713,7 +786,7 @@ def test_expel_with_cut_off_marks_the_partner_compromised(
         log(registry.PartnerCompromised, university, cutoff, 1),
         log(registry.PartnerStatusChanged, university, ACTIVE, EXPELLED, 1, at),
         log(registry.PartnerRightsChanged, university, ISSUER | COUNCIL, 0, 1, at),
-        log(registry.ProposalExecuted, 1, town),
+        log(registry.ProposalExecuted, 1, town, 2, 2),
     ]
     assert registry.compromisedAfter(university) == cutoff
     record = registry.partner(university)
@@ -729,7 +802,7 @@ def test_expel_reaches_a_suspended_partner_without_rights(
     tx = consortium.carry(EXPEL, applicant)
     assert list(tx.events) == [
         log(registry.PartnerStatusChanged, applicant, SUSPENDED, EXPELLED, 3, tx.timestamp),
-        log(registry.ProposalExecuted, 3, town),
+        log(registry.ProposalExecuted, 3, town, 2, 2),
     ]
 
 
@@ -741,7 +814,7 @@ def test_grant_rights_adds_to_the_rights_held(
     tx = consortium.carry(GRANT_RIGHTS, applicant, ISSUER | COUNCIL)
     assert list(tx.events) == [
         log(registry.PartnerRightsChanged, applicant, ISSUER, ISSUER | COUNCIL, 2, tx.timestamp),
-        log(registry.ProposalExecuted, 2, town),
+        log(registry.ProposalExecuted, 2, town, 2, 2),
     ]
     assert registry.partner(applicant).rights == ISSUER | COUNCIL
     assert registry.isActiveCouncil(applicant)
@@ -755,7 +828,7 @@ def test_withdraw_rights_removes_only_the_named_rights(
     tx = consortium.carry(WITHDRAW_RIGHTS, university, COUNCIL)
     assert list(tx.events) == [
         log(registry.PartnerRightsChanged, university, ISSUER | COUNCIL, ISSUER, 1, tx.timestamp),
-        log(registry.ProposalExecuted, 1, town),
+        log(registry.ProposalExecuted, 1, town, 2, 2),
     ]
     assert registry.isActiveIssuer(university)
     assert not registry.isActiveCouncil(university)
@@ -772,13 +845,13 @@ def test_rights_of_a_suspended_member_can_change_without_counting_it_twice(
     withdrawn = consortium.carry(WITHDRAW_RIGHTS, university, COUNCIL | ISSUER)
     assert list(withdrawn.events) == [
         log(registry.PartnerRightsChanged, university, ISSUER | COUNCIL, 0, 2, withdrawn.timestamp),
-        log(registry.ProposalExecuted, 2, town),
+        log(registry.ProposalExecuted, 2, town, 2, 2),
     ]
     assert registry.activeCouncilCount() == 2
     granted = consortium.carry(GRANT_RIGHTS, university, ISSUER)
     assert list(granted.events) == [
         log(registry.PartnerRightsChanged, university, 0, ISSUER, 3, granted.timestamp),
-        log(registry.ProposalExecuted, 3, town),
+        log(registry.ProposalExecuted, 3, town, 2, 2),
     ]
     assert not registry.isActiveIssuer(university)
     consortium.carry(REINSTATE, university)
@@ -792,7 +865,7 @@ def test_anyone_may_execute_a_proposal_that_has_a_majority(
 ) -> None:
     """Execution only carries out what the council decided, so a relayer or the subject itself may pay for it."""
     tx = consortium.carry(SUSPEND, university, executor=outsider)
-    assert log(registry.ProposalExecuted, 1, outsider) in tx.events
+    assert log(registry.ProposalExecuted, 1, outsider, 2, 2) in tx.events
     assert registry.partner(university).status == SUSPENDED
 
 
@@ -874,7 +947,7 @@ def test_the_last_council_member_may_give_up_only_its_issuer_right(
     tx = lone_registry.execute(1, sender=town)
     assert list(tx.events) == [
         log(lone_registry.PartnerRightsChanged, town, ISSUER | COUNCIL, COUNCIL, 1, tx.timestamp),
-        log(lone_registry.ProposalExecuted, 1, town),
+        log(lone_registry.ProposalExecuted, 1, town, 1, 1),
     ]
     assert lone_registry.isActiveCouncil(town)
 
@@ -890,7 +963,7 @@ def test_the_last_council_member_may_step_down_once_a_successor_has_the_council_
     tx = lone_registry.execute(2, sender=bank)
     assert list(tx.events) == [
         log(lone_registry.PartnerRightsChanged, town, ISSUER | COUNCIL, ISSUER, 2, tx.timestamp),
-        log(lone_registry.ProposalExecuted, 2, bank),
+        log(lone_registry.ProposalExecuted, 2, bank, 2, 2),
     ]
     assert lone_registry.activeCouncilCount() == 1
     assert lone_registry.isActiveCouncil(bank)
@@ -1104,8 +1177,8 @@ def test_views_of_unknown_partners_and_proposals_are_zero(
     registry: ContractInstance, outsider: AccountAPI, town: AccountAPI
 ) -> None:
     """Callers tell "never applied" and "no such proposal" apart by the zero status and zero deadline."""
-    assert registry.partner(outsider) == (0, NONE, 0, 0, 0, ZERO_HASH, "", "")
-    assert registry.proposal(1) == (ZERO_ADDRESS, 0, 0, False, 0, 0, 0, 0)
+    assert registry.partner(outsider) == (0, NONE, 0, 0, 0, 0, ZERO_HASH, ZERO_HASH, "", "")
+    assert registry.proposal(1) == NO_PROPOSAL
     assert not registry.hasVoted(1, town)
     assert registry.compromisedAfter(outsider) == 0
     assert not registry.isActiveIssuer(outsider)
@@ -1119,8 +1192,9 @@ def test_proposal_view_follows_votes_and_execution(
     proposal_id = consortium.propose(WITHDRAW_RIGHTS, university, ISSUER)
     deadline = registry.proposal(proposal_id).deadline
     registry.vote(proposal_id, True, sender=bank)
-    assert registry.proposal(proposal_id) == (university.address, WITHDRAW_RIGHTS, ISSUER, False, deadline, 0, 2, 0)
+    pending = (university.address, WITHDRAW_RIGHTS, ISSUER, False, deadline, 3, 0, 0, 2, 0, ZERO_HASH, ZERO_HASH)
+    assert registry.proposal(proposal_id) == pending
     registry.execute(proposal_id, sender=bank)
-    assert registry.proposal(proposal_id) == (university.address, WITHDRAW_RIGHTS, ISSUER, True, deadline, 0, 2, 0)
+    assert registry.proposal(proposal_id) == (*pending[:3], True, *pending[4:])
     assert registry.proposalCount() == 1
     assert not registry.hasVoted(proposal_id, university)

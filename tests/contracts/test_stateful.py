@@ -1,13 +1,16 @@
 """Stateful property test: random sequences of calls on both registries agree with a pure-Python model.
 
-Hypothesis drives PartnerRegistry and CertificateRegistry with applications, proposals of every kind, votes,
-executions, leaving, time travel, the three issue modes and revoke/suspend/reinstate of roots and of documents. Each
+Hypothesis drives PartnerRegistry and CertificateRegistry with applications, proposals of every kind (details
+changes, SetCompromised and council decisions on certificates included), votes, executions, leaving, time travel, the
+three issue modes and revoke/suspend/reinstate of whole certificates and of documents. Each
 call picks its actor among the three founders and three other accounts, and each of its choices is made invalid on
 purpose now and then (a stranger acting, a double vote, an early execution, a wrong proof, an expiry in the past...).
 The model (``_model.py``) says what must happen: the contract must revert with the SAME custom error and
-arguments, or emit exactly the model's events. Three scenario rules chain calls to reach deep states that single calls
+arguments, or emit exactly the model's events. Scenario rules chain calls to reach deep states that single calls
 seldom line up into: a council decision carried through (propose, vote, execute on time or too late), a key compromise
-(expulsion with the cut-off on a live certificate), and a council suspension an issuer-only partner cannot lift.
+(expulsion or SetCompromised with the cut-off on a live certificate), a council member's hold that neither the issuer
+nor the member can lift and a council decision on it, an issuer acting after the council suspended it (frozen), and
+council members leaving or being suspended between their votes and the execution (their votes stop counting).
 
 After every step the whole observable state of both contracts is read back in one JSON-RPC batch and compared with the
 model: every actor's partner record and standing, the council count, every proposal and vote, every certificate and
@@ -26,27 +29,32 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import eth_abi
 import httpx
 from _model import (
     APPLICABLE_FROM,
+    CERTIFICATE_DECISIONS,
     CERTIFICATES,
     COUNCIL,
     ISSUER,
     MAY_APPLY,
     MAY_LEAVE,
+    MEMBERS,
     PARTNERS,
+    PLAIN_KINDS,
     ZERO32,
     ZERO_ADDRESS,
     CertificateModel,
     ConsortiumModel,
+    Details,
     Event,
     PartnerStatus,
     ProposalKind,
     Reverted,
     Status,
+    certificate_id,
 )
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
@@ -83,7 +91,18 @@ SETTINGS = settings(
 
 # Coverage floor of a run (measured runs reach every group and 25-30 distinct errors).
 SUCCESS_GROUPS = {
-    **{name: name for name in ("applyForMembership", "propose", "vote", "execute", "leave")},
+    **{
+        name: name
+        for name in (
+            "applyForMembership",
+            "propose",
+            "proposeDetails",
+            "proposeCertificateDecision",
+            "vote",
+            "execute",
+            "leave",
+        )
+    },
     **{name: name for name in ("issue", "issueBatch", "issueBatchPublic")},
     **{name: "revoke/suspend/reinstate" for name in ("revoke", "suspend", "reinstate")},
     **{name + "Document": "revoke/suspend/reinstateDocument" for name in ("revoke", "suspend", "reinstate")},
@@ -106,6 +125,7 @@ RECORD_MOVES = {
     (Status.VALID, Status.REVOKED),
     (Status.SUSPENDED, Status.REVOKED),
     (Status.SUSPENDED, Status.VALID),
+    (Status.SUSPENDED, Status.SUSPENDED),  # only a council hold over the issuer's own suspension (checked below)
 }
 
 
@@ -267,9 +287,9 @@ class _Deployment:
 
 @dataclass(frozen=True)
 class _Document:
-    """A document the machine knows a proof for (the proof may be wrong on purpose)."""
+    """A document of certificate ``id`` the machine knows a proof for (the proof may be wrong on purpose)."""
 
-    root: bytes
+    id: bytes
     leaf: bytes
     proof: tuple[bytes, ...]
 
@@ -311,15 +331,18 @@ class RegistriesMachine(RuleBasedStateMachine):
         self.snapshot = deployment.chain.snapshot()
         self.addresses = list(deployment.actors)
         self.founders = {founder[0] for founder in deployment.founders}
-        self.consortium = ConsortiumModel.founded(deployment.founders, VOTING_PERIOD, deployment.deployed_at)
-        self.registry = CertificateModel(self.consortium)
+        self.consortium = ConsortiumModel.founded(
+            deployment.founders, VOTING_PERIOD, deployment.deployed_at, deployment.node.addresses[PARTNERS]
+        )
+        self.registry = CertificateModel(self.consortium, deployment.node.addresses[CERTIFICATES])
         self.now = deployment.node.head_timestamp()
         # wasActiveIssuerAt is a step function that can only change at a block timestamp: checking it at every block
         # timestamp of the run (and just before the deployment) checks it everywhere.
         self.times = sorted({deployment.deployed_at - 1, deployment.deployed_at, self.now})
         self.documents: list[_Document] = []  # issued, with a correct proof
-        self.probes: set[_Document] = set()  # every (root, leaf, proof) named in a call, verified after each step
-        self.roots: set[bytes] = {ZERO32}  # every root named in a call, issued or not
+        self.probes: set[_Document] = set()  # every (id, leaf, proof) named in a call, verified after each step
+        self.ids: set[bytes] = {ZERO32}  # every certificate id named in a call, issued or not
+        self.id_roots: dict[bytes, bytes] = {}  # the root of every id issued or tried (its bare root is verified)
         self.leaves = (keccak(b"originals stateful document %d" % n) for n in itertools.count())
         self.footprint = _Footprint("start")
         self.before: _State | None = None
@@ -357,7 +380,7 @@ class RegistriesMachine(RuleBasedStateMachine):
         return self._pick(data, [0, later], [at, at - 1], "validUntil")
 
     def _fresh_root_or_not(self, data: st.DataObject, root: bytes) -> bytes:
-        issued = sorted(self.registry.certificates)
+        issued = sorted(set(self.registry.roots.values()))  # the issuer's own (refused) or another's (a new id)
         return self._pick(data, [root], [root, ZERO32, *issued], "root")
 
     # --- calling ---------------------------------------------------------------------------------------------------
@@ -428,8 +451,9 @@ class RegistriesMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def propose(self, data: st.DataObject) -> None:
-        """Every kind; a stranger proposing, a subject in the wrong status, bad or unchanged rights and a cut-off in
-        the future or on the wrong kind are the invalid choices."""
+        """Every kind; a stranger proposing, a kind that needs another propose function, a subject in the wrong status,
+        bad or unchanged rights and a cut-off in the future, not earlier than the one set, or on the wrong kind are the
+        invalid choices."""
         self._propose(data, spoil=True)
 
     def _propose(self, data: st.DataObject, spoil: bool) -> bool:
@@ -438,7 +462,7 @@ class RegistriesMachine(RuleBasedStateMachine):
         proposer = self._pick(data, council, self.addresses, "proposer", spoil)
         # The kind first, then its subject: admissions and reinstatements are as likely as the kinds that apply to
         # every active partner.
-        every = [(kind, subject) for kind in ProposalKind for subject in self.addresses]
+        every = [(kind, subject) for kind in sorted(PLAIN_KINDS) for subject in self.addresses]
         kinds = sorted({kind for kind, subject in every if self._valid_rights(kind, subject)})
         kind = self._pick(data, kinds, list(ProposalKind), "kind", spoil)
         subjects = [subject for subject in self.addresses if self._valid_rights(kind, subject)]
@@ -446,9 +470,13 @@ class RegistriesMachine(RuleBasedStateMachine):
         rights = self._pick(
             data, self._valid_rights(kind, subject), [0, ISSUER, COUNCIL, ISSUER | COUNCIL, 4, 255], "rights", spoil
         )
-        if kind == ProposalKind.EXPEL:
-            valid = [*self._live_issue_times(subject), at, at - DAY, 0]
-            cutoff = self._pick(data, valid, [at + 1, at + DAY], "compromisedAfter", spoil)
+        if kind in (ProposalKind.EXPEL, ProposalKind.SET_COMPROMISED):
+            existing = self.consortium.compromised_after(subject)
+            valid = [c for c in [*self._live_issue_times(subject), at, at - DAY] if existing == 0 or c < existing]
+            if kind == ProposalKind.EXPEL:
+                valid.append(0)
+            invalid = [at + 1, at + DAY, 0, *([existing] if existing else [])]
+            cutoff = self._pick(data, valid, invalid, "compromisedAfter", spoil)
         else:
             cutoff = self._pick(data, [0], [1, at], "compromisedAfter", spoil)
         return self._propose_exactly(proposer, kind, subject, rights, cutoff)
@@ -476,38 +504,70 @@ class RegistriesMachine(RuleBasedStateMachine):
         if self._propose(data, spoil=False):
             self._carry_out(data, self.consortium.proposal_count())
 
+    @rule(data=st.data())
+    def propose_details(self, data: st.DataObject) -> None:
+        """New details for a member, carried out now and then; a stranger proposing, a subject that is not a member
+        and an empty name are the invalid choices."""
+        council = self._where(self.consortium.is_active_council)
+        proposer = self._pick(data, council, self.addresses, "proposer")
+        members = self._where(lambda a: self.consortium.partner(a).status in MEMBERS)
+        subject = self._pick(data, members, self.addresses, "subject")
+        details = Details(
+            data.draw(st.integers(0, 7), label="orgType"),
+            data.draw(st.sampled_from(NAMES), label="displayName"),
+            data.draw(st.sampled_from(DOMAINS), label="domain"),
+            data.draw(st.sampled_from([ZERO32, b"\x11" * 32]), label="metadataHash"),
+        )
+        if self._transact(
+            _Footprint("propose", proposals=frozenset({self.consortium.proposal_count() + 1})),
+            lambda at: self.consortium.propose_details(proposer, at, subject, details),
+            proposer,
+            PARTNERS,
+            "proposeDetails",
+            subject,
+            details.as_abi(),
+        ) and data.draw(st.booleans(), label="carry out"):
+            self._carry_out(data, self.consortium.proposal_count())
+
     def _live_issue_times(self, issuer: str) -> list[int]:
         """When ``issuer``'s certificates that are neither acted on nor expired were issued."""
         return [
             c.issued_at
-            for root, c in self.registry.certificates.items()
+            for id_, c in self.registry.certificates.items()
             if c.issuer == issuer
-            and self.registry.status_of(root, ZERO32).status == Status.VALID
+            and self.registry.status_of(id_, ZERO32).status == Status.VALID
             and (c.valid_until == 0 or c.valid_until > self.now + 1)
         ]
 
-    def _compromised_candidates(self) -> list[str]:
-        return self._where(lambda a: bool(self._valid_rights(ProposalKind.EXPEL, a) and self._live_issue_times(a)))
+    def _compromised_candidates(self, kind: ProposalKind) -> list[str]:
+        return self._where(lambda a: bool(self._valid_rights(kind, a) and self._earlier_cutoffs(a)))
 
-    @precondition(lambda self: self._compromised_candidates())
+    def _earlier_cutoffs(self, subject: str) -> list[int]:
+        existing = self.consortium.compromised_after(subject)
+        return [t for t in self._live_issue_times(subject) if existing == 0 or t < existing]
+
+    @precondition(
+        lambda self: (
+            self._compromised_candidates(ProposalKind.EXPEL)
+            or self._compromised_candidates(ProposalKind.SET_COMPROMISED)
+        )
+    )
     @rule(data=st.data())
-    def council_expels_a_compromised_issuer(self, data: st.DataObject) -> None:
-        """A key compromise: the council expels an issuer with the cut-off at the issuance time of one of its live
-        certificates, which then sits exactly on the boundary (issued at the cut-off: compromised)."""
-        subject = data.draw(st.sampled_from(self._compromised_candidates()), label="subject")
-        cutoff = data.draw(st.sampled_from(self._live_issue_times(subject)), label="compromisedAfter")
+    def council_declares_a_key_compromised(self, data: st.DataObject) -> None:
+        """A key compromise: the council expels an issuer, or marks a partner compromised later (SetCompromised, also
+        after an expulsion), with the cut-off at the issuance time of one of its live certificates, which then sits
+        exactly on the boundary (issued at the cut-off: compromised)."""
+        kinds = [k for k in (ProposalKind.EXPEL, ProposalKind.SET_COMPROMISED) if self._compromised_candidates(k)]
+        kind = data.draw(st.sampled_from(kinds), label="kind")
+        subject = data.draw(st.sampled_from(self._compromised_candidates(kind)), label="subject")
+        cutoff = data.draw(st.sampled_from(self._earlier_cutoffs(subject)), label="compromisedAfter")
         proposer = data.draw(st.sampled_from(self._where(self.consortium.is_active_council)), label="proposer")
-        if self._propose_exactly(proposer, ProposalKind.EXPEL, subject, 0, cutoff):
+        if self._propose_exactly(proposer, kind, subject, 0, cutoff):
             self._carry_out(data, self.consortium.proposal_count())
 
     def _carry_out(self, data: st.DataObject, proposal_id: int) -> None:
         """Votes until a majority (or nobody is left to vote), then execution at once, at the deadline or after."""
-        council = self._where(self.consortium.is_active_council)
-        for voter in data.draw(st.permutations(council), label="supporters"):
-            if self.consortium.proposal(proposal_id).yes_votes >= self._required():
-                break
-            if not self.consortium.has_voted(proposal_id, voter):
-                self._vote(voter, proposal_id, data.draw(st.sampled_from([True, True, False]), label="support"))
+        self._vote_until_carried(data, proposal_id)
         deadline = self.consortium.proposal(proposal_id).deadline
         timing = data.draw(
             st.sampled_from(["at once", "at once", "at the deadline", "after the deadline"]), label="execute"
@@ -516,8 +576,17 @@ class RegistriesMachine(RuleBasedStateMachine):
             self._advance_to(deadline - 1 if timing == "at the deadline" else deadline)
         self._execute(data.draw(st.sampled_from(self.addresses), label="executor"), proposal_id)
 
-    def _required(self) -> int:
-        return self.consortium.active_council_count() // 2 + 1
+    def _vote_until_carried(self, data: st.DataObject, proposal_id: int) -> None:
+        council = self._where(self.consortium.is_active_council)
+        for voter in data.draw(st.permutations(council), label="supporters"):
+            if self._carried(proposal_id):
+                break
+            if not self.consortium.has_voted(proposal_id, voter):
+                self._vote(voter, proposal_id, data.draw(st.sampled_from([True, True, False]), label="support"))
+
+    def _carried(self, proposal_id: int) -> bool:
+        """Whether the proposal has a majority now: yes votes of active council against the larger council."""
+        return self.consortium.counted_votes(proposal_id) >= self.consortium.required_votes(proposal_id)
 
     def _is_last_council(self, account: str) -> bool:
         return self.consortium.is_active_council(account) and self.consortium.active_council_count() == 1
@@ -525,7 +594,7 @@ class RegistriesMachine(RuleBasedStateMachine):
     def _valid_rights(self, kind: ProposalKind, subject: str) -> list[int]:
         """The rights arguments that make ``kind`` applicable to ``subject`` now and executable (none if its status
         does not allow it, or if it would take away the last council member)."""
-        if self.consortium.partner(subject).status not in APPLICABLE_FROM[kind]:
+        if kind not in PLAIN_KINDS or self.consortium.partner(subject).status not in APPLICABLE_FROM[kind]:
             return []
         held = self.consortium.partner(subject).rights
         last = self._is_last_council(subject)
@@ -573,20 +642,65 @@ class RegistriesMachine(RuleBasedStateMachine):
     def execute(self, data: st.DataObject) -> None:
         """Anyone executes; too early (no majority yet), executed, expired and unknown ids are the invalid choices."""
         executor = data.draw(st.sampled_from(self.addresses), label="executor")  # anyone may execute
-        open_ = self._open_proposals(self.now + 1)
-        carried = [n for n in open_ if self.consortium.proposal(n).yes_votes >= self._required()]
+        carried = [n for n in self._open_proposals(self.now + 1) if self._carried(n)]
         self._execute(executor, self._pick(data, carried, self._any_proposal_id(), "proposalId"))
 
-    def _execute(self, executor: str, proposal_id: int) -> None:
-        subject = self.consortium.proposal(proposal_id).subject
-        self._transact(
-            _Footprint("execute", partners=frozenset({subject}), proposals=frozenset({proposal_id})),
+    def _execute(self, executor: str, proposal_id: int) -> bool:
+        p = self.consortium.proposal(proposal_id)
+        decided = frozenset({(p.target, p.leaf)}) if p.kind in CERTIFICATE_DECISIONS else frozenset()
+        return self._transact(
+            _Footprint(
+                "execute", partners=frozenset({p.subject}), proposals=frozenset({proposal_id}), statuses=decided
+            ),
             lambda at: self.consortium.execute(executor, at, proposal_id),
             executor,
             PARTNERS,
             "execute",
             proposal_id,
         )
+
+    def _yes_voters(self, proposal_id: int) -> list[str]:
+        return [a for a in self.addresses if self.consortium.votes.get((proposal_id, a)) is True]
+
+    @rule(data=st.data())
+    def council_changes_between_vote_and_execution(self, data: st.DataObject) -> None:
+        """A proposal gets its votes, then a member who voted yes leaves or is suspended (or a new council member is
+        admitted) before the execution: the contract must count only the votes of the council as it stands, against
+        the larger of the council then and now, exactly as the model does (v1 counted every stored vote)."""
+        if not self._propose(data, spoil=False):
+            return
+        proposal_id = self.consortium.proposal_count()
+        self._vote_until_carried(data, proposal_id)
+        leavers = [
+            a
+            for a in self._yes_voters(proposal_id)
+            if not self._is_last_council(a) and a != self.consortium.proposal(proposal_id).subject
+        ]
+        change = data.draw(st.sampled_from(["leave", "suspended", "admitted"]), label="council change")
+        if change == "leave" and leavers:
+            leaver = data.draw(st.sampled_from(leavers), label="leaver")
+            self._transact(
+                _Footprint("leave", partners=frozenset({leaver})),
+                lambda at: self.consortium.leave(leaver, at),
+                leaver,
+                PARTNERS,
+                "leave",
+            )
+        elif change == "suspended" and leavers:
+            member = data.draw(st.sampled_from(leavers), label="suspended member")
+            proposer = data.draw(st.sampled_from(self._where(self.consortium.is_active_council)), label="proposer")
+            if self._propose_exactly(proposer, ProposalKind.SUSPEND, member, 0, 0):
+                self._vote_until_carried(data, self.consortium.proposal_count())
+                self._execute(proposer, self.consortium.proposal_count())
+        elif change == "admitted":
+            applicants = self._where(lambda a: self.consortium.partner(a).status == PartnerStatus.APPLIED)
+            if applicants:
+                newcomer = data.draw(st.sampled_from(applicants), label="newcomer")
+                proposer = data.draw(st.sampled_from(self._where(self.consortium.is_active_council)), label="proposer")
+                if self._propose_exactly(proposer, ProposalKind.ADMIT, newcomer, COUNCIL, 0):
+                    self._vote_until_carried(data, self.consortium.proposal_count())
+                    self._execute(proposer, self.consortium.proposal_count())
+        self._execute(data.draw(st.sampled_from(self.addresses), label="executor"), proposal_id)
 
     @rule(data=st.data())
     def leave(self, data: st.DataObject) -> None:
@@ -632,18 +746,28 @@ class RegistriesMachine(RuleBasedStateMachine):
     def _issuer(self, data: st.DataObject) -> str:
         return self._pick(data, self._issuers_with_room(), self.addresses, "issuer")
 
+    def _named(self, issuer: str, root: bytes) -> bytes:
+        """Remember the id ``issuer`` would give ``root`` (issued or not), so it is read back after every step."""
+        id_ = certificate_id(issuer, root)
+        self.ids.add(id_)
+        self.id_roots.setdefault(id_, root)
+        return id_
+
     @precondition(lambda self: self._issuers_with_room())
     @rule(data=st.data())
     def issue(self, data: st.DataObject) -> None:
-        """One certificate with a public fingerprint; a non-issuer, a zero or reused root and an expiry that is not in
-        the future are the invalid choices (for the batch modes too)."""
+        """One certificate with a public fingerprint; a non-issuer, a zero fingerprint, a zero root, a root the issuer
+        already issued and an expiry that is not in the future are the invalid choices (for the batch modes too).
+        Another issuer's root is a valid choice: it is another certificate."""
         issuer = self._issuer(data)
         root = self._fresh_root_or_not(data, next(self.leaves))
-        fingerprint = data.draw(st.binary(min_size=32, max_size=32), label="fingerprint")
+        fingerprint = self._pick(
+            data, [data.draw(st.binary(min_size=32, max_size=32), label="fingerprint")], [ZERO32], "fingerprint"
+        )
         valid_until = self._expiry(data, self.now + 1)
-        self.roots.add(root)
+        id_ = self._named(issuer, root)
         if self._transact(
-            _Footprint("issue", certificates=frozenset({root})),
+            _Footprint("issue", certificates=frozenset({id_})),
             lambda at: self.registry.issue(issuer, at, root, fingerprint, valid_until),
             issuer,
             CERTIFICATES,
@@ -652,26 +776,26 @@ class RegistriesMachine(RuleBasedStateMachine):
             fingerprint,
             valid_until,
         ):
-            self.documents.append(_Document(root, root, ()))  # a single certificate is a tree of one
+            self.documents.append(_Document(id_, root, ()))  # a single certificate is a tree of one
 
     def _batch(self, data: st.DataObject) -> tuple[MerkleTree, bytes]:
         tree = MerkleTree.of([next(self.leaves) for _ in range(data.draw(st.integers(1, 4), label="documents"))])
-        root = self._fresh_root_or_not(data, tree.root)
-        self.roots.add(root)
-        return tree, root
+        return tree, self._fresh_root_or_not(data, tree.root)
 
-    def _issued(self, tree: MerkleTree, root: bytes) -> None:
-        self.documents += [_Document(root, leaf, tuple(tree.proof(leaf))) for leaf in tree.leaves]
+    def _issued(self, id_: bytes, tree: MerkleTree) -> None:
+        self.documents += [_Document(id_, leaf, tuple(tree.proof(leaf))) for leaf in tree.leaves]
 
     @precondition(lambda self: self._issuers_with_room())
     @rule(data=st.data())
     def issue_batch(self, data: st.DataObject) -> None:
-        """A batch of one to four documents anchored by its root only."""
+        """A batch of one to four documents anchored by its root only (a batch of one has no document a proof can
+        show: its root is not a document of a batch)."""
         issuer = self._issuer(data)
         tree, root = self._batch(data)
         valid_until = self._expiry(data, self.now + 1)
+        id_ = self._named(issuer, root)
         if self._transact(
-            _Footprint("issue", certificates=frozenset({root})),
+            _Footprint("issue", certificates=frozenset({id_})),
             lambda at: self.registry.issue_batch(issuer, at, root, valid_until),
             issuer,
             CERTIFICATES,
@@ -679,12 +803,12 @@ class RegistriesMachine(RuleBasedStateMachine):
             root,
             valid_until,
         ):
-            self._issued(tree, root)
+            self._issued(id_, tree)
 
     @precondition(lambda self: self._issuers_with_room())
     @rule(data=st.data())
     def issue_batch_public(self, data: st.DataObject) -> None:
-        """A batch with one DocumentPublished per document."""
+        """A batch with one DocumentPublished per document (two or more)."""
         issuer = self._issuer(data)
         tree, root = self._batch(data)
         valid_until = self._expiry(data, self.now + 1)
@@ -699,8 +823,9 @@ class RegistriesMachine(RuleBasedStateMachine):
             fingerprints.pop()
         elif shape == "empty":
             leaves, fingerprints = [], []
+        id_ = self._named(issuer, root)
         if self._transact(
-            _Footprint("issue", certificates=frozenset({root})),
+            _Footprint("issue", certificates=frozenset({id_})),
             lambda at: self.registry.issue_batch_public(issuer, at, root, valid_until, leaves, fingerprints),
             issuer,
             CERTIFICATES,
@@ -710,57 +835,62 @@ class RegistriesMachine(RuleBasedStateMachine):
             leaves,
             fingerprints,
         ):
-            self._issued(tree, root)
+            self._issued(id_, tree)
 
-    # The record statuses each change applies to: suspend a valid one, reinstate a suspended one, revoke either.
-    CHANGES_FROM: ClassVar[dict[Status, set[Status]]] = {
-        Status.SUSPENDED: {Status.VALID},
-        Status.VALID: {Status.SUSPENDED},
-        Status.REVOKED: {Status.VALID, Status.SUSPENDED},
-    }
-
-    def _status_actor(self, data: st.DataObject, root: bytes, leaf: bytes, status: Status) -> str:
-        """Its issuer or the council; to reinstate, the council, or the issuer while active and not overruling it."""
-        issuer = self.registry.certificate(root).issuer
-        issuer_may = status != Status.VALID or (
-            self.consortium.is_active_issuer(issuer) and not self.registry.status_of(root, leaf).by_council
-        )
-        entitled = [a for a in self.addresses if (a == issuer and issuer_may) or self.consortium.is_active_council(a)]
-        # Invalid choices are frequent here (which rule wins when several are broken is part of what is tested), and
-        # the issuer itself is the likeliest wrong sender: overruling the council, or acting after losing standing.
+    def _status_actor(self, data: st.DataObject, id_: bytes, leaf: bytes, status: Status) -> str:
+        """Anyone the model lets make the change now (the issuer in good standing, a council member's hold); one time
+        in three anyone else, the issuer itself likeliest (overruling the council, or acting while frozen)."""
+        issuer = self.registry.certificate(id_).issuer
+        entitled = [a for a in self.addresses if self.registry.may(a, id_, leaf, status)]
         wrong = [a for a in self.addresses if a not in entitled]
         wrong += [issuer] * len(wrong) if issuer in wrong else []
         return self._pick(data, entitled, wrong or self.addresses, "sender", odds=3)
 
-    def _changeable(self, status: Status, root: bytes, leaf: bytes) -> bool:
-        return self.registry.status_of(root, leaf).status in self.CHANGES_FROM[status]
+    def _changeable(self, status: Status, id_: bytes, leaf: bytes) -> bool:
+        return any(self.registry.may(a, id_, leaf, status) for a in self.addresses)
 
     @precondition(lambda self: self.registry.certificates)
     @rule(data=st.data())
     def change_root_status(self, data: st.DataObject) -> None:
         """revoke / suspend / reinstate a whole certificate."""
         status = data.draw(st.sampled_from(Status), label="to")
-        roots = sorted(self.registry.certificates)
-        # Roots with a document already acted on count twice: root and leaf records together decide the verdict.
-        acted = {d.root for d in self.documents if self.registry.status_of(d.root, d.leaf).status != Status.VALID}
-        changeable = [root for root in [*roots, *sorted(acted)] if self._changeable(status, root, ZERO32)]
-        # The invalid choices: a root whose record does not allow the change (already suspended, revoked...), or
-        # one nobody issued.
-        unchangeable = [root for root in roots if not self._changeable(status, root, ZERO32)]
-        root = self._pick(data, changeable, [*unchangeable, next(self.leaves)], "root", odds=3)
-        sender = self._status_actor(data, root, ZERO32, status)
+        ids = sorted(self.registry.certificates)
+        # Certificates with a document already acted on count twice: both records together decide the verdict.
+        acted = {d.id for d in self.documents if self.registry.status_of(d.id, d.leaf).status != Status.VALID}
+        changeable = [id_ for id_ in [*ids, *sorted(acted)] if self._changeable(status, id_, ZERO32)]
+        # The invalid choices: a certificate nobody may change this way now, or an id nobody issued.
+        unchangeable = [id_ for id_ in ids if not self._changeable(status, id_, ZERO32)]
+        id_ = self._pick(data, changeable, [*unchangeable, next(self.leaves)], "id", odds=3)
+        sender = self._status_actor(data, id_, ZERO32, status)
         reason = data.draw(st.integers(0, 2**16 - 1), label="reason")
-        self.roots.add(root)
-        self.probes.add(_Document(root, ZERO32, ()))
+        self.ids.add(id_)
+        self.probes.add(_Document(id_, ZERO32, ()))
         function = {Status.REVOKED: "revoke", Status.SUSPENDED: "suspend", Status.VALID: "reinstate"}[status]
         self._transact(
-            _Footprint(function, statuses=frozenset({(root, ZERO32)})),
-            lambda at: self.registry.set_status(sender, at, root, None, status, reason),
+            _Footprint(function, statuses=frozenset({(id_, ZERO32)})),
+            lambda at: self.registry.set_status(sender, at, id_, None, status, reason),
             sender,
             CERTIFICATES,
             function,
-            root,
+            id_,
             reason,
+        )
+
+    def _document_or_not(self, data: st.DataObject, document: _Document) -> _Document:
+        """``document`` with its proof, or one of the wrong ones."""
+        fresh = next(self.leaves)
+        other = data.draw(st.sampled_from([*self.documents, _Document(fresh, fresh, ())]), label="other document")
+        return self._pick(
+            data,
+            [document],
+            [
+                _Document(fresh, fresh, ()),  # an id nobody issued
+                _Document(document.id, ZERO32, ()),  # the zero leaf never proves
+                _Document(document.id, document.leaf, (*document.proof, document.leaf)),  # one sibling too many
+                _Document(document.id, other.leaf, other.proof),  # another tree's proof
+                _Document(document.id, self.id_roots.get(document.id, fresh), ()),  # the root without a proof
+            ],
+            "proof",
         )
 
     @precondition(lambda self: self.documents)
@@ -769,87 +899,168 @@ class RegistriesMachine(RuleBasedStateMachine):
         """revoke / suspend / reinstate one document, with its proof or with a wrong one."""
         status = data.draw(st.sampled_from(Status), label="to")
         fresh = next(self.leaves)
-        never_issued = _Document(fresh, fresh, ())  # a correct proof, but of a root nobody issued
-        # Documents of a root already acted on count twice: root and leaf records together decide the verdict.
-        acted = [d for d in self.documents if self.registry.status_of(d.root, ZERO32).status != Status.VALID]
-        changeable = [d for d in [*self.documents, *acted] if self._changeable(status, d.root, d.leaf)]
-        unchangeable = [d for d in self.documents if not self._changeable(status, d.root, d.leaf)]
+        never_issued = _Document(fresh, fresh, ())  # an id nobody issued
+        # Documents of a certificate already acted on count twice: both records together decide the verdict.
+        acted = [d for d in self.documents if self.registry.status_of(d.id, ZERO32).status != Status.VALID]
+        changeable = [d for d in [*self.documents, *acted] if self._changeable(status, d.id, d.leaf)]
+        unchangeable = [d for d in self.documents if not self._changeable(status, d.id, d.leaf)]
         document = self._pick(data, changeable, [*unchangeable, never_issued], "document", odds=3)
-        other = data.draw(st.sampled_from([*self.documents, never_issued]), label="other document")
-        document = self._pick(
-            data,
-            [document],
-            [
-                never_issued,
-                _Document(document.root, ZERO32, ()),  # the zero leaf never proves
-                _Document(document.root, document.leaf, (*document.proof, document.leaf)),  # one sibling too many
-                _Document(document.root, other.leaf, other.proof),  # another tree's proof
-            ],
-            "proof",
-        )
-        sender = self._status_actor(data, document.root, document.leaf, status)
+        document = self._document_or_not(data, document)
+        sender = self._status_actor(data, document.id, document.leaf, status)
         reason = data.draw(st.integers(0, 2**16 - 1), label="reason")
-        self.roots.add(document.root)
+        self.ids.add(document.id)
         self.probes.add(document)
         function = {Status.REVOKED: "revoke", Status.SUSPENDED: "suspend", Status.VALID: "reinstate"}[status]
         self._transact(
-            _Footprint(function + "Document", statuses=frozenset({(document.root, document.leaf)})),
+            _Footprint(function + "Document", statuses=frozenset({(document.id, document.leaf)})),
             lambda at: self.registry.set_status(
-                sender, at, document.root, (document.leaf, document.proof), status, reason
+                sender, at, document.id, (document.leaf, document.proof), status, reason
             ),
             sender,
             CERTIFICATES,
             function + "Document",
-            document.root,
+            document.id,
             document.leaf,
             list(document.proof),
             reason,
         )
 
-    def _overrulable(self) -> list[bytes]:
-        """Roots, still valid, of issuers that are not on the council: the council's suspension binds them."""
+    def _decidable(self, kind: ProposalKind) -> list[_Document]:
+        """Whole certificates (leaf 0) and documents a council decision of ``kind`` applies to now."""
+        targets = [_Document(id_, ZERO32, ()) for id_ in sorted(self.registry.certificates)] + self.documents
+        status = CERTIFICATE_DECISIONS[kind]
         return [
-            root
-            for root, c in sorted(self.registry.certificates.items())
-            if self.consortium.is_active_issuer(c.issuer)
-            and not self.consortium.is_active_council(c.issuer)
-            and self.registry.status_of(root, ZERO32).status == Status.VALID
+            d
+            for d in targets
+            if self.registry.certificate(d.id).issuer != ZERO_ADDRESS and self.registry.may_decide(d.id, d.leaf, status)
         ]
 
-    @precondition(lambda self: self._overrulable())
+    @precondition(lambda self: self.registry.certificates)
     @rule(data=st.data())
-    def council_suspension_binds_the_issuer(self, data: st.DataObject) -> None:
-        """A council member suspends a certificate of an issuer-only partner, who then tries to lift it (refused:
-        a council suspension is lifted by the council), and the council may lift it after all."""
-        root = data.draw(st.sampled_from(self._overrulable()), label="root")
-        issuer = self.registry.certificate(root).issuer
-        member = data.draw(st.sampled_from(self._where(self.consortium.is_active_council)), label="council member")
-        reasons = st.integers(0, 2**16 - 1)
+    def propose_certificate_decision(self, data: st.DataObject) -> None:
+        """RevokeCertificate or LiftCertificateSuspension on a whole certificate or one document, carried out now and
+        then; a stranger proposing, another kind, a target the decision does not apply to and a wrong proof are the
+        invalid choices."""
+        decisions = sorted(CERTIFICATE_DECISIONS)
+        kind = self._pick(data, [k for k in decisions if self._decidable(k)], list(ProposalKind), "kind")
+        valid = self._decidable(kind) if kind in CERTIFICATE_DECISIONS else []
+        everything = [_Document(id_, ZERO32, ()) for id_ in sorted(self.registry.certificates)] + self.documents
+        target = self._pick(data, valid, everything, "target")
+        if target.leaf != ZERO32:
+            target = self._document_or_not(data, target)
+        self._propose_decision(data, kind, target, spoil=True)
+
+    def _propose_decision(self, data: st.DataObject, kind: ProposalKind, target: _Document, spoil: bool) -> None:
+        proposer = self._pick(data, self._where(self.consortium.is_active_council), self.addresses, "proposer", spoil)
+        reason = data.draw(st.integers(0, 2**16 - 1), label="reason")
+        self.ids.add(target.id)
+        self.probes.add(target)
+        if self._transact(
+            _Footprint("propose", proposals=frozenset({self.consortium.proposal_count() + 1})),
+            lambda at: self.consortium.propose_certificate_decision(
+                proposer, at, kind, target.id, target.leaf, target.proof, reason
+            ),
+            proposer,
+            PARTNERS,
+            "proposeCertificateDecision",
+            kind,
+            self.d.node.addresses[CERTIFICATES],
+            target.id,
+            target.leaf,
+            list(target.proof),
+            reason,
+        ) and (not spoil or data.draw(st.booleans(), label="carry out")):
+            self._carry_out(data, self.consortium.proposal_count())
+
+    def _holdable(self) -> list[bytes]:
+        """Issued certificates not revoked and not under a council hold, that some council member other than their
+        issuer could hold now."""
+        return [
+            id_
+            for id_, c in sorted(self.registry.certificates.items())
+            if any(
+                a != c.issuer
+                and self.consortium.is_active_council(a)
+                and self.registry.may(a, id_, ZERO32, Status.SUSPENDED)
+                for a in self.addresses
+            )
+        ]
+
+    @precondition(lambda self: self._holdable())
+    @rule(data=st.data())
+    def council_hold_then_decision(self, data: st.DataObject) -> None:
+        """A council member holds another issuer's certificate (over the issuer's own suspension too); the issuer
+        tries to lift it (refused: CouncilSuspension, or Unauthorized when frozen), the member tries to lift or revoke
+        it alone (refused: CouncilDecisionRequired); then the council lifts or revokes it by decision."""
+        id_ = data.draw(st.sampled_from(self._holdable()), label="id")
+        issuer = self.registry.certificate(id_).issuer
+        members = [
+            a
+            for a in self._where(self.consortium.is_active_council)
+            if a != issuer and self.registry.may(a, id_, ZERO32, Status.SUSPENDED)
+        ]
+        member = data.draw(st.sampled_from(members), label="council member")
         for sender, status, function in [
             (member, Status.SUSPENDED, "suspend"),
             (issuer, Status.VALID, "reinstate"),
-            (data.draw(st.sampled_from([issuer, member]), label="lifted by"), Status.VALID, "reinstate"),
+            (member, data.draw(st.sampled_from([Status.VALID, Status.REVOKED]), label="alone"), None),
         ]:
-            reason = data.draw(reasons, label="reason")
+            reason = data.draw(st.integers(0, 2**16 - 1), label="reason")
+            name = function or {Status.VALID: "reinstate", Status.REVOKED: "revoke"}[status]
             self._transact(
-                _Footprint(function, statuses=frozenset({(root, ZERO32)})),
-                lambda at, s=sender, v=status, r=reason: self.registry.set_status(s, at, root, None, v, r),
+                _Footprint(name, statuses=frozenset({(id_, ZERO32)})),
+                lambda at, s=sender, v=status, r=reason: self.registry.set_status(s, at, id_, None, v, r),
                 sender,
                 CERTIFICATES,
-                function,
-                root,
+                name,
+                id_,
                 reason,
             )
+        kind = data.draw(st.sampled_from(sorted(CERTIFICATE_DECISIONS)), label="decision")
+        self._propose_decision(data, kind, _Document(id_, ZERO32, ()), spoil=False)
+
+    def _freezable(self) -> list[str]:
+        """Active issuers with certificates that the council could suspend."""
+        issuers = {c.issuer for c in self.registry.certificates.values()}
+        return [a for a in sorted(issuers) if self._valid_rights(ProposalKind.SUSPEND, a)]
+
+    @precondition(lambda self: self._freezable())
+    @rule(data=st.data())
+    def suspended_issuer_is_frozen(self, data: st.DataObject) -> None:
+        """The council suspends an issuer; its key then tries to revoke, suspend or reinstate one of its certificates
+        (refused: Unauthorized, its key is frozen at once)."""
+        issuer = data.draw(st.sampled_from(self._freezable()), label="issuer")
+        proposer = data.draw(st.sampled_from(self._where(self.consortium.is_active_council)), label="proposer")
+        if not self._propose_exactly(proposer, ProposalKind.SUSPEND, issuer, 0, 0):
+            return
+        self._carry_out(data, self.consortium.proposal_count())
+        own = [d for d in self.documents if self.registry.certificate(d.id).issuer == issuer]
+        document = data.draw(st.sampled_from(own), label="document")
+        status = data.draw(st.sampled_from(Status), label="to")
+        reason = data.draw(st.integers(0, 2**16 - 1), label="reason")
+        function = {Status.REVOKED: "revoke", Status.SUSPENDED: "suspend", Status.VALID: "reinstate"}[status]
+        self._transact(
+            _Footprint(function, statuses=frozenset({(document.id, ZERO32)})),
+            lambda at: self.registry.set_status(issuer, at, document.id, None, status, reason),
+            issuer,
+            CERTIFICATES,
+            function,
+            document.id,
+            reason,
+        )
 
     # --- the whole state, from the chain and from the model ---------------------------------------------------------
 
     def _status_keys(self) -> list[tuple[bytes, bytes]]:
-        keys = {(root, ZERO32) for root in self.roots}
-        keys |= {(d.root, d.leaf) for d in (*self.documents, *self.probes)}
+        keys = {(id_, ZERO32) for id_ in self.ids}
+        keys |= {(d.id, d.leaf) for d in (*self.documents, *self.probes)}
         return sorted(keys)
 
     def _verified(self) -> list[_Document]:
-        return sorted({*self.documents, *self.probes, *(_Document(r, r, ()) for r in self.roots)}, key=repr)
+        """Every document and probe, and every named id with its bare root and an empty proof (Valid for a single
+        certificate, InvalidProof for a batch)."""
+        bare = (_Document(id_, root, ()) for id_, root in self.id_roots.items())
+        return sorted({*self.documents, *self.probes, *bare}, key=repr)
 
     def _proposal_ids(self) -> range:
         return range(self.consortium.proposal_count() + 2)
@@ -865,9 +1076,9 @@ class RegistriesMachine(RuleBasedStateMachine):
             calls += [(P, "isActiveCouncil", (a,)), (P, "compromisedAfter", (a,))]
         calls += [(P, "proposal", (n,)) for n in self._proposal_ids()]
         calls += [(P, "hasVoted", (n, a)) for n in self._proposal_ids() for a in self.addresses]
-        calls += [(C, "certificate", (root,)) for root in sorted(self.roots)]
+        calls += [(C, "certificate", (id_,)) for id_ in sorted(self.ids)]
         calls += [(C, "statusOf", key) for key in self._status_keys()]
-        calls += [(C, "verify", (d.root, d.leaf, list(d.proof))) for d in self._verified()]
+        calls += [(C, "verify", (d.id, d.leaf, list(d.proof))) for d in self._verified()]
         calls += [(P, "wasActiveIssuerAt", (a, t)) for a in self.addresses for t in self.times]
         answers = iter(self.d.node.read(calls))
         state = _State(self.d.node.head_timestamp(), next(answers), next(answers))
@@ -876,7 +1087,7 @@ class RegistriesMachine(RuleBasedStateMachine):
             state.standing[a] = (next(answers), next(answers), next(answers))
         state.proposals = {n: next(answers) for n in self._proposal_ids()}
         state.votes = {(n, a): next(answers) for n in self._proposal_ids() for a in self.addresses}
-        state.certificates = {root: next(answers) for root in sorted(self.roots)}
+        state.certificates = {id_: next(answers) for id_ in sorted(self.ids)}
         state.statuses = {key: next(answers) for key in self._status_keys()}
         state.verdicts = {d: next(answers) for d in self._verified()}
         state.issuer_at = {(a, t): next(answers) for a in self.addresses for t in self.times}
@@ -892,9 +1103,9 @@ class RegistriesMachine(RuleBasedStateMachine):
             state.standing[a] = (m.is_active_issuer(a), m.is_active_council(a), m.compromised_after(a))
         state.proposals = {n: m.proposal(n).as_abi() for n in self._proposal_ids()}
         state.votes = {(n, a): m.has_voted(n, a) for n in self._proposal_ids() for a in self.addresses}
-        state.certificates = {root: r.certificate(root).as_abi() for root in sorted(self.roots)}
+        state.certificates = {id_: r.certificate(id_).as_abi() for id_ in sorted(self.ids)}
         state.statuses = {key: r.status_of(*key).as_abi() for key in self._status_keys()}
-        state.verdicts = {d: r.verify(d.root, d.leaf, d.proof, self.now).as_abi() for d in self._verified()}
+        state.verdicts = {d: r.verify(d.id, d.leaf, d.proof, self.now).as_abi() for d in self._verified()}
         state.issuer_at = {(a, t): m.was_active_issuer_at(a, t) for a in self.addresses for t in self.times}
         return state
 
@@ -923,7 +1134,7 @@ class RegistriesMachine(RuleBasedStateMachine):
 
     @invariant()
     def certificates_and_statuses_match_model(self) -> None:
-        """Every root named in any call (issued or not) and every root or leaf status record."""
+        """Every id named in any call (issued or not) and every certificate or leaf status record."""
         chain, model = self._observed(), self._modelled()
         assert chain.certificates == model.certificates
         assert chain.statuses == model.statuses
@@ -969,16 +1180,19 @@ class RegistriesMachine(RuleBasedStateMachine):
             move = (before.partners[a][1], record[1])
             assert move[0] == move[1] or move in PARTNER_MOVES.get(op, set()), f"{op} moved {a} {move}"
         for key, was in before.statuses.items():
-            move = (was[0], after.statuses[key][0])
+            now = after.statuses[key]
+            move = (was[0], now[0])
             if was[0] == Status.REVOKED:
-                assert after.statuses[key] == was, f"{key} left Revoked"
-            elif after.statuses[key] != was:
+                assert now == was, f"{key} left Revoked"
+            elif now != was:
                 assert move in RECORD_MOVES, f"{op} moved {key} {move}"
-        for root, was in before.certificates.items():
-            assert was[0] == ZERO_ADDRESS or after.certificates[root] == was, f"{root.hex()} changed after issuance"
+                if move == (Status.SUSPENDED, Status.SUSPENDED):
+                    assert (was[1], now[1]) == (False, True), f"{op} re-suspended {key} other than as a council hold"
+        for id_, was in before.certificates.items():
+            assert was[0] == ZERO_ADDRESS or after.certificates[id_] == was, f"{id_.hex()} changed after issuance"
         for n, was in before.proposals.items():
             now = after.proposals[n]
-            assert now[6] >= was[6] and now[7] >= was[7], f"votes withdrawn on {n}"
+            assert now[8] >= was[8] and now[9] >= was[9], f"votes withdrawn on {n}"
             assert not was[3] or now == was, f"executed proposal {n} changed"
         assert all(after.votes[key] for key, voted in before.votes.items() if voted), "a vote disappeared"
 
