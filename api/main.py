@@ -174,8 +174,14 @@ class _Chain:
             return keys
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        """Close the node client at the app's shutdown; a later start-up (the same app served again, as test clients
+        do) opens a new one instead of using the closed one."""
+        with self._lock:
+            client, self._client = self._client, None
+            self._facts = None
+            self._issuance = None
+        if client is not None:
+            client.close()
 
 
 def settle_heap() -> None:

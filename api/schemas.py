@@ -202,9 +202,15 @@ class HealthPublic(BaseModel):
 class OriginalIn(BaseModel):
     """The original to certify: a file's SHA-256 (hash it yourself, or use `originals issue FILE`) or a serial's."""
 
+    # The zero hash is no fingerprint: the registry refuses it for a single certificate (InvalidFingerprint), and a
+    # document certifying "nothing" would verify from any empty lookup. Python's re: the pattern needs a lookahead.
+    model_config = ConfigDict(regex_engine="python-re")
+
     name: str = Field(min_length=1, max_length=500)
     kind: str = Field(min_length=1, max_length=100)
-    fingerprint: str = Field(pattern=r"^0x[0-9a-fA-F]{64}$")
+    fingerprint: str = Field(
+        pattern=r"^0x(?!0{64}$)[0-9a-fA-F]{64}$", description="0x + 64 hex digits, not all zero (SHA-256 of the file)"
+    )
     serial: str | None = Field(None, max_length=500)
     attributes: dict[str, str | int | bool | None] = Field(
         default_factory=dict,

@@ -144,3 +144,26 @@ def test_a_bad_attribute_is_refused_with_422_before_anything_is_sent(
     assert_problem(response, 422, "Invalid input", f"{where}: Value error, {message}", route)
     assert rows(keyed) == before
     assert rpc.call("eth_getTransactionCount", [issuer, "pending"]) == nonce
+
+
+@pytest.mark.parametrize("route", ["/certificates", "/batches"])
+def test_a_zero_fingerprint_is_refused_with_422_before_anything_is_sent(
+    issuing: TestClient, keyed: Keyed, rpc: RpcClient, scenario: Scenario, route: str
+) -> None:
+    """The zero hash names no original (the v2 registry refuses it for a single certificate): the request model
+    refuses it, so the answer is a clear 422 and no transaction is estimated or sent."""
+    issuer = scenario.partner("mill").address
+    nonce = rpc.call("eth_getTransactionCount", [issuer, "pending"])
+    before = rows(keyed)
+    zero = {**original({}), "fingerprint": "0x" + "00" * 32}
+    if route == "/certificates":
+        body: dict[str, Any] = {"original": zero}
+        where = "original.fingerprint"
+    else:
+        body = {"originals": [original({}), zero]}
+        where = "originals.1.fingerprint"
+    response = issuing.post(route, json=body, headers={"Authorization": f"Bearer {keyed.api_key}"})
+    pattern = "^0x(?!0{64}$)[0-9a-fA-F]{64}$"
+    assert_problem(response, 422, "Invalid input", f"{where}: String should match pattern '{pattern}'", route)
+    assert rows(keyed) == before
+    assert rpc.call("eth_getTransactionCount", [issuer, "pending"]) == nonce
