@@ -86,6 +86,9 @@ SETTINGS = settings(
     max_examples=20,
     stateful_step_count=50,
     deadline=None,
+    # Derandomised: the coverage floor below must hold on every CI run, not on most (a random run once missed every
+    # document-level success); the sequences still cover every group and ~50 distinct errors, the same each run.
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
