@@ -48,9 +48,6 @@ from ledger.deployments import Deployment
 from ledger.events import ZERO_HASH, CertificateStatus, OrganisationType, PartnerStatus
 from ledger.verify import CertificateFacts, IssuerDetails, PartnerFact, StatusFact, newest_first
 
-Ref = tuple[str, str]
-"""(certificate id, leaf) of one certified document; the leaf is the root for a single certificate."""
-
 
 class FactSource(Protocol):
     @property
@@ -579,12 +576,14 @@ class ChainFacts:
 
     def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
         fp = fingerprint.lower()
-        refs = [(log["topics"][1].lower(), None) for log in self._logs([self._issued_topic, None, None, fp])]
-        refs += [
+        # A single certificate's issuance log is the answer to the first query: its facts need not ask for it again.
+        singles = {log["topics"][1].lower(): log for log in self._logs([self._issued_topic, None, None, fp])}
+        found = [self.facts(cid, None, fingerprint=fp, issuance=log) for cid, log in singles.items()]
+        published = dict.fromkeys(
             ("0x" + log["data"][2:66].lower(), log["topics"][1].lower())
             for log in self._logs([self._published_topic, None, fp])
-        ]
-        found = [self.facts(cid, leaf, fingerprint=fp) for cid, leaf in dict.fromkeys(refs)]
+        )
+        found += [self.facts(cid, leaf, fingerprint=fp) for cid, leaf in published]
         return newest_first(found)
 
     def facts_by_id(self, key: str) -> list[CertificateFacts]:

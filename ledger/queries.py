@@ -431,13 +431,6 @@ def certificate_detail(conn: Connection, certificate_id: str) -> dict[str, Any]:
     return {**_certificate(row), "documents": documents or 0, "history": certificate_history(conn, row["id"])}
 
 
-def certificate_issuer(conn: Connection, certificate_id: str) -> str | None:
-    """The issuer of the certificate with this id in the index, or None when the index does not know it."""
-    c = s.certificates
-    issuer: str | None = conn.execute(select(c.c.issuer).where(c.c.id == certificate_id.lower())).scalar()
-    return issuer
-
-
 def certificates_of_original(conn: Connection, fingerprint: str) -> list[dict[str, Any]]:
     """Every certificate of the original with this fingerprint (singles and published documents), newest first."""
     d, c, ds = s.documents, s.certificates, s.document_status
