@@ -26,6 +26,7 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from ledger.chain.addresses import create_address
 from ledger.merkle import MerkleTree
 
 ISSUER = 1
@@ -271,8 +272,9 @@ class Consortium:
 def deploy(bench: Bench) -> Consortium:
     """Deploy the consortium of three founders and the certificate registry on top of it."""
     cast = Cast.of(bench.w3.eth.accounts)
-    partners = bench.deploy("PartnerRegistry", cast.town, founder_tuples(cast), VOTING_PERIOD)
-    certificates = bench.deploy("CertificateRegistry", cast.town, partners.address)
+    partners_address = create_address(cast.town, bench.w3.eth.get_transaction_count(cast.town) + 1)  # type: ignore[arg-type]
+    certificates = bench.deploy("CertificateRegistry", cast.town, partners_address)
+    partners = bench.deploy("PartnerRegistry", cast.town, founder_tuples(cast), VOTING_PERIOD, certificates.address)
     return Consortium(bench, cast, partners, certificates)
 
 

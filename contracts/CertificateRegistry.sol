@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
 import {IPartnerRegistry} from "./interfaces/IPartnerRegistry.sol";
+import {IStandingMirror} from "./interfaces/IStandingMirror.sol";
 
 /**
  * @title CertificateRegistry
@@ -11,22 +11,29 @@ import {IPartnerRegistry} from "./interfaces/IPartnerRegistry.sol";
  * namespaced by issuer: a certificate's id binds its issuer and its root, as an EAS uid binds its attester.
  * @dev One storage slot per certificate (issuer, issued-at, valid-until, batch flag), keyed by id; the root is not
  * stored, because the id commits to it: a proof is checked by hashing the issuer with the root it leads to. Status
- * records exist only for certificates and documents that were acted on.
+ * records exist only for certificates and documents that were acted on. Partners' standing is a copy the partner
+ * registry pushes on every change ({IStandingMirror}), so checking it costs one storage read, not a call.
  */
 contract CertificateRegistry is ICertificateRegistry {
     IPartnerRegistry private immutable _partners;
     mapping(bytes32 id => Certificate) private _certificates;
     mapping(bytes32 id => mapping(bytes32 leaf => StatusRecord)) private _status;
+    mapping(address account => IPartnerRegistry.Standing) private _standing;
 
     /// @dev Who is changing a status: the certificate's issuer, a council member's hold, or a council decision.
-    enum Authority {
-        Issuer,
-        CouncilMember,
-        CouncilDecision
-    }
+    /// (Plain numbers rather than an enum: the compiler re-validates an enum at every comparison, on the hot path.)
+    uint8 private constant _BY_ISSUER = 0;
+    uint8 private constant _BY_COUNCIL_MEMBER = 1;
+    uint8 private constant _BY_COUNCIL_DECISION = 2;
 
+    /// @param partners_ The partner registry; it is deployed next and must name this registry as its mirror.
     constructor(IPartnerRegistry partners_) {
         _partners = partners_;
+    }
+
+    modifier onlyPartnerRegistry() {
+        if (msg.sender != address(_partners)) revert CertificateRegistryNotPartnerRegistry(msg.sender);
+        _;
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -69,55 +76,62 @@ contract CertificateRegistry is ICertificateRegistry {
 
     /// @inheritdoc ICertificateRegistry
     function revoke(bytes32 id, uint16 reason) external {
-        _setStatus(id, bytes32(0), Status.Revoked, reason, _authority(id));
+        _setStatus(id, bytes32(0), Status.Revoked, reason, _authority(id, _certificates[id].issuer));
     }
 
     /// @inheritdoc ICertificateRegistry
     function revokeDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
-        Authority authority = _authority(id);
-        _checkProof(id, leaf, proof);
-        _setStatus(id, leaf, Status.Revoked, reason, authority);
+        _setDocumentStatus(id, leaf, proof, Status.Revoked, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
     function suspend(bytes32 id, uint16 reason) external {
-        _setStatus(id, bytes32(0), Status.Suspended, reason, _authority(id));
+        _setStatus(id, bytes32(0), Status.Suspended, reason, _authority(id, _certificates[id].issuer));
     }
 
     /// @inheritdoc ICertificateRegistry
     function suspendDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
-        Authority authority = _authority(id);
-        _checkProof(id, leaf, proof);
-        _setStatus(id, leaf, Status.Suspended, reason, authority);
+        _setDocumentStatus(id, leaf, proof, Status.Suspended, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
     function reinstate(bytes32 id, uint16 reason) external {
-        _setStatus(id, bytes32(0), Status.Valid, reason, _authority(id));
+        _setStatus(id, bytes32(0), Status.Valid, reason, _authority(id, _certificates[id].issuer));
     }
 
     /// @inheritdoc ICertificateRegistry
     function reinstateDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
-        Authority authority = _authority(id);
-        _checkProof(id, leaf, proof);
-        _setStatus(id, leaf, Status.Valid, reason, authority);
+        _setDocumentStatus(id, leaf, proof, Status.Valid, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
     function checkCouncilDecision(bytes32 id, bytes32 leaf, bytes32[] calldata proof, Status status) external view {
-        if (_certificates[id].issuer == address(0)) revert CertificateRegistryUnknownCertificate(id);
-        if (leaf != bytes32(0)) _checkProof(id, leaf, proof);
-        _checkTransition(id, leaf, status, Authority.CouncilDecision);
+        Certificate memory cert = _certificates[id];
+        if (cert.issuer == address(0)) revert CertificateRegistryUnknownCertificate(id);
+        if (leaf != bytes32(0) && !_proves(cert.issuer, cert.batch, id, leaf, proof)) {
+            revert CertificateRegistryInvalidProof(id, leaf);
+        }
+        StatusRecord storage record = _status[id][leaf];
+        _checkTransition(id, leaf, record.status, record.byCouncil, status, _BY_COUNCIL_DECISION);
     }
 
     /// @inheritdoc ICertificateRegistry
-    function applyCouncilDecision(bytes32 id, bytes32 leaf, Status status, uint16 reason) external {
-        if (msg.sender != address(_partners)) revert CertificateRegistryNotPartnerRegistry(msg.sender);
+    function applyCouncilDecision(bytes32 id, bytes32 leaf, Status status, uint16 reason) external onlyPartnerRegistry {
         if (_certificates[id].issuer == address(0)) revert CertificateRegistryUnknownCertificate(id);
-        _setStatus(id, leaf, status, reason, Authority.CouncilDecision);
+        _setStatus(id, leaf, status, reason, _BY_COUNCIL_DECISION);
     }
 
-    /// @inheritdoc ICertificateRegistry
+    /// @inheritdoc IStandingMirror
+    function setStanding(address account, IPartnerRegistry.Standing calldata standing) external onlyPartnerRegistry {
+        _standing[account] = standing;
+    }
+
+    /// @inheritdoc IStandingMirror
+    function standingOf(address account) external view returns (IPartnerRegistry.Standing memory) {
+        return _standing[account];
+    }
+
+    /// @inheritdoc IStandingMirror
     function partners() external view returns (IPartnerRegistry) {
         return _partners;
     }
@@ -149,17 +163,17 @@ contract CertificateRegistry is ICertificateRegistry {
     ) external view returns (CertificateState memory state) {
         Certificate memory cert = _certificates[id];
         state.certificate = cert;
-        state.proofValid = cert.issuer != address(0) && _proves(cert, id, leaf, proof);
+        state.proofValid = cert.issuer != address(0) && _proves(cert.issuer, cert.batch, id, leaf, proof);
         state.rootStatus = _status[id][bytes32(0)];
         if (leaf != bytes32(0)) state.leafStatus = _status[id][leaf];
         uint48 validUntil = cert.validUntil;
         state.expired = validUntil != 0 && block.timestamp >= validUntil;
-        if (cert.issuer != address(0)) state.issuerCompromisedAfter = _partners.compromisedAfter(cert.issuer);
+        state.issuerCompromisedAfter = _standing[cert.issuer].compromisedAfter;
         state.verdict = _verdict(state);
     }
 
     function _issue(bytes32 root, bytes32 fingerprint, uint48 validUntil, bool batch) private returns (bytes32 id) {
-        if (!_partners.isActiveIssuer(msg.sender)) revert CertificateRegistryUnauthorizedIssuer(msg.sender);
+        if (!_standing[msg.sender].issuer) revert CertificateRegistryUnauthorizedIssuer(msg.sender);
         if (root == bytes32(0)) revert CertificateRegistryInvalidRoot(root);
         id = certificateId(msg.sender, root);
         if (_certificates[id].issuer != address(0)) revert CertificateRegistryAlreadyIssued(id);
@@ -176,59 +190,98 @@ contract CertificateRegistry is ICertificateRegistry {
     }
 
     /**
-     * @dev Who the caller acts as on certificate `id`, or a revert when it may not act at all. The issuer acts as the
-     * issuer only while it is an active issuer whose key was never declared compromised: a council suspension of the
-     * partner freezes the key at once. Any other active council member may only put a hold on the certificate.
+     * @dev Who the caller acts as on certificate `id` of `issuer`, or a revert when it may not act at all. The issuer
+     * acts as the issuer only while it is an active issuer whose key was never declared compromised: a council
+     * suspension of the partner freezes the key at once. Any other active council member may only put a hold on it.
      */
-    function _authority(bytes32 id) private view returns (Authority) {
-        address issuer = _certificates[id].issuer;
+    function _authority(bytes32 id, address issuer) private view returns (uint8) {
         if (issuer == address(0)) revert CertificateRegistryUnknownCertificate(id);
-        if (msg.sender == issuer && _partners.isActiveIssuer(msg.sender) && _partners.compromisedAfter(issuer) == 0) {
-            return Authority.Issuer;
-        }
-        if (_partners.isActiveCouncil(msg.sender)) return Authority.CouncilMember;
+        (bool activeIssuer, bool council, uint48 cutoff) = _standingWord(msg.sender);
+        if (msg.sender == issuer && activeIssuer && cutoff == 0) return _BY_ISSUER;
+        if (council) return _BY_COUNCIL_MEMBER;
         revert CertificateRegistryUnauthorized(msg.sender, id);
     }
 
-    /// @dev Reverts unless `authority` may move the record of (`id`, `leaf`) to `status` now.
-    function _checkTransition(bytes32 id, bytes32 leaf, Status status, Authority authority) private view {
-        StatusRecord storage record = _status[id][leaf];
-        Status current = record.status;
+    /// @dev The certificate's issuer (0 if never issued) and whether it is a batch.
+    function _certificateWord(bytes32 id) private view returns (address issuer, bool batch) {
+        Certificate storage cert = _certificates[id];
+        return (cert.issuer, cert.batch);
+    }
+
+    /// @dev `account`'s standing as pushed by the partner registry.
+    function _standingWord(address account) private view returns (bool issuer, bool council, uint48 cutoff) {
+        IPartnerRegistry.Standing storage standing = _standing[account];
+        return (standing.issuer, standing.council, standing.compromisedAfter);
+    }
+
+    /// @dev A record's status and whether the council holds it.
+    function _statusWord(StatusRecord storage record) private view returns (Status status, bool byCouncil) {
+        return (record.status, record.byCouncil);
+    }
+
+    /// @dev A document's status change: one read of the certificate serves the authority and the proof.
+    function _setDocumentStatus(
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        Status status,
+        uint16 reason
+    ) private {
+        (address issuer, bool batch) = _certificateWord(id);
+        uint8 authority = _authority(id, issuer);
+        if (!_proves(issuer, batch, id, leaf, proof)) revert CertificateRegistryInvalidProof(id, leaf);
+        _setStatus(id, leaf, status, reason, authority);
+    }
+
+    /**
+     * @dev Reverts unless `authority` may move a record (`current`, held by the council or not) to `status` now. Nothing
+     * leaves Revoked. The issuer may revoke, suspend (not twice) and lift its own suspension, never a council one. A
+     * council member may only suspend, and may turn the issuer's own suspension into a council hold. A council
+     * decision may revoke or lift any suspension.
+     */
+    function _checkTransition(
+        bytes32 id,
+        bytes32 leaf,
+        Status current,
+        bool heldByCouncil,
+        Status status,
+        uint8 authority
+    ) private view {
         if (current == Status.Revoked) revert CertificateRegistryAlreadyRevoked(id, leaf);
-        if (authority == Authority.CouncilMember && status != Status.Suspended) {
-            revert CertificateRegistryCouncilDecisionRequired(msg.sender, id);
-        }
-        if (authority == Authority.CouncilDecision && status == Status.Suspended) {
-            revert CertificateRegistryInvalidDecision(status);
-        }
-        if (status == Status.Suspended) {
-            // A council hold replaces an issuer's own suspension, so the issuer cannot pre-empt it and lift it later.
-            if (current == Status.Suspended && (record.byCouncil || authority == Authority.Issuer)) {
-                revert CertificateRegistryAlreadySuspended(id, leaf);
+        if (authority == _BY_ISSUER) {
+            if (status == Status.Revoked) return;
+            if (status == Status.Suspended) {
+                if (current == Status.Suspended) revert CertificateRegistryAlreadySuspended(id, leaf);
+                return;
             }
-        } else if (status == Status.Valid) {
             if (current != Status.Suspended) revert CertificateRegistryNotSuspended(id, leaf);
-            if (record.byCouncil && authority == Authority.Issuer) revert CertificateRegistryCouncilSuspension(id, leaf);
+            if (heldByCouncil) revert CertificateRegistryCouncilSuspension(id, leaf);
+        } else if (authority == _BY_COUNCIL_MEMBER) {
+            if (status != Status.Suspended) revert CertificateRegistryCouncilDecisionRequired(msg.sender, id);
+            // A council hold replaces an issuer's own suspension, so the issuer cannot pre-empt it and lift it later.
+            if (current == Status.Suspended && heldByCouncil) revert CertificateRegistryAlreadySuspended(id, leaf);
+        } else {
+            if (status == Status.Suspended) revert CertificateRegistryInvalidDecision(status);
+            if (status == Status.Valid && current != Status.Suspended) revert CertificateRegistryNotSuspended(id, leaf);
         }
     }
 
     /// @dev The one place a status changes. `leaf` = 0 addresses the whole certificate.
-    function _setStatus(bytes32 id, bytes32 leaf, Status status, uint16 reason, Authority authority) private {
+    function _setStatus(bytes32 id, bytes32 leaf, Status status, uint16 reason, uint8 authority) private {
         // A leaf's record is independent of its certificate's: acting on a leaf of a revoked certificate cannot undo
         // the certificate's revocation ({verify} reports Revoked either way).
-        _checkTransition(id, leaf, status, authority);
-        bool byCouncil = authority != Authority.Issuer;
+        StatusRecord storage stored = _status[id][leaf];
+        (Status current, bool heldByCouncil) = _statusWord(stored);
+        _checkTransition(id, leaf, current, heldByCouncil, status, authority);
+        bool byCouncil = authority != _BY_ISSUER;
         uint48 now_ = uint48(block.timestamp);
-        _status[id][leaf] = StatusRecord({status: status, byCouncil: byCouncil, reason: reason, at: now_});
+        stored.status = status;
+        stored.byCouncil = byCouncil;
+        stored.reason = reason;
+        stored.at = now_;
         if (status == Status.Revoked) emit CertificateRevoked(id, leaf, msg.sender, reason, now_, byCouncil);
         else if (status == Status.Suspended) emit CertificateSuspended(id, leaf, msg.sender, reason, now_, byCouncil);
         else emit CertificateReinstated(id, leaf, msg.sender, reason, now_, byCouncil);
-    }
-
-    function _checkProof(bytes32 id, bytes32 leaf, bytes32[] calldata proof) private view {
-        if (leaf == bytes32(0) || !_proves(_certificates[id], id, leaf, proof)) {
-            revert CertificateRegistryInvalidProof(id, leaf);
-        }
     }
 
     /**
@@ -237,13 +290,52 @@ contract CertificateRegistry is ICertificateRegistry {
      * always need a proof, so a batch root never passes for one of its documents.
      */
     function _proves(
-        Certificate memory cert,
+        address issuer,
+        bool batch,
         bytes32 id,
         bytes32 leaf,
         bytes32[] calldata proof
     ) private pure returns (bool) {
-        if (leaf == bytes32(0) || cert.batch == (proof.length == 0)) return false;
-        return certificateId(cert.issuer, MerkleProof.processProofCalldata(proof, leaf)) == id;
+        if (leaf == bytes32(0) || batch == (proof.length == 0)) return false;
+        return certificateId(issuer, _rootOf(leaf, proof)) == id;
+    }
+
+    /**
+     * @dev The root `proof` leads to from `leaf`: sorted-pair keccak256 at each level, as OpenZeppelin's
+     * MerkleProof.processProofCalldata and {ledger.merkle} compute it, in a loop without bounds checks (the ABI
+     * decoder already checked that the array lies inside the calldata).
+     */
+    function _rootOf(bytes32 leaf, bytes32[] calldata proof) private pure returns (bytes32 node) {
+        assembly ("memory-safe") {
+            node := leaf
+            let at := proof.offset
+            let end := add(at, shl(5, proof.length))
+            // Two levels per turn (a 1,024 batch has 10), then the odd one out: the smaller hash goes first, at 0x00,
+            // the larger at 0x20, with no branch.
+            for {
+                let pairsEnd := sub(end, shl(5, and(proof.length, 1)))
+            } lt(at, pairsEnd) {
+                at := add(at, 0x40)
+            } {
+                let sibling := calldataload(at)
+                let siblingFirst := lt(sibling, node)
+                mstore(shl(5, siblingFirst), node)
+                mstore(shl(5, iszero(siblingFirst)), sibling)
+                node := keccak256(0x00, 0x40)
+                sibling := calldataload(add(at, 0x20))
+                siblingFirst := lt(sibling, node)
+                mstore(shl(5, siblingFirst), node)
+                mstore(shl(5, iszero(siblingFirst)), sibling)
+                node := keccak256(0x00, 0x40)
+            }
+            if lt(at, end) {
+                let sibling := calldataload(at)
+                let siblingFirst := lt(sibling, node)
+                mstore(shl(5, siblingFirst), node)
+                mstore(shl(5, iszero(siblingFirst)), sibling)
+                node := keccak256(0x00, 0x40)
+            }
+        }
     }
 
     /// @dev The first failing rule wins: NotIssued, InvalidProof, Revoked, Suspended, Expired, IssuerCompromised.

@@ -1,24 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
 import {IPartnerRegistry} from "./interfaces/IPartnerRegistry.sol";
+import {IStandingMirror} from "./interfaces/IStandingMirror.sol";
 
 /**
  * @title PartnerRegistry
  * @notice The consortium registry: applications, council proposals and votes, and each partner's standing over time.
- * @dev Standing as an issuer is kept as a timestamp-keyed checkpoint trace (1 = active issuer, 0 = not), so the
- * history question "was X an active issuer at T?" costs one binary search and nothing is ever deleted.
+ * @dev Standing as an issuer is kept as a history of timestamped changes (active issuer or not), its length packed in
+ * the partner's first slot, so the history question "was X an active issuer at T?" costs one binary search, a change
+ * costs one new slot, and nothing is ever deleted.
  *
  * Votes are bitmaps over council seats: a partner gets a seat (1..256, never reused) the first time it holds the
  * council right, and the registry keeps the bitmap of seats whose holder is active council now. A proposal's yes
  * votes that count at execution are then one AND of two words, whoever has left, been suspended or lost the right
  * since, and a vote costs one warm-ish word update instead of a new storage slot per voter.
+ *
+ * Every change of a partner's {Standing} (issuer, council, compromise cut-off) is pushed in the same transaction to the
+ * standing mirror (the certificate registry), which then checks standing with one storage read of its own instead of
+ * a call here: see {IStandingMirror}.
  */
 contract PartnerRegistry is IPartnerRegistry {
-    using Checkpoints for Checkpoints.Trace208;
-
     /// @notice Right to issue certificates.
     uint8 public constant ISSUER = 1;
     /// @notice Right to propose and vote, and to act on any certificate.
@@ -26,6 +29,28 @@ contract PartnerRegistry is IPartnerRegistry {
     uint8 private constant _ALL_RIGHTS = ISSUER | COUNCIL;
 
     uint16 private constant _MAX_SEATS = 256;
+
+    /// @dev A partner as stored: {Partner} plus the length of its issuer history, in the slot a status change
+    /// writes anyway, so recording a change of standing costs one new slot (the change), not two.
+    struct StoredPartner {
+        OrganisationType orgType;
+        PartnerStatus status;
+        uint8 rights;
+        uint48 joinedAt;
+        uint48 compromisedAfter;
+        uint16 councilSeat;
+        uint32 issuerChanges;
+        bytes32 detailsHash;
+        bytes32 metadataHash;
+        string displayName;
+        string domain;
+    }
+
+    /// @dev One change of standing as an issuer: from `at` on, the partner is (or is not) an active issuer.
+    struct IssuerChange {
+        uint48 at;
+        bool active;
+    }
 
     /// @dev A proposal as stored: the yes and no votes are bitmaps over council seats (bit `seat - 1`).
     struct StoredProposal {
@@ -44,12 +69,14 @@ contract PartnerRegistry is IPartnerRegistry {
     }
 
     uint48 private immutable _votingPeriod;
+    IStandingMirror private immutable _mirror;
     uint256 private _proposalCount;
     /// @dev Bit `seat - 1` is set while that seat's holder is an active council member.
     uint256 private _activeCouncilSeats;
     uint16 private _seatsGiven;
-    mapping(address account => Partner) private _partners;
-    mapping(address account => Checkpoints.Trace208) private _issuerStanding;
+    mapping(address account => StoredPartner) private _partners;
+    /// @dev Each partner's changes of issuer standing, oldest first (`issuerChanges` of them), never deleted.
+    mapping(address account => mapping(uint256 index => IssuerChange)) private _issuerHistory;
     mapping(uint256 proposalId => StoredProposal) private _proposals;
     mapping(uint256 proposalId => Details) private _proposedDetails;
 
@@ -60,9 +87,16 @@ contract PartnerRegistry is IPartnerRegistry {
 
     /// @param founders The founding partners, admitted at once with their rights; at least one holds COUNCIL.
     /// @param votingPeriod_ Seconds a proposal stays open for votes.
-    constructor(Founder[] memory founders, uint48 votingPeriod_) {
+    /// @param mirror The contract that gets every partner's standing (the certificate registry, deployed first and
+    /// naming this registry's address), or 0 for a registry that no contract acts on.
+    constructor(Founder[] memory founders, uint48 votingPeriod_, IStandingMirror mirror) {
         if (votingPeriod_ == 0) revert PartnerRegistryInvalidFounding();
+        if (address(mirror) != address(0)) {
+            address named = address(mirror.partners());
+            if (named != address(this)) revert PartnerRegistryMirrorMismatch(address(mirror), named);
+        }
         _votingPeriod = votingPeriod_;
+        _mirror = mirror;
         for (uint256 i = 0; i < founders.length; ++i) {
             Founder memory f = founders[i];
             if (_partners[f.account].status != PartnerStatus.None) {
@@ -74,6 +108,9 @@ contract PartnerRegistry is IPartnerRegistry {
             if (f.rights != 0) _changeRights(f.account, f.rights, 0);
         }
         if (_activeCouncilSeats == 0) revert PartnerRegistryInvalidFounding();
+        for (uint256 i = 0; i < founders.length; ++i) {
+            _pushStanding(founders[i].account, _standingOf(founders[i].account));
+        }
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -162,6 +199,7 @@ contract PartnerRegistry is IPartnerRegistry {
             return;
         }
         _checkApplicable(kind, subject, rights, p.compromisedAfter);
+        Standing memory before = _standingOf(subject);
         uint8 held = _partners[subject].rights;
         if (kind == ProposalKind.Admit) {
             bytes32 actual = _partners[subject].detailsHash;
@@ -195,6 +233,7 @@ contract PartnerRegistry is IPartnerRegistry {
         } else {
             _setCompromised(subject, p.compromisedAfter, proposalId);
         }
+        _pushStandingIfChanged(subject, before);
         emit ProposalExecuted(proposalId, msg.sender, counted, required);
     }
 
@@ -204,13 +243,28 @@ contract PartnerRegistry is IPartnerRegistry {
         if (status != PartnerStatus.Applied && status != PartnerStatus.Active && status != PartnerStatus.Suspended) {
             revert PartnerRegistryInvalidStatus(msg.sender, status);
         }
+        Standing memory before = _standingOf(msg.sender);
         _changeStatus(msg.sender, PartnerStatus.Left, 0);
         if (_partners[msg.sender].rights != 0) _changeRights(msg.sender, 0, 0);
+        _pushStandingIfChanged(msg.sender, before);
     }
 
     /// @inheritdoc IPartnerRegistry
     function partner(address account) external view returns (Partner memory) {
-        return _partners[account];
+        StoredPartner storage p = _partners[account];
+        return
+            Partner({
+                orgType: p.orgType,
+                status: p.status,
+                rights: p.rights,
+                joinedAt: p.joinedAt,
+                compromisedAfter: p.compromisedAfter,
+                councilSeat: p.councilSeat,
+                detailsHash: p.detailsHash,
+                metadataHash: p.metadataHash,
+                displayName: p.displayName,
+                domain: p.domain
+            });
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -257,14 +311,19 @@ contract PartnerRegistry is IPartnerRegistry {
     }
 
     /// @inheritdoc IPartnerRegistry
+    function standingMirror() external view returns (IStandingMirror) {
+        return _mirror;
+    }
+
+    /// @inheritdoc IPartnerRegistry
     function isActiveIssuer(address account) public view returns (bool) {
-        Partner storage p = _partners[account];
+        StoredPartner storage p = _partners[account];
         return p.status == PartnerStatus.Active && p.rights & ISSUER != 0;
     }
 
     /// @inheritdoc IPartnerRegistry
     function isActiveCouncil(address account) public view returns (bool) {
-        Partner storage p = _partners[account];
+        StoredPartner storage p = _partners[account];
         return p.status == PartnerStatus.Active && p.rights & COUNCIL != 0;
     }
 
@@ -272,7 +331,15 @@ contract PartnerRegistry is IPartnerRegistry {
     function wasActiveIssuerAt(address account, uint48 timestamp) external view returns (bool) {
         uint48 cutoff = _partners[account].compromisedAfter;
         if (cutoff != 0 && timestamp >= cutoff) return false;
-        return _issuerStanding[account].upperLookupRecent(timestamp) == 1;
+        // The last change at or before `timestamp` (binary search over the history, oldest first).
+        mapping(uint256 => IssuerChange) storage history = _issuerHistory[account];
+        (uint256 low, uint256 high) = (0, _partners[account].issuerChanges);
+        while (low < high) {
+            uint256 mid = (low + high) / 2;
+            if (history[mid].at > timestamp) high = mid;
+            else low = mid + 1;
+        }
+        return low != 0 && history[low - 1].active;
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -299,7 +366,7 @@ contract PartnerRegistry is IPartnerRegistry {
     }
 
     function _setDetails(address account, Details memory d) private {
-        Partner storage p = _partners[account];
+        StoredPartner storage p = _partners[account];
         p.orgType = d.orgType;
         p.displayName = d.displayName;
         p.domain = d.domain;
@@ -349,7 +416,7 @@ contract PartnerRegistry is IPartnerRegistry {
 
     /// @dev The one place a status changes; keeps the council count and the issuer history in step.
     function _changeStatus(address account, PartnerStatus status, uint256 proposalId) private {
-        Partner storage p = _partners[account];
+        StoredPartner storage p = _partners[account];
         (bool wasIssuer, bool wasCouncil) = (isActiveIssuer(account), isActiveCouncil(account));
         PartnerStatus previous = p.status;
         p.status = status;
@@ -360,7 +427,7 @@ contract PartnerRegistry is IPartnerRegistry {
 
     /// @dev The one place rights change; keeps the council count and the issuer history in step.
     function _changeRights(address account, uint8 rights, uint256 proposalId) private {
-        Partner storage p = _partners[account];
+        StoredPartner storage p = _partners[account];
         (bool wasIssuer, bool wasCouncil) = (isActiveIssuer(account), isActiveCouncil(account));
         uint8 previous = p.rights;
         p.rights = rights;
@@ -385,7 +452,41 @@ contract PartnerRegistry is IPartnerRegistry {
             _activeCouncilSeats = remaining;
         }
         bool issuer = isActiveIssuer(account);
-        if (issuer != wasIssuer) _issuerStanding[account].push(uint48(block.timestamp), issuer ? 1 : 0);
+        if (issuer != wasIssuer) _recordIssuerChange(account, issuer);
+    }
+
+    /// @dev Appends to `account`'s issuer history; a second change in the same block replaces the first.
+    function _recordIssuerChange(address account, bool active) private {
+        StoredPartner storage p = _partners[account];
+        uint32 n = p.issuerChanges;
+        uint48 now_ = uint48(block.timestamp);
+        if (n != 0 && _issuerHistory[account][n - 1].at == now_) {
+            _issuerHistory[account][n - 1].active = active;
+        } else {
+            _issuerHistory[account][n] = IssuerChange({at: now_, active: active});
+            p.issuerChanges = n + 1;
+        }
+    }
+
+    /// @dev What the standing mirror holds of `account`.
+    function _standingOf(address account) private view returns (Standing memory) {
+        return Standing(isActiveIssuer(account), isActiveCouncil(account), _partners[account].compromisedAfter);
+    }
+
+    /// @dev Copies `account`'s standing to the mirror, so that it never acts on a stale copy. Called last, after every
+    /// write of the action that changed the standing (the mirror is the registry's own, fixed at construction).
+    function _pushStanding(address account, Standing memory standing) private {
+        if (address(_mirror) != address(0)) _mirror.setStanding(account, standing);
+    }
+
+    /// @dev {_pushStanding} when the action changed anything the mirror holds (`before` is the standing it started from).
+    function _pushStandingIfChanged(address account, Standing memory before) private {
+        Standing memory now_ = _standingOf(account);
+        if (
+            now_.issuer != before.issuer ||
+            now_.council != before.council ||
+            now_.compromisedAfter != before.compromisedAfter
+        ) _pushStanding(account, now_);
     }
 
     /// @dev The bit of `account`'s council seat in the vote bitmaps (the caller is, or was, council: it has a seat).
@@ -418,7 +519,7 @@ contract PartnerRegistry is IPartnerRegistry {
 
     /// @dev Reverts unless `kind` can be applied to `subject` as it stands now (checked at proposal and execution).
     function _checkApplicable(ProposalKind kind, address subject, uint8 rights, uint48 cutoff) private view {
-        Partner storage p = _partners[subject];
+        StoredPartner storage p = _partners[subject];
         PartnerStatus status = p.status;
         if (kind == ProposalKind.Expel || kind == ProposalKind.SetCompromised) {
             // A cut-off only ever moves earlier: a later one would bring back certificates already declared invalid.

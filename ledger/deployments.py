@@ -27,7 +27,7 @@ from ledger.events import COUNCIL, ISSUER, OrganisationType
 SCHEMA_VERSION = 1
 """Bumped when a field changes meaning; a reader refuses versions it does not know."""
 
-CONTRACT_VERSION = 2
+CONTRACT_VERSION = 3
 """The version of the contracts (their storage, rules and events) this code was written for.
 
 The deploy script records it in the manifest; the runtime refuses a manifest of another version (or of none), since

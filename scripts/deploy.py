@@ -26,6 +26,7 @@ from ape.cli import AccountAliasPromptChoice, ConnectedProviderCommand
 from ape.exceptions import BlockNotFoundError
 
 from ledger.abi import abi_sha256
+from ledger.chain.addresses import create_address
 from ledger.deployments import (
     CONTRACT_VERSION,
     ContractDeployment,
@@ -101,8 +102,13 @@ def cli(
             raise click.ClickException(f"{choice} is not a local devnet: choose the deployer with --account <alias>")
         deployer = accounts.test_accounts[0]
 
-    partners = deployer.deploy(project.PartnerRegistry, constructor_founders(founders), spec.voting_period)
-    certificates = deployer.deploy(project.CertificateRegistry, partners.address)
+    # The certificate registry first, naming the partner registry's address-to-be; the partner registry's constructor
+    # then checks that it is named and pushes the founders' standing to it.
+    partners_address = create_address(str(deployer.address), deployer.nonce + 1)
+    certificates = deployer.deploy(project.CertificateRegistry, partners_address)
+    partners = deployer.deploy(
+        project.PartnerRegistry, constructor_founders(founders), spec.voting_period, certificates.address
+    )
     deployment = Deployment(
         chain_id=chain_id,
         network=choice,

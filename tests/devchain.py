@@ -16,6 +16,7 @@ from eth_abi.abi import encode
 from eth_account import Account
 
 from ledger.abi import abi_sha256, load_abi
+from ledger.chain.addresses import create_address
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt, TxSender
@@ -139,14 +140,18 @@ def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period
         (Account.from_key(devnet_key(i)).address, int(org), ISSUER | COUNCIL, name, domain, b"\0" * 32)
         for i, (org, name, domain) in enumerate(FOUNDERS)
     ]
-    args = encode(["(address,uint8,uint8,string,string,bytes32)[]", "uint48"], [founders, voting_period])
-    partner_receipt = deployer.transact(Call(None, bytecode("PartnerRegistry") + args.hex(), gas=5_000_000))
-    partner_address = partner_receipt.contract_address
-    assert partner_address is not None
-    cert_args = encode(["address"], [partner_address])
+    # The certificate registry first, naming the partner registry's address-to-be (the deployer's next CREATE).
+    nonce = int(client.call("eth_getTransactionCount", [deployer.address, "pending"]), 16)
+    cert_args = encode(["address"], [create_address(deployer.address, nonce + 1)])
     cert_receipt = deployer.transact(Call(None, bytecode("CertificateRegistry") + cert_args.hex(), gas=3_000_000))
     cert_address = cert_receipt.contract_address
     assert cert_address is not None
+    args = encode(
+        ["(address,uint8,uint8,string,string,bytes32)[]", "uint48", "address"], [founders, voting_period, cert_address]
+    )
+    partner_receipt = deployer.transact(Call(None, bytecode("PartnerRegistry") + args.hex(), gas=6_000_000))
+    partner_address = partner_receipt.contract_address
+    assert partner_address is not None
 
     def entry(name: str, receipt: Receipt, address: str) -> ContractDeployment:
         return ContractDeployment(

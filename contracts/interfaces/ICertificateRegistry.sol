@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.27;
 
-import {IPartnerRegistry} from "./IPartnerRegistry.sol";
+import {IStandingMirror} from "./IStandingMirror.sol";
 
 /**
  * @title ICertificateRegistry
@@ -20,7 +20,7 @@ import {IPartnerRegistry} from "./IPartnerRegistry.sol";
  *   into a council suspension;
  * - a council decision (a proposal executed by the partner registry): revoke, or lift any suspension.
  */
-interface ICertificateRegistry {
+interface ICertificateRegistry is IStandingMirror {
     /// @notice The status of a root or of one leaf. `Valid` is also the status of anything never acted on.
     enum Status {
         Valid,
@@ -133,7 +133,7 @@ interface ICertificateRegistry {
     /// @notice A council member acting on another issuer's certificate may only suspend it; revoking it or lifting a
     /// council suspension takes a council decision (a proposal).
     error CertificateRegistryCouncilDecisionRequired(address account, bytes32 id);
-    /// @notice Only the partner registry carries out council decisions.
+    /// @notice Only the partner registry carries out council decisions and writes partners' standing.
     error CertificateRegistryNotPartnerRegistry(address account);
     /// @notice The root is zero.
     error CertificateRegistryInvalidRoot(bytes32 root);
@@ -235,8 +235,6 @@ interface ICertificateRegistry {
      */
     function applyCouncilDecision(bytes32 id, bytes32 leaf, Status status, uint16 reason) external;
 
-    /// @notice The partner registry that decides who may issue.
-    function partners() external view returns (IPartnerRegistry);
 
     /// @notice The id of the certificate `issuer` issued with `root`.
     function certificateId(address issuer, bytes32 root) external pure returns (bytes32);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {IStandingMirror} from "./IStandingMirror.sol";
 
 /**
  * @title IPartnerRegistry
@@ -51,6 +52,17 @@ interface IPartnerRegistry {
         SetCompromised,
         RevokeCertificate,
         LiftCertificateSuspension
+    }
+
+    /**
+     * @notice What a contract acting on partners needs of one partner's standing, as pushed to its
+     * {IStandingMirror}: `issuer` = {isActiveIssuer}, `council` = {isActiveCouncil},
+     * `compromisedAfter` = {compromisedAfter}.
+     */
+    struct Standing {
+        bool issuer;
+        bool council;
+        uint48 compromisedAfter;
     }
 
     /**
@@ -261,6 +273,8 @@ interface IPartnerRegistry {
     error PartnerRegistryCouncilFull();
     /// @notice The constructor needs at least one founder with the council right, and a non-zero voting period.
     error PartnerRegistryInvalidFounding();
+    /// @notice The standing mirror given to the constructor names `mirrorPartners` as its partner registry, not this one.
+    error PartnerRegistryMirrorMismatch(address mirror, address mirrorPartners);
     /// @notice No proposal has this id.
     error PartnerRegistryUnknownProposal(uint256 proposalId);
     /// @notice `voter` already voted on this proposal.
@@ -363,6 +377,9 @@ interface IPartnerRegistry {
 
     /// @notice How long proposals stay open for votes, in seconds.
     function votingPeriod() external view returns (uint48);
+
+    /// @notice The contract this registry pushes every partner's {Standing} to (the certificate registry), or 0.
+    function standingMirror() external view returns (IStandingMirror);
 
     /// @notice Whether `account` is now an active partner with the issuer right.
     function isActiveIssuer(address account) external view returns (bool);

@@ -27,10 +27,14 @@ from ape.types.events import MockContractLog
 from eth_abi import encode
 from eth_utils import keccak
 
+from ledger.chain.addresses import create_address
+
 ISSUER = 1
 COUNCIL = 2
 VOTING_PERIOD = 7 * 24 * 3600
 ZERO_HASH = b"\x00" * 32
+NO_MIRROR = "0x" + "00" * 20
+"""A partner registry's standing mirror when no contract acts on its partners (constructor tests)."""
 
 # OrganisationType
 SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = range(8)
@@ -112,16 +116,31 @@ def founder_tuples(founders: Sequence[AccountAPI]) -> list[tuple[str, int, int, 
     ]
 
 
-@pytest.fixture(scope="session")
-def partner_registry(project: ProjectManager, town: AccountAPI, founders: list[AccountAPI]) -> ContractInstance:
-    return town.deploy(project.PartnerRegistry, founder_tuples(founders), VOTING_PERIOD)
+def deploy_consortium(
+    project: ProjectManager, deployer: AccountAPI, founding: Sequence[tuple[str, int, int, str, str, bytes]]
+) -> tuple[ContractInstance, ContractInstance]:
+    """Both registries as the deploy script makes them: the certificate registry first, naming the partner registry's
+    address-to-be, then the partner registry with it as its standing mirror. Returns (partners, certificates)."""
+    certificates = deployer.deploy(project.CertificateRegistry, create_address(deployer.address, deployer.nonce + 1))
+    partners = deployer.deploy(project.PartnerRegistry, founding, VOTING_PERIOD, certificates.address)
+    return partners, certificates
 
 
 @pytest.fixture(scope="session")
-def certificate_registry(
-    project: ProjectManager, town: AccountAPI, partner_registry: ContractInstance
-) -> ContractInstance:
-    return town.deploy(project.CertificateRegistry, partner_registry.address)
+def consortium(
+    project: ProjectManager, town: AccountAPI, founders: list[AccountAPI]
+) -> tuple[ContractInstance, ContractInstance]:
+    return deploy_consortium(project, town, founder_tuples(founders))
+
+
+@pytest.fixture(scope="session")
+def partner_registry(consortium: tuple[ContractInstance, ContractInstance]) -> ContractInstance:
+    return consortium[0]
+
+
+@pytest.fixture(scope="session")
+def certificate_registry(consortium: tuple[ContractInstance, ContractInstance]) -> ContractInstance:
+    return consortium[1]
 
 
 def _plain(value: Any) -> Any:

@@ -324,6 +324,7 @@ class _State:
     proposal_count: int = 0
     partners: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     standing: dict[str, tuple[bool, bool, int]] = field(default_factory=dict)  # isActiveIssuer/Council, cut-off
+    mirror: dict[str, tuple[bool, bool, int]] = field(default_factory=dict)  # CertificateRegistry.standingOf
     proposals: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     votes: dict[tuple[int, str], bool] = field(default_factory=dict)
     certificates: dict[bytes, tuple[Any, ...]] = field(default_factory=dict)
@@ -1090,7 +1091,7 @@ class RegistriesMachine(RuleBasedStateMachine):
         calls: list[tuple[str, str, tuple[Any, ...]]] = [(P, "activeCouncilCount", ()), (P, "proposalCount", ())]
         for a in self.addresses:
             calls += [(P, "partner", (a,)), (P, "isActiveIssuer", (a,))]
-            calls += [(P, "isActiveCouncil", (a,)), (P, "compromisedAfter", (a,))]
+            calls += [(P, "isActiveCouncil", (a,)), (P, "compromisedAfter", (a,)), (C, "standingOf", (a,))]
         calls += [(P, "proposal", (n,)) for n in self._proposal_ids()]
         calls += [(P, "hasVoted", (n, a)) for n in self._proposal_ids() for a in self.addresses]
         calls += [(C, "certificate", (id_,)) for id_ in sorted(self.ids)]
@@ -1102,6 +1103,7 @@ class RegistriesMachine(RuleBasedStateMachine):
         for a in self.addresses:
             state.partners[a] = next(answers)
             state.standing[a] = (next(answers), next(answers), next(answers))
+            state.mirror[a] = tuple(next(answers))
         state.proposals = {n: next(answers) for n in self._proposal_ids()}
         state.votes = {(n, a): next(answers) for n in self._proposal_ids() for a in self.addresses}
         state.certificates = {id_: next(answers) for id_ in sorted(self.ids)}
@@ -1118,6 +1120,7 @@ class RegistriesMachine(RuleBasedStateMachine):
         for a in self.addresses:
             state.partners[a] = m.partner(a).as_abi()
             state.standing[a] = (m.is_active_issuer(a), m.is_active_council(a), m.compromised_after(a))
+            state.mirror[a] = state.standing[a]  # the partner registry pushes every change in the same transaction
         state.proposals = {n: m.proposal(n).as_abi() for n in self._proposal_ids()}
         state.votes = {(n, a): m.has_voted(n, a) for n in self._proposal_ids() for a in self.addresses}
         state.certificates = {id_: r.certificate(id_).as_abi() for id_ in sorted(self.ids)}
@@ -1139,6 +1142,7 @@ class RegistriesMachine(RuleBasedStateMachine):
         chain, model = self._observed(), self._modelled()
         assert chain.partners == model.partners
         assert chain.standing == model.standing
+        assert chain.mirror == model.mirror
         assert chain.active_council_count == model.active_council_count
 
     @invariant()
@@ -1177,12 +1181,14 @@ class RegistriesMachine(RuleBasedStateMachine):
             return
         changed = {
             "partners": {a for a in after.partners if after.partners[a] != before.partners[a]},
+            "mirrored standing": {a for a in after.mirror if after.mirror[a] != before.mirror[a]},
             "proposals": {n for n in before.proposals if after.proposals[n] != before.proposals[n]},
             "certificates": {r for r in before.certificates if after.certificates[r] != before.certificates[r]},
             "statuses": {k for k in before.statuses if after.statuses[k] != before.statuses[k]},
         }
         for name, keys in changed.items():
-            assert keys <= getattr(footprint, name), f"{footprint.op} changed {name} {keys}"
+            allowed = footprint.partners if name == "mirrored standing" else getattr(footprint, name)
+            assert keys <= allowed, f"{footprint.op} changed {name} {keys}"
         new_votes = {key for key in before.votes if after.votes[key] != before.votes[key]}
         assert {n for n, _ in new_votes} <= footprint.proposals, f"{footprint.op} changed votes {new_votes}"
 

@@ -11,6 +11,7 @@ two colluders admitted to the council for the vote-counting findings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from _certificate_helpers import Batch, digest, pin_next_block
@@ -25,20 +26,25 @@ from conftest import (
     COUNCIL,
     EXPEL,
     EXPELLED,
+    GRANT_RIGHTS,
     ISSUER,
     LEFT,
     LIFT_CERTIFICATE_SUSPENSION,
     MINISTRY,
     NONE,
+    REINSTATE,
     REVOKE_CERTIFICATE,
     SET_COMPROMISED,
     SME,
     SUSPEND,
     SUSPENDED,
     VOTING_PERIOD,
+    WITHDRAW_RIGHTS,
     ZERO_HASH,
     certificate_id,
+    deploy_reverts,
     details_hash,
+    founder_tuples,
     log,
     reverts_with,
 )
@@ -658,3 +664,88 @@ def test_document_published_has_the_leaf_as_topic_1(c: Chain, mill_issuer: Accou
     assert [(bytes(entry["topics"][1]), bytes(entry["topics"][2])) for entry in found] == [
         (leaf, batch.fingerprints[1])
     ]
+
+
+# --- the standing mirror: the certificate registry's own copy of partners' standing ---------------------------------
+# The certificate registry checks an issuer's standing in its own storage (one read) instead of calling the partner
+# registry (a cold call), which keeps a document's status change under 60,000 gas. These tests try to make the copy
+# lie: write it directly, bind a registry to a stranger's mirror, or act in the block right after a change.
+
+
+def mirrored(c: Chain, account: AccountAPI | str) -> tuple[bool, bool, int]:
+    """The certificate registry's copy of `account`'s standing."""
+    standing = c.certificates.standingOf(account)
+    return bool(standing.issuer), bool(standing.council), int(standing.compromisedAfter)
+
+
+def registry_standing(c: Chain, account: AccountAPI | str) -> tuple[bool, bool, int]:
+    """The same three facts as the partner registry answers them."""
+    return (
+        bool(c.partners.isActiveIssuer(account)),
+        bool(c.partners.isActiveCouncil(account)),
+        int(c.partners.compromisedAfter(account)),
+    )
+
+
+def test_the_registries_name_each_other_and_the_founders_standing_is_mirrored_from_deployment(
+    c: Chain, outsider: AccountAPI
+) -> None:
+    """The binding is mutual and fixed at deployment; the founders can issue from the first block."""
+    assert c.partners.standingMirror() == c.certificates.address
+    assert c.certificates.partners() == c.partners.address
+    for founder in (c.town, c.bank, c.university):
+        assert mirrored(c, founder) == registry_standing(c, founder) == (True, True, 0)
+    assert mirrored(c, outsider) == (False, False, 0)
+
+
+def test_a_partner_registry_refuses_a_mirror_that_names_another_registry(
+    project: Any, town: AccountAPI, founders: list[AccountAPI], outsider: AccountAPI
+) -> None:
+    """A certificate registry bound to someone else (or a mispredicted address) cannot be fed by this registry."""
+    stray = town.deploy(project.CertificateRegistry, outsider.address)
+    with deploy_reverts(project.PartnerRegistry, "PartnerRegistryMirrorMismatch", stray, outsider):
+        town.deploy(project.PartnerRegistry, founder_tuples(founders), VOTING_PERIOD, stray)
+
+
+def test_nobody_but_the_partner_registry_can_write_the_mirror(
+    c: Chain, outsider: AccountAPI, mill_issuer: AccountAPI, mill_single: bytes
+) -> None:
+    """A stranger cannot make itself an issuer, a council member cannot promote anyone, and a suspended issuer's
+    stolen key cannot unfreeze itself: each write reverts and the copy stays as the partner registry left it."""
+    c.carry(SUSPEND, mill_issuer)
+    before = {a.address: mirrored(c, a) for a in (outsider, mill_issuer, c.town)}
+    attempts = ((outsider, outsider), (c.town, outsider), (mill_issuer, mill_issuer))
+    for sender, subject in attempts:
+        with reverts_with(c.certificates.CertificateRegistryNotPartnerRegistry, account=sender):
+            c.certificates.setStanding(subject, (True, True, 0), sender=sender)
+    assert {a.address: mirrored(c, a) for a in (outsider, mill_issuer, c.town)} == before
+    with reverts_with(c.certificates.CertificateRegistryUnauthorizedIssuer, account=outsider):
+        c.certificates.issue(digest("stranger's root"), digest("stranger's original"), 0, sender=outsider)
+    with reverts_with(c.certificates.CertificateRegistryUnauthorized, account=mill_issuer, id=mill_single):
+        c.certificates.revoke(mill_single, REASON, sender=mill_issuer)
+
+
+def test_every_change_of_standing_reaches_the_mirror_in_the_transaction_that_makes_it(
+    c: Chain, mill_issuer: AccountAPI, gallery_issuer: AccountAPI
+) -> None:
+    """Admission, suspension, reinstatement, rights granted and withdrawn, a compromise cut-off, expulsion and leaving:
+    after each, the copy equals the partner registry's answer, with no transaction in between."""
+    assert mirrored(c, mill_issuer) == (True, False, 0)
+    cutoff = int(c.chain.blocks.head.timestamp)
+    steps = [
+        (SUSPEND, 0, 0, (False, False, 0)),
+        (REINSTATE, 0, 0, (True, False, 0)),
+        (GRANT_RIGHTS, COUNCIL, 0, (True, True, 0)),
+        (WITHDRAW_RIGHTS, ISSUER, 0, (False, True, 0)),
+        (SET_COMPROMISED, 0, cutoff, (False, True, cutoff)),
+        (EXPEL, 0, 0, (False, False, cutoff)),
+    ]
+    for kind, rights, at, expected in steps:
+        # Three founders' votes: once the mill sits on the council, two of four are no longer a majority.
+        proposal_id = int(c.partners.propose(kind, mill_issuer, rights, at, sender=c.town).return_value)
+        for voter in (c.bank, c.university):
+            c.partners.vote(proposal_id, True, sender=voter)
+        c.partners.execute(proposal_id, sender=c.town)
+        assert mirrored(c, mill_issuer) == registry_standing(c, mill_issuer) == expected, kind
+    c.partners.leave(sender=gallery_issuer)
+    assert mirrored(c, gallery_issuer) == registry_standing(c, gallery_issuer) == (False, False, 0)

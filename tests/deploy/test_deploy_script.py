@@ -123,7 +123,9 @@ def test_deploy_records_both_contracts_as_they_are_on_chain(first: Deployed, anv
     assert_on_chain(anvil, first.manifest)
     partners = first.manifest.contract("PartnerRegistry")
     certificates = first.manifest.contract("CertificateRegistry")
-    assert partners.block_number < certificates.block_number
+    # The certificate registry first: it names the partner registry's address-to-be, and the partner registry's
+    # constructor checks that pairing and pushes the founders' standing to it.
+    assert certificates.block_number < partners.block_number
     assert first.stdout.splitlines()[-1] == (
         f"Deployed PartnerRegistry at {partners.address} and CertificateRegistry at {certificates.address} "
         f"on chain {CHAIN_ID} (ethereum:local); wrote {first.path}"
@@ -157,6 +159,11 @@ def test_deploy_records_the_founders_as_configured(first: Deployed, anvil: Anvil
 def test_founders_are_active_partners_on_chain_with_their_names_types_and_rights(first: Deployed, anvil: Anvil) -> None:
     partners = first.manifest.contract("PartnerRegistry")
     registry = anvil.w3.eth.contract(address=partners.address, abi=load_abi("PartnerRegistry"))
+    certificates = first.manifest.contract("CertificateRegistry").address
+    mirror = anvil.w3.eth.contract(address=certificates, abi=load_abi("CertificateRegistry"))
+    # Bound to each other: the certificate registry was deployed first, naming the partner registry's address-to-be.
+    assert registry.functions.standingMirror().call() == certificates
+    assert mirror.functions.partners().call() == partners.address
     deployed_at = anvil.w3.eth.get_block(partners.block_number)["timestamp"]
     seats = 0
     for founder in first.manifest.founders:
@@ -181,6 +188,12 @@ def test_founders_are_active_partners_on_chain_with_their_names_types_and_rights
         assert (joined_at, compromised_after, "0x" + metadata_hash.hex()) == (deployed_at, 0, founder.metadata_hash)
         assert registry.functions.isActiveIssuer(founder.address).call() == bool(founder.rights & ISSUER)
         assert registry.functions.isActiveCouncil(founder.address).call() == bool(founder.rights & COUNCIL)
+        # The certificate registry's own copy, pushed by the partner registry's constructor.
+        assert mirror.functions.standingOf(founder.address).call() == (
+            bool(founder.rights & ISSUER),
+            bool(founder.rights & COUNCIL),
+            0,
+        )
     assert registry.functions.activeCouncilCount().call() == 2
     assert registry.functions.votingPeriod().call() == 3 * 24 * 3600
 
