@@ -724,7 +724,7 @@ def issuance_runs(directory: Path, documents: int, runs: int, config: ServerConf
         }
         with log.open("ab") as out:
             indexer = subprocess.Popen(
-                [sys.executable, "-m", "ledger.cli", "index"],
+                [sys.executable, "-m", "cli", "index"],
                 cwd=PROJECT_ROOT,
                 env={**os.environ, **env},
                 stdout=out,

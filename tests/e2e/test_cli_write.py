@@ -49,7 +49,7 @@ class Cli:
         if key is not None:
             env["ORIGINALS_API_KEY"] = self.keys[key]
         return subprocess.run(
-            [sys.executable, "-m", "api.cli", *args], cwd=self.workdir, env=env, capture_output=True, text=True
+            [sys.executable, "-m", "cli", *args], cwd=self.workdir, env=env, capture_output=True, text=True
         )
 
     def ok(self, *args: str, key: str | None = "issuer") -> str:
@@ -101,7 +101,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
             cli.key_output = cli.key_output or output
         log = workdir / "serve.log"
         server = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve"],
+            [sys.executable, "-m", "cli", "serve"],
             cwd=workdir,
             env=env,
             stdout=log.open("ab"),
@@ -109,7 +109,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
         )
         indexer_log = (workdir / "indexer.log").open("ab")
         indexer = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "index"], cwd=workdir, env=env, stdout=indexer_log, stderr=indexer_log
+            [sys.executable, "-m", "cli", "index"], cwd=workdir, env=env, stdout=indexer_log, stderr=indexer_log
         )
         try:
             _wait_for_http(f"http://127.0.0.1:{port}", server, log)

@@ -49,7 +49,7 @@ class Stack:
     def start_indexer(self) -> None:
         log = (self.workdir / "indexer.log").open("ab")
         self.indexer = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "index"], cwd=self.workdir, env=self.env, stdout=log, stderr=log
+            [sys.executable, "-m", "cli", "index"], cwd=self.workdir, env=self.env, stdout=log, stderr=log
         )
 
     def stop_indexer(self) -> int:
@@ -133,7 +133,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         }
         log = workdir / "serve.log"
         server = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve"],
+            [sys.executable, "-m", "cli", "serve"],
             cwd=workdir,
             env=env,
             stdout=log.open("ab"),

@@ -7,11 +7,11 @@ import subprocess
 import sys
 import textwrap
 
-# A parser like the CLI's whose command prints far more than one pipe buffer, run through ledger.cli.run.
+# A parser like the CLI's whose command prints far more than one pipe buffer, run through cli._shell.run.
 PROGRAM = textwrap.dedent(
     """
     import argparse, sys
-    from ledger.cli import run
+    from cli._shell import run
 
     def talk(args):
         for i in range(200_000):

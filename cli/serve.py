@@ -1,16 +1,11 @@
-"""The ``originals`` console script: the library's commands (:mod:`ledger.cli`) plus the ones that run the API.
-
-Kept in ``api/`` because ``up`` and ``serve`` start the web application, and ``ledger/`` never imports ``api/``.
-"""
+"""``originals serve`` (the API and the web page) and ``originals up`` (everything on a local devnet, for a first look
+and for development: anvil, the contracts, the demo consortium, the indexer and the API)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 from pathlib import Path
-
-from ledger import cli as ledger_cli
+from typing import Any
 
 
 def cmd_up(args: argparse.Namespace) -> int:
@@ -41,9 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = ledger_cli.build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+def register(commands: Any) -> None:
     up = commands.add_parser("up", help="run everything on a local devnet: anvil, contracts, demo, indexer, API")
     up.add_argument("--devnet-dir", default=".devnet", help="where the chain state, database and keys live")
     up.add_argument("--rpc-port", type=int, default=8545, help="anvil's port (default 8545)")
@@ -55,12 +48,3 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (env ORIGINALS_API_HOST)")
     serve.add_argument("--port", type=int, help="listen port (env ORIGINALS_API_PORT)")
     serve.set_defaults(handler=cmd_serve)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    return ledger_cli.run(build_parser(), argv)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,33 @@
+"""``originals``: the command line. Each command is a thin shell over the library (``ledger``) or the API (``api``).
+
+One module per area registers its commands (``register(commands)``); the order below is the order of ``--help``. A
+new area (the consortium's governance, the provenance of originals) is a new module and one line here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cli import certificates, consortium, index, keys, serve
+from cli._shell import run
+
+AREAS = (index, certificates, consortium, keys, serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="originals", description="Originals: certificates of originals on chain.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for area in AREAS:
+        area.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(build_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
