@@ -26,7 +26,7 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
-from ledger.merkle import MerkleTree
+from ledger.documents import MerkleTree
 
 ISSUER = 1
 COUNCIL = 2

@@ -60,10 +60,10 @@ from sqlalchemy import text
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
+from ledger.documents import certificate_id
 from ledger.events import ZERO_HASH, CertificateIssued, OrganisationType
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
-from ledger.merkle import certificate_id
 from ledger.queries import encode_cursor
 from ledger.toolchain import PROJECT_ROOT
 
@@ -183,8 +183,8 @@ def _issue_and_index(directory: Path, database: Path, singles: int, batches: int
     from ledger.chain.rpc import RpcClient
     from ledger.chain.tx import Call
     from ledger.devnet import Anvil
+    from ledger.documents import MerkleTree
     from ledger.indexer.runner import build_indexer
-    from ledger.merkle import MerkleTree
 
     h32: Callable[[int, str], str] = devchain.h32
     with Anvil(accounts=10) as node:
@@ -336,7 +336,7 @@ def documents_wrapped_per_second(count: int, runs: int) -> list[float]:
 
 def keccak_backend() -> str:
     """The keccak ``ledger.hashing`` uses: safe-pysha3's C code (``sha3``) when installed, else eth-hash's backend."""
-    from ledger import hashing
+    from ledger.documents import hashing
 
     if hashing.keccak_256.__module__ != hashing.__name__:  # not the eth-hash fallback class defined there
         return "safe-pysha3"

@@ -45,8 +45,8 @@ from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
 from conftest import reverts_with
 
+from ledger.documents import MerkleTree, verify_proof
 from ledger.events import COUNCIL, ISSUER, ProposalKind
-from ledger.merkle import MerkleTree, verify_proof
 
 YEAR = 365 * 24 * 3600
 SUSPEND_REASON = 11
