@@ -335,7 +335,8 @@ def documents_wrapped_per_second(count: int, runs: int) -> list[float]:
 
 
 def keccak_backend() -> str:
-    """The keccak ``ledger.hashing`` uses: safe-pysha3's C code (``sha3``) when installed, else eth-hash's backend."""
+    """The keccak ``ledger.documents.hashing`` uses: safe-pysha3's C code (``sha3``) when installed, else eth-hash's
+    backend."""
     from ledger.documents import hashing
 
     if hashing.keccak_256.__module__ != hashing.__name__:  # not the eth-hash fallback class defined there
@@ -1072,7 +1073,7 @@ PROFILE_FINDINGS = (
     "does.",
     "uvicorn with httptools and uvloop halves the bare endpoint's CPU per request against h11 and asyncio "
     "(0.10 ms against 0.20 ms); `--no-access-log` is used for both servers.",
-    "Wrapping documents: `ledger.hashing` uses safe-pysha3's C keccak (~1-2 µs a hash against ~12 µs through "
+    "Wrapping documents: `ledger.documents.hashing` uses safe-pysha3's C keccak (~1-2 µs a hash against ~12 µs through "
     "eth-hash's pycryptodome backend; 17 hashes per document of 14 fields, the leaf's double hash included); "
     "`wrap_batch` works out what documents of one shape share once per batch (path bytes, a compiled nesting of "
     "`data`), draws all salts at once, writes all values with one orjson call, hashes and writes the salted strings "
