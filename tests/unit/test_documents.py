@@ -282,7 +282,7 @@ def test_wrapping_the_golden_batch_with_its_golden_salts_reproduces_it_byte_for_
     assert [dumps(w) for w in wrapped] == [dumps(e["wrapped"]) for e in members]
 
 
-def test_wrap_is_a_batch_of_one() -> None:
+def test_wrap_of_one_golden_document_reproduces_its_golden_wrapping() -> None:
     entry = single("permit")
     document = parse_document(golden()["documents"]["permit"])
     salts = replay([f["salt"] for f in entry["fields"]])
