@@ -27,7 +27,7 @@ from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
 from ledger.chain.addresses import create_address
-from ledger.merkle import MerkleTree
+from ledger.documents import MerkleTree
 
 ISSUER = 1
 COUNCIL = 2

@@ -45,8 +45,8 @@ from ledger.abi import CONTRACTS, load_abi
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call
 from ledger.devnet import anvil_binary, free_port
+from ledger.documents import MerkleTree
 from ledger.events import ISSUER
-from ledger.merkle import MerkleTree
 from ledger.toolchain import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))

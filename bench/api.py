@@ -60,10 +60,10 @@ from sqlalchemy import text
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
+from ledger.documents import certificate_id
 from ledger.events import ZERO_HASH, CertificateIssued, OrganisationType
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
-from ledger.merkle import certificate_id
 from ledger.queries import encode_cursor
 from ledger.toolchain import PROJECT_ROOT
 
@@ -183,8 +183,8 @@ def _issue_and_index(directory: Path, database: Path, singles: int, batches: int
     from ledger.chain.rpc import RpcClient
     from ledger.chain.tx import Call
     from ledger.devnet import Anvil
+    from ledger.documents import MerkleTree
     from ledger.indexer.runner import build_indexer
-    from ledger.merkle import MerkleTree
 
     h32: Callable[[int, str], str] = devchain.h32
     with Anvil(accounts=10) as node:
@@ -335,8 +335,9 @@ def documents_wrapped_per_second(count: int, runs: int) -> list[float]:
 
 
 def keccak_backend() -> str:
-    """The keccak ``ledger.hashing`` uses: safe-pysha3's C code (``sha3``) when installed, else eth-hash's backend."""
-    from ledger import hashing
+    """The keccak ``ledger.documents.hashing`` uses: safe-pysha3's C code (``sha3``) when installed, else eth-hash's
+    backend."""
+    from ledger.documents import hashing
 
     if hashing.keccak_256.__module__ != hashing.__name__:  # not the eth-hash fallback class defined there
         return "safe-pysha3"
@@ -1072,7 +1073,7 @@ PROFILE_FINDINGS = (
     "does.",
     "uvicorn with httptools and uvloop halves the bare endpoint's CPU per request against h11 and asyncio "
     "(0.10 ms against 0.20 ms); `--no-access-log` is used for both servers.",
-    "Wrapping documents: `ledger.hashing` uses safe-pysha3's C keccak (~1-2 µs a hash against ~12 µs through "
+    "Wrapping documents: `ledger.documents.hashing` uses safe-pysha3's C keccak (~1-2 µs a hash against ~12 µs through "
     "eth-hash's pycryptodome backend; 17 hashes per document of 14 fields, the leaf's double hash included); "
     "`wrap_batch` works out what documents of one shape share once per batch (path bytes, a compiled nesting of "
     "`data`), draws all salts at once, writes all values with one orjson call, hashes and writes the salted strings "

@@ -553,7 +553,7 @@ class LiveSender:
     def mine_block(self) -> tuple[int, float]:
         """Send one block's transactions (automining off), mine it; returns (block, time just before mining)."""
         from ledger.chain.tx import Call
-        from ledger.merkle import MerkleTree
+        from ledger.documents import MerkleTree
 
         c, rng = self.consortium, self.rng
         issuer = rng.choice((0, 1, 2))

@@ -130,8 +130,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.document:
         from pathlib import Path
 
-        from ledger.documents import WrappedDocument
-        from ledger.merkle import certificate_id
+        from ledger.documents import WrappedDocument, certificate_id
 
         wrapped = orjson.loads(Path(args.document).read_bytes())
         issuer = WrappedDocument(wrapped).value("issuer.address")

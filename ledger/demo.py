@@ -24,10 +24,9 @@ from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import Deployment
 from ledger.devnet import devnet_key
-from ledger.documents import CertificateDocument, ChainBinding, Issuer, Original, wrap_batch
+from ledger.documents import CertificateDocument, ChainBinding, Issuer, Original, certificate_id, wrap_batch
 from ledger.documents import now as unix_now
 from ledger.events import ISSUER, OrganisationType, PartnerStatus, ProposalKind
-from ledger.merkle import certificate_id
 
 log = logging.getLogger(__name__)
 

@@ -31,11 +31,10 @@ from ledger.chain.rpc import RpcClient, RpcError
 from ledger.chain.tx import Call, Receipt, TransactionTimeout, TxSender, revert_from_rpc, with_headroom
 from ledger.db import schema as s
 from ledger.deployments import Deployment
-from ledger.documents import CertificateDocument, ChainBinding, Original, wrap_batch
+from ledger.documents import CertificateDocument, ChainBinding, Original, certificate_id, wrap_batch
 from ledger.documents import Issuer as DocumentIssuer
 from ledger.errors import LedgerError
 from ledger.keys import Issuer
-from ledger.merkle import certificate_id
 
 StatusAction = Literal["revoke", "suspend", "reinstate"]
 

@@ -7,10 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ledger.documents import DocumentError, WrappedDocument
+from ledger.documents import DocumentError, WrappedDocument, certificate_id
 from ledger.errors import LedgerError
 from ledger.facts import FactSource
-from ledger.merkle import certificate_id
 from ledger.verify import Binding, CertificateFacts, Verdict, Verification, verify_facts
 
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")

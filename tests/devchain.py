@@ -22,8 +22,8 @@ from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import ContractDeployment, Deployment, Founder, NetworkKind, save_deployment
 from ledger.devnet import devnet_key
+from ledger.documents import MerkleTree
 from ledger.events import COUNCIL, ISSUER, OrganisationType
-from ledger.merkle import MerkleTree
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_MANIFEST = ROOT / ".build" / "__local__.json"

@@ -24,9 +24,8 @@ import devchain
 
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt
-from ledger.documents import CertificateDocument, WrappedDocument, wrap, wrap_batch
+from ledger.documents import CertificateDocument, WrappedDocument, certificate_id, wrap, wrap_batch
 from ledger.events import ISSUER, OrganisationType, ProposalKind
-from ledger.merkle import certificate_id
 
 CHAIN_LAG_SECONDS = 2 * 24 * 3600
 """How far the chain's clock starts behind the wall clock."""

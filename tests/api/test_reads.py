@@ -27,7 +27,7 @@ from api.main import create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.devnet import Anvil, free_port
-from ledger.hashing import keccak
+from ledger.documents.hashing import keccak
 from ledger.queries import encode_cursor
 
 Counts = Callable[[], dict[str, int]]

@@ -20,8 +20,7 @@ from httpx import Response
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
-from ledger.documents import WrappedDocument
-from ledger.merkle import hash_pair
+from ledger.documents import WrappedDocument, hash_pair
 from ledger.verify import BINDING_FIELDS, REASONS
 
 CURRENT_STATUS = {"printer": "EXPELLED", "press": "SUSPENDED"}

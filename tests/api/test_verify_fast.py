@@ -30,11 +30,11 @@ from api.routes.verify import LookupFastPath
 from ledger.config import Settings
 from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
+from ledger.documents import certificate_id
 from ledger.events import CertificateIssued
 from ledger.facts import IndexFacts
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
-from ledger.merkle import certificate_id
 
 CHAIN_ID = 31337
 ISSUER = "0x" + "1f" * 20

@@ -22,8 +22,8 @@ from ape.types.events import MockContractLog
 from conftest import log
 from eth_hash.auto import keccak
 
+from ledger.documents import MerkleTree
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
-from ledger.merkle import MerkleTree
 
 ZERO = b"\x00" * 32
 ZERO_ADDRESS = "0x" + "00" * 20

@@ -32,9 +32,9 @@ from typing import Any
 from eth_abi import encode
 from eth_hash.auto import keccak
 
+from ledger.documents import process_proof
 from ledger.events import COUNCIL, ISSUER, PartnerStatus, ProposalKind
 from ledger.events import CertificateStatus as Status
-from ledger.merkle import process_proof
 
 ALL_RIGHTS = ISSUER | COUNCIL
 ZERO32 = bytes(32)

@@ -45,8 +45,8 @@ from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
 from conftest import reverts_with
 
+from ledger.documents import MerkleTree, verify_proof
 from ledger.events import COUNCIL, ISSUER, ProposalKind
-from ledger.merkle import MerkleTree, verify_proof
 
 YEAR = 365 * 24 * 3600
 SUSPEND_REASON = 11
@@ -447,7 +447,7 @@ def _large_sample(size: int) -> list[int] | None:
 def test_every_document_of_a_batch_verifies_with_its_proof(
     registry: ContractInstance, mill: AccountAPI, batches: dict[int, IssuedBatch], size: int
 ) -> None:
-    """Proofs built by ledger.merkle verify on chain for odd and even tree sizes (OpenZeppelin-compatible layout)."""
+    """Proofs built by ledger.documents verify on chain for odd and even tree sizes (OpenZeppelin-compatible layout)."""
     issued = batches[size]
     valid = CertificateState(
         Verdict.VALID,

@@ -22,8 +22,7 @@ from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
 from conftest import ZERO_HASH, certificate_id, log
 
-from ledger.documents import WrappedDocument, parse_document, target_hash, wrap_batch
-from ledger.merkle import hash_pair
+from ledger.documents import WrappedDocument, hash_pair, parse_document, target_hash, wrap_batch
 
 GOLDEN = json.loads((Path(__file__).parents[1] / "unit" / "data" / "golden_documents.json").read_text("utf-8"))
 SINGLES: list[dict[str, Any]] = GOLDEN["singles"]

@@ -74,7 +74,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from ledger.merkle import MerkleTree
+from ledger.documents import MerkleTree
 
 T = TypeVar("T")
 

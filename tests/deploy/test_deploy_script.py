@@ -18,8 +18,8 @@ from web3.logs import DISCARD
 
 from ledger.abi import CONTRACTS, abi_sha256, load_abi
 from ledger.deployments import CONTRACT_VERSION, Deployment, NetworkKind, read_manifest
+from ledger.documents.hashing import keccak
 from ledger.events import COUNCIL, ISSUER, OrganisationType, PartnerStatus
-from ledger.hashing import keccak
 
 if TYPE_CHECKING:  # fixtures' types only; conftest is pytest's to import
     from conftest import Anvil, Deploy

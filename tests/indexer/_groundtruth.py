@@ -38,11 +38,11 @@ from ledger.chain.tx import Call
 from ledger.config import Settings
 from ledger.db import schema as s
 from ledger.devnet import Anvil
+from ledger.documents import MerkleTree
 from ledger.events import COUNCIL, ISSUER, CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
 from ledger.indexer.decode import RawLog
 from ledger.indexer.project import Projector
 from ledger.indexer.runner import IndexerSetup, build_indexer, make_decoder
-from ledger.merkle import MerkleTree
 
 COMPARED_TABLES: tuple[Table, ...] = (s.chain_events, *s.DERIVED_TABLES)
 """Every table whose content is a function of the canonical chain."""

@@ -15,9 +15,9 @@ from typing import Any
 
 from devchain import certificate_id, h32
 
+from ledger.documents import MerkleTree
 from ledger.indexer.decode import DecodedLog, RawLog
 from ledger.indexer.runner import make_decoder
-from ledger.merkle import MerkleTree
 
 RAW_LOGS = Path(__file__).with_name("data") / "raw_logs.json"
 

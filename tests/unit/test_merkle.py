@@ -1,13 +1,14 @@
-"""The Merkle tree matches OpenZeppelin's SimpleMerkleTree layout and verifies like MerkleProof."""
+"""The Merkle tree matches OpenZeppelin's SimpleMerkleTree layout and verifies like MerkleProof; the fast tree
+(``ledger.documents.merkle``) has the nodes and proofs of the definition (``ledger.documents.spec``)."""
 
 from __future__ import annotations
 
 import pytest
 from eth_hash.auto import keccak
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.merkle import MerkleError, MerkleTree, hash_pair, leaf_hash, process_proof, verify_proof
+from ledger.documents import MerkleError, MerkleTree, hash_pair, leaf_hash, process_proof, spec, verify_proof
 
 OZ_ROOT_0_TO_4 = "0x8a01c0343cfdb8be8745fce4ae582e6a2024b56c854b4c619bb7f4cf0c4fde8c"
 
@@ -110,22 +111,29 @@ def test_any_set_of_leaves_gives_proofs_that_reach_the_root(leaves):
         assert process_proof(one, tree.proof(one)) == tree.root
 
 
-def _plain_nodes(leaves: list[bytes]) -> tuple[bytes, ...]:
-    """The nodes by the layout's definition, one pair at a time (``MerkleTree.of`` hashes level by level)."""
-    ordered = sorted(leaves)
-    size = 2 * len(ordered) - 1
-    nodes = [b""] * size
-    for i, one in enumerate(ordered):
-        nodes[size - 1 - i] = one
-    for i in range(size - 1 - len(ordered), -1, -1):
-        nodes[i] = hash_pair(nodes[2 * i + 1], nodes[2 * i + 2])
-    return tuple(nodes)
-
-
 @pytest.mark.parametrize("count", [*range(1, 18), 31, 32, 33, 100])
-def test_level_by_level_hashing_gives_the_nodes_of_the_plain_definition(count):
+def test_level_by_level_hashing_gives_the_nodes_of_the_spec(count):
     leaves = [leaf(i) for i in range(count)]
-    assert MerkleTree.of(leaves).nodes == _plain_nodes(leaves)
+    assert MerkleTree.of(leaves).nodes == tuple(spec.merkle_nodes(leaves))
+
+
+@settings(max_examples=200)
+@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=80, unique=True))
+def test_the_fast_tree_has_the_nodes_and_proofs_of_the_spec(leaves):
+    """``MerkleTree`` (level by level, proofs written from the root down) against the definition, one pair at a
+    time: the same nodes, and for every leaf the same proof, which leads to the root."""
+    tree, nodes = MerkleTree.of(leaves), spec.merkle_nodes(leaves)
+    assert tree.nodes == tuple(nodes)
+    labels = tree.node_proofs(list(tree.nodes))
+    for one, position in zip(leaves, tree.positions(leaves), strict=True):
+        assert tree.proof(one) == labels[position] == spec.merkle_proof(nodes, one)
+        assert spec.verify_proof(nodes[0], one, spec.merkle_proof(nodes, one))
+
+
+@pytest.mark.parametrize("leaves", [[], [leaf(1), leaf(2), leaf(1)]], ids=["none", "repeated"])
+def test_the_spec_tree_refuses_no_leaves_and_repeated_leaves(leaves):
+    with pytest.raises(MerkleError, match=r"^a Merkle tree needs at least one leaf, each one distinct$"):
+        spec.merkle_nodes(leaves)
 
 
 @given(st.sets(st.binary(min_size=32, max_size=32), min_size=1, max_size=40))

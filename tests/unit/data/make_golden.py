@@ -27,7 +27,7 @@ from ledger.documents import (
     wrap,
     wrap_batch,
 )
-from ledger.hashing import keccak
+from ledger.documents.hashing import keccak
 
 OUTPUT = Path(__file__).with_name("golden_documents.json")
 

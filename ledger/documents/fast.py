@@ -1,279 +1,54 @@
-"""Certificate documents: their form, salted field hashes, target hashes, Merkle batches and proofs.
+"""Wrapping a batch of documents fast: the bytes of :func:`ledger.documents.spec.wrap_batch`, several times as fast.
 
-This is the ONE module that turns documents into hashes. A document (see :class:`CertificateDocument`) is flattened
-into scalar fields addressed by dotted paths (``original.attributes.colour``). Each field gets 32 random bytes of
-salt, and
+Issuance wraps up to 10,000 documents per request, so this module does per batch what the definition does per field:
+it reads each document's fields with a reader compiled once per document class and set of keys (:func:`_read_batch`,
+instead of ``to_json`` and :func:`~ledger.documents.spec.flatten`), draws every salt with one ``os.urandom`` call,
+encodes every value with one orjson call (:func:`_encode_all`), hashes with C-level ``map`` calls over the whole
+batch, builds the tree with :class:`~ledger.documents.merkle.MerkleTree`, writes each wrapped document with a
+function compiled once per set of field paths (:func:`_wrapper`), and pauses the cyclic garbage collector meanwhile
+(:func:`_gc_paused`). Compiled code holds identifiers and indices only, never text from a document.
 
-    field hash  = keccak256(salt ‖ uint32be(len(path)) ‖ path ‖ canonical JSON of the value)
-    digest      = keccak256(concatenation of the sorted field hashes)
-    target hash = keccak256(digest)                      (= :func:`ledger.merkle.leaf_hash`)
-
-The target hash is the document's Merkle leaf (the ``leaf`` the contract and the API speak of); a batch's root is the
-sorted-pair keccak256 tree of :mod:`ledger.merkle`, exactly what ``CertificateRegistry`` verifies with OpenZeppelin's
-MerkleProof. The second hash is domain separation: a leaf is keccak256 of 32 bytes, an internal node keccak256 of 64,
-so no document can hash to an internal node or to a batch root (with version 1, which had no second hash, a document
-of two hidden field hashes could; see docs/security.md). Because the target hash covers *sorted field hashes*, any
-field can be hidden (its value and salt removed, its hash kept in ``privacy.obfuscated``) and the document still
-verifies: selective disclosure. Deleting a field's salt makes its value unlinkable to its hash (the salt is 256
-bits): erasure.
-
-A *wrapped* document is what holders keep: ``data`` is the document with every scalar replaced by
-``"<salt hex>:<canonical JSON value>"``, plus ``privacy`` and ``proof`` (target hash, Merkle root, proof). Its
-``version`` names the hashing rule: ``originals/wrapped/2``; version 1 documents are refused with an explanation,
-never verified with the old rule (that would keep the forgery open). Pure functions only; randomness is injectable
-for golden test vectors.
+Anything the fast readers do not cover (a document class with computed fields or custom serialisers, a foreign
+object put in by ``model_construct``) takes the definition's way to the fields; the bytes never differ, which
+``tests/unit/test_documents_fast.py`` proves against the spec (Hypothesis, and golden vectors). Read the spec first:
+nothing here decides what a hash is.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import io
 import os
-import re
-import secrets
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache, partial
 from itertools import accumulate, chain, repeat
 from keyword import iskeyword
 from operator import attrgetter, call, itemgetter
 from struct import Struct
-from typing import Any, BinaryIO, Literal, TypeVar, get_origin
+from typing import Any, TypeVar, get_origin
 
 import orjson
 from orjson import OPT_SORT_KEYS, dumps
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    RootModel,
-    ValidationError,
-    WrapSerializer,
-    field_validator,
-)
+from pydantic import BaseModel, PlainSerializer, RootModel, WrapSerializer
 from pydantic.fields import FieldInfo
 
-from ledger.errors import LedgerError
-from ledger.hashing import keccak, keccak_all
-from ledger.merkle import MerkleError, MerkleTree, leaf_hash, process_proof
+from ledger.documents.hashing import keccak_all
+from ledger.documents.merkle import MerkleTree
+from ledger.documents.model import CertificateDocument, DocumentError, Scalar
+from ledger.documents.spec import (
+    PROOF_TYPE,
+    WRAPPED_VERSION,
+    MerkleError,
+    Salt,
+    _canonical_value,
+    _path_prefix,
+    flatten,
+    random_salt,
+)
 
-SCHEMA_VERSION = "originals/certificate/1"
-WRAPPED_VERSION = "originals/wrapped/2"
-LEGACY_WRAPPED_VERSIONS = {
-    "originals/wrapped/1": "its target hash was keccak256 of the sorted field hashes with no leaf/node domain "
-    "separation, so a forged document could pass for a node of a Merkle batch (see docs/security.md); ask the issuer "
-    "to issue the certificate again",
-}
-"""Wrapped-document versions that existed but are refused, with the reason told to whoever presents one."""
-PROOF_TYPE = "OriginalsMerkleProof/1"
-
-_HEX32 = re.compile(r"^0x[0-9a-f]{64}$")
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
-_SALTED = re.compile(r"^([0-9a-f]{64}):(.*)$", re.DOTALL)
-
-MAX_ATTRIBUTES = 100
-"""Most attributes one original may carry."""
-MAX_ATTRIBUTE_NAME = 100
-"""Longest attribute name, in characters."""
-MAX_ATTRIBUTE_TEXT = 10_000
-"""Longest text attribute, in characters."""
-MAX_DOCUMENT_FIELDS = 512
-"""Most fields a wrapped document may carry, revealed and hidden together (a document of an original with every
-attribute it may have holds about 110)."""
-MAX_FIELD_DEPTH = 8
-"""Deepest nesting of a wrapped document's data (a document's deepest field, ``original.attributes.x``, is at 3)."""
-MAX_PROOF_STEPS = 64
-"""Longest Merkle proof: a tree of 2**64 documents."""
-
-Salt = Callable[[], bytes]
 T = TypeVar("T")
-Scalar = str | int | bool | None
-
-
-class DocumentError(LedgerError, ValueError):
-    """A certificate document or wrapped document is malformed; the message names the field."""
-
-
-# -- the document ---------------------------------------------------------------------------------------------------
-
-
-class _Model(BaseModel):
-    # strict: no silent coercion ("5" -> 5, true -> 1); a certificate must say exactly what was meant.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
-
-
-class Original(_Model):
-    """The thing certified: a file (fingerprint = SHA-256 of its bytes) or an object with a serial."""
-
-    name: str = Field(min_length=1, max_length=500)
-    kind: str = Field(min_length=1, max_length=100, description="e.g. fabric-batch, diploma, artwork, document")
-    fingerprint: str = Field(description="0x + SHA-256 of the file, or of the UTF-8 serial when `serial` is set")
-    serial: str | None = Field(None, max_length=500, description="the object's stated serial, if it has no file")
-    attributes: dict[str, Scalar] = Field(
-        default_factory=dict, max_length=MAX_ATTRIBUTES, description="free attributes (scalars only)"
-    )
-
-    @field_validator("fingerprint")
-    @classmethod
-    def _hex32(cls, value: str) -> str:
-        if not _HEX32.match(value.lower()):
-            raise ValueError("must be 0x followed by 64 hex digits (a SHA-256)")
-        return value.lower()
-
-    @field_validator("attributes", mode="before")
-    @classmethod
-    def _no_floats(cls, value: Any) -> Any:
-        # mode="before": after pydantic's lax validation a float 2.0 would already be the integer 2.
-        return check_attributes(value)
-
-
-def check_attributes(value: Any) -> Any:
-    """The rules on an original's attributes that a type cannot say (shared with the API's request model, so that
-    both refuse the same attributes with the same message): names non-empty, without '.' (a field path's separator)
-    and at most :data:`MAX_ATTRIBUTE_NAME` characters; no floats; strings at most :data:`MAX_ATTRIBUTE_TEXT`
-    characters. (An integer that canonical JSON cannot write is refused when the document is wrapped.)
-
-    Raises:
-        ValueError: the first attribute that breaks a rule, named.
-    """
-    for key, item in value.items() if isinstance(value, Mapping) else ():
-        if not isinstance(key, str) or "." in key or not key or len(key) > MAX_ATTRIBUTE_NAME:
-            raise ValueError(
-                f"attribute name {str(key)[:MAX_ATTRIBUTE_NAME]!r} must be non-empty, contain no '.' and have at "
-                f"most {MAX_ATTRIBUTE_NAME} characters"
-            )
-        if isinstance(item, float):
-            raise ValueError(f"attribute {key!r}: floats are not canonical; write the number as a string")
-        if isinstance(item, str) and len(item) > MAX_ATTRIBUTE_TEXT:
-            raise ValueError(f"attribute {key!r}: a text has at most {MAX_ATTRIBUTE_TEXT:,} characters")
-    return value
-
-
-class Issuer(_Model):
-    address: str = Field(description="the issuing partner's address")
-    name: str = Field(min_length=1, max_length=200)
-
-    @field_validator("address")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        if not _ADDRESS.match(value):
-            raise ValueError("must be 0x followed by 40 hex digits")
-        return value.lower()
-
-
-class ChainBinding(_Model):
-    chain_id: int = Field(alias="chainId", ge=1)
-    registry: str = Field(description="the CertificateRegistry address")
-
-    @field_validator("registry")
-    @classmethod
-    def _address(cls, value: str) -> str:
-        if not _ADDRESS.match(value):
-            raise ValueError("must be 0x followed by 40 hex digits")
-        return value.lower()
-
-
-class CertificateDocument(_Model):
-    """The certificate of one original, before salting."""
-
-    version: Literal["originals/certificate/1"] = "originals/certificate/1"
-    original: Original
-    issuer: Issuer
-    issued_at: int = Field(alias="issuedAt", ge=0, lt=2**48, description="Unix time the issuer states")
-    valid_until: int | None = Field(
-        None, alias="validUntil", ge=1, lt=2**48, description="Unix time of expiry; null = never"
-    )
-    chain: ChainBinding
-
-    def to_json(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, mode="json")
-
-
-def parse_document(obj: Any) -> CertificateDocument:
-    """Validate a plain document.
-
-    Raises:
-        DocumentError: naming the first bad field.
-    """
-    try:
-        return CertificateDocument.model_validate(obj)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise DocumentError(f"invalid certificate document: {where}: {first['msg']}") from None
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of :class:`CertificateDocument` (shipped as ``ledger/schemas/certificate.schema.json``)."""
-    schema = CertificateDocument.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://originals.example/schemas/certificate/1"
-    return schema
-
-
-# -- hashing --------------------------------------------------------------------------------------------------------
-
-
-def canonical(value: Any) -> bytes:
-    """Canonical JSON: sorted keys, no spaces, UTF-8 (floats are refused upstream)."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-
-
-def _path_prefix(path: str) -> bytes:
-    """``uint32be(len(path)) ‖ path``: the part of a field hash's preimage between the salt and the value."""
-    try:
-        encoded = path.encode()
-    except UnicodeEncodeError as exc:
-        raise DocumentError(f"field {path}: cannot be written as canonical JSON ({exc})") from None
-    return len(encoded).to_bytes(4, "big") + encoded
-
-
-def _canonical_value(path: str, value: Scalar) -> bytes:
-    try:
-        return canonical(value)
-    except orjson.JSONEncodeError as exc:
-        raise DocumentError(f"field {path}: cannot be written as canonical JSON ({exc})") from None
-
-
-def field_hash(salt: bytes, path: str, value: Scalar) -> bytes:
-    """The hash of one salted field (see the module docstring for the exact bytes)."""
-    if len(salt) != 32:
-        raise DocumentError(f"field {path}: a salt must be 32 bytes")
-    return keccak(salt + _path_prefix(path) + _canonical_value(path, value))
-
-
-def target_hash(field_hashes: Iterable[bytes]) -> bytes:
-    """The document's Merkle leaf: keccak256(keccak256(its field hashes in sorted order)), the outer hash being the
-    leaf/node domain separation of :func:`ledger.merkle.leaf_hash`."""
-    return leaf_hash(keccak(b"".join(sorted(field_hashes))))
-
-
-def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Scalar]:
-    """Scalar leaves by dotted path. Empty objects vanish (they carry no value to certify)."""
-    out: dict[str, Scalar] = {}
-    _flatten_into(obj, prefix, out)
-    return out
-
-
-def _flatten_into(obj: Mapping[str, Any], prefix: str, out: dict[str, Scalar]) -> None:
-    for key, value in obj.items():
-        path = f"{prefix}{key}"
-        kind = type(value)
-        # Exact scalar types first: the wrapping hot path, and none of them is a Mapping, list or float.
-        if kind is str or kind is int or kind is bool or value is None:
-            out[path] = value
-        elif isinstance(value, Mapping):
-            _flatten_into(value, path + ".", out)
-        elif isinstance(value, list | tuple):
-            raise DocumentError(f"field {path}: lists are not supported; use attributes with distinct names")
-        elif isinstance(value, float):
-            raise DocumentError(f"field {path}: floats are not canonical; write the number as a string")
-        else:
-            out[path] = value
 
 
 _PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
@@ -481,17 +256,6 @@ def _batch_fields(documents: Sequence[CertificateDocument]) -> tuple[list[Scalar
     return values, shapes
 
 
-def _unflatten(fields: Mapping[str, Any]) -> dict[str, Any]:
-    root: dict[str, Any] = {}
-    for path, value in fields.items():
-        node = root
-        *parents, last = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    return root
-
-
 @dataclass(frozen=True)
 class _Shape:
     """What the documents of a batch with the same field paths share, worked out once: the paths (ascending), each
@@ -510,14 +274,15 @@ class _Shape:
 def _wrapper(paths: Sequence[str]) -> Callable[..., dict[str, Any]]:
     """A function ``(s, t, x, r, p)`` of the salts and canonical JSON texts of a document's fields (in ``paths``
     order), its target hash, the root and its proof (0x hex), that returns the wrapped document: ``data`` nested as
-    :func:`_unflatten` would with each field ``f"{s[i].hex()}:{t[i]}"``, then ``privacy`` and ``proof``.
+    :func:`~ledger.documents.spec.unflatten` would with each field ``f"{s[i].hex()}:{t[i]}"``, then ``privacy`` and
+    ``proof``.
 
     It is compiled from one dict display, ``lambda s, t, x, r, p: {..., 'data': {k[0]: {k[1]: f"{s[0].hex()}:
     {t[0]}", ...}, ...}, ...}``: a wrapped document is then built, salted strings included, by a single expression,
     several times as fast as loops over the paths (wrapping calls it once per document), and each salt's hex lives
     only until its salted string is written. The source holds only indices and this module's own keys, never a key
     from a document: those are read from the tuple ``k``, so no text from a document is ever compiled. Each object
-    lists its entries in order of first appearance, which is _unflatten's insertion order (a child object is
+    lists its entries in order of first appearance, which is ``unflatten``'s insertion order (a child object is
     inserted where its first path is met).
     """
     keys: list[str] = []
@@ -548,22 +313,6 @@ def _wrapper(paths: Sequence[str]) -> Callable[..., dict[str, Any]]:
     return wrapped
 
 
-# -- wrapping -------------------------------------------------------------------------------------------------------
-
-
-def _random_salt() -> bytes:
-    return secrets.token_bytes(32)
-
-
-def salted_fields(document: CertificateDocument, salt: Salt = _random_salt) -> dict[str, tuple[bytes, Scalar]]:
-    """Each field of ``document`` with a fresh salt, by path."""
-    return {path: (salt(), value) for path, value in sorted(flatten(document.to_json()).items())}
-
-
-def document_target(fields: Mapping[str, tuple[bytes, Scalar]], obfuscated: Iterable[bytes] = ()) -> bytes:
-    return target_hash([field_hash(s, p, v) for p, (s, v) in fields.items()] + list(obfuscated))
-
-
 def _batch_salts(shapes: Sequence[_Shape], cut: _Cut, salt: Salt) -> list[Sequence[bytes]]:
     """The salts of a batch, one sequence per document, each in the order of its fields (ascending path).
 
@@ -572,7 +321,7 @@ def _batch_salts(shapes: Sequence[_Shape], cut: _Cut, salt: Salt) -> list[Sequen
     as many fields); an injected ``salt`` (golden vectors) is asked once per field in that order (document by
     document), as always.
     """
-    if salt is not _random_salt:
+    if salt is not random_salt:
         salts = []
         for shape in shapes:
             for path in shape.paths:
@@ -606,12 +355,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def wrap_batch(documents: Sequence[CertificateDocument], salt: Salt = _random_salt) -> list[dict[str, Any]]:
+def wrap_batch(documents: Sequence[CertificateDocument], salt: Salt = random_salt) -> list[dict[str, Any]]:
     """Salt and hash each document, build the Merkle tree over their target hashes, and return the wrapped
     documents (in input order), each carrying the root and its proof.
 
-    The hot path of issuance: the same bytes as :func:`salted_fields`, :func:`field_hash`, :func:`document_target`
-    and :func:`_unflatten` (the golden vectors pin them), computed over the whole batch at once (see
+    The hot path of issuance: the same bytes as :func:`ledger.documents.spec.wrap_batch` (the golden vectors and a
+    differential test pin them), computed over the whole batch at once (see
     :func:`_wrap_batch`) with the garbage collector paused (:func:`_gc_paused`).
 
     Raises:
@@ -688,7 +437,7 @@ class _Cut:
 
 
 _dumps_canonical = partial(dumps, option=OPT_SORT_KEYS)
-""":func:`canonical` as one C callable, to ``map`` over values."""
+""":func:`~ledger.documents.spec.canonical` as one C callable, to ``map`` over values."""
 
 
 def _encode_all(values: list[Scalar], cut: _Cut, shapes: Sequence[_Shape]) -> tuple[list[bytes], list[str]]:
@@ -724,140 +473,6 @@ def _encode_all(values: list[Scalar], cut: _Cut, shapes: Sequence[_Shape]) -> tu
     return encoded, b"\n".join(encoded).decode().split("\n")
 
 
-def wrap(document: CertificateDocument, salt: Salt = _random_salt) -> dict[str, Any]:
+def wrap(document: CertificateDocument, salt: Salt = random_salt) -> dict[str, Any]:
     """A single certificate: a tree of one, whose root is the document's target hash."""
     return wrap_batch([document], salt)[0]
-
-
-# -- reading wrapped documents ---------------------------------------------------------------------------------------
-
-
-class WrappedDocument:
-    """A parsed wrapped document: its revealed fields, hidden field hashes and proof."""
-
-    def __init__(self, obj: Any) -> None:
-        version = obj.get("version") if isinstance(obj, Mapping) else None
-        if isinstance(version, str) and version in LEGACY_WRAPPED_VERSIONS:
-            raise DocumentError(
-                f"{version} documents are no longer accepted: {LEGACY_WRAPPED_VERSIONS[version]} "
-                f"(current version {WRAPPED_VERSION!r})"
-            )
-        if version != WRAPPED_VERSION:
-            raise DocumentError(f"not a wrapped certificate document (expected version {WRAPPED_VERSION!r})")
-        data, privacy, proof = obj.get("data"), obj.get("privacy", {}), obj.get("proof")
-        if not isinstance(data, Mapping) or not isinstance(proof, Mapping) or not isinstance(privacy, Mapping):
-            raise DocumentError("a wrapped document needs the objects data, privacy and proof")
-        self.fields: dict[str, tuple[bytes, Scalar]] = {}
-        raw_fields = _flatten_raw(data)
-        obfuscated = privacy.get("obfuscated", [])
-        if not isinstance(obfuscated, list):
-            raise DocumentError("privacy.obfuscated must be a list of hashes")
-        if len(raw_fields) + len(obfuscated) > MAX_DOCUMENT_FIELDS:
-            raise DocumentError(f"a wrapped document has at most {MAX_DOCUMENT_FIELDS} fields, revealed and hidden")
-        for path, raw in raw_fields.items():
-            match = _SALTED.match(raw) if isinstance(raw, str) else None
-            if match is None:
-                raise DocumentError(f"field {path}: expected '<64 hex salt>:<JSON value>'")
-            try:
-                value = orjson.loads(match.group(2))
-            except orjson.JSONDecodeError:
-                raise DocumentError(f"field {path}: the value after the salt is not JSON") from None
-            if isinstance(value, dict | list | float):
-                raise DocumentError(f"field {path}: only strings, integers, booleans and null can be certified")
-            self.fields[path] = (bytes.fromhex(match.group(1)), value)
-        self.obfuscated = [_hex32(h, "privacy.obfuscated") for h in obfuscated]
-        if proof.get("type") != PROOF_TYPE:
-            raise DocumentError(f"proof.type must be {PROOF_TYPE!r}")
-        self.target_hash = _hex32(proof.get("targetHash"), "proof.targetHash")
-        self.merkle_root = _hex32(proof.get("merkleRoot"), "proof.merkleRoot")
-        steps = proof.get("proof")
-        if not isinstance(steps, list):
-            raise DocumentError("proof.proof must be a list of hashes")
-        if len(steps) > MAX_PROOF_STEPS:
-            raise DocumentError(f"proof.proof has at most {MAX_PROOF_STEPS} hashes")
-        self.proof = [_hex32(step, "proof.proof") for step in steps]
-
-    def value(self, path: str) -> Scalar:
-        """A revealed field's value (None when hidden or absent)."""
-        entry = self.fields.get(path)
-        return None if entry is None else entry[1]
-
-    def computed_target(self) -> bytes:
-        return document_target(self.fields, self.obfuscated)
-
-    def integrity(self) -> tuple[bool, str]:
-        """Whether the revealed fields, hidden hashes and proof lead to the stated target hash and Merkle root."""
-        if self.computed_target() != self.target_hash:
-            return False, "the fields do not hash to the document's target hash (a field was changed)"
-        if process_proof(self.target_hash, self.proof) != self.merkle_root:
-            return False, "the Merkle proof does not lead from the target hash to the stated root"
-        return True, "the fields hash to the target hash, and the proof leads to the Merkle root"
-
-    def hide(self, paths: Iterable[str]) -> dict[str, Any]:
-        """A copy with ``paths`` hidden (selective disclosure / erasure): values and salts gone, hashes kept."""
-        hidden = list(self.obfuscated)
-        kept = dict(self.fields)
-        for path in paths:
-            if path not in kept:
-                raise DocumentError(f"field {path} is not revealed in this document")
-            salt, value = kept.pop(path)
-            hidden.append(field_hash(salt, path, value))
-        return {
-            "version": WRAPPED_VERSION,
-            "data": _unflatten({p: f"{s.hex()}:{canonical(v).decode()}" for p, (s, v) in kept.items()}),
-            "privacy": {"obfuscated": sorted("0x" + h.hex() for h in hidden)},
-            "proof": {
-                "type": PROOF_TYPE,
-                "targetHash": "0x" + self.target_hash.hex(),
-                "merkleRoot": "0x" + self.merkle_root.hex(),
-                "proof": ["0x" + p.hex() for p in self.proof],
-            },
-        }
-
-
-def _flatten_raw(obj: Mapping[str, Any], prefix: str = "", depth: int = 1) -> dict[str, Any]:
-    if depth > MAX_FIELD_DEPTH:
-        raise DocumentError(f"a wrapped document's data nests at most {MAX_FIELD_DEPTH} objects deep")
-    out: dict[str, Any] = {}
-    for key, value in obj.items():
-        if isinstance(value, Mapping):
-            out.update(_flatten_raw(value, f"{prefix}{key}.", depth + 1))
-        else:
-            out[f"{prefix}{key}"] = value
-        if len(out) > MAX_DOCUMENT_FIELDS:
-            raise DocumentError(f"a wrapped document has at most {MAX_DOCUMENT_FIELDS} fields, revealed and hidden")
-    return out
-
-
-def _hex32(value: Any, where: str) -> bytes:
-    if not isinstance(value, str) or not _HEX32.match(value.lower()):
-        raise DocumentError(f"{where}: expected 0x followed by 64 hex digits")
-    return bytes.fromhex(value[2:])
-
-
-# -- fingerprints ---------------------------------------------------------------------------------------------------
-
-
-def fingerprint_stream(stream: BinaryIO, chunk: int = 1 << 20, limit: int | None = None) -> str:
-    """SHA-256 of a file-like object, read in chunks (0x hex).
-
-    Raises:
-        DocumentError: more than ``limit`` bytes.
-    """
-    digest = hashlib.sha256()
-    total = 0
-    while block := stream.read(chunk):
-        total += len(block)
-        if limit is not None and total > limit:
-            raise DocumentError(f"the file is larger than the {limit:,}-byte limit")
-        digest.update(block)
-    return "0x" + digest.hexdigest()
-
-
-def fingerprint_serial(serial: str) -> str:
-    """The fingerprint of an original known by its serial: SHA-256 of the UTF-8 serial."""
-    return "0x" + hashlib.sha256(serial.encode()).hexdigest()
-
-
-def now() -> int:
-    return int(datetime.now(UTC).timestamp())

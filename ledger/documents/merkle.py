@@ -1,18 +1,9 @@
-"""Sorted-pair keccak256 Merkle trees, exactly as OpenZeppelin's ``MerkleProof`` verifies them on chain.
+"""The Merkle tree of a batch, built for speed: the same nodes and proofs as :func:`~ledger.documents.spec.merkle_nodes`
+and :func:`~ledger.documents.spec.merkle_proof` (OpenZeppelin's ``SimpleMerkleTree`` layout), which say what they are.
 
-The layout is OpenZeppelin's ``SimpleMerkleTree`` (``@openzeppelin/merkle-tree``): leaves sorted, stored from the end
-of a flat array of ``2n - 1`` nodes, node ``i`` = hash of nodes ``2i + 1`` and ``2i + 2``; so any number of leaves
-works (no padding, no duplication) and a tree built here or by that library has the same root and proofs.
-
-Leaves and internal nodes are kept apart (domain separation): an internal node is keccak256 of 64 bytes (two child
-nodes), and a leaf must be made with :func:`leaf_hash`, keccak256 of a 32-byte digest, as OpenZeppelin's
-``StandardMerkleTree`` double-hashes its leaves. Since keccak256 of 32 bytes cannot equal keccak256 of 64 bytes
-(short of a collision), no leaf can pass for an internal node or a root, nor an internal node for a leaf. Without it
-a "document" whose two (hidden) field hashes are the children of an internal node would hash to that node and verify
-with the rest of the proof; and any batch root would verify as a leaf of itself with an empty proof.
-
-Pure functions only: no I/O, no chain access. Certificate documents build on this module; it is the one place that
-combines hashes into leaves and a tree.
+:class:`MerkleTree` hashes a level at a time with one C-level call, finds a leaf's position in a dict, and writes every
+proof of a batch from the root down (:meth:`MerkleTree.node_proofs`), each node converted to hex once: what issuing
+10,000 documents needs. ``tests/unit/test_merkle.py`` proves it equal to the definition. Pure functions only.
 """
 
 from __future__ import annotations
@@ -22,31 +13,10 @@ from dataclasses import dataclass, field
 from itertools import chain, pairwise
 from typing import TypeVar
 
-from ledger.hashing import keccak, keccak_all
+from ledger.documents.hashing import keccak_all
+from ledger.documents.spec import HASH_SIZE, MerkleError
 
-HASH_SIZE = 32
 T = TypeVar("T")
-
-
-class MerkleError(ValueError):
-    """A tree cannot be built from the given leaves, or a leaf is not in the tree."""
-
-
-def leaf_hash(digest: bytes) -> bytes:
-    """The Merkle leaf of a 32-byte ``digest``: keccak256(digest), a 32-byte preimage where an internal node has a
-    64-byte one (see the module docstring).
-
-    Raises:
-        MerkleError: ``digest`` is not 32 bytes (then the separation from 64-byte node preimages would not hold).
-    """
-    if len(digest) != HASH_SIZE:
-        raise MerkleError(f"a leaf digest must be {HASH_SIZE} bytes, got {len(digest)}")
-    return keccak(digest)
-
-
-def hash_pair(a: bytes, b: bytes) -> bytes:
-    """Hash two nodes in sorted order (``Hashes.commutativeKeccak256`` in OpenZeppelin 5)."""
-    return keccak(a + b if a <= b else b + a)
 
 
 def _hash_pairs(lefts: Sequence[bytes], rights: Sequence[bytes]) -> list[bytes]:
@@ -54,19 +24,6 @@ def _hash_pairs(lefts: Sequence[bytes], rights: Sequence[bytes]) -> list[bytes]:
     ``min(a, b) + max(a, b)``, which is ``a + b`` when ``a <= b`` and ``b + a`` otherwise (equal nodes give the same
     bytes either way)."""
     return keccak_all(map(bytes.__add__, map(min, lefts, rights), map(max, lefts, rights)))
-
-
-def process_proof(leaf: bytes, proof: Iterable[bytes]) -> bytes:
-    """The root that ``proof`` leads to from ``leaf`` (``MerkleProof.processProof``)."""
-    node = leaf
-    for sibling in proof:
-        node = hash_pair(node, sibling)
-    return node
-
-
-def verify_proof(root: bytes, leaf: bytes, proof: Iterable[bytes]) -> bool:
-    """Whether ``proof`` shows ``leaf`` inside ``root`` (``MerkleProof.verify``)."""
-    return process_proof(leaf, proof) == root
 
 
 def _all_hashes(leaves: Sequence[bytes]) -> bool:
@@ -83,7 +40,8 @@ def _check_leaf(leaf: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class MerkleTree:
-    """A complete tree over distinct 32-byte leaves (each made by :func:`leaf_hash`). Build with :meth:`of`."""
+    """A complete tree over distinct 32-byte leaves (each made by :func:`~ledger.documents.spec.leaf_hash`). Build
+    with :meth:`of`."""
 
     nodes: tuple[bytes, ...]
     _positions: dict[bytes, int] = field(repr=False, compare=False)
@@ -208,16 +166,3 @@ class MerkleTree:
             indices.append(index + 1 if index % 2 == 1 else index - 1)
             index = (index - 1) // 2
         return indices
-
-
-def certificate_id(issuer: str, root: str) -> str:
-    """The registry's id of the certificate ``issuer`` issued with ``root``: keccak256(abi.encode(issuer, root)), as
-    ``CertificateRegistry.certificateId`` computes it. Certificates are namespaced by issuer: the same root issued by
-    two issuers is two certificates, and neither can act on the other's.
-
-    Both arguments are ``0x`` hex (an address of 20 bytes, a root of 32); the answer is ``0x`` + 64 lower-case hex.
-    """
-    address, digest = bytes.fromhex(issuer.removeprefix("0x")), bytes.fromhex(root.removeprefix("0x"))
-    if len(address) != 20 or len(digest) != HASH_SIZE:
-        raise MerkleError(f"an issuer address (20 bytes) and a root (32 bytes) are needed, got {issuer!r}, {root!r}")
-    return "0x" + keccak(bytes(12) + address + digest).hex()
