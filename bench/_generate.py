@@ -44,7 +44,7 @@ from eth_hash.auto import keccak
 from ledger.abi import CONTRACTS, load_abi
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call
-from ledger.devnet import anvil_binary, free_port
+from devtools.devnet import anvil_binary, free_port
 from ledger.documents import MerkleTree
 from ledger.events import ISSUER
 from ledger.toolchain import PROJECT_ROOT

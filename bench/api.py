@@ -182,7 +182,7 @@ def _issue_and_index(directory: Path, database: Path, singles: int, batches: int
     devchain = importlib.import_module("devchain")
     from ledger.chain.rpc import RpcClient
     from ledger.chain.tx import Call
-    from ledger.devnet import Anvil
+    from devtools.devnet import Anvil
     from ledger.documents import MerkleTree
     from ledger.indexer.runner import build_indexer
 
@@ -683,7 +683,7 @@ def issuance_runs(directory: Path, documents: int, runs: int, config: ServerConf
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
     devchain = importlib.import_module("devchain")
     from ledger.chain.rpc import RpcClient
-    from ledger.devnet import Anvil, devnet_key
+    from devtools.devnet import Anvil, devnet_key
     from ledger.keys import create_keystore, register_api_key
 
     for stale in directory.glob("*"):

@@ -25,7 +25,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
         password = getpass.getpass("keystore password: ")
     private_key = None
     if args.devnet_account is not None:
-        from ledger.devnet import devnet_key
+        from ledger.chain.devkeys import devnet_key
 
         private_key = devnet_key(args.devnet_account)
     address, path = create_keystore(settings.keystore_dir, password, private_key)

@@ -7,10 +7,31 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ledger.errors import LedgerError
+
+
+def _devtools_up() -> Any:
+    """``devtools.up`` from the checkout the command runs in: the devnet tools are not part of the runtime package."""
+    import importlib
+    import sys
+
+    checkout = Path.cwd()
+    if (checkout / "devtools" / "up.py").is_file() and str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    try:
+        module = importlib.import_module("devtools.up")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("devtools", "devtools.up"):
+            raise
+        raise LedgerError(
+            "`originals up` is a development command: run it in a checkout of the repository (`make run`)"
+        ) from None
+    return module.UpOptions, module.run
+
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Devnet, contracts, demo data, indexer, API and web page, until Ctrl-C."""
-    from api.up import UpOptions, run
+    UpOptions, run = _devtools_up()
 
     options = UpOptions(
         devnet_dir=Path(args.devnet_dir),
@@ -19,7 +40,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         fresh=args.fresh,
         demo_dir=Path(args.demo_dir),
     )
-    return run(options)
+    return int(run(options))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

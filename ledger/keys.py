@@ -46,7 +46,7 @@ class DevnetKeyRefused(LedgerError, PermissionError):
 @cache
 def devnet_addresses(count: int = 20) -> frozenset[str]:
     """Addresses of anvil's default mnemonic (accounts 0..count-1), lower-case."""
-    from ledger.devnet import devnet_key
+    from ledger.chain.devkeys import devnet_key
 
     return frozenset(str(Account.from_key(devnet_key(i)).address).lower() for i in range(count))
 

@@ -21,7 +21,7 @@ from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import ContractDeployment, Deployment, Founder, NetworkKind, save_deployment
-from ledger.devnet import devnet_key
+from devtools.devnet import devnet_key
 from ledger.documents import MerkleTree
 from ledger.events import COUNCIL, ISSUER, OrganisationType
 

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine
-from ledger.devnet import devnet_key
+from devtools.devnet import devnet_key
 from ledger.keys import create_keystore, register_api_key
 
 PASSWORD = "keyed-test-password"

@@ -30,7 +30,7 @@ from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
-from ledger.devnet import Anvil, devnet_key
+from devtools.devnet import Anvil, devnet_key
 from ledger.events import ISSUER, OrganisationType
 from ledger.indexer.runner import build_indexer
 from ledger.keys import KEY_PREFIX, register_api_key, revoke_api_key

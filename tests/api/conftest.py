@@ -26,7 +26,7 @@ from api.main import create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.db import schema
-from ledger.devnet import Anvil
+from devtools.devnet import Anvil
 from ledger.indexer.runner import build_indexer
 
 

@@ -23,7 +23,7 @@ from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.deployments import CONTRACT_VERSION, ContractVersionMismatch, manifest_path
-from ledger.devnet import devnet_key, free_port
+from devtools.devnet import devnet_key, free_port
 from ledger.indexer.state import SyncState
 from ledger.keys import create_keystore, register_api_key
 

@@ -26,7 +26,7 @@ from api.edge import MULTIPART_SLACK, Edge
 from api.main import create_app
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
-from ledger.devnet import Anvil, free_port
+from devtools.devnet import Anvil, free_port
 from ledger.documents.hashing import keccak
 from ledger.queries import encode_cursor
 

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from ledger.chain.rpc import RpcClient, RpcError, TransientRpcError
 from ledger.config import Settings
-from ledger.devnet import free_port
+from devtools.devnet import free_port
 
 SECRETS = ("alice", "s3cret", "KEY123", "T0K")
 NODE_UNAVAILABLE = "the chain node cannot be reached right now; try again later"

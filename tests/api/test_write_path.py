@@ -24,7 +24,7 @@ from eth_utils.address import to_checksum_address
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from ledger.devnet import devnet_key
+from devtools.devnet import devnet_key
 from ledger.events import ProposalKind
 
 pytestmark = pytest.mark.usefixtures("anvil_bytecode")

@@ -20,7 +20,7 @@ from eth_account import Account
 
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.chain.tx import SEND_ATTEMPTS, Call, Receipt, TxSender, is_nonce_conflict
-from ledger.devnet import Anvil, devnet_key
+from devtools.devnet import Anvil, devnet_key
 
 SINK = "0x000000000000000000000000000000000000dead"
 TRANSFER = Call(SINK, "0x", 21_000, 1)

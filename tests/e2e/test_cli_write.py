@@ -25,7 +25,7 @@ import pytest
 from test_stack import _stop, _wait_for_http, eventually
 
 from ledger.chain.rpc import RpcClient
-from ledger.devnet import Anvil, free_port
+from devtools.devnet import Anvil, free_port
 from ledger.events import ISSUER, OrganisationType
 
 ISSUER_ACCOUNT = 3

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from ledger.chain.rpc import RpcClient
-from ledger.devnet import Anvil, free_port
+from devtools.devnet import Anvil, free_port
 from ledger.events import OrganisationType
 
 ORIGINAL = b"%PDF-1.7 Certificate of origin: 40 bales of Alpine wool, shearing of 2025\n"

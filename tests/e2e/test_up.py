@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ledger.devnet import PROJECT_ROOT, free_port
+from devtools.devnet import PROJECT_ROOT, free_port
 
 ORIGINALS = str(Path(sys.executable).with_name("originals"))
 

@@ -37,7 +37,7 @@ from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call
 from ledger.config import Settings
 from ledger.db import schema as s
-from ledger.devnet import Anvil
+from devtools.devnet import Anvil
 from ledger.documents import MerkleTree
 from ledger.events import COUNCIL, ISSUER, CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
 from ledger.indexer.decode import RawLog

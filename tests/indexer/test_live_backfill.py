@@ -32,7 +32,7 @@ from _groundtruth import (
 from sqlalchemy import Engine
 
 from ledger.deployments import CONTRACT_VERSION
-from ledger.devnet import free_port
+from devtools.devnet import free_port
 from ledger.events import EVENT_TYPES
 from ledger.indexer.sync import SyncStats
 

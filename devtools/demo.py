@@ -20,10 +20,10 @@ from eth_account import Account
 
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
+from ledger.chain.devkeys import devnet_key
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import Deployment
-from ledger.devnet import devnet_key
 from ledger.documents import CertificateDocument, ChainBinding, Issuer, Original, certificate_id, wrap_batch
 from ledger.documents import now as unix_now
 from ledger.events import ISSUER, OrganisationType, PartnerStatus, ProposalKind

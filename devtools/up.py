@@ -21,8 +21,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.devnet import PROJECT_ROOT, Anvil, DevnetError
 from ledger.config import Settings
-from ledger.devnet import PROJECT_ROOT, Anvil, DevnetError
 from ledger.errors import LedgerError
 
 log = logging.getLogger("originals.up")
@@ -91,8 +91,8 @@ def banner(settings: Settings, rpc_url: str, demo_dir: Path, api_key_file: Path 
 
 def _demo_api_key(settings: Settings, devnet_dir: Path) -> Path:
     """A keystore and an API key for the demo textile mill (devnet key 4), created once."""
+    from devtools.devnet import devnet_key
     from ledger.db.engine import make_engine, upgrade
-    from ledger.devnet import devnet_key
     from ledger.keys import create_keystore, register_api_key
 
     key_file = devnet_dir / "demo-api-key.txt"
@@ -149,7 +149,7 @@ def run(options: UpOptions) -> int:
         demo_dir = options.demo_dir
         api_key_file = None
         if options.demo:
-            from ledger.demo import Demo
+            from devtools.demo import Demo
 
             if Demo(client, deployment, demo_dir).seed():
                 log.info("demo consortium and certificates seeded; files in %s", demo_dir)

@@ -1,8 +1,9 @@
-"""Start and stop a local anvil devnet: used by ``make run``, the tests and the benchmarks.
+"""Start and stop a local anvil devnet: used by ``make run``, the tests and the benchmarks (a development tool, not
+part of the runtime package).
 
 Finds the anvil binary that ``make setup`` linked into ``.bin/`` (from the npm package), else one on PATH. The
-well-known devnet keys of anvil's default mnemonic are exposed for local use only; the API refuses them outside a
-devnet.
+well-known devnet keys of anvil's default mnemonic (:mod:`ledger.chain.devkeys`) are for local use only; the API
+refuses them outside a devnet.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from pathlib import Path
 
 import httpx
 
+from ledger.chain.devkeys import DEVNET_MNEMONIC, devnet_key
 from ledger.errors import LedgerError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEVNET_MNEMONIC = "test test test test test test test test test test test junk"
-"""anvil's default mnemonic. Public knowledge: never hold anything of value with these keys."""
+__all__ = ["DEVNET_MNEMONIC", "PROJECT_ROOT", "Anvil", "DevnetError", "anvil_binary", "devnet_key", "free_port"]
 
 
 class DevnetError(LedgerError, RuntimeError):
@@ -41,15 +42,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def devnet_key(index: int) -> str:
-    """The private key (0x hex) of anvil's ``index``-th default account."""
-    from eth_account import Account
-
-    Account.enable_unaudited_hdwallet_features()
-    account = Account.from_mnemonic(DEVNET_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
-    return "0x" + bytes(account.key).hex()
 
 
 @dataclass
