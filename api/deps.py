@@ -12,10 +12,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.problems import Problem
 from ledger.config import Settings
-from ledger.facts import ChainFacts, FactSource, IndexFacts
 from ledger.issuance import IssuanceService
 from ledger.keys import Issuer
 from ledger.queries import InvalidCursor, decode_cursor
+from ledger.verification.facts import FactSource
+from ledger.verification.sources.chain import ChainFacts
+from ledger.verification.sources.index import IndexFacts
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a sync dependency in the thread pool, a round trip

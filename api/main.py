@@ -33,11 +33,12 @@ from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.deployments import Deployment, DeploymentNotFound, load_deployment
-from ledger.facts import ChainFacts, IndexFacts
 from ledger.indexer.state import indexed_chain
 from ledger.issuance import IssuanceService
 from ledger.keys import IssuerKeys
-from ledger.verify import Binding
+from ledger.verification.rules import Binding
+from ledger.verification.sources.chain import ChainFacts
+from ledger.verification.sources.index import IndexFacts
 
 REQUESTS = Counter("originals_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("originals_http_request_seconds", "HTTP request latency", ["route"])

@@ -22,7 +22,7 @@ from ledger.chain.tx import TransactionTimeout
 from ledger.errors import LedgerError
 from ledger.issuance import CertificateNotFound, NotCertificateIssuer
 from ledger.keys import AuthenticationError, DevnetKeyRefused
-from ledger.verifier import AmbiguousLeaf
+from ledger.verification.service import AmbiguousLeaf
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("originals.api")

@@ -41,10 +41,10 @@ from typing import Any
 import httpx
 from eth_hash.auto import keccak
 
+from devtools.devnet import anvil_binary, free_port
 from ledger.abi import CONTRACTS, load_abi
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call
-from devtools.devnet import anvil_binary, free_port
 from ledger.documents import MerkleTree
 from ledger.events import ISSUER
 from ledger.toolchain import PROJECT_ROOT

@@ -180,9 +180,9 @@ def chain_dataset(directory: Path, singles: int, batches: int, batch_size: int, 
 def _issue_and_index(directory: Path, database: Path, singles: int, batches: int, batch_size: int) -> None:
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
     devchain = importlib.import_module("devchain")
+    from devtools.devnet import Anvil
     from ledger.chain.rpc import RpcClient
     from ledger.chain.tx import Call
-    from devtools.devnet import Anvil
     from ledger.documents import MerkleTree
     from ledger.indexer.runner import build_indexer
 
@@ -682,8 +682,8 @@ def issuance_runs(directory: Path, documents: int, runs: int, config: ServerConf
     """
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
     devchain = importlib.import_module("devchain")
-    from ledger.chain.rpc import RpcClient
     from devtools.devnet import Anvil, devnet_key
+    from ledger.chain.rpc import RpcClient
     from ledger.keys import create_keystore, register_api_key
 
     for stale in directory.glob("*"):

@@ -89,11 +89,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def _verify_on_chain(args: argparse.Namespace, path: Any, document: Any) -> list[dict[str, Any]]:
     import time
 
-    from ledger import verifier
     from ledger.chain.rpc import RpcClient
     from ledger.deployments import load_deployment
-    from ledger.facts import ChainFacts
-    from ledger.verify import Binding
+    from ledger.verification import service as verifier
+    from ledger.verification.rules import Binding
+    from ledger.verification.sources.chain import ChainFacts
 
     settings = settings_of(args)
     client = RpcClient(args.rpc_url, timeout=settings.rpc_timeout)

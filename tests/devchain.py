@@ -15,13 +15,13 @@ from typing import Any
 from eth_abi.abi import encode
 from eth_account import Account
 
+from devtools.devnet import devnet_key
 from ledger.abi import abi_sha256, load_abi
 from ledger.chain.addresses import create_address
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import ContractDeployment, Deployment, Founder, NetworkKind, save_deployment
-from devtools.devnet import devnet_key
 from ledger.documents import MerkleTree
 from ledger.events import COUNCIL, ISSUER, OrganisationType
 

@@ -18,8 +18,8 @@ from api.fastpath import plain_get, send_json
 from api.schemas import CertificateStatusName
 from ledger import queries
 from ledger.events import CertificateStatus
-from ledger.facts import IndexFacts
 from ledger.queries import InvalidCursor
+from ledger.verification.sources.index import IndexFacts
 
 router = APIRouter(tags=["certificates"])
 

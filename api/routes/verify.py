@@ -18,10 +18,12 @@ from api.deps import FactsDep, SettingsDep, facts_source
 from api.fastpath import plain_get, send_json
 from api.problems import Problem
 from api.schemas import WRAPPED_DOCUMENT_SCHEMA, VerificationResult, VerificationsResult
-from ledger import verifier
 from ledger.documents import DocumentError
-from ledger.facts import ChainFacts, FactSource, IndexFacts
-from ledger.verify import Verification
+from ledger.verification import service as verifier
+from ledger.verification.facts import FactSource
+from ledger.verification.rules import Verification
+from ledger.verification.sources.chain import ChainFacts
+from ledger.verification.sources.index import IndexFacts
 
 router = APIRouter(prefix="/verify", tags=["verify"])
 T = TypeVar("T")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from devtools.devnet import devnet_key
 from ledger.config import Settings
 from ledger.db.engine import make_engine
-from devtools.devnet import devnet_key
 from ledger.keys import create_keystore, register_api_key
 
 PASSWORD = "keyed-test-password"

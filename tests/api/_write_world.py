@@ -26,11 +26,11 @@ import devchain
 from eth_account import Account
 from sqlalchemy import Engine, func, select
 
+from devtools.devnet import Anvil, devnet_key
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
-from devtools.devnet import Anvil, devnet_key
 from ledger.events import ISSUER, OrganisationType
 from ledger.indexer.runner import build_indexer
 from ledger.keys import KEY_PREFIX, register_api_key, revoke_api_key

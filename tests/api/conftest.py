@@ -23,10 +23,10 @@ from pgscratch import scratch_database
 from sqlalchemy import Engine, func, select
 
 from api.main import create_app
+from devtools.devnet import Anvil
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.db import schema
-from devtools.devnet import Anvil
 from ledger.indexer.runner import build_indexer
 
 

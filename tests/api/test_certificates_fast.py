@@ -32,7 +32,7 @@ from ledger.config import Settings
 from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
 from ledger.events import CertificateStatus
-from ledger.facts import IndexFacts
+from ledger.verification.sources.index import IndexFacts
 
 ISSUER = "0x" + "a1" * 20
 

@@ -19,11 +19,11 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.main import create_app
+from devtools.devnet import devnet_key, free_port
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.deployments import CONTRACT_VERSION, ContractVersionMismatch, manifest_path
-from devtools.devnet import devnet_key, free_port
 from ledger.indexer.state import SyncState
 from ledger.keys import create_keystore, register_api_key
 

@@ -24,9 +24,9 @@ from starlette.types import Message, Receive, Scope, Send
 
 from api.edge import MULTIPART_SLACK, Edge
 from api.main import create_app
+from devtools.devnet import Anvil, free_port
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
-from devtools.devnet import Anvil, free_port
 from ledger.documents.hashing import keccak
 from ledger.queries import encode_cursor
 

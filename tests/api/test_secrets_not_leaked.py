@@ -20,9 +20,9 @@ from _keyed import Keyed, keyed_index
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from devtools.devnet import free_port
 from ledger.chain.rpc import RpcClient, RpcError, TransientRpcError
 from ledger.config import Settings
-from devtools.devnet import free_port
 
 SECRETS = ("alice", "s3cret", "KEY123", "T0K")
 NODE_UNAVAILABLE = "the chain node cannot be reached right now; try again later"

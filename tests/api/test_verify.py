@@ -21,7 +21,7 @@ from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.documents import WrappedDocument, hash_pair
-from ledger.verify import BINDING_FIELDS, REASONS
+from ledger.verification.rules import BINDING_FIELDS, REASONS
 
 CURRENT_STATUS = {"printer": "EXPELLED", "press": "SUSPENDED"}
 """Partners whose standing changed after they issued (everyone else is ACTIVE)."""

@@ -3,7 +3,7 @@
 - The fast path (:class:`api.routes.verify.LookupFastPath`) answers ``GET /verify/fingerprint/{key}`` and
   ``GET /verify/certificate/{key}`` byte for byte as the declared routes do, is counted by the metrics under the same
   route, and hands every other request to the app untouched.
-- The reader (:meth:`ledger.facts.IndexFacts.open_reader`) answers the thread that opened it from a connection of its
+- The reader (:meth:`ledger.verification.sources.index.IndexFacts.open_reader`) answers the thread that opened it from a connection of its
   own, sees every commit of another connection (the indexer's) at the next lookup, empties its cache then, leaves
   other threads on the pool, and is closed when the app stops.
 """
@@ -32,9 +32,9 @@ from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
 from ledger.documents import certificate_id
 from ledger.events import CertificateIssued
-from ledger.facts import IndexFacts
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
+from ledger.verification.sources.index import IndexFacts
 
 CHAIN_ID = 31337
 ISSUER = "0x" + "1f" * 20

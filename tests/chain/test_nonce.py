@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from eth_account import Account
 
+from devtools.devnet import Anvil, devnet_key
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.chain.tx import SEND_ATTEMPTS, Call, Receipt, TxSender, is_nonce_conflict
-from devtools.devnet import Anvil, devnet_key
 
 SINK = "0x000000000000000000000000000000000000dead"
 TRANSFER = Call(SINK, "0x", 21_000, 1)

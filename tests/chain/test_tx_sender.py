@@ -14,11 +14,11 @@ from pathlib import Path
 import devchain
 import pytest
 
+from devtools.devnet import Anvil
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import GAS_HEADROOM, Call, with_headroom
-from devtools.devnet import Anvil
 from ledger.events import PartnerStatus, PartnerStatusChanged, ProposalExecuted, ProposalKind
 from ledger.indexer.decode import EventDecoder, RawLog
 

@@ -24,8 +24,8 @@ import httpx
 import pytest
 from test_stack import _stop, _wait_for_http, eventually
 
-from ledger.chain.rpc import RpcClient
 from devtools.devnet import Anvil, free_port
+from ledger.chain.rpc import RpcClient
 from ledger.events import ISSUER, OrganisationType
 
 ISSUER_ACCOUNT = 3

@@ -24,8 +24,8 @@ import devchain
 import httpx
 import pytest
 
-from ledger.chain.rpc import RpcClient
 from devtools.devnet import Anvil, free_port
+from ledger.chain.rpc import RpcClient
 from ledger.events import OrganisationType
 
 ORIGINAL = b"%PDF-1.7 Certificate of origin: 40 bales of Alpine wool, shearing of 2025\n"

@@ -32,12 +32,12 @@ import devchain
 import httpx
 from sqlalchemy import Engine, Table, create_engine, select
 
+from devtools.devnet import Anvil
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call
 from ledger.config import Settings
 from ledger.db import schema as s
-from devtools.devnet import Anvil
 from ledger.documents import MerkleTree
 from ledger.events import COUNCIL, ISSUER, CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
 from ledger.indexer.decode import RawLog

@@ -31,8 +31,8 @@ from _groundtruth import (
 )
 from sqlalchemy import Engine
 
-from ledger.deployments import CONTRACT_VERSION
 from devtools.devnet import free_port
+from ledger.deployments import CONTRACT_VERSION
 from ledger.events import EVENT_TYPES
 from ledger.indexer.sync import SyncStats
 

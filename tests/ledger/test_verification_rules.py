@@ -1,4 +1,4 @@
-"""The verification rules (`ledger.verify`) on their own: facts in, checks and a verdict out, no chain, no index, no
+"""The verification rules (`ledger.verification.rules`) on their own: facts in, checks and a verdict out, no chain, no index, no
 HTTP. The API tests run the same rules over real data; these pin each rule's edges and the verdict's precedence."""
 
 from __future__ import annotations
@@ -11,20 +11,16 @@ from hypothesis import strategies as st
 
 from ledger.documents import CertificateDocument, WrappedDocument, wrap
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus
-from ledger.verify import (
+from ledger.verification.facts import CertificateFacts, IssuerDetails, PartnerFact, StatusFact, newest_first
+from ledger.verification.rules import (
     Binding,
-    CertificateFacts,
     Check,
     CheckStatus,
-    IssuerDetails,
-    PartnerFact,
-    StatusFact,
     Verdict,
     check_integrity,
     check_issuance,
     check_issuer_identity,
     check_issuer_standing,
-    newest_first,
     verify_facts,
 )
 

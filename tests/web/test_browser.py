@@ -22,10 +22,10 @@ import pytest
 import uvicorn
 
 from api.main import create_app
-from ledger.chain.rpc import RpcClient
-from ledger.config import Settings
 from devtools.demo import Demo
 from devtools.devnet import Anvil, free_port
+from ledger.chain.rpc import RpcClient
+from ledger.config import Settings
 from ledger.indexer.runner import build_indexer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

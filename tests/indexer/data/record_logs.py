@@ -50,9 +50,9 @@ from _indexer_recorded import (  # noqa: E402
     tree_of,
 )
 
+from devtools.devnet import Anvil  # noqa: E402
 from ledger.chain.rpc import RpcClient  # noqa: E402
 from ledger.chain.tx import Receipt  # noqa: E402
-from devtools.devnet import Anvil  # noqa: E402
 from ledger.events import COUNCIL, ISSUER, OrganisationType, ProposalKind  # noqa: E402
 
 

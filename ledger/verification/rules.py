@@ -1,7 +1,7 @@
 """The verification rules: one function per check, shared by the API, the CLI and the web page.
 
 A verification gathers *facts* about a certificate (from the SQL index or straight from the chain: see
-:mod:`ledger.facts`) and runs the named checks over them:
+:mod:`ledger.verification.sources`) and runs the named checks over them:
 
 - ``DOCUMENT_INTEGRITY``: a presented wrapped document's fields hash to its target hash, its proof leads to its
   Merkle root, and it reveals its binding (``issuer.address``, ``chain.chainId``, ``chain.registry``), which names
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ledger.documents import WrappedDocument
-from ledger.events import ISSUER, CertificateStatus, OrganisationType, PartnerStatus
+from ledger.events import CertificateStatus, PartnerStatus
+from ledger.verification.facts import CertificateFacts, IssuerDetails
 
 REASONS: dict[int, str] = {
     0: "unspecified",
@@ -77,68 +78,6 @@ class Verdict(StrEnum):
     EXPIRED = "EXPIRED"
     ISSUER_COMPROMISED = "ISSUER_COMPROMISED"
     INVALID = "INVALID"
-
-
-@dataclass(frozen=True)
-class StatusFact:
-    status: CertificateStatus = CertificateStatus.VALID
-    reason: int | None = None
-    at: int | None = None
-    by: str | None = None
-
-
-@dataclass(frozen=True)
-class PartnerFact:
-    address: str
-    display_name: str
-    org_type: OrganisationType
-    domain: str
-    status: PartnerStatus
-    rights: int
-    compromised_after: int | None
-
-
-@dataclass(frozen=True)
-class IssuerDetails:
-    """A partner's details as they stood at some moment (e.g. when it issued a certificate)."""
-
-    display_name: str
-    org_type: OrganisationType
-    domain: str
-
-
-@dataclass(frozen=True)
-class CertificateFacts:
-    """What a source knows about one document of one certificate.
-
-    ``id`` is the certificate id (keccak256 of issuer and root: it names exactly one certificate); ``root`` its
-    Merkle root (None when nothing was issued and the caller did not know it); ``leaf`` the document (the root for a
-    single certificate or for the certificate as a whole). ``block_number`` and ``log_index`` place the issuance in
-    chain order: :func:`newest_first` sorts by them on every source.
-    """
-
-    id: str
-    root: str | None
-    leaf: str
-    issued: bool
-    issuer: str | None = None
-    issued_at: int | None = None
-    valid_until: int | None = None
-    fingerprint: str | None = None
-    root_status: StatusFact = field(default_factory=StatusFact)
-    leaf_status: StatusFact = field(default_factory=StatusFact)
-    partner: PartnerFact | None = None
-    issued_as: IssuerDetails | None = None
-    active_issuer_at_issuance: bool | None = None
-    proof_valid: bool = True
-    block_number: int | None = None
-    log_index: int | None = None
-
-
-def newest_first(found: list[CertificateFacts]) -> list[CertificateFacts]:
-    """The one order of several certificates (of an original, or publishing a leaf), on every fact source: newest
-    issuance first (block, then log index), ties (documents of one batch) by id and leaf."""
-    return sorted(found, key=lambda f: (-(f.block_number or 0), -(f.log_index or 0), f.id, f.leaf))
 
 
 @dataclass(frozen=True)
@@ -315,7 +254,3 @@ def _verdict(checks: tuple[Check, ...]) -> Verdict:
     if by_name["ISSUER_STANDING_AT_ISSUANCE"].status is CheckStatus.INVALID:
         return Verdict.ISSUER_COMPROMISED
     return Verdict.INVALID
-
-
-def is_active_issuer(status: PartnerStatus, rights: int) -> bool:
-    return status is PartnerStatus.ACTIVE and bool(rights & ISSUER)

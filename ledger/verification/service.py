@@ -1,5 +1,5 @@
 """The verification service: find what a fingerprint, an id or a document refers to, gather its facts from a
-source (index or chain) and apply the rules of :mod:`ledger.verify`. Shared by the API, the CLI and the web page."""
+source (index or chain) and apply the rules of :mod:`ledger.verification.rules`. Shared by the API, the CLI and the web page."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 from ledger.documents import DocumentError, WrappedDocument, certificate_id
 from ledger.errors import LedgerError
-from ledger.facts import FactSource
-from ledger.verify import Binding, CertificateFacts, Verdict, Verification, verify_facts
+from ledger.verification.facts import CertificateFacts, FactSource
+from ledger.verification.rules import Binding, Verdict, Verification, verify_facts
 
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")

@@ -1,12 +1,8 @@
-"""Where verification facts come from: the SQL index (fast) or the chain itself (trustless, no index).
+"""Verification facts from the SQL index: the fast source, answering thousands of verifications a second.
 
-Both sources answer the same three questions — which (root, leaf) pairs certify a fingerprint, which one an id names,
-and the :class:`~ledger.verify.CertificateFacts` of a (root, leaf) — so :mod:`ledger.verify` applies the same rules to
-either, and a test holds them to the same answers.
-
-Standing at issuance: the contract lets only an active issuer issue, so on chain an issued certificate's issuer *was*
-an active issuer at that moment; what can still void it is a compromise cut-off at or before its issuance, which both
-sources read. The index additionally checks its partner history (by block and log order) as a consistency check.
+Standing at issuance: the contract lets only an active issuer issue, so an issued certificate's issuer *was* an active
+issuer at that moment; what can still void it is a compromise cut-off at or before its issuance. The index also checks
+its partner history (by block and log order) as a consistency check.
 """
 
 from __future__ import annotations
@@ -17,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     ClauseElement,
@@ -39,45 +35,10 @@ from sqlalchemy import (
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from ledger.abi import load_abi
-from ledger.chain.contracts import ContractBinding
-from ledger.chain.rpc import RpcClient
 from ledger.db import schema as s
 from ledger.db.checkpoints import database_file
-from ledger.deployments import Deployment
-from ledger.events import ZERO_HASH, CertificateStatus, OrganisationType, PartnerStatus
-from ledger.verify import CertificateFacts, IssuerDetails, PartnerFact, StatusFact, newest_first
-
-
-class FactSource(Protocol):
-    @property
-    def local(self) -> bool:
-        """True when answers come from a local file (SQLite) in microseconds, without network round trips or waits:
-        then a caller on an event loop may call it directly, as a thread-pool round trip would cost more."""
-        ...
-
-    def indexed_block(self) -> int | None: ...
-
-    def facts(self, certificate_id: str, leaf: str, root: str | None = None) -> CertificateFacts:
-        """The facts of document ``leaf`` of certificate ``certificate_id`` (``root``: what the caller expects the
-        certificate's root to be, reported when nothing was issued)."""
-        ...
-
-    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
-        """The facts of every (certificate, document) certifying ``fingerprint``, newest first
-        (:func:`ledger.verify.newest_first`)."""
-        ...
-
-    def facts_by_id(self, key: str) -> list[CertificateFacts]:
-        """The certificate whose id is ``key`` (one), or else every certificate that publishes ``key`` as a leaf,
-        newest first; empty when neither."""
-        ...
-
-    def session(self) -> AbstractContextManager[FactSource]:
-        """The same source answering one request's questions on one connection (the index's facts query also
-        reads the indexed block, so an answer's facts and block come from one statement, one snapshot)."""
-        ...
-
+from ledger.events import CertificateStatus, OrganisationType, PartnerStatus
+from ledger.verification.facts import CertificateFacts, IssuerDetails, PartnerFact, StatusFact, newest_first
 
 # ------------------------------------------------------------------------------------------------------- the index
 # The read path answers thousands of verifications a second, so it does not build SQLAlchemy statements per call:
@@ -173,7 +134,7 @@ def _facts_of(ref: Any) -> Select[Any]:
 
     The query starts from a one-row anchor holding the indexed block, so it answers one row (its ref NULL) even when
     ``ref`` yields none: a request needs a single statement whatever it finds. Rows are in no particular order: the
-    caller sorts them with :func:`ledger.verify.newest_first`, the rule the chain source uses too.
+    caller sorts them with :func:`ledger.verification.facts.newest_first`, the rule the chain source uses too.
     """
     block = select(s.sync_state.c.checkpoint_block).limit(1).scalar_subquery()
     anchor = select(block.label("block")).subquery("anchor")
@@ -528,162 +489,3 @@ def _partner_fact(row: Any) -> PartnerFact:
         rights=row["rights"],
         compromised_after=row["compromised_after"] or None,
     )
-
-
-class ChainFacts:
-    """Facts read straight from the contracts over JSON-RPC: no index, no API in between.
-
-    Every lookup costs O(answer): logs are asked for by an indexed topic (the certificate id, the fingerprint, the
-    leaf, the issuer's account), never scanned.
-    """
-
-    local = False  # every answer is a JSON-RPC round trip
-
-    def __init__(self, client: RpcClient, deployment: Deployment) -> None:
-        self.client = client
-        self.deployment = deployment
-        partner_abi, certificate_abi = load_abi("PartnerRegistry"), load_abi("CertificateRegistry")
-        self.partners = ContractBinding(partner_abi, deployment.contract("PartnerRegistry").address)
-        self.certificates = ContractBinding(certificate_abi, deployment.contract("CertificateRegistry").address)
-        self._issued_topic = _topic(_entry(certificate_abi, "CertificateIssued"))
-        self._published_topic = _topic(_entry(certificate_abi, "DocumentPublished"))
-        self._details_events = {
-            _topic(_entry(partner_abi, name)): _data_types(_entry(partner_abi, name))
-            for name in ("PartnerRegistered", "PartnerDetailsChanged")
-        }
-
-    def indexed_block(self) -> int | None:
-        return None  # nothing is indexed: every answer is the chain's latest state
-
-    def session(self) -> AbstractContextManager[ChainFacts]:
-        return nullcontext(self)  # every call reads the node's latest state; there is no snapshot to hold
-
-    def _call(self, binding: ContractBinding, fn: str, *args: Any) -> tuple[Any, ...]:
-        data = self.client.call("eth_call", [{"to": binding.address, "data": binding.encode(fn, *args)}, "latest"])
-        return binding.decode_result(fn, data)
-
-    def _logs(
-        self, topics: Sequence[str | Sequence[str] | None], address: str | None = None, to_block: str = "latest"
-    ) -> list[dict[str, Any]]:
-        params = {
-            "address": address or self.certificates.address,
-            "fromBlock": hex(self.deployment.start_block),
-            "toBlock": to_block,
-            "topics": list(topics),
-        }
-        result: list[dict[str, Any]] = self.client.call("eth_getLogs", [params])
-        return result
-
-    def facts_by_fingerprint(self, fingerprint: str) -> list[CertificateFacts]:
-        fp = fingerprint.lower()
-        # A single certificate's issuance log is the answer to the first query: its facts need not ask for it again.
-        singles = {log["topics"][1].lower(): log for log in self._logs([self._issued_topic, None, None, fp])}
-        found = [self.facts(cid, None, fingerprint=fp, issuance=log) for cid, log in singles.items()]
-        published = dict.fromkeys(
-            ("0x" + log["data"][2:66].lower(), log["topics"][1].lower())
-            for log in self._logs([self._published_topic, None, fp])
-        )
-        found += [self.facts(cid, leaf, fingerprint=fp) for cid, leaf in published]
-        return newest_first(found)
-
-    def facts_by_id(self, key: str) -> list[CertificateFacts]:
-        key = key.lower()
-        issued = self._logs([self._issued_topic, key])
-        if issued:
-            return [self.facts(key, None, issuance=issued[0])]
-        ids = dict.fromkeys("0x" + log["data"][2:66].lower() for log in self._logs([self._published_topic, key]))
-        return newest_first([self.facts(cid, key) for cid in ids])
-
-    def facts(
-        self,
-        certificate_id: str,
-        leaf: str | None,
-        root: str | None = None,
-        fingerprint: str | None = None,
-        issuance: dict[str, Any] | None = None,
-    ) -> CertificateFacts:
-        """The facts of document ``leaf`` (None: the certificate's root, the certificate as a whole)."""
-        cid = certificate_id.lower()
-        id_b = bytes.fromhex(cid[2:])
-        ((issuer, issued_at, valid_until, _batch),) = self._call(self.certificates, "certificate", id_b)
-        if int(issuer, 16) == 0:
-            return CertificateFacts(id=cid, root=root, leaf=(leaf or root or cid).lower(), issued=False)
-        if issuance is None:
-            issuance = self._logs([self._issued_topic, cid])[0]
-        cert_root = "0x" + issuance["data"][2:66].lower()
-        leaf = (leaf or cert_root).lower()
-        issued_fp = issuance["topics"][3].lower()
-        (root_status,) = self._call(self.certificates, "statusOf", id_b, b"\0" * 32)
-        (leaf_status,) = self._call(self.certificates, "statusOf", id_b, bytes.fromhex(leaf[2:]))
-        if fingerprint is None:
-            if leaf == cert_root and issued_fp != ZERO_HASH:
-                fingerprint = issued_fp
-            else:  # the smallest fingerprint this certificate publishes for the leaf: the index's rule too
-                published = [
-                    log["topics"][2].lower()
-                    for log in self._logs([self._published_topic, leaf])
-                    if "0x" + log["data"][2:66].lower() == cid
-                ]
-                fingerprint = min(published, default=None)
-        (partner,) = self._call(self.partners, "partner", issuer)
-        org_type, status, rights, _joined, compromised, _seat, _details, _meta, name, domain = partner
-        block, log_index = int(issuance["blockNumber"], 16), int(issuance["logIndex"], 16)
-        return CertificateFacts(
-            id=cid,
-            root=cert_root,
-            leaf=leaf,
-            issued=True,
-            issuer=issuer,
-            issued_at=issued_at,
-            valid_until=valid_until or None,
-            fingerprint=fingerprint,
-            root_status=_chain_status(root_status),
-            leaf_status=_chain_status(leaf_status),
-            partner=PartnerFact(
-                issuer, name, OrganisationType(org_type), domain, PartnerStatus(status), rights, compromised or None
-            )
-            if status != PartnerStatus.NONE
-            else None,
-            issued_as=self._details_at(issuer, block, log_index),
-            active_issuer_at_issuance=True,
-            block_number=block,
-            log_index=log_index,
-        )
-
-    def _details_at(self, issuer: str, block: int, log_index: int) -> IssuerDetails | None:
-        """The issuer's details as they stood at (block, log index): its last registration or council-voted change
-        at or before it, from the logs with the issuer's account as topic 1 (O(its changes))."""
-        account = "0x" + "00" * 12 + issuer.lower().removeprefix("0x")
-        logs = self._logs([list(self._details_events), account], self.partners.address, hex(block))
-        before = [log for log in logs if (int(log["blockNumber"], 16), int(log["logIndex"], 16)) <= (block, log_index)]
-        if not before:
-            return None
-        from eth_abi.abi import decode as abi_decode  # lazily: eth_abi costs the CLI and the API ~0.1 s at import
-
-        last = max(before, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
-        values = abi_decode(self._details_events[last["topics"][0].lower()], bytes.fromhex(last["data"][2:]))
-        org_type, name, domain = values[0], values[1], values[2]
-        return IssuerDetails(name, OrganisationType(org_type), domain)
-
-
-def _entry(abi: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    return next(e for e in abi if e.get("type") == "event" and e.get("name") == name)
-
-
-def _data_types(entry: dict[str, Any]) -> list[str]:
-    """The ABI types of an event's data (its non-indexed inputs), in order."""
-    return [i["type"] if i["type"] != "enum" else "uint8" for i in entry["inputs"] if not i.get("indexed")]
-
-
-def _chain_status(record: tuple[Any, ...]) -> StatusFact:
-    status, _by_council, reason, at = record
-    if status == CertificateStatus.VALID and at == 0:
-        return StatusFact()
-    return StatusFact(CertificateStatus(status), reason, at, None)
-
-
-def _topic(entry: dict[str, Any]) -> str:
-    from eth_hash.auto import keccak
-
-    types = ",".join(i["type"] for i in entry["inputs"])
-    return "0x" + keccak(f"{entry['name']}({types})".encode()).hex()
