@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.problems import Problem
 from ledger.config import Settings
-from ledger.issuance import IssuanceService
-from ledger.keys import Issuer
+from ledger.issuance.keys import Issuer
+from ledger.issuance.service import IssuanceService
 from ledger.queries import InvalidCursor, decode_cursor
 from ledger.verification.facts import FactSource
 from ledger.verification.sources.chain import ChainFacts

@@ -34,8 +34,8 @@ from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.deployments import Deployment, DeploymentNotFound, load_deployment
 from ledger.indexer.state import indexed_chain
-from ledger.issuance import IssuanceService
-from ledger.keys import IssuerKeys
+from ledger.issuance.keys import IssuerKeys
+from ledger.issuance.service import IssuanceService
 from ledger.verification.rules import Binding
 from ledger.verification.sources.chain import ChainFacts
 from ledger.verification.sources.index import IndexFacts

@@ -20,8 +20,8 @@ from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcError, TransientRpcError
 from ledger.chain.tx import TransactionTimeout
 from ledger.errors import LedgerError
-from ledger.issuance import CertificateNotFound, NotCertificateIssuer
-from ledger.keys import AuthenticationError, DevnetKeyRefused
+from ledger.issuance.keys import AuthenticationError, DevnetKeyRefused
+from ledger.issuance.service import CertificateNotFound, NotCertificateIssuer
 from ledger.verification.service import AmbiguousLeaf
 
 PROBLEM = "application/problem+json"

@@ -684,7 +684,7 @@ def issuance_runs(directory: Path, documents: int, runs: int, config: ServerConf
     devchain = importlib.import_module("devchain")
     from devtools.devnet import Anvil, devnet_key
     from ledger.chain.rpc import RpcClient
-    from ledger.keys import create_keystore, register_api_key
+    from ledger.issuance.keys import create_keystore, register_api_key
 
     for stale in directory.glob("*"):
         if stale.is_file():

@@ -15,7 +15,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
     import getpass
 
     from ledger.db.engine import make_engine, upgrade
-    from ledger.keys import create_keystore, register_api_key
+    from ledger.issuance.keys import create_keystore, register_api_key
 
     settings = settings_of(args)
     password = settings.keystore_password.get_secret_value()

@@ -93,7 +93,7 @@ def _demo_api_key(settings: Settings, devnet_dir: Path) -> Path:
     """A keystore and an API key for the demo textile mill (devnet key 4), created once."""
     from devtools.devnet import devnet_key
     from ledger.db.engine import make_engine, upgrade
-    from ledger.keys import create_keystore, register_api_key
+    from ledger.issuance.keys import create_keystore, register_api_key
 
     key_file = devnet_dir / "demo-api-key.txt"
     if key_file.exists():

@@ -20,8 +20,8 @@ from api.schemas import (
     TransactionStatusPublic,
 )
 from ledger.documents import Original
-from ledger.issuance import IssuanceService, Issued, StatusAction
-from ledger.keys import Issuer
+from ledger.issuance.keys import Issuer
+from ledger.issuance.service import IssuanceService, Issued, StatusAction
 
 router = APIRouter(tags=["issue"])
 

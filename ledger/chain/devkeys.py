@@ -1,8 +1,8 @@
 """The well-known keys of anvil's default mnemonic.
 
 The runtime needs them to *refuse* them: the API will not sign with a devnet key unless the manifest says the chain is
-a local devnet (`ledger.keys.devnet_addresses`). The devnet itself (starting anvil, the demo) is a development tool in
-``devtools/``, outside the runtime package.
+a local devnet (`ledger.issuance.keys.devnet_addresses`). The devnet itself (starting anvil, the demo) is a
+development tool in ``devtools/``, outside the runtime package.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The checks follow :mod:`ledger.documents.spec`: the revealed fields and hidden hashes must hash to the stated target
 hash, and the proof must lead from it to the stated root. Whether that root is on chain, by whom and in what state is
-the verification rules' business (:mod:`ledger.verification.rules`), not this module's. Older wrapped versions are refused with
-the reason, never verified with their rule.
+the verification rules' business (:mod:`ledger.verification.rules`), not this module's. Older wrapped versions are
+refused with the reason, never verified with their rule.
 """
 
 from __future__ import annotations

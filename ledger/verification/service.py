@@ -1,5 +1,6 @@
 """The verification service: find what a fingerprint, an id or a document refers to, gather its facts from a
-source (index or chain) and apply the rules of :mod:`ledger.verification.rules`. Shared by the API, the CLI and the web page."""
+source (index or chain) and apply the rules of :mod:`ledger.verification.rules`. Shared by the API, the CLI and the
+web page."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from devtools.devnet import devnet_key
 from ledger.config import Settings
 from ledger.db.engine import make_engine
-from ledger.keys import create_keystore, register_api_key
+from ledger.issuance.keys import create_keystore, register_api_key
 
 PASSWORD = "keyed-test-password"
 

@@ -33,7 +33,7 @@ from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
 from ledger.events import ISSUER, OrganisationType
 from ledger.indexer.runner import build_indexer
-from ledger.keys import KEY_PREFIX, register_api_key, revoke_api_key
+from ledger.issuance.keys import KEY_PREFIX, register_api_key, revoke_api_key
 
 PASSWORD = "write-tests"
 ACCOUNTS = {"issuer": 3, "other": 4, "council": 1, "outsider": 8}

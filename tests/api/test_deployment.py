@@ -25,7 +25,7 @@ from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.deployments import CONTRACT_VERSION, ContractVersionMismatch, manifest_path
 from ledger.indexer.state import SyncState
-from ledger.keys import create_keystore, register_api_key
+from ledger.issuance.keys import create_keystore, register_api_key
 
 PROBLEM = "application/problem+json"
 

@@ -3,9 +3,9 @@
 - The fast path (:class:`api.routes.verify.LookupFastPath`) answers ``GET /verify/fingerprint/{key}`` and
   ``GET /verify/certificate/{key}`` byte for byte as the declared routes do, is counted by the metrics under the same
   route, and hands every other request to the app untouched.
-- The reader (:meth:`ledger.verification.sources.index.IndexFacts.open_reader`) answers the thread that opened it from a connection of its
-  own, sees every commit of another connection (the indexer's) at the next lookup, empties its cache then, leaves
-  other threads on the pool, and is closed when the app stops.
+- The reader (:meth:`ledger.verification.sources.index.IndexFacts.open_reader`) answers the thread that opened it
+  from a connection of its own, sees every commit of another connection (the indexer's) at the next lookup, empties
+  its cache then, leaves other threads on the pool, and is closed when the app stops.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from _write_world import WriteWorld, original, write_world
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from ledger.keys import new_api_key
+from ledger.issuance.keys import new_api_key
 
 pytestmark = pytest.mark.usefixtures("anvil_bytecode")
 

@@ -1,5 +1,6 @@
-"""The verification rules (`ledger.verification.rules`) on their own: facts in, checks and a verdict out, no chain, no index, no
-HTTP. The API tests run the same rules over real data; these pin each rule's edges and the verdict's precedence."""
+"""The verification rules (`ledger.verification.rules`) on their own: facts in, checks and a verdict out, no chain,
+no index, no HTTP. The API tests run the same rules over real data; these pin each rule's edges and the verdict's
+precedence."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Original, certificate_id, wrap_batch
 from ledger.documents import Issuer as DocumentIssuer
 from ledger.errors import LedgerError
-from ledger.keys import Issuer
+from ledger.issuance.keys import Issuer
 
 StatusAction = Literal["revoke", "suspend", "reinstate"]
 
