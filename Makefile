@@ -39,8 +39,8 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(STAMPS)/toolchain: $(STAMPS)/venv $(STAMPS)/npm ledger/toolchain/__init__.py ledger/toolchain/solc_wrapper.js
-	$(BIN)/python -m ledger.toolchain setup
+$(STAMPS)/toolchain: $(STAMPS)/venv $(STAMPS)/npm devtools/toolchain/__init__.py devtools/toolchain/solc_wrapper.js
+	$(BIN)/python -m devtools.toolchain setup
 	@touch $@
 
 setup: $(STAMPS)/toolchain
@@ -96,7 +96,7 @@ lint: setup $(STAMPS)/slither
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m ledger.toolchain.slither
+	$(BIN)/python -m devtools.toolchain.slither
 
 format: setup
 	$(BIN)/ruff format .

@@ -42,12 +42,12 @@ import httpx
 from eth_hash.auto import keccak
 
 from devtools.devnet import anvil_binary, free_port
+from devtools.toolchain import PROJECT_ROOT
 from ledger.abi import CONTRACTS, load_abi
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call
 from ledger.documents import MerkleTree
 from ledger.events import ISSUER
-from ledger.toolchain import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 import devchain

@@ -58,6 +58,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from devtools.toolchain import PROJECT_ROOT
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.documents import certificate_id
@@ -65,7 +66,6 @@ from ledger.events import ZERO_HASH, CertificateIssued, OrganisationType
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
 from ledger.queries import encode_cursor
-from ledger.toolchain import PROJECT_ROOT
 
 BENCH = PROJECT_ROOT / "bench"
 SCRATCH = BENCH / ".scratch" / "api"

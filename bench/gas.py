@@ -35,7 +35,7 @@ import web3
 from _gas_scenarios import Bench, BenchError, Call, run_all
 from web3 import Web3
 
-from ledger.toolchain import PROJECT_ROOT, Toolchain
+from devtools.toolchain import PROJECT_ROOT, Toolchain
 
 MANIFEST = PROJECT_ROOT / ".build" / "__local__.json"
 RESULTS = PROJECT_ROOT / "bench" / "results" / "gas.json"

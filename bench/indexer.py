@@ -54,7 +54,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from ledger.toolchain import PROJECT_ROOT
+from devtools.toolchain import PROJECT_ROOT
 
 if TYPE_CHECKING:
     import _generate as gen

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from web3 import HTTPProvider, Web3
 
-from ledger.toolchain import PROJECT_ROOT, Toolchain, environment
+from devtools.toolchain import PROJECT_ROOT, Toolchain, environment
 
 # scripts/ is not an installed package; make `scripts._consortium` importable as ape run makes it.
 if str(PROJECT_ROOT) not in sys.path:

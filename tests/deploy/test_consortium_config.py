@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from devtools.toolchain import PROJECT_ROOT
 from ledger.deployments import ContractDeployment, Deployment, Founder
 from ledger.events import COUNCIL, ISSUER, OrganisationType
-from ledger.toolchain import PROJECT_ROOT
 from scripts._consortium import (
     ConsortiumConfigError,
     constructor_founders,

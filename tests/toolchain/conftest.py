@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.toolchain import PROJECT_ROOT, SOLC_VERSION, WRAPPER_SOURCE, Toolchain, wrapper_script
+from devtools.toolchain import PROJECT_ROOT, SOLC_VERSION, WRAPPER_SOURCE, Toolchain, wrapper_script
 
 
 def _executable(path: Path, text: str) -> Path:
@@ -30,7 +30,7 @@ def node() -> str:
 
 @pytest.fixture(scope="session")
 def solcx_dir(tmp_path_factory: pytest.TempPathFactory, node: str) -> Path:
-    """A SOLCX_BINARY_PATH folder holding the wrapper exactly as `ledger.toolchain.setup` writes it."""
+    """A SOLCX_BINARY_PATH folder holding the wrapper exactly as `devtools.toolchain.setup` writes it."""
     tools = Toolchain(PROJECT_ROOT)
     assert (tools.npm_solc_module / "package.json").is_file(), "node_modules/solc is missing: run `make setup`"
     folder = tmp_path_factory.mktemp("solcx")

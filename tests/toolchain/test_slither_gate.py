@@ -1,4 +1,4 @@
-"""``python -m ledger.toolchain.slither`` fails `make lint` on untriaged high/medium findings and on nothing else.
+"""``python -m devtools.toolchain.slither`` fails `make lint` on untriaged high/medium findings and on nothing else.
 
 slither itself is not run here (it lives in .venv-slither, which `make lint` installs and exercises); these tests feed
 the module reports shaped like slither 0.11's ``--json`` output, through a stand-in slither executable where the
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ledger.toolchain import PROJECT_ROOT, SOLC_VERSION
-from ledger.toolchain.slither import (
+from devtools.toolchain import PROJECT_ROOT, SOLC_VERSION
+from devtools.toolchain.slither import (
     REMAPPING,
     Finding,
     SlitherError,

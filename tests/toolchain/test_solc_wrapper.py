@@ -19,7 +19,7 @@ import solcx.wrapper
 from packaging.version import Version
 from solcx.exceptions import SolcError, UnknownOption, UnknownValue
 
-from ledger.toolchain import PROJECT_ROOT, WRAPPER_SOURCE, Toolchain
+from devtools.toolchain import PROJECT_ROOT, WRAPPER_SOURCE, Toolchain
 
 NATIVE_BANNER = "solc, the solidity compiler commandline interface\nVersion: 0.8.30+commit.73712a01.Emscripten.clang\n"
 OZ_REMAPPING = "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"

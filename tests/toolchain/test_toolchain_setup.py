@@ -1,4 +1,4 @@
-"""``ledger.toolchain.setup`` wires a native solc when one is installed, the npm wrapper otherwise, idempotently.
+"""``devtools.toolchain.setup`` wires a native solc when one is installed, the npm wrapper otherwise, idempotently.
 
 Each test builds a throw-away checkout (node_modules/solc linked to the real package, a stand-in anvil), a HOME of
 its own and a PATH holding only node, so what the machine has installed cannot change the outcome.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.toolchain import PROJECT_ROOT, SOLC_VERSION, Toolchain, ToolchainError, environment, setup, wrapper_script
+from devtools.toolchain import PROJECT_ROOT, SOLC_VERSION, Toolchain, ToolchainError, environment, setup, wrapper_script
 
 NATIVE_VERSION = "0.8.30+commit.73712a01.Linux.g++"
 
@@ -136,7 +136,7 @@ def test_setup_switches_from_the_npm_wrapper_to_a_native_solc_installed_later(ch
 
 
 def test_setup_with_prefer_native_off_replaces_the_native_link_with_the_wrapper(checkout: Path, home: Path) -> None:
-    """`python -m ledger.toolchain setup --npm`: the way to test the npm build on a machine that has a native one."""
+    """`python -m devtools.toolchain setup --npm`: the way to test the npm build on a machine that has a native one."""
     fake_solc(home / ".solcx" / f"solc-v{SOLC_VERSION}", NATIVE_VERSION)
     tools = setup(checkout)
     assert tools.solc.is_symlink()

@@ -15,8 +15,8 @@ import pytest
 import solcx
 import yaml
 
+from devtools.toolchain import PROJECT_ROOT, Toolchain
 from ledger.abi import ABI_DIR, CONTRACTS, abi_path, abi_sha256, load_abi, render_abi
-from ledger.toolchain import PROJECT_ROOT, Toolchain
 
 # ape-solidity's defaults (SolidityConfig.optimize / optimization_runs) when ape-config.yaml does not set them.
 APE_SOLIDITY_DEFAULT_OPTIMIZE = True

@@ -1,4 +1,4 @@
-"""``python -m ledger.toolchain.slither``: slither on the project's contracts, gated by a written triage.
+"""``python -m devtools.toolchain.slither``: slither on the project's contracts, gated by a written triage.
 
 Runs slither (installed in its own ``.venv-slither`` because its pins differ from ape's) on ``contracts/`` with the
 wired solc 0.8.30 (``--solc`` always: slither's own ``solc`` is solc-select's and tries to download) and the
@@ -8,7 +8,7 @@ audited upstream and not ours to change), and fails when a high or medium findin
 it survives edits elsewhere in the file) and says why the finding is accepted. Low and informational findings are
 printed as a count per detector only.
 
-Development-time only, like the rest of ``ledger.toolchain``: the runtime never imports it.
+Development-time only, like the rest of ``devtools.toolchain``: the runtime never imports it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.toolchain import PROJECT_ROOT, Toolchain, ToolchainError, environment
+from devtools.toolchain import PROJECT_ROOT, Toolchain, ToolchainError, environment
 
 GATED_IMPACTS = ("High", "Medium")
 """Impacts that fail the lint unless triaged; the others are summarised."""
@@ -333,7 +333,7 @@ def render(result: Gate) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run slither and gate on the triage; exit 0 (pass), 1 (untriaged high/medium findings) or 2 (cannot run)."""
     parser = argparse.ArgumentParser(
-        prog="python -m ledger.toolchain.slither",
+        prog="python -m devtools.toolchain.slither",
         description="slither on contracts/, gated by the triage in docs/security.md",
     )
     parser.add_argument("--root", type=Path, default=PROJECT_ROOT, help="project checkout (default: this one)")

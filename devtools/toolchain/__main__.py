@@ -1,15 +1,15 @@
-"""``python -m ledger.toolchain setup``: wire the compiler and anvil (called by the Makefile)."""
+"""``python -m devtools.toolchain setup``: wire the compiler and anvil (called by the Makefile)."""
 
 from __future__ import annotations
 
 import sys
 
-from ledger.toolchain import ToolchainError, setup
+from devtools.toolchain import ToolchainError, setup
 
 
 def main(argv: list[str]) -> int:
     if argv[1:] not in (["setup"], ["setup", "--npm"]):
-        print("usage: python -m ledger.toolchain setup [--npm]", file=sys.stderr)
+        print("usage: python -m devtools.toolchain setup [--npm]", file=sys.stderr)
         return 2
     try:
         tools = setup(prefer_native="--npm" not in argv)
