@@ -32,9 +32,9 @@ if TYPE_CHECKING:  # eth-account costs ~0.3 s to import; callers hand in an acco
 
 GAS_HEADROOM = 50_000
 """Gas added to every estimate (after 20%). An estimate runs in the latest block's context, but the transaction runs in
-the next block, whose later timestamp can make it dearer: PartnerRegistry's status history (OpenZeppelin Checkpoints)
-rewrites the last checkpoint when the timestamp is unchanged and appends a new storage slot (~20,000 gas more) when
-it moved on, and one proposal's execution can append two. A limit is not a charge: only gas used is paid for."""
+the next block, whose later timestamp can make it dearer: PartnerRegistry's issuer history rewrites its last change
+when the timestamp is unchanged and appends a new storage slot (~20,000 gas more) when it moved on, and an execution
+also pushes the partner's standing to the certificate registry. A limit is not a charge: only gas used is paid for."""
 
 
 def with_headroom(estimate: int) -> int:
