@@ -27,16 +27,16 @@ from ape.types.events import MockContractLog
 from eth_abi import encode
 from eth_utils import keccak
 
-ISSUER = 1
-COUNCIL = 2
+from ledger.events import COUNCIL, ISSUER, OrganisationType, PartnerStatus, ProposalKind
+
 VOTING_PERIOD = 7 * 24 * 3600
 ZERO_HASH = b"\x00" * 32
 
-# OrganisationType
-SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = range(8)
-# PartnerStatus
-NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = range(6)
-# ProposalKind
+# The enums as plain ints (what the contracts take), from ledger.events: the one definition of the Solidity enums.
+SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = map(
+    int, OrganisationType
+)
+NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = map(int, PartnerStatus)
 (
     ADMIT,
     SUSPEND,
@@ -48,7 +48,7 @@ NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = range(6)
     SET_COMPROMISED,
     REVOKE_CERTIFICATE,
     LIFT_CERTIFICATE_SUSPENSION,
-) = range(10)
+) = map(int, ProposalKind)
 
 FOUNDER_DETAILS = [
     (PUBLIC_ADMINISTRATION, "Town of Originals", "town.example"),
