@@ -1,7 +1,10 @@
 """Request and response models, named by role (``CertificatePublic``, ``VerificationResult``...).
 
-Every read answer carries ``indexed_block``: the last block the index has applied (null when answered straight from
-the chain), so a client can tell how fresh it is.
+Every route declares one of these as its response model, so the OpenAPI document describes every answer (and
+schemathesis checks every body against it); routes that send prebuilt bytes for speed still declare the model of what
+they send. Lists are a :class:`Page` of items, built by :func:`page_answer`. Every read answer carries
+``indexed_block``: the last block the index has applied (null when answered straight from the chain), so a client can
+tell how fresh it is. Ids, addresses and enum names are the shared types of :mod:`api.vocabulary`.
 """
 
 from __future__ import annotations
@@ -127,7 +130,8 @@ class PartnerDetailPublic(PartnerPublic):
     indexed_block: int | None
 
 
-PartnersPublic = Page[PartnerPublic]
+class PartnersPublic(Page[PartnerPublic]):
+    """Partners, by address."""
 
 
 class VotePublic(BaseModel):
@@ -175,7 +179,8 @@ class ProposalDetailPublic(ProposalPublic):
     indexed_block: int | None
 
 
-ProposalsPublic = Page[ProposalListedPublic]
+class ProposalsPublic(Page[ProposalListedPublic]):
+    """Council proposals, newest first."""
 
 
 class CertificateHistoryPublic(BaseModel):
@@ -210,7 +215,8 @@ class CertificateDetailPublic(CertificatePublic):
     indexed_block: int | None
 
 
-CertificatesPublic = Page[CertificatePublic]
+class CertificatesPublic(Page[CertificatePublic]):
+    """Certificates, newest first by (issued_at, id)."""
 
 
 class OriginalCertificatePublic(CertificatePublic):
