@@ -66,6 +66,8 @@ APPLICANT = "0x" + "e5" * 20  # applied, never admitted
 EXPELLED = "0x" + "f6" * 20  # NGO, admitted then expelled
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # nothing listens there: the node is "down", deterministically
 EXTRA_SINGLES = 130  # more certificates than one default page holds
+FILE_DATES = "<from the file's modification time>"
+"""What a static file's ``last-modified`` and ``etag`` are recorded as: they change with every checkout."""
 
 
 def fingerprint(text: str) -> str:
@@ -456,7 +458,8 @@ def _tampered(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer(client: TestClient, request: dict[str, Any]) -> dict[str, Any]:
-    """What a client sees of ``request``: status, headers (in order), body (text, or base64 for non-UTF-8)."""
+    """What a client sees of ``request``: status, headers (in order; a static file's dates as :data:`FILE_DATES`), body
+    (text, or base64 for non-UTF-8)."""
     extra = {k: request[k] for k in ("json", "headers") if k in request}
     if "content" in request:
         extra["content"] = request["content"].encode()
@@ -467,4 +470,8 @@ def answer(client: TestClient, request: dict[str, Any]) -> dict[str, Any]:
         body: dict[str, str] = {"text": response.content.decode()}
     except UnicodeDecodeError:
         body = {"base64": base64.b64encode(response.content).decode()}
-    return {"status": response.status_code, "headers": [list(h) for h in response.headers.multi_items()], **body}
+    headers = [
+        [name, FILE_DATES if name in ("last-modified", "etag") else value]
+        for name, value in response.headers.multi_items()
+    ]
+    return {"status": response.status_code, "headers": headers, **body}
