@@ -1,6 +1,6 @@
 """The API's edge: what every request meets first and every answer leaves with, in one pure ASGI middleware.
 
-:class:`Edge` is the outermost layer of the app, so the fast paths (:mod:`api.fastpath`), problem answers, static
+:class:`Edge` is the outermost layer of the app, so the fast paths (:mod:`api.fastpaths`), problem answers, static
 files and the API docs all pass through it:
 
 - the ``Host`` header must name a trusted host (400 otherwise): links are made from the configured public base URL,

@@ -25,7 +25,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import problems
+from api import fastpaths, problems
 from api.edge import Edge
 from api.routes import certificates, health, issue, partners, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
@@ -234,9 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.issuer_keys = chain.issuer_keys
     problems.install(app)
 
-    if index_facts.local:  # innermost: the others see their requests
-        app.add_middleware(certificates.ListFastPath, facts=index_facts)
-        app.add_middleware(verify.LookupFastPath, facts=index_facts)
+    fastpaths.install(app, index_facts)  # innermost: the middlewares around see their requests
     build_stack = app.build_middleware_stack
 
     def outermost() -> ASGIApp:

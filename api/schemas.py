@@ -1,15 +1,32 @@
 """Request and response models, named by role (``CertificatePublic``, ``VerificationResult``...).
 
-Every read answer carries ``indexed_block``: the last block the index has applied (null when answered straight from
-the chain), so a client can tell how fresh it is.
+Every route declares one of these as its response model, so the OpenAPI document describes every answer (and
+schemathesis checks every body against it); routes that send prebuilt bytes for speed still declare the model of what
+they send. Lists are a :class:`Page` of items, built by :func:`page_answer`. Every read answer carries
+``indexed_block``: the last block the index has applied (null when answered straight from the chain), so a client can
+tell how fresh it is. Ids, addresses and enum names are the shared types of :mod:`api.vocabulary`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.vocabulary import (
+    FINGERPRINT_PATTERN,
+    HEX32_DOC,
+    HEX32_PATTERN,
+    Address,
+    CertificateStatusName,
+    CheckStatusName,
+    Hex32,
+    OrgTypeName,
+    PartnerStatusName,
+    ProposalKindName,
+    VerdictName,
+)
+from ledger import queries
 from ledger.documents import (
     MAX_ATTRIBUTE_NAME,
     MAX_ATTRIBUTES,
@@ -18,41 +35,28 @@ from ledger.documents import (
     check_attributes,
 )
 
-OrgTypeName = Literal[
-    "SME",
-    "ENTERPRISE",
-    "PUBLIC_ADMINISTRATION",
-    "UNIVERSITY",
-    "RESEARCH_INSTITUTE",
-    "NGO",
-    "ASSOCIATION",
-    "MINISTRY",
-]
-PartnerStatusName = Literal["NONE", "APPLIED", "ACTIVE", "SUSPENDED", "EXPELLED", "LEFT"]
-CertificateStatusName = Literal["VALID", "SUSPENDED", "REVOKED"]
+T = TypeVar("T")
 
 
 class CheckPublic(BaseModel):
     name: Literal["DOCUMENT_INTEGRITY", "ISSUANCE_STATUS", "ISSUER_IDENTITY", "ISSUER_STANDING_AT_ISSUANCE"]
-    status: Literal["VALID", "INVALID", "SKIPPED"]
+    status: CheckStatusName
     reason: str
     details: dict[str, Any] = Field(default_factory=dict)
 
 
 class CertificateRef(BaseModel):
-    id: str
-    root: str
-    leaf: str
-    issuer: str | None = None
+    id: Hex32
+    root: Hex32
+    leaf: Hex32
+    issuer: Address | None = None
     issued_at: int | None = None
     valid_until: int | None = None
-    fingerprint: str | None = None
+    fingerprint: Hex32 | None = None
 
 
 class VerificationResult(BaseModel):
-    verdict: Literal[
-        "VALID", "NOT_FOUND", "TAMPERED", "REVOKED", "SUSPENDED", "EXPIRED", "ISSUER_COMPROMISED", "INVALID"
-    ]
+    verdict: VerdictName
     checks: list[CheckPublic]
     certificate: CertificateRef | None = None
     source: Literal["index", "chain"]
@@ -62,70 +66,112 @@ class VerificationResult(BaseModel):
 class VerificationsResult(BaseModel):
     """Verifying an original by fingerprint: one result per certificate that names it, newest first."""
 
-    fingerprint: str
-    verdict: Literal[
-        "VALID", "NOT_FOUND", "TAMPERED", "REVOKED", "SUSPENDED", "EXPIRED", "ISSUER_COMPROMISED", "INVALID"
-    ]
+    fingerprint: Hex32
+    verdict: VerdictName
     results: list[VerificationResult]
     source: Literal["index", "chain"]
     indexed_block: int | None
 
 
+class Page(BaseModel, Generic[T]):
+    """A page of a list, newest or smallest first: pass ``next_cursor`` as ``cursor`` for the next (null: the last)."""
+
+    data: list[T]
+    next_cursor: str | None
+    indexed_block: int | None
+
+
+def page_answer(page: queries.Page, indexed_block: int | None) -> dict[str, Any]:
+    """The answer of a list route (see :class:`Page`): one page of ``queries`` and the block it was read at."""
+    return {"data": page.items, "next_cursor": page.next_cursor, "indexed_block": indexed_block}
+
+
 class HistoryEntryPublic(BaseModel):
     event: str
-    status: str
-    rights: list[str]
+    status: PartnerStatusName
+    rights: list[Literal["ISSUER", "COUNCIL"]]
     active_issuer: bool
     at: int
     block_number: int
-    tx_hash: str
+    tx_hash: Hex32
+    proposal_id: int | None
+
+
+class PartnerDetailsEntryPublic(BaseModel):
+    """A partner's details as registered, or as a council decision changed them."""
+
+    source: Literal["registered", "changed"]
+    display_name: str
+    org_type: OrgTypeName
+    domain: str
+    metadata_hash: Hex32
+    at: int | None
+    block_number: int
+    tx_hash: Hex32
     proposal_id: int | None
 
 
 class PartnerPublic(BaseModel):
-    address: str
+    address: Address
     display_name: str
-    org_type: str
+    org_type: OrgTypeName
     domain: str
-    metadata_hash: str
-    status: str
-    rights: list[str]
+    metadata_hash: Hex32
+    status: PartnerStatusName
+    rights: list[Literal["ISSUER", "COUNCIL"]]
     joined_at: int | None
     compromised_after: int | None
 
 
 class PartnerDetailPublic(PartnerPublic):
     history: list[HistoryEntryPublic]
+    details_history: list[PartnerDetailsEntryPublic]
     certificates_issued: int
     indexed_block: int | None
 
 
-class PartnersPublic(BaseModel):
-    data: list[PartnerPublic]
-    next_cursor: str | None
-    indexed_block: int | None
+class PartnersPublic(Page[PartnerPublic]):
+    """Partners, by address."""
 
 
 class VotePublic(BaseModel):
-    voter: str
+    voter: Address
     support: bool
     block_number: int
-    tx_hash: str
+    tx_hash: Hex32
+
+
+class ProposedDetailsPublic(BaseModel):
+    display_name: str
+    org_type: OrgTypeName
+    domain: str
+    metadata_hash: Hex32
 
 
 class ProposalPublic(BaseModel):
     proposal_id: int
-    kind: str
-    subject: str
-    proposer: str
+    kind: ProposalKindName
+    subject: Address
+    proposer: Address
     rights: int
     compromised_after: int | None
     deadline: int
+    target: Hex32 | None
+    leaf: Hex32 | None
+    reason: int
+    council_at_proposal: int
     yes_votes: int
     no_votes: int
     executed: bool
-    executed_by: str | None
+    executed_by: Address | None
+    counted_votes: int | None
+    required: int | None
+    proposed_details: ProposedDetailsPublic | None
     created_block: int
+
+
+class ProposalListedPublic(ProposalPublic):
+    tx_hash: Hex32
 
 
 class ProposalDetailPublic(ProposalPublic):
@@ -133,36 +179,34 @@ class ProposalDetailPublic(ProposalPublic):
     indexed_block: int | None
 
 
-class ProposalsPublic(BaseModel):
-    data: list[ProposalPublic]
-    next_cursor: str | None
-    indexed_block: int | None
+class ProposalsPublic(Page[ProposalListedPublic]):
+    """Council proposals, newest first."""
 
 
 class CertificateHistoryPublic(BaseModel):
-    action: str
-    leaf: str | None
-    actor: str
+    action: Literal["issued", "revoked", "suspended", "reinstated"]
+    leaf: Hex32 | None
+    actor: Address
     by_council: bool
     reason: int | None
     at: int
     block_number: int
-    tx_hash: str
+    tx_hash: Hex32
 
 
 class CertificatePublic(BaseModel):
-    id: str
-    root: str
-    issuer: str
-    fingerprint: str | None
-    mode: str
+    id: Hex32
+    root: Hex32
+    issuer: Address
+    fingerprint: Hex32 | None
+    mode: Literal["single", "batch", "batch_public"]
     issued_at: int
     valid_until: int | None
-    status: str
+    status: CertificateStatusName
     status_reason: int | None
     status_at: int | None
     block_number: int
-    tx_hash: str
+    tx_hash: Hex32
 
 
 class CertificateDetailPublic(CertificatePublic):
@@ -171,19 +215,17 @@ class CertificateDetailPublic(CertificatePublic):
     indexed_block: int | None
 
 
-class CertificatesPublic(BaseModel):
-    data: list[CertificatePublic]
-    next_cursor: str | None
-    indexed_block: int | None
+class CertificatesPublic(Page[CertificatePublic]):
+    """Certificates, newest first by (issued_at, id)."""
 
 
 class OriginalCertificatePublic(CertificatePublic):
-    leaf: str
-    document_status: str
+    leaf: Hex32
+    document_status: CertificateStatusName
 
 
 class OriginalCertificatesPublic(BaseModel):
-    fingerprint: str
+    fingerprint: Hex32
     data: list[OriginalCertificatePublic]
     indexed_block: int | None
 
@@ -209,7 +251,7 @@ class OriginalIn(BaseModel):
     name: str = Field(min_length=1, max_length=500)
     kind: str = Field(min_length=1, max_length=100)
     fingerprint: str = Field(
-        pattern=r"^0x(?!0{64}$)[0-9a-fA-F]{64}$", description="0x + 64 hex digits, not all zero (SHA-256 of the file)"
+        pattern=FINGERPRINT_PATTERN, description=f"{HEX32_DOC}, not all zero (SHA-256 of the file)"
     )
     serial: str | None = Field(None, max_length=500)
     attributes: dict[str, str | int | bool | None] = Field(
@@ -252,10 +294,8 @@ class IssuedPublic(BaseModel):
 
 class StatusChangeRequest(BaseModel):
     reason: int = Field(ge=0, le=65535, description="reason code (see the API docs for the list)")
-    leaf: str | None = Field(None, pattern=r"^0x[0-9a-fA-F]{64}$", description="one document's target hash")
-    proof: list[Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$")]] = Field(
-        default_factory=list, max_length=MAX_PROOF_STEPS
-    )
+    leaf: str | None = Field(None, pattern=HEX32_PATTERN, description="one document's target hash")
+    proof: list[Hex32] = Field(default_factory=list, max_length=MAX_PROOF_STEPS)
 
 
 class StatusChangePublic(BaseModel):
@@ -306,7 +346,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 """Declared on every operation (in place of FastAPI's default 422 schema, which these answers do not follow)."""
 
 
-_HEX32 = "^0x[0-9a-fA-F]{64}$"
 _SALTED = {
     "type": "string",
     "description": "<64 hex digits of salt>:<canonical JSON scalar>",
@@ -332,7 +371,7 @@ WRAPPED_DOCUMENT_SCHEMA: dict[str, Any] = {
             "properties": {
                 "obfuscated": {
                     "type": "array",
-                    "items": {"type": "string", "pattern": _HEX32},
+                    "items": {"type": "string", "pattern": HEX32_PATTERN},
                     "maxItems": MAX_DOCUMENT_FIELDS,
                 }
             },
@@ -342,9 +381,13 @@ WRAPPED_DOCUMENT_SCHEMA: dict[str, Any] = {
             "required": ["type", "targetHash", "merkleRoot", "proof"],
             "properties": {
                 "type": {"const": "OriginalsMerkleProof/1"},
-                "targetHash": {"type": "string", "pattern": _HEX32},
-                "merkleRoot": {"type": "string", "pattern": _HEX32},
-                "proof": {"type": "array", "items": {"type": "string", "pattern": _HEX32}, "maxItems": MAX_PROOF_STEPS},
+                "targetHash": {"type": "string", "pattern": HEX32_PATTERN},
+                "merkleRoot": {"type": "string", "pattern": HEX32_PATTERN},
+                "proof": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": HEX32_PATTERN},
+                    "maxItems": MAX_PROOF_STEPS,
+                },
             },
         },
     },

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,6 @@ from sqlalchemy import (
     tuple_,
     union,
 )
-from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 
 from ledger.db import schema as s
 from ledger.errors import LedgerError
@@ -273,7 +271,7 @@ class _Filters:
     params: dict[str, Any]
 
 
-def _certificate_filters(
+def certificate_filters(
     issuer: str | None,
     status: CertificateStatus | None,
     issued_after: int | None,
@@ -339,7 +337,7 @@ def _listed(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _certificates_page(rows: Iterable[Sequence[Any]], limit: int) -> Page:
+def certificates_page(rows: Iterable[Sequence[Any]], limit: int) -> Page:
     return _page([_listed(r) for r in rows], limit, lambda i: [i["issued_at"], i["id"]])
 
 
@@ -353,51 +351,8 @@ def list_certificates(
     limit: int = 100,
 ) -> Page:
     """Newest first, by (issued_at, id) descending."""
-    filters = _certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
-    return _certificates_page(conn.execute(certificates_statement(*filters.shape), filters.params), limit)
-
-
-_SQLITE = sqlite_dialect(paramstyle="named")  # the driver takes the parameters' dict as it is
-
-
-@functools.cache
-def _sqlite_sql(shape: tuple[bool, bool, bool, bool, bool]) -> tuple[str, dict[str, Any]]:
-    """The list's SQL for SQLite, and the values of the statement's own parameters (SQLite's ``OFFSET 0``)."""
-    compiled = certificates_statement(*shape).compile(dialect=_SQLITE)
-    if "POSTCOMPILE" in compiled.string:
-        raise RuntimeError("the certificate list needs post-compile parameters on SQLite")
-    return compiled.string, {name: value for name, value in compiled.params.items() if value is not None}
-
-
-_SQLITE_BLOCK = str(select(s.sync_state.c.checkpoint_block).compile(dialect=_SQLITE))
-
-
-def certificates_answer(
-    connection: sqlite3.Connection,
-    issuer: str | None = None,
-    status: CertificateStatus | None = None,
-    issued_after: int | None = None,
-    issued_before: int | None = None,
-    cursor: str | None = None,
-    limit: int = 100,
-) -> dict[str, Any]:
-    """``GET /certificates``'s answer (page, next cursor, indexed block) read straight on a SQLite connection in
-    autocommit mode (the API's reader): the same statements and rows as :func:`list_certificates` and
-    :func:`indexed_block` on a SQLAlchemy connection, without its connection and result layers.
-
-    Both statements run in one read transaction, as they do on a pooled connection, so the block is the one the page
-    was read at; it ends with a rollback, as a pooled connection's does on return (nothing was written).
-    """
-    filters = _certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
-    sql, own = _sqlite_sql(filters.shape)
-    connection.execute("BEGIN")
-    try:
-        rows = connection.execute(sql, own | filters.params).fetchall()
-        block = connection.execute(_SQLITE_BLOCK).fetchone()
-    finally:
-        connection.execute("ROLLBACK")
-    page = _certificates_page(rows, limit)
-    return {"data": page.items, "next_cursor": page.next_cursor, "indexed_block": None if block is None else block[0]}
+    filters = certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
+    return certificates_page(conn.execute(certificates_statement(*filters.shape), filters.params), limit)
 
 
 def certificate_history(conn: Connection, certificate_id: str) -> list[dict[str, Any]]:

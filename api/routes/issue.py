@@ -6,9 +6,9 @@ handed out for a root that is not on chain; ``GET /transactions/{tx}`` then goes
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Request, status
 
 from api.deps import IssuanceDep, IssuerDep
 from api.schemas import (
@@ -19,13 +19,12 @@ from api.schemas import (
     StatusChangeRequest,
     TransactionStatusPublic,
 )
+from api.vocabulary import Hex32Path
 from ledger.documents import Original
 from ledger.issuance.keys import Issuer
 from ledger.issuance.service import IssuanceService, Issued, StatusAction
 
 router = APIRouter(tags=["issue"])
-
-Hex32 = Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="0x + 64 hex digits")]
 
 
 def _original(item: Any) -> Original:
@@ -74,7 +73,9 @@ def _change(
 @router.post(
     "/certificates/{certificate_id}/revoke", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic
 )
-def revoke(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep) -> dict[str, Any]:
+def revoke(
+    certificate_id: Hex32Path, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep
+) -> dict[str, Any]:
     """Revoke one of this issuer's certificates, or one document of it (leaf + proof). Final."""
     return _change("revoke", certificate_id, body, issuer, service)
 
@@ -83,7 +84,7 @@ def revoke(certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, 
     "/certificates/{certificate_id}/suspend", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic
 )
 def suspend(
-    certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep
+    certificate_id: Hex32Path, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep
 ) -> dict[str, Any]:
     """Suspend one of this issuer's certificates, or one document of it, until reinstated."""
     return _change("suspend", certificate_id, body, issuer, service)
@@ -93,14 +94,14 @@ def suspend(
     "/certificates/{certificate_id}/reinstate", status_code=status.HTTP_202_ACCEPTED, response_model=StatusChangePublic
 )
 def reinstate(
-    certificate_id: Hex32, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep
+    certificate_id: Hex32Path, body: StatusChangeRequest, issuer: IssuerDep, service: IssuanceDep
 ) -> dict[str, Any]:
     """Lift a suspension."""
     return _change("reinstate", certificate_id, body, issuer, service)
 
 
 @router.get("/transactions/{tx_hash}", response_model=TransactionStatusPublic)
-def transaction_status(tx_hash: Hex32, request: Request) -> dict[str, Any]:
+def transaction_status(tx_hash: Hex32Path, request: Request) -> dict[str, Any]:
     """Whether a transaction this API sent has been indexed yet (pending -> indexed)."""
     service = request.app.state.issuance()
     if service is None:

@@ -10,20 +10,17 @@ from __future__ import annotations
 import io
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Request, Response
-from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
+
+from api.vocabulary import AddressPath, Hex32Path
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
 """Swagger UI's files (the fastapi-offline package's copy), served under ``/static/swagger-ui``."""
 router = APIRouter(include_in_schema=False)
-
-Hex32 = Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{64}$")]
-Address = Annotated[str, PathParam(pattern=r"^0x[0-9a-fA-F]{40}$")]
 
 
 def _page() -> FileResponse:
@@ -36,12 +33,12 @@ def verify_page() -> FileResponse:
 
 
 @router.get("/c/{certificate_id}")
-def certificate_page(certificate_id: Hex32) -> FileResponse:
+def certificate_page(certificate_id: Hex32Path) -> FileResponse:
     return _page()
 
 
 @router.get("/p/{address}")
-def partner_page(address: Address) -> FileResponse:
+def partner_page(address: AddressPath) -> FileResponse:
     return _page()
 
 
@@ -62,7 +59,7 @@ def api_docs() -> FileResponse:
 
 
 @router.get("/qr/{certificate_id}.svg")
-def qr_code(certificate_id: Hex32, request: Request) -> Response:
+def qr_code(certificate_id: Hex32Path, request: Request) -> Response:
     """A QR code that links to the certificate's verification page at the configured public base URL.
 
     Never from the request's Host header: the code is cached for a day by anyone on the way, and a link that a

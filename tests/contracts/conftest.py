@@ -28,19 +28,18 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from ledger.chain.addresses import create_address
+from ledger.events import COUNCIL, ISSUER, OrganisationType, PartnerStatus, ProposalKind
 
-ISSUER = 1
-COUNCIL = 2
 VOTING_PERIOD = 7 * 24 * 3600
 ZERO_HASH = b"\x00" * 32
 NO_MIRROR = "0x" + "00" * 20
 """A partner registry's standing mirror when no contract acts on its partners (constructor tests)."""
 
-# OrganisationType
-SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = range(8)
-# PartnerStatus
-NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = range(6)
-# ProposalKind
+# The enums as plain ints (what the contracts take), from ledger.events: the one definition of the Solidity enums.
+SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = map(
+    int, OrganisationType
+)
+NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = map(int, PartnerStatus)
 (
     ADMIT,
     SUSPEND,
@@ -52,7 +51,7 @@ NONE, APPLIED, ACTIVE, SUSPENDED, EXPELLED, LEFT = range(6)
     SET_COMPROMISED,
     REVOKE_CERTIFICATE,
     LIFT_CERTIFICATE_SUSPENSION,
-) = range(10)
+) = map(int, ProposalKind)
 
 FOUNDER_DETAILS = [
     (PUBLIC_ADMINISTRATION, "Town of Originals", "town.example"),
