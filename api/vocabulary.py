@@ -3,9 +3,9 @@
 Routes take ``Hex32Path`` / ``AddressPath`` / ``AddressQuery``; models use ``Hex32`` / ``Address``. The enum names
 (``OrgTypeName``, ``PartnerStatusName``, ``ProposalKindName``, ``CertificateStatusName``, ``VerdictName``,
 ``CheckStatusName``) are ``Literal`` types derived from the enums of :mod:`ledger.events` and
-:mod:`ledger.verification.rules`, which stay the source: a member added there is accepted and documented here without an edit. (Literals, not the
-enums themselves: a bad value is then refused with pydantic's ``literal_error``, as it always was.) This module
-defines no value of its own.
+:mod:`ledger.verification.rules`, which stay the source: a member added there is accepted and documented here
+without an edit. (Literals, not the enums themselves: a bad value is then refused with pydantic's ``literal_error``,
+as it always was.) This module defines no value of its own.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ both (``tests/api/test_fastpaths.py``); the policy is ``docs/decisions/0005-fast
 - ``_asgi``: what both share (which requests may be answered, how an answer is sent).
 
 They run only on a SQLite index (the reader of :class:`ledger.verification.sources.index.IndexFacts`): on PostgreSQL
-the declared routes answer everything. :func:`install` is the only entry point; nothing else imports the private modules.
+the declared routes answer everything. :func:`install` is the only entry point; nothing else imports the private
+modules.
 """
 
 from __future__ import annotations
