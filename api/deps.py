@@ -14,7 +14,7 @@ from api.problems import Problem
 from ledger.config import Settings
 from ledger.issuance.keys import Issuer
 from ledger.issuance.service import IssuanceService
-from ledger.queries import InvalidCursor, decode_cursor
+from ledger.reads import InvalidCursor, decode_cursor
 from ledger.verification.facts import FactSource
 from ledger.verification.sources.chain import ChainFacts
 from ledger.verification.sources.index import IndexFacts
@@ -64,9 +64,9 @@ _INT64 = range(-(2**63), 2**63)
 
 def checked_cursor(cursor: str | None, *types: type) -> str | None:
     """``cursor`` when it holds a sort key of ``types`` that the database can compare; a cursor this API did not issue
-    raises :class:`~ledger.queries.InvalidCursor` (a 422) here, before any query.
+    raises :class:`~ledger.reads.InvalidCursor` (a 422) here, before any query.
 
-    :func:`ledger.queries.decode_cursor` checks the types; this also refuses what the types let through and the
+    :func:`ledger.reads.decode_cursor` checks the types; this also refuses what the types let through and the
     databases cannot bind: an integer beyond 64 bits, a string holding NUL (PostgreSQL refuses it in text).
     """
     if cursor is None:

@@ -26,7 +26,7 @@ from api.vocabulary import (
     ProposalKindName,
     VerdictName,
 )
-from ledger import queries
+from ledger import reads
 from ledger.documents import (
     MAX_ATTRIBUTE_NAME,
     MAX_ATTRIBUTES,
@@ -81,8 +81,8 @@ class Page(BaseModel, Generic[T]):
     indexed_block: int | None
 
 
-def page_answer(page: queries.Page, indexed_block: int | None) -> dict[str, Any]:
-    """The answer of a list route (see :class:`Page`): one page of ``queries`` and the block it was read at."""
+def page_answer(page: reads.Page, indexed_block: int | None) -> dict[str, Any]:
+    """The answer of a list route (see :class:`Page`): one page of ``reads`` and the block it was read at."""
     return {"data": page.items, "next_cursor": page.next_cursor, "indexed_block": indexed_block}
 
 

@@ -65,7 +65,7 @@ from ledger.documents import certificate_id
 from ledger.events import ZERO_HASH, CertificateIssued, OrganisationType
 from ledger.indexer.decode import DecodedLog
 from ledger.indexer.project import Projector
-from ledger.queries import encode_cursor
+from ledger.reads import encode_cursor
 
 BENCH = PROJECT_ROOT / "bench"
 SCRATCH = BENCH / ".scratch" / "api"

@@ -27,10 +27,10 @@ from api.fastpaths._asgi import plain_get, send_json
 from api.routes import certificates
 from api.schemas import page_answer
 from api.vocabulary import ADDRESS_PATTERN
-from ledger import queries
+from ledger import reads
 from ledger.db import schema as s
 from ledger.events import CertificateStatus
-from ledger.queries import InvalidCursor
+from ledger.reads import InvalidCursor
 from ledger.verification.sources.index import IndexFacts
 
 _SQLITE = sqlite_dialect(paramstyle="named")  # the driver takes the parameters' dict as it is
@@ -39,7 +39,7 @@ _SQLITE = sqlite_dialect(paramstyle="named")  # the driver takes the parameters'
 @functools.cache
 def _sqlite_sql(shape: tuple[bool, bool, bool, bool, bool]) -> tuple[str, dict[str, Any]]:
     """The list's SQL for SQLite, and the values of the statement's own parameters (SQLite's ``OFFSET 0``)."""
-    compiled = queries.certificates_statement(*shape).compile(dialect=_SQLITE)
+    compiled = reads.certificates_statement(*shape).compile(dialect=_SQLITE)
     if "POSTCOMPILE" in compiled.string:
         raise RuntimeError("the certificate list needs post-compile parameters on SQLite")
     return compiled.string, {name: value for name, value in compiled.params.items() if value is not None}
@@ -58,13 +58,13 @@ def _certificates_answer(
     limit: int = 100,
 ) -> dict[str, Any]:
     """``GET /certificates``'s answer (page, next cursor, indexed block) read straight on a SQLite connection in
-    autocommit mode (the API's reader): the same statements and rows as :func:`ledger.queries.list_certificates` and
-    :func:`~ledger.queries.indexed_block` on a SQLAlchemy connection, without its connection and result layers.
+    autocommit mode (the API's reader): the same statements and rows as :func:`ledger.reads.list_certificates` and
+    :func:`~ledger.reads.indexed_block` on a SQLAlchemy connection, without its connection and result layers.
 
     Both statements run in one read transaction, as they do on a pooled connection, so the block is the one the page
     was read at; it ends with a rollback, as a pooled connection's does on return (nothing was written).
     """
-    filters = queries.certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
+    filters = reads.certificate_filters(issuer, status, issued_after, issued_before, cursor, limit)
     sql, own = _sqlite_sql(filters.shape)
     connection.execute("BEGIN")
     try:
@@ -72,7 +72,7 @@ def _certificates_answer(
         block = connection.execute(_SQLITE_BLOCK).fetchone()
     finally:
         connection.execute("ROLLBACK")
-    return page_answer(queries.certificates_page(rows, limit), None if block is None else block[0])
+    return page_answer(reads.certificates_page(rows, limit), None if block is None else block[0])
 
 
 _PLAIN_QUERY = re.compile(rb"[A-Za-z0-9_=&-]*")
@@ -90,7 +90,7 @@ def _plain_int(value: str, pattern: re.Pattern[str], low: int, high: int) -> int
 
 
 def _fast_filters(query_string: bytes) -> tuple[Any, ...] | None:
-    """The list's filters, in :func:`queries.list_certificates`'s order, when the query string holds only what the
+    """The list's filters, in :func:`reads.list_certificates`'s order, when the query string holds only what the
     declared route would accept as written; None otherwise (then the declared route decides)."""
     if _PLAIN_QUERY.fullmatch(query_string) is None:
         return None
@@ -125,7 +125,7 @@ def _fast_filters(query_string: bytes) -> tuple[Any, ...] | None:
 _FAST_NUMBERS = (
     ("issued_after", _TIME, 0, 2**48),
     ("issued_before", _TIME, 0, 2**48),
-    ("limit", _LIMIT, 1, queries.MAX_PAGE),
+    ("limit", _LIMIT, 1, reads.MAX_PAGE),
 )
 _FAST_NAMES = frozenset({"issuer", "status", "cursor", *(name for name, *_ in _FAST_NUMBERS)})
 

@@ -15,7 +15,7 @@ from api.schemas import (
     page_answer,
 )
 from api.vocabulary import AddressQuery, CertificateStatusName, Hex32Path
-from ledger import queries
+from ledger import reads
 from ledger.events import CertificateStatus
 
 router = APIRouter(tags=["certificates"])
@@ -40,20 +40,20 @@ def list_certificates(
     issued_after: IssuedAt = None,
     issued_before: IssuedAt = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=queries.MAX_PAGE)] = 100,
+    limit: Annotated[int, Query(ge=1, le=reads.MAX_PAGE)] = 100,
 ) -> Response:
     """Certificates, newest first; filter by issuer, status and issuance time."""
     cursor = checked_cursor(cursor, int, str)
     by_status = CertificateStatus[status] if status else None
-    page = queries.list_certificates(conn, issuer, by_status, issued_after, issued_before, cursor, limit)
-    return _json(page_answer(page, queries.indexed_block(conn)))
+    page = reads.list_certificates(conn, issuer, by_status, issued_after, issued_before, cursor, limit)
+    return _json(page_answer(page, reads.indexed_block(conn)))
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateDetailPublic)
 def get_certificate(certificate_id: Hex32Path, conn: ConnectionDep) -> Response:
     """One certificate, by id, with its history: issued, suspended, reinstated, revoked (and whether by the council)."""
-    answer = queries.certificate_detail(conn, certificate_id)
-    return _json({**answer, "indexed_block": queries.indexed_block(conn)})
+    answer = reads.certificate_detail(conn, certificate_id)
+    return _json({**answer, "indexed_block": reads.indexed_block(conn)})
 
 
 @router.get("/originals/{fingerprint}/certificates", response_model=OriginalCertificatesPublic)
@@ -62,7 +62,7 @@ def original_certificates(fingerprint: Hex32Path, conn: ConnectionDep) -> Respon
     return _json(
         {
             "fingerprint": fingerprint.lower(),
-            "data": queries.certificates_of_original(conn, fingerprint),
-            "indexed_block": queries.indexed_block(conn),
+            "data": reads.certificates_of_original(conn, fingerprint),
+            "indexed_block": reads.indexed_block(conn),
         }
     )

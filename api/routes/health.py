@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from api.deps import EngineDep
 from api.schemas import HealthPublic
-from ledger import queries
+from ledger import reads
 from ledger.chain.rpc import RpcError
 
 router = APIRouter(tags=["health"])
@@ -23,7 +23,7 @@ def health(request: Request, engine: EngineDep) -> dict[str, Any]:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-            indexed = queries.indexed_block(conn)
+            indexed = reads.indexed_block(conn)
     except Exception:
         database = False
     head = None

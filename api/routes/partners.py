@@ -15,12 +15,12 @@ from api.schemas import (
     page_answer,
 )
 from api.vocabulary import AddressPath, OrgTypeName, PartnerStatusName
-from ledger import queries
+from ledger import reads
 from ledger.events import OrganisationType, PartnerStatus
 
 router = APIRouter(tags=["partners"])
 
-Limit = Annotated[int, Query(ge=1, le=queries.MAX_PAGE)]
+Limit = Annotated[int, Query(ge=1, le=reads.MAX_PAGE)]
 
 
 @router.get("/partners", response_model=PartnersPublic)
@@ -32,30 +32,30 @@ def list_partners(
     limit: Limit = 100,
 ) -> dict[str, Any]:
     """Partners, by address; filter by organisation type and status."""
-    page = queries.list_partners(
+    page = reads.list_partners(
         conn,
         OrganisationType[org_type] if org_type else None,
         PartnerStatus[status] if status else None,
         checked_cursor(cursor, str),
         limit,
     )
-    return page_answer(page, queries.indexed_block(conn))
+    return page_answer(page, reads.indexed_block(conn))
 
 
 @router.get("/partners/{address}", response_model=PartnerDetailPublic)
 def get_partner(address: AddressPath, conn: ConnectionDep) -> dict[str, Any]:
     """A partner with its status history and the number of certificates it issued."""
-    return {**queries.partner_detail(conn, address), "indexed_block": queries.indexed_block(conn)}
+    return {**reads.partner_detail(conn, address), "indexed_block": reads.indexed_block(conn)}
 
 
 @router.get("/proposals", response_model=ProposalsPublic)
 def list_proposals(conn: ConnectionDep, cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
     """Council proposals, newest first."""
-    page = queries.list_proposals(conn, checked_cursor(cursor, int, str), limit)
-    return page_answer(page, queries.indexed_block(conn))
+    page = reads.list_proposals(conn, checked_cursor(cursor, int, str), limit)
+    return page_answer(page, reads.indexed_block(conn))
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalDetailPublic)
 def get_proposal(proposal_id: Annotated[int, Path(ge=1, le=2**256 - 1)], conn: ConnectionDep) -> dict[str, Any]:
     """A proposal with its votes."""
-    return {**queries.proposal_detail(conn, proposal_id), "indexed_block": queries.indexed_block(conn)}
+    return {**reads.proposal_detail(conn, proposal_id), "indexed_block": reads.indexed_block(conn)}

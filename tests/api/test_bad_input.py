@@ -21,7 +21,7 @@ from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.db import schema
 from ledger.db.engine import make_engine
-from ledger.queries import encode_cursor
+from ledger.reads import encode_cursor
 
 PROBLEM = "application/problem+json"
 ROOT = "0x" + "ab" * 32

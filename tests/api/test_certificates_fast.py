@@ -27,7 +27,7 @@ from starlette.types import Message, Scope
 from api.fastpaths._certificates import _certificates_answer, _fast_filters
 from api.fastpaths._certificates import _ListFastPath as ListFastPath
 from api.main import create_app
-from ledger import queries
+from ledger import reads
 from ledger.config import Settings
 from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade
@@ -134,7 +134,7 @@ def test_the_fast_path_is_counted_by_the_metrics_under_its_route(sqlite_api: Tes
 
 def test_the_fast_path_reads_the_declared_parameters_as_written() -> None:
     assert _fast_filters(b"") == (None, None, None, None, None, 100)
-    cursor = queries.encode_cursor([5, "0x" + "ab" * 32])
+    cursor = reads.encode_cursor([5, "0x" + "ab" * 32])
     query = (
         b"issuer=0x"
         + b"A1" * 20

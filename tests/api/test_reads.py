@@ -28,7 +28,7 @@ from devtools.devnet import Anvil, free_port
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.documents.hashing import keccak
-from ledger.queries import encode_cursor
+from ledger.reads import encode_cursor
 
 Counts = Callable[[], dict[str, int]]
 ZERO32 = "0x" + "00" * 32
