@@ -99,8 +99,7 @@ def _code_key(*parts: object) -> str:
     digest = hashlib.sha256(repr(parts).encode())
     sources = [
         *sorted((PROJECT_ROOT / "ledger" / "db").rglob("*.py")),
-        PROJECT_ROOT / "ledger" / "indexer" / "project.py",
-        PROJECT_ROOT / "ledger" / "indexer" / "decode.py",
+        *sorted((PROJECT_ROOT / "ledger" / "indexer").rglob("*.py")),  # projector, handlers, registry, decoder
         PROJECT_ROOT / "ledger" / "events.py",
         *sorted((PROJECT_ROOT / "ledger" / "abi").glob("*.json")),
     ]
