@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.27;
 
-import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {ICertificateRegistry} from "../certificates/ICertificateRegistry.sol";
 import {IStandingMirror} from "./IStandingMirror.sol";
 
 /**

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.27;
 
-import {IStandingMirror} from "./IStandingMirror.sol";
+import {IStandingMirror} from "../partners/IStandingMirror.sol";
 
 /**
  * @title ICertificateRegistry

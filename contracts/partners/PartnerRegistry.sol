@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
-import {IPartnerRegistry} from "./interfaces/IPartnerRegistry.sol";
-import {IStandingMirror} from "./interfaces/IStandingMirror.sol";
+import {ICertificateRegistry} from "../certificates/ICertificateRegistry.sol";
+import {IPartnerRegistry} from "./IPartnerRegistry.sol";
+import {IStandingMirror} from "./IStandingMirror.sol";
 
 /**
  * @title PartnerRegistry
