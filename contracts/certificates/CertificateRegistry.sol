@@ -26,6 +26,7 @@ contract CertificateRegistry is ICertificateRegistry {
     uint8 private constant _BY_COUNCIL_MEMBER = 1;
     uint8 private constant _BY_COUNCIL_DECISION = 2;
 
+    /// @notice Names the partner registry whose standing this registry mirrors and whose decisions it carries out.
     /// @param partners_ The partner registry; it is deployed next and must name this registry as its mirror.
     constructor(IPartnerRegistry partners_) {
         _partners = partners_;
