@@ -1,12 +1,12 @@
 """``python -m devtools.toolchain.slither``: slither on the project's contracts, gated by a written triage.
 
-Runs slither (installed in its own ``.venv-slither`` because its pins differ from ape's) on each folder of ``contracts/`` with the
-wired solc 0.8.30 (``--solc`` always: slither's own ``solc`` is solc-select's and tries to download) and the
-OpenZeppelin remapping, reads its JSON report, drops findings that lie wholly in ``node_modules`` (OpenZeppelin is
-audited upstream and not ours to change), and fails when a high or medium finding is not in the triage table of
-``docs/security.md``. A triage entry names the detector and the location (``Contract.function``, no line numbers, so
-it survives edits elsewhere in the file) and says why the finding is accepted. Low and informational findings are
-printed as a count per detector only.
+Runs slither (installed in its own ``.venv-slither`` because its pins differ from ape's) on each folder of
+``contracts/`` with the wired solc 0.8.30 (``--solc`` always: slither's own ``solc`` is solc-select's and tries to
+download) and the OpenZeppelin remapping, reads its JSON reports, drops findings that lie wholly in ``node_modules``
+(OpenZeppelin is audited upstream and not ours to change), and fails when a high or medium finding is not in the
+triage table of ``docs/security.md``. A triage entry names the detector and the location (``Contract.function``, no
+line numbers, so it survives edits elsewhere in the file) and says why the finding is accepted. Low and informational
+findings are printed as a count per detector only.
 
 Development-time only, like the rest of ``devtools.toolchain``: the runtime never imports it.
 """

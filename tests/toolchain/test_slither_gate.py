@@ -311,6 +311,5 @@ def test_lint_reports_slither_crashing_without_a_report(checkout: Path, capsys: 
     slither.write_text("#!/bin/sh\necho 'crytic_compile.platform.exceptions.InvalidCompilation: boom' >&2\nexit 1\n")
     slither.chmod(0o755)
     assert main(["--root", str(checkout), "--slither", str(slither)]) == 2
-    assert "slither exited 1 without a report on contracts:\ncrytic_compile.platform.exceptions.InvalidCompilation: boom" in (
-        capsys.readouterr().err
-    )
+    expected = "slither exited 1 without a report on contracts:\ncrytic_compile.platform.exceptions.InvalidCompilation"
+    assert f"{expected}: boom" in capsys.readouterr().err
