@@ -29,7 +29,7 @@ export APE_DATA_FOLDER ?= $(CURDIR)/.build/ape-data
 .PHONY: help setup postgres browser wrk compile abi test test-contracts test-unit lint format bench bench-gas bench-indexer bench-api run clean
 
 help:
-	@echo "make run | make test | make lint | make bench-gas | make bench-api | make clean"
+	@echo "make run | make test | make lint | make format | make bench-gas | make bench-api | make clean"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
