@@ -1,7 +1,8 @@
 # Originals: the only commands a newcomer needs.
 #   make run        devnet + contracts + demo data + indexer + API and web page on http://127.0.0.1:8000
 #   make test       set everything up, then run every test
-#   make lint       ruff, mypy, solhint-free Solidity checks (slither)
+#   make lint       ruff, mypy, slither; prettier and solhint on the contracts
+#   make format     ruff format, prettier --write on the contracts
 #   make bench      all three benchmarks below, one after the other
 #   make bench-gas  gas of every contract operation -> bench/results/gas.json, docs/benchmarks.md
 #   make bench-indexer  backfill speed, live lag, RSS, kill -9 (QUICK=1: 100k events) -> bench/results/indexer.json
@@ -15,6 +16,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 SLITHER_VENV := .venv-slither
+NPM_BIN := node_modules/.bin
+# The Solidity sources prettier and solhint check (configured in .prettierrc.json and .solhint.json).
+SOLIDITY := 'contracts/**/*.sol'
 
 # The compiler wiring and the devnet binary, for ape, py-solc-x and slither.
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
@@ -25,7 +29,7 @@ export APE_DATA_FOLDER ?= $(CURDIR)/.build/ape-data
 .PHONY: help setup postgres browser wrk compile abi test test-contracts test-unit lint format bench bench-gas bench-indexer bench-api run clean
 
 help:
-	@echo "make run | make test | make lint | make bench-gas | make bench-api | make clean"
+	@echo "make run | make test | make lint | make format | make bench-gas | make bench-api | make clean"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -97,10 +101,13 @@ lint: setup $(STAMPS)/slither
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m devtools.toolchain.slither
+	$(NPM_BIN)/prettier --check $(SOLIDITY)
+	$(NPM_BIN)/solhint --max-warnings 0 $(SOLIDITY)
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(NPM_BIN)/prettier --write $(SOLIDITY)
 
 bench-gas: setup
 	$(BIN)/ape compile

@@ -1,12 +1,12 @@
 """``python -m devtools.toolchain.slither``: slither on the project's contracts, gated by a written triage.
 
-Runs slither (installed in its own ``.venv-slither`` because its pins differ from ape's) on ``contracts/`` with the
-wired solc 0.8.30 (``--solc`` always: slither's own ``solc`` is solc-select's and tries to download) and the
-OpenZeppelin remapping, reads its JSON report, drops findings that lie wholly in ``node_modules`` (OpenZeppelin is
-audited upstream and not ours to change), and fails when a high or medium finding is not in the triage table of
-``docs/security.md``. A triage entry names the detector and the location (``Contract.function``, no line numbers, so
-it survives edits elsewhere in the file) and says why the finding is accepted. Low and informational findings are
-printed as a count per detector only.
+Runs slither (installed in its own ``.venv-slither`` because its pins differ from ape's) on each folder of
+``contracts/`` with the wired solc 0.8.30 (``--solc`` always: slither's own ``solc`` is solc-select's and tries to
+download) and the OpenZeppelin remapping, reads its JSON reports, drops findings that lie wholly in ``node_modules``
+(OpenZeppelin is audited upstream and not ours to change), and fails when a high or medium finding is not in the
+triage table of ``docs/security.md``. A triage entry names the detector and the location (``Contract.function``, no
+line numbers, so it survives edits elsewhere in the file) and says why the finding is accepted. Low and informational
+findings are printed as a count per detector only.
 
 Development-time only, like the rest of ``devtools.toolchain``: the runtime never imports it.
 """
@@ -245,11 +245,26 @@ def expected_sources(root: Path) -> frozenset[str]:
     )
 
 
-def slither_command(slither: Path, tools: Toolchain, json_out: Path) -> list[str]:
-    """The slither invocation: one standard-json compilation of contracts/*.sol and everything they import."""
+def slither_targets(root: Path) -> list[str]:
+    """The folders slither compiles, relative to ``root``: ``contracts/`` and each domain folder under it.
+
+    crytic-compile takes the ``*.sol`` files of one folder (not of its subfolders) and what they import, so contracts
+    grouped by domain (``contracts/partners/``, ``contracts/certificates/``) need one compilation per folder.
+    """
+    contracts = root / CONTRACTS_DIR
+    folders = {
+        path.parent.relative_to(root).as_posix()
+        for path in contracts.rglob("*.sol")
+        if ".cache" not in path.relative_to(contracts).parts
+    }
+    return sorted(folders)
+
+
+def slither_command(slither: Path, tools: Toolchain, json_out: Path, target: str = CONTRACTS_DIR) -> list[str]:
+    """The slither invocation: one standard-json compilation of ``target``'s ``*.sol`` files and their imports."""
     return [
         str(slither),
-        CONTRACTS_DIR,
+        target,
         "--solc-standard-json",
         "--solc",
         str(tools.solc),
@@ -264,37 +279,48 @@ def slither_command(slither: Path, tools: Toolchain, json_out: Path) -> list[str
     ]
 
 
+def merge_reports(reports: Iterable[Report]) -> Report:
+    """One report of several runs: a finding in a file two runs share (an interface) is kept once."""
+    reports = list(reports)
+    findings = dict.fromkeys(finding for report in reports for finding in report.findings)
+    analysed = frozenset(path for report in reports for path in report.analysed_files)
+    return Report(findings=tuple(findings), analysed_files=analysed)
+
+
 def run_slither(slither: Path, root: Path = PROJECT_ROOT) -> Report:
-    """Run slither on ``root/contracts`` and return its findings.
+    """Run slither on each folder of ``root/contracts`` that holds Solidity files and return the findings.
 
     Raises:
-        SlitherError: when slither is missing or fails, or when a Solidity file under contracts/ was not analysed
-            (slither compiles ``contracts/*.sol`` and what they import, not every file of the tree).
+        SlitherError: when slither is missing or fails, or when a Solidity file under contracts/ was not analysed.
     """
     if not slither.is_file():
         raise SlitherError(f"{slither} is missing: run `make lint` (it installs constraints-slither.txt)")
     tools = Toolchain(root)
     if not tools.solc.exists():
         raise SlitherError(f"{tools.solc} is missing: run `make setup`")
+    reports = []
     with tempfile.TemporaryDirectory(prefix="slither-") as scratch:
-        json_out = Path(scratch) / "slither.json"
-        proc = subprocess.run(
-            slither_command(slither, tools, json_out),
-            cwd=root,
-            env=environment(root),
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if not json_out.is_file():
-            raise SlitherError(f"slither exited {proc.returncode} without a report:\n{proc.stderr}{proc.stdout}")
-        report = parse_report(json.loads(json_out.read_text()))
+        for index, target in enumerate(slither_targets(root)):
+            json_out = Path(scratch) / f"slither-{index}.json"
+            proc = subprocess.run(
+                slither_command(slither, tools, json_out, target),
+                cwd=root,
+                env=environment(root),
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            if not json_out.is_file():
+                raise SlitherError(
+                    f"slither exited {proc.returncode} without a report on {target}:\n{proc.stderr}{proc.stdout}"
+                )
+            reports.append(parse_report(json.loads(json_out.read_text())))
+    report = merge_reports(reports)
     missing = sorted(expected_sources(root) - report.analysed_files)
     if missing:
         raise SlitherError(
-            f"slither did not analyse {', '.join(missing)}: it compiles {CONTRACTS_DIR}/*.sol and their imports, "
-            "so import these files from a top-level contract or move them up"
+            f"slither did not analyse {', '.join(missing)}: it compiles each folder's *.sol files and their imports"
         )
     return report
 

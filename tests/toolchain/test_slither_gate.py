@@ -239,14 +239,14 @@ ANALYSED = ["contracts/Registry.sol", "contracts/Vault.sol", "contracts/interfac
 
 
 def stand_in_slither(root: Path, report: dict[str, Any]) -> Path:
-    """An executable that records its arguments and writes ``report`` where --json says, like slither."""
+    """An executable that records its arguments (one line per run) and writes ``report`` where --json says."""
     (root / "report.json").write_text(json.dumps(report))
     script = root / "slither"
     script.write_text(
         f"#!{sys.executable}\n"
         "import json, shutil, sys\n"
         "args = sys.argv[1:]\n"
-        f"json.dump(args, open({str(root / 'args.json')!r}, 'w'))\n"
+        f"open({str(root / 'args.jsonl')!r}, 'a').write(json.dumps(args) + '\\n')\n"
         f"shutil.copy({str(root / 'report.json')!r}, args[args.index('--json') + 1])\n"
     )
     script.chmod(0o755)
@@ -258,8 +258,9 @@ def test_lint_runs_slither_with_the_wired_solc_and_the_openzeppelin_remapping(
 ) -> None:
     slither = stand_in_slither(checkout, slither_report([detector("unused-return", "Medium", SYNC, PUSH)], ANALYSED))
     assert main(["--root", str(checkout), "--slither", str(slither)]) == 0
-    args = json.loads((checkout / "args.json").read_text())
-    assert args[0] == "contracts"
+    runs = [json.loads(line) for line in (checkout / "args.jsonl").read_text().splitlines()]
+    assert [args[0] for args in runs] == ["contracts", "contracts/interfaces"], "one compilation per folder"
+    args = runs[0]
     assert args[args.index("--solc") + 1] == str(checkout / ".solcx" / f"solc-v{SOLC_VERSION}")
     assert args[args.index("--solc-remaps") + 1] == REMAPPING == "@openzeppelin/=node_modules/@openzeppelin/"
     assert "--solc-standard-json" in args
@@ -290,7 +291,7 @@ def test_lint_fails_on_an_untriaged_medium_finding_and_prints_it_in_full(
 def test_lint_fails_when_a_contract_in_a_subfolder_was_not_analysed(
     checkout: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """slither compiles contracts/*.sol and their imports: an unimported file in a subfolder would escape it."""
+    """slither compiles each folder's *.sol files and their imports: a file it did not analyse fails the lint."""
     (checkout / "contracts" / "lib").mkdir()
     (checkout / "contracts" / "lib" / "Orphan.sol").write_text("// SPDX-License-Identifier: Apache-2.0\n")
     slither = stand_in_slither(checkout, slither_report([], ANALYSED))
@@ -310,6 +311,5 @@ def test_lint_reports_slither_crashing_without_a_report(checkout: Path, capsys: 
     slither.write_text("#!/bin/sh\necho 'crytic_compile.platform.exceptions.InvalidCompilation: boom' >&2\nexit 1\n")
     slither.chmod(0o755)
     assert main(["--root", str(checkout), "--slither", str(slither)]) == 2
-    assert "slither exited 1 without a report:\ncrytic_compile.platform.exceptions.InvalidCompilation: boom" in (
-        capsys.readouterr().err
-    )
+    expected = "slither exited 1 without a report on contracts:\ncrytic_compile.platform.exceptions.InvalidCompilation"
+    assert f"{expected}: boom" in capsys.readouterr().err

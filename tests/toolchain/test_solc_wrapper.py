@@ -183,7 +183,7 @@ def test_standard_json_output_is_byte_identical_to_the_npm_module_called_directl
     assert wrapper_output == direct
     ours, theirs = json.loads(wrapper_output), json.loads(direct)
     assert error_messages(ours) == []
-    for unit in ("contracts/PartnerRegistry.sol", "contracts/CertificateRegistry.sol"):
+    for unit in ("contracts/partners/PartnerRegistry.sol", "contracts/certificates/CertificateRegistry.sol"):
         name = Path(unit).stem
         mine, reference = ours["contracts"][unit][name], theirs["contracts"][unit][name]
         assert len(mine["evm"]["bytecode"]["object"]) > 1000
@@ -197,8 +197,10 @@ def test_output_larger_than_64_kib_arrives_whole_through_a_pipe(wrapper_output: 
     assert len(wrapper_output.encode()) > 64 * 1024
     output = json.loads(wrapper_output)
     # Every unit of the build, imports included, with its AST: nothing was cut off at the pipe's 64 KiB.
-    assert {"contracts/PartnerRegistry.sol", "contracts/interfaces/IStandingMirror.sol"} <= set(output["sources"])
-    assert output["sources"]["contracts/CertificateRegistry.sol"]["ast"]["nodeType"] == "SourceUnit"
+    assert {"contracts/partners/PartnerRegistry.sol", "contracts/partners/IStandingMirror.sol"} <= set(
+        output["sources"]
+    )
+    assert output["sources"]["contracts/certificates/CertificateRegistry.sol"]["ast"]["nodeType"] == "SourceUnit"
 
 
 def test_openzeppelin_import_resolves_through_a_remapping_and_the_base_path(bare_solc: Path, elsewhere: Path) -> None:
@@ -289,7 +291,7 @@ def test_combined_json_compiles_files_with_prefix_remappings_like_crytic_compile
     proc = run(
         bare_solc,
         "@openzeppelin/=node_modules/@openzeppelin/",
-        "contracts/CertificateRegistry.sol",
+        "contracts/certificates/CertificateRegistry.sol",
         str(tmp_path / "UsesMerkleProof.sol"),
         "--combined-json",
         "abi,ast,bin,bin-runtime,srcmap,srcmap-runtime,userdoc,devdoc,hashes,compact-format",
@@ -299,7 +301,7 @@ def test_combined_json_compiles_files_with_prefix_remappings_like_crytic_compile
     )
     assert proc.returncode == 0, proc.stderr
     combined = json.loads(proc.stdout)
-    registry = combined["contracts"]["contracts/CertificateRegistry.sol:CertificateRegistry"]
+    registry = combined["contracts"]["contracts/certificates/CertificateRegistry.sol:CertificateRegistry"]
     assert set(registry) == {"abi", "bin", "bin-runtime", "srcmap", "srcmap-runtime", "userdoc", "devdoc", "hashes"}
     assert registry["hashes"]["issue(bytes32,bytes32,uint48)"]
     assert int(registry["bin-runtime"], 16) > 0
@@ -315,10 +317,10 @@ def test_combined_json_names_a_dot_relative_file_like_native_solc(bare_solc: Pat
     proc = run(
         bare_solc,
         "@openzeppelin/=node_modules/@openzeppelin/",
-        "./contracts/interfaces/../PartnerRegistry.sol",
+        "./contracts/certificates/../partners/PartnerRegistry.sol",
         "--combined-json",
         "abi",
         cwd=PROJECT_ROOT,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "contracts/PartnerRegistry.sol:PartnerRegistry" in json.loads(proc.stdout)["contracts"]
+    assert "contracts/partners/PartnerRegistry.sol:PartnerRegistry" in json.loads(proc.stdout)["contracts"]

@@ -17,17 +17,28 @@ import {IPartnerRegistry} from "./IPartnerRegistry.sol";
  * partner registry's constructor refuses a mirror that names another registry.
  */
 interface IStandingMirror {
-    /// @notice The partner registry whose standing this contract mirrors.
-    function partners() external view returns (IPartnerRegistry);
-
     /**
      * @notice Record `account`'s standing as the partner registry now holds it.
      *
      * Requirements:
+     *
      * - the caller is the partner registry.
+     *
+     * @param account The partner.
+     * @param standing Its standing now.
      */
     function setStanding(address account, IPartnerRegistry.Standing calldata standing) external;
 
-    /// @notice `account`'s standing as last pushed by the partner registry (all false and 0 if never pushed).
+    /**
+     * @notice The partner registry whose standing this contract mirrors.
+     * @return The partner registry.
+     */
+    function partners() external view returns (IPartnerRegistry);
+
+    /**
+     * @notice `account`'s standing as last pushed by the partner registry (all false and 0 if never pushed).
+     * @param account The partner.
+     * @return Its standing.
+     */
     function standingOf(address account) external view returns (IPartnerRegistry.Standing memory);
 }

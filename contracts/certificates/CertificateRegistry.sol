@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
-import {IPartnerRegistry} from "./interfaces/IPartnerRegistry.sol";
-import {IStandingMirror} from "./interfaces/IStandingMirror.sol";
+import {ICertificateRegistry} from "./ICertificateRegistry.sol";
+import {IPartnerRegistry} from "../partners/IPartnerRegistry.sol";
+import {IStandingMirror} from "../partners/IStandingMirror.sol";
 
 /**
  * @title CertificateRegistry
@@ -26,6 +26,7 @@ contract CertificateRegistry is ICertificateRegistry {
     uint8 private constant _BY_COUNCIL_MEMBER = 1;
     uint8 private constant _BY_COUNCIL_DECISION = 2;
 
+    /// @notice Names the partner registry whose standing this registry mirrors and whose decisions it carries out.
     /// @param partners_ The partner registry; it is deployed next and must name this registry as its mirror.
     constructor(IPartnerRegistry partners_) {
         _partners = partners_;

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+import {ICertificateRegistry} from "../certificates/ICertificateRegistry.sol";
+import {CouncilVoting} from "./CouncilVoting.sol";
+import {IPartnerRegistry} from "./IPartnerRegistry.sol";
+import {IStandingMirror} from "./IStandingMirror.sol";
+import {PartnerMembership} from "./PartnerMembership.sol";
+import {PartnerStanding} from "./PartnerStanding.sol";
+
+/**
+ * @title PartnerRegistry
+ * @notice The consortium registry: applications, council proposals and votes, and each partner's standing over time.
+ * @dev Composed of {PartnerStanding} (records, seats, issuer history, the mirror), {PartnerMembership} (applying,
+ * leaving) and {CouncilVoting} (proposals and votes). This contract says what may be proposed and what each kind of
+ * proposal requires and does, in one place: {_enact}.
+ */
+contract PartnerRegistry is PartnerMembership, CouncilVoting {
+    /// @dev The proposal id {_enact} is given when a proposal is being made: ids start at 1, so 0 means check only.
+    uint256 private constant _CHECK_ONLY = 0;
+
+    mapping(uint256 proposalId => Details) private _proposedDetails;
+
+    /// @notice Admits the founders with their rights and binds the standing mirror, which must name this registry.
+    /// @param founders The founding partners, admitted at once with their rights; at least one holds COUNCIL.
+    /// @param votingPeriod_ Seconds a proposal stays open for votes.
+    /// @param mirror The contract that gets every partner's standing (the certificate registry, deployed first and
+    /// naming this registry's address), or 0 for a registry that no contract acts on.
+    constructor(
+        Founder[] memory founders,
+        uint48 votingPeriod_,
+        IStandingMirror mirror
+    ) PartnerStanding(mirror) CouncilVoting(votingPeriod_) {
+        if (address(mirror) != address(0)) {
+            address named = address(mirror.partners());
+            if (named != address(this)) revert PartnerRegistryMirrorMismatch(address(mirror), named);
+        }
+        for (uint256 i = 0; i < founders.length; ++i) {
+            Founder memory f = founders[i];
+            if (_partners[f.account].status != PartnerStatus.None) {
+                revert PartnerRegistryAlreadyRegistered(f.account, _partners[f.account].status);
+            }
+            _checkRights(f.rights);
+            _register(f.account, f.orgType, f.displayName, f.domain, f.metadataHash);
+            _changeStatus(f.account, PartnerStatus.Active, 0);
+            if (f.rights != 0) _changeRights(f.account, f.rights, 0);
+        }
+        if (_activeCouncilSeats == 0) revert PartnerRegistryInvalidFounding();
+        for (uint256 i = 0; i < founders.length; ++i) {
+            _pushStanding(founders[i].account, _standingOf(founders[i].account));
+        }
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function propose(
+        ProposalKind kind,
+        address subject,
+        uint8 rights,
+        uint48 cutoff
+    ) external onlyCouncil returns (uint256 proposalId) {
+        if (kind >= ProposalKind.ChangeDetails && kind != ProposalKind.SetCompromised) {
+            revert PartnerRegistryWrongProposeFunction(kind);
+        }
+        _enact(_CHECK_ONLY, kind, subject, rights, cutoff);
+        bytes32 target = kind == ProposalKind.Admit ? _partners[subject].detailsHash : bytes32(0);
+        proposalId = _createProposal(kind, subject, rights, cutoff, target, bytes32(0), 0);
+        emit VoteCast(proposalId, msg.sender, true, 1, 0);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function proposeDetails(
+        address subject,
+        Details calldata details
+    ) external onlyCouncil returns (uint256 proposalId) {
+        _enact(_CHECK_ONLY, ProposalKind.ChangeDetails, subject, 0, 0);
+        if (bytes(details.displayName).length == 0) revert PartnerRegistryEmptyDisplayName();
+        proposalId = _createProposal(ProposalKind.ChangeDetails, subject, 0, 0, detailsHash(details), bytes32(0), 0);
+        _proposedDetails[proposalId] = details;
+        emit DetailsProposed(proposalId, details.orgType, details.displayName, details.domain, details.metadataHash);
+        emit VoteCast(proposalId, msg.sender, true, 1, 0);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function proposeCertificateDecision(
+        ProposalKind kind,
+        ICertificateRegistry registry,
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        uint16 reason
+    ) external onlyCouncil returns (uint256 proposalId) {
+        registry.checkCouncilDecision(id, leaf, proof, _decisionStatus(kind));
+        proposalId = _createProposal(kind, address(registry), 0, 0, id, leaf, reason);
+        emit VoteCast(proposalId, msg.sender, true, 1, 0);
+    }
+
+    /**
+     * @notice A certificate decision is carried out by the certificate registry named as its subject, which re-checks
+     * the transition and reverts (undoing this execution) when it no longer applies; any other kind by {_enact},
+     * after which the partner's standing goes to the mirror if it changed.
+     * @param proposalId The proposal.
+     * @param p The proposal as stored.
+     */
+    function _carryOut(uint256 proposalId, StoredProposal storage p) internal override {
+        (address subject, ProposalKind kind) = (p.subject, p.kind);
+        if (kind >= ProposalKind.RevokeCertificate) {
+            ICertificateRegistry(subject).applyCouncilDecision(p.target, p.leaf, _decisionStatus(kind), p.reason);
+            return;
+        }
+        Standing memory before = _standingOf(subject);
+        _enact(proposalId, kind, subject, p.rights, p.compromisedAfter);
+        _pushStandingIfChanged(subject, before);
+    }
+
+    /**
+     * @notice What each kind of partner proposal requires of its subject as it stands now, and what it does: the one
+     * switch over the kind. With `proposalId` = {_CHECK_ONLY} (a proposal being made) it only reverts when `kind`
+     * does not apply; with the id of a proposal being executed it checks again and makes the change. Certificate
+     * decisions never come here ({propose} refuses them, {_carryOut} hands them to the certificate registry).
+     * @param proposalId The proposal being executed, or {_CHECK_ONLY}.
+     * @param kind What the proposal does.
+     * @param subject The partner it applies to.
+     * @param rights Admit: the rights granted with admission; GrantRights and WithdrawRights: which ones; else 0.
+     * @param cutoff Expel: the compromise cut-off (0 for none); SetCompromised: the cut-off (not 0); else 0.
+     */
+    function _enact(uint256 proposalId, ProposalKind kind, address subject, uint8 rights, uint48 cutoff) private {
+        StoredPartner storage s = _partners[subject];
+        PartnerStatus status = s.status;
+        if (kind == ProposalKind.Admit) {
+            _checkNoCutoff(cutoff);
+            _checkRights(rights);
+            _checkStatus(subject, status, status == PartnerStatus.Applied);
+            if (proposalId == _CHECK_ONLY) return;
+            bytes32 bound = _proposalTarget(proposalId);
+            bytes32 actual = s.detailsHash;
+            if (actual != bound) revert PartnerRegistryDetailsChanged(subject, bound, actual);
+            _changeStatus(subject, PartnerStatus.Active, proposalId);
+            if (rights != 0) _changeRights(subject, rights, proposalId);
+        } else if (kind == ProposalKind.Suspend) {
+            _checkNoCutoff(cutoff);
+            _checkStatus(subject, status, status == PartnerStatus.Active);
+            if (proposalId == _CHECK_ONLY) return;
+            _changeStatus(subject, PartnerStatus.Suspended, proposalId);
+        } else if (kind == ProposalKind.Reinstate) {
+            _checkNoCutoff(cutoff);
+            _checkStatus(subject, status, status == PartnerStatus.Suspended);
+            if (proposalId == _CHECK_ONLY) return;
+            _changeStatus(subject, PartnerStatus.Active, proposalId);
+        } else if (kind == ProposalKind.Expel) {
+            _checkEarlierCutoff(s.compromisedAfter, cutoff);
+            _checkStatus(subject, status, status == PartnerStatus.Active || status == PartnerStatus.Suspended);
+            if (proposalId == _CHECK_ONLY) return;
+            uint8 held = s.rights;
+            if (cutoff != 0) _setCompromised(subject, cutoff, proposalId);
+            _changeStatus(subject, PartnerStatus.Expelled, proposalId);
+            if (held != 0) _changeRights(subject, 0, proposalId);
+        } else if (kind == ProposalKind.GrantRights || kind == ProposalKind.WithdrawRights) {
+            _checkNoCutoff(cutoff);
+            _checkStatus(subject, status, status == PartnerStatus.Active || status == PartnerStatus.Suspended);
+            if (rights == 0) revert PartnerRegistryInvalidRights(rights);
+            _checkRights(rights);
+            uint8 held = s.rights;
+            bool grant = kind == ProposalKind.GrantRights;
+            if (grant ? held & rights == rights : held & rights == 0) {
+                revert PartnerRegistryRightsUnchanged(subject, rights);
+            }
+            if (proposalId == _CHECK_ONLY) return;
+            _changeRights(subject, grant ? held | rights : held & ~rights, proposalId);
+        } else if (kind == ProposalKind.ChangeDetails) {
+            _checkNoCutoff(cutoff);
+            _checkStatus(subject, status, status == PartnerStatus.Active || status == PartnerStatus.Suspended);
+            if (proposalId == _CHECK_ONLY) return;
+            _changeDetails(subject, _proposedDetails[proposalId], proposalId);
+        } else {
+            // SetCompromised: a partner that was ever admitted, at any time after, also once expelled or gone.
+            if (cutoff == 0) revert PartnerRegistryInvalidCutoff(cutoff);
+            _checkEarlierCutoff(s.compromisedAfter, cutoff);
+            _checkStatus(subject, status, status != PartnerStatus.None && status != PartnerStatus.Applied);
+            if (proposalId == _CHECK_ONLY) return;
+            _setCompromised(subject, cutoff, proposalId);
+        }
+    }
+
+    /**
+     * @notice The one rule on a compromise cut-off: it never lies in the future and only ever moves earlier (a later one
+     * would bring back certificates already declared invalid).
+     * @param existing The partner's cut-off now (0 when none).
+     * @param cutoff The proposed cut-off (0 = none, for an expulsion).
+     */
+    function _checkEarlierCutoff(uint48 existing, uint48 cutoff) private view {
+        if (cutoff > block.timestamp || (existing != 0 && cutoff >= existing)) {
+            revert PartnerRegistryInvalidCutoff(cutoff);
+        }
+    }
+
+    /**
+     * @notice Reverts when a cut-off was given to a proposal kind that takes none.
+     * @param cutoff The proposed cut-off.
+     */
+    function _checkNoCutoff(uint48 cutoff) private pure {
+        if (cutoff != 0) revert PartnerRegistryInvalidCutoff(cutoff);
+    }
+
+    /**
+     * @notice Reverts with the subject's status unless the proposal kind allows it.
+     * @param subject The partner.
+     * @param status Its status now.
+     * @param allowed Whether the kind applies to a partner in `status`.
+     */
+    function _checkStatus(address subject, PartnerStatus status, bool allowed) private pure {
+        if (!allowed) revert PartnerRegistryInvalidStatus(subject, status);
+    }
+
+    /**
+     * @notice The certificate status a council decision of `kind` sets.
+     * @param kind RevokeCertificate or LiftCertificateSuspension.
+     * @return The status the certificate registry is asked to set.
+     */
+    function _decisionStatus(ProposalKind kind) private pure returns (ICertificateRegistry.Status) {
+        if (kind == ProposalKind.RevokeCertificate) return ICertificateRegistry.Status.Revoked;
+        if (kind == ProposalKind.LiftCertificateSuspension) return ICertificateRegistry.Status.Valid;
+        revert PartnerRegistryWrongProposeFunction(kind);
+    }
+}
