@@ -25,6 +25,9 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
 export PATH := $(CURDIR)/.bin:$(CURDIR)/$(BIN):$(PATH)
 # ape keeps its data (accounts, caches) inside the project so nothing leaks into $HOME between projects.
 export APE_DATA_FOLDER ?= $(CURDIR)/.build/ape-data
+# The development tools (devtools/: toolchain, devnet, demo) are not in the installed package: every target runs from
+# the checkout, so the benchmarks, ape scripts and tests import them from here.
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: help setup postgres browser wrk compile abi test test-contracts test-unit lint format bench bench-gas bench-indexer bench-api run clean
 
