@@ -1,6 +1,8 @@
-// Ponder's view of one deployment of the Originals registries. bench/indexer.py sets the environment: the node
-// (PONDER_RPC_URL_31337), the registries' addresses and the deployment's first block (from the deployment manifest),
-// and the database (DATABASE_URL; the schema is given with `ponder start --schema`).
+// Ponder's view of one deployment of the Originals registries. bench/_ponder.py sets the environment: the node
+// (ORIGINALS_RPC_URL, ORIGINALS_CHAIN_ID), the registries' addresses and the deployment's first block (from the
+// deployment manifest), and the database (DATABASE_URL; the schema is given with `ponder start --schema`). The RPC
+// cache stays on (Ponder's default): the benchmark's "cold" runs start from a new database, its "cached" ones from a
+// database whose cache a cold run filled.
 import { createConfig } from "ponder";
 
 import { CertificateRegistryAbi, PartnerRegistryAbi } from "./abis";
@@ -16,7 +18,7 @@ const startBlock = Number(required("ORIGINALS_START_BLOCK"));
 export default createConfig({
   database: { kind: "postgres", connectionString: required("DATABASE_URL") },
   chains: {
-    anvil: { id: 31337, rpc: required("PONDER_RPC_URL_31337") },
+    anvil: { id: Number(required("ORIGINALS_CHAIN_ID")), rpc: required("ORIGINALS_RPC_URL") },
   },
   contracts: {
     PartnerRegistry: {
