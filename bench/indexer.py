@@ -97,6 +97,11 @@ BEGIN = (
     "edit the script, not this text) -->"
 )
 END = "<!-- indexer:end -->"
+PONDER_BEGIN = (
+    "<!-- indexer-ponder:begin (written by bench/indexer.py from bench/results/indexer.json: "
+    "edit the script, not this text) -->"
+)
+PONDER_END = "<!-- indexer-ponder:end -->"
 LIVE_POLL = 0.1
 KILL_DATASET = "dense-100k"
 """Live and kill -9 runs use this dataset (the chain keeps growing with the blocks they mine)."""
@@ -1338,7 +1343,7 @@ class Report:
                 f"| {_n(s['x_peak_rss_mb'])} MiB | {_n(s['x_db_mb'])} MiB |"
             )
         lines += self.where_the_time_goes()
-        lines += self.render_ponder(r)
+        lines += ["", "Side by side with Ponder: see [the next section](#indexer-side-by-side-with-ponder)."]
         sparse = [(k, v) for k, v in self.backfills.items() if k[0].startswith("sparse")]
         if sparse:
             (name, _db), runs = sparse[0]
@@ -1403,10 +1408,14 @@ class Report:
 
     def render_ponder(self, r: dict[str, Any]) -> list[str]:
         """The side-by-side table with Ponder, the checksums, and how to reproduce it."""
-        lines = ["", "### Side by side with Ponder", ""]
+        lines = ["## Indexer: side by side with Ponder", ""]
         if self.ponder_skipped:
             return [*lines, f"Ponder was not measured: {self.ponder_skipped}."]
+        sizes = ", ".join(f"{info.name} ({info.events:,} events, {info.head:,} blocks)" for info in self.datasets)
         lines += _paragraph(
+            f"Measured {self.env.date} by `make bench-indexer` on {sizes}; machine: {self.env.machine}, shared "
+            f"(1-minute load average during these runs: median {_n(self.ponder_load(), 1)}); PostgreSQL "
+            f"{self.env.postgres}, Node {node_version()}. "
             f"Ponder {r['ponder_version']} (`bench/peers/ponder`: both registries into tables equivalent to ours, "
             "its indexing functions written with its Store API as its documentation recommends) ran in the same "
             "rounds as our indexer, on the same anvil chain, the same PostgreSQL server and the same machine: each "
@@ -1465,10 +1474,18 @@ class Report:
         lines += self.ponder_time()
         lines += [
             "",
-            "To reproduce: `make bench-indexer` (installs Ponder with `npm ci` in `bench/peers/ponder`; "
-            "`QUICK=1` for the 100k dataset; `BENCH_INDEXER_ARGS=--no-ponder` leaves Ponder out).",
+            *_paragraph(
+                "To reproduce: `make bench-indexer` (installs Ponder with `npm ci` in `bench/peers/ponder`; "
+                "`QUICK=1` for the 100k dataset; `BENCH_INDEXER_ARGS=--no-ponder` leaves Ponder out; "
+                "`BENCH_INDEXER_ARGS='--only backfill --only sparse --merge'` re-measures the backfills and this "
+                "section only, keeping the other figures of `indexer.json`)."
+            ),
         ]
         return lines
+
+    def ponder_load(self) -> float:
+        loads = [b.load for runs in self.backfills.values() for b in runs]
+        return _median(loads + [p.load for runs in self.ponder.values() for p in runs])
 
     def ponder_time(self) -> list[str]:
         """Where Ponder's time goes, from its own log lines (main dataset)."""
@@ -1579,17 +1596,32 @@ class Report:
         return rows
 
 
-def write_docs(section: str, path: Path) -> None:
-    """Replace the Indexer section between its markers, or append it after the other sections."""
-    block = f"{BEGIN}\n{section}{END}\n"
+def write_docs(section: str, path: Path, begin: str = BEGIN, end: str = END) -> None:
+    """Replace a section between its markers; a new one goes after the Indexer section, or at the end."""
+    block = f"{begin}\n{section}{end}\n"
     text = path.read_text() if path.is_file() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
         text = before + block + ("\n" + after if after else "")
+    elif begin != BEGIN and END in text:
+        before, after = text.split(END, 1)
+        text = before + END + "\n\n" + block + ("\n" + after.lstrip("\n") if after.strip() else "")
     else:
         text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text)
+
+
+def node_version() -> str:
+    done = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "not found"
+
+
+def merge_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` over ``old`` for a partial run (``--merge``): what this run measured replaces, the rest is kept."""
+    merged = {**old, **{k: v for k, v in new.items() if v is not None or k not in old}}
+    merged["merged_over_run_of"] = old.get("date")
+    return merged
 
 
 # ========================================================================================================= main
@@ -1616,6 +1648,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-ponder", action="store_true", help="leave out the Ponder peer runs")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the result file's figures this run does not measure (with --only); rewrites only the Ponder docs",
+    )
     parser.add_argument("--profile", type=Path, help="cProfile the first measured run of each backfill into DIR")
     parser.add_argument("--json", type=Path, help="result file (default bench/results/indexer[-quick].json)")
     parser.add_argument("--docs", type=Path, help=f"Markdown file whose Indexer section is rewritten (default {DOCS})")
@@ -1699,12 +1736,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: the code changed during the run ({report.env.code} -> {report.code_after})", flush=True)
     result = report.flat()
     target = args.json or (QUICK_RESULTS if args.quick else RESULTS)
+    if args.merge and target.is_file():
+        result = merge_results(json.loads(target.read_text()), result)
     write_json(result, target)
     print(f"done in {time.monotonic() - started:.0f} s -> {target}")
-    if args.docs is not None or (not args.no_docs and not args.quick and args.only is None):
-        docs = args.docs or DOCS
+    docs = args.docs or DOCS
+    if args.docs is not None or (not args.no_docs and not args.quick and args.only is None and not args.merge):
         write_docs(report.render(), docs)
         print(f"Indexer section -> {docs}")
+    if report.ponder and (args.docs is not None or (not args.no_docs and not args.quick)):
+        write_docs("\n".join(report.render_ponder(report.flat())) + "\n", docs, PONDER_BEGIN, PONDER_END)
+        print(f"Indexer: side by side with Ponder section -> {docs}")
     for label, limit, value, ok in report.targets(result):
         print(f"  {label:52} {value:>10}  (limit {limit}): {ok}")
     if args.drop_chains:
