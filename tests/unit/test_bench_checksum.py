@@ -187,3 +187,21 @@ def test_ponder_queries_name_the_schema_and_refuse_anything_else() -> None:
     }
     with pytest.raises(ValueError, match="not a schema name"):
         ck.ponder_queries('x"; DROP TABLE partners; --')
+
+
+def test_window_rate_reads_progress_between_the_first_and_the_last_step() -> None:
+    import _ponder
+
+    cumulative = [(5, 100), (50, 600), (121, 1100)]
+    samples = [(0.0, 0), (1.0, 0), (2.0, 5), (3.0, 50), (4.0, 121), (5.0, 121)]
+    assert _ponder.window_rate(samples, cumulative) == 500.0  # (1,100 - 100) events over 2 s
+    assert _ponder.window_rate([(0.0, 0), (1.0, 0)], cumulative) is None  # no step: no window
+    assert _ponder.window_rate([], cumulative) is None
+    assert _ponder.window_rate([(0.0, 0), (2.0, 121)], cumulative) is None  # one step: no window
+
+
+def test_checkpoint_block_is_read_from_ponders_checkpoint() -> None:
+    import _ponder
+
+    checkpoint = "1796663125" + "0000000000031337" + "0000000000000091" + "9" * 33
+    assert _ponder.checkpoint_block(checkpoint) == 91
