@@ -153,15 +153,8 @@ def poller(url: str, sql: str, convert: Any = int) -> _Poller:
     return _Poller(url, sql, convert)
 
 
-def _vm_hwm_mb(pid: int) -> float:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a live process so far."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -193,6 +186,8 @@ def run(
 
     The caller stops the process (:func:`stop`) after reading the database.
     """
+    from _generate import vm_hwm_mb
+
     from ledger.devnet import free_port
 
     env = {
@@ -208,7 +203,7 @@ def run(
     }
     command = [str(PONDER), "start", "--schema", schema, "--log-format", "json", "--port", str(free_port())]
     load = os.getloadavg()[0]
-    node_cpu = _cpu_seconds(node_pid)
+    node_cpu = cpu_seconds(node_pid)
     lines: list[dict[str, Any]] = []
     checkpoint_sql = f'SELECT max(latest_checkpoint) FROM "{schema}"._ponder_checkpoint'
     plain_url = database_url.replace("postgresql+psycopg://", "postgresql://")
@@ -232,13 +227,13 @@ def run(
                 stop(process)
                 raise PonderError(f"Ponder failed ({line.get('msg')}): see {log}")
             if line.get("msg") == READY and line.get("endpoint") == "/ready":
-                rss, cpu = _vm_hwm_mb(process.pid), _cpu_seconds(process.pid)
+                rss, cpu = vm_hwm_mb(process.pid), cpu_seconds(process.pid)
                 ready = line
                 break
             if time.monotonic() > deadline:
                 stop(process)
                 raise PonderError(f"Ponder did not catch up within {timeout:.0f} s: see {log}")
-        node_cpu = _cpu_seconds(node_pid) - node_cpu
+        node_cpu = cpu_seconds(node_pid) - node_cpu
     if ready is None:
         stop(process)
         raise PonderError(f"Ponder exited before catching up: see {log}")
