@@ -451,15 +451,6 @@ def worker_args(chain: Chain, db: Database, *extra: str) -> list[str]:
     return ["--rpc-url", chain.url, "--database-url", db.url, "--deployments-dir", str(chain.deployments_dir), *extra]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a live process so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 # ===================================================================================================== backfill
 @dataclass
 class Backfill:
@@ -511,7 +502,7 @@ def backfill_once(
     db = Database(kind, tag)
     load = os.getloadavg()[0]
     node_pid = chain.node.process.pid if chain.node.process else 0
-    node_cpu = cpu_seconds(node_pid)
+    node_cpu = peer.cpu_seconds(node_pid)
     try:
         extra = ["--fetch-only"] + (["--profile", str(profile)] if profile else [])
         watch = (
@@ -520,7 +511,7 @@ def backfill_once(
         with watch or contextlib.nullcontext(), Worker(worker_args(chain, db, *extra)) as child:
             ready = child.line("ready", timeout=300)
             done = child.line("caught_up", timeout=3600)
-            node_cpu = cpu_seconds(node_pid) - node_cpu
+            node_cpu = peer.cpu_seconds(node_pid) - node_cpu
             if watch is not None:
                 watch.stop.set()
             ceiling = child.line("fetch_only", timeout=3600)
@@ -1111,7 +1102,8 @@ def code_version() -> str:
         done = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
-    paths = ["ledger", "bench/indexer.py", "bench/_generate.py"]
+    paths = ["ledger", "bench/indexer.py", "bench/_generate.py", "bench/_ponder.py", "bench/_checksum.py"]
+    paths.append("bench/peers/ponder")
     trees = git("rev-parse", *[f"HEAD:{path}" for path in paths]).split()
     digest = hashlib.sha256(" ".join(trees).encode()).hexdigest()[:8]
     dirty = "+dirty" if git("status", "--porcelain", "--", *paths) else ""
