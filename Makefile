@@ -5,7 +5,8 @@
 #   make format     ruff format, prettier --write on the contracts
 #   make bench      all three benchmarks below, one after the other
 #   make bench-gas  gas of every contract operation -> bench/results/gas.json, docs/benchmarks.md
-#   make bench-indexer  backfill speed, live lag, RSS, kill -9 (QUICK=1: 100k events) -> bench/results/indexer.json
+#   make bench-indexer  backfill speed (with Ponder side by side), live lag, RSS, kill -9 (QUICK=1: 100k events)
+#                       -> bench/results/indexer.json
 #   make bench-api  API load (wrk), upload hashing, keyset pages at 1M, wrapping, issuance -> bench/results/api.json
 # Set-up is idempotent: stamps make a second run take about a second when nothing changed.
 
@@ -116,9 +117,16 @@ bench-gas: setup
 	$(BIN)/ape compile
 	$(BIN)/python bench/gas.py
 
-# Generates 1M real events on anvil (kept in bench/.scratch/, git-ignored) and measures the real indexer; QUICK=1
-# uses the 100k dataset only. PostgreSQL figures need the server on 127.0.0.1:5432.
-bench-indexer: setup postgres
+# Ponder 0.16.6, the indexer benchmark's peer (bench/peers/ponder, pinned by its package-lock.json): installed here
+# for bench-indexer only, never by setup or test.
+$(STAMPS)/ponder: bench/peers/ponder/package.json bench/peers/ponder/package-lock.json | $(STAMPS)
+	cd bench/peers/ponder && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Generates 1M real events on anvil (kept in bench/.scratch/, git-ignored) and measures the real indexer, side by side
+# with Ponder (cold and with its RPC cache) on the same chain; QUICK=1 uses the 100k dataset only. PostgreSQL figures
+# and Ponder need the server on 127.0.0.1:5432.
+bench-indexer: setup postgres $(STAMPS)/ponder
 	$(BIN)/ape compile
 	$(BIN)/python bench/indexer.py $(if $(QUICK),--quick,) $(BENCH_INDEXER_ARGS)
 
@@ -144,4 +152,4 @@ run: setup
 	$(BIN)/originals up $(UP_ARGS)
 
 clean:
-	rm -rf $(STAMPS) .build contracts/.cache .solcx .bin .pytest_cache .mypy_cache .ruff_cache bench/.scratch
+	rm -rf $(STAMPS) .build contracts/.cache .solcx .bin .pytest_cache .mypy_cache .ruff_cache bench/.scratch bench/peers/ponder/node_modules bench/peers/ponder/.ponder bench/peers/ponder/generated

@@ -57,7 +57,9 @@ from typing import TYPE_CHECKING, Any
 from devtools.toolchain import PROJECT_ROOT
 
 if TYPE_CHECKING:
+    import _checksum as ck
     import _generate as gen
+    import _ponder as peer
     from _generate import Chain, Spec
 
 
@@ -82,6 +84,8 @@ def _lazy_import(name: str) -> ModuleType:
 
 if not TYPE_CHECKING:
     gen = _lazy_import("_generate")
+    ck = _lazy_import("_checksum")
+    peer = _lazy_import("_ponder")
 
 RESULTS = PROJECT_ROOT / "bench" / "results" / "indexer.json"
 QUICK_RESULTS = PROJECT_ROOT / "bench" / "results" / "indexer-quick.json"
@@ -93,6 +97,11 @@ BEGIN = (
     "edit the script, not this text) -->"
 )
 END = "<!-- indexer:end -->"
+PONDER_BEGIN = (
+    "<!-- indexer-ponder:begin (written by bench/indexer.py from bench/results/indexer.json: "
+    "edit the script, not this text) -->"
+)
+PONDER_END = "<!-- indexer-ponder:end -->"
 LIVE_POLL = 0.1
 KILL_DATASET = "dense-100k"
 """Live and kill -9 runs use this dataset (the chain keeps growing with the blocks they mine)."""
@@ -277,6 +286,14 @@ class Database:
             cursor = conn.execute(sql)  # type: ignore[arg-type]
             return cursor.fetchone() if fetch else None
 
+    @staticmethod
+    def _admin_db(db: Database, sql: str) -> None:
+        """Run ``sql`` inside ``db`` (a PostgreSQL database) in autocommit."""
+        import psycopg
+
+        with psycopg.connect(db.plain_url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+
     def size_mb(self) -> float:
         if self.kind == "sqlite":
             files = [self.path, Path(f"{self.path}-wal")]
@@ -295,6 +312,24 @@ class Database:
         from ledger.db.engine import make_engine
 
         return make_engine(self.url)
+
+    @property
+    def plain_url(self) -> str:
+        """The PostgreSQL URL for psycopg (and for Ponder's node-postgres)."""
+        return self.url.replace("postgresql+psycopg://", "postgresql://")
+
+    def state(self, queries: dict[str, str] | None = None) -> ck.State:
+        """The checksum's rows in this database: our tables, or ``queries`` (Ponder's tables)."""
+        queries = queries or ck.OURS
+        if self.kind == "sqlite":
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(self.path)) as conn:
+                return ck.database_rows(lambda sql: conn.execute(sql).fetchall(), queries)
+        import psycopg
+
+        with psycopg.connect(self.plain_url, connect_timeout=5) as pg:
+            return ck.database_rows(lambda sql: pg.execute(sql).fetchall(), queries)  # type: ignore[arg-type]
 
 
 def postgres_available() -> str | None:
@@ -416,15 +451,6 @@ def worker_args(chain: Chain, db: Database, *extra: str) -> list[str]:
     return ["--rpc-url", chain.url, "--database-url", db.url, "--deployments-dir", str(chain.deployments_dir), *extra]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a live process so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 # ===================================================================================================== backfill
 @dataclass
 class Backfill:
@@ -452,6 +478,10 @@ class Backfill:
     range_first_blocks: int
     blocks: int
     load: float
+    window_events_per_s: float | None = None
+    """Events/s between the first and the last checkpoint the database showed (PostgreSQL; ``_ponder.window_rate``)."""
+    checksum: str = ""
+    """The checksum of the database after the run (``_checksum.py``): the figure counts only if it is the replay's."""
 
     @property
     def events_per_s(self) -> float:
@@ -466,20 +496,29 @@ class Backfill:
         return self.events_per_s / self.fetch_only_per_s if self.fetch_only_per_s else 0.0
 
 
-def backfill_once(chain: Chain, kind: str, tag: str, profile: Path | None = None) -> Backfill:
+def backfill_once(
+    chain: Chain, kind: str, tag: str, profile: Path | None = None, cumulative: Sequence[tuple[int, int]] = ()
+) -> Backfill:
     db = Database(kind, tag)
     load = os.getloadavg()[0]
     node_pid = chain.node.process.pid if chain.node.process else 0
-    node_cpu = cpu_seconds(node_pid)
+    node_cpu = peer.cpu_seconds(node_pid)
     try:
         extra = ["--fetch-only"] + (["--profile", str(profile)] if profile else [])
-        with Worker(worker_args(chain, db, *extra)) as child:
+        watch = (
+            peer.poller(db.plain_url, "SELECT max(checkpoint_block) FROM sync_state") if kind == "postgres" else None
+        )
+        with watch or contextlib.nullcontext(), Worker(worker_args(chain, db, *extra)) as child:
             ready = child.line("ready", timeout=300)
             done = child.line("caught_up", timeout=3600)
-            node_cpu = cpu_seconds(node_pid) - node_cpu
+            node_cpu = peer.cpu_seconds(node_pid) - node_cpu
+            if watch is not None:
+                watch.stop.set()
             ceiling = child.line("fetch_only", timeout=3600)
             if child.wait() != 0:
                 raise gen.BenchError(f"the indexer child failed: see {child.stderr_path}")
+        window = peer.window_rate(watch.samples, cumulative) if watch is not None and cumulative else None
+        checksum = db.state().checksum()
         expected = chain.info.events
         if done["events"] != expected:
             raise gen.BenchError(
@@ -512,27 +551,150 @@ def backfill_once(chain: Chain, kind: str, tag: str, profile: Path | None = None
             range_first_blocks=done["range_first_blocks"],
             blocks=done["blocks"],
             load=load,
+            window_events_per_s=window,
+            checksum=checksum,
         )
     finally:
         db.drop()
 
 
-def backfill_runs(chain: Chain, kind: str, runs: int, profile: Path | None = None) -> list[Backfill]:
-    """A warm-up run (page cache, anvil's caches), then ``runs`` measured runs, each on a fresh database."""
-    results = []
-    for i in range(runs + 1):
-        result = backfill_once(chain, kind, f"{chain.info.name.replace('-', '_')}_{i}", profile if i == 1 else None)
-        label = "warm-up" if i == 0 else f"run {i}/{runs}"
-        print(
-            f"  {chain.info.name} -> {kind} {label}: {result.events:,} events in {result.seconds:.1f} s = "
-            f"{result.events_per_s:,.0f}/s (fetch {result.fetch_seconds:.1f} decode {result.decode_seconds:.1f} "
-            f"write {result.write_seconds:.1f}; fetch-only {result.fetch_only_per_s:,.0f}/s, ratio "
-            f"{result.ratio:.2f}; RSS {result.rss_mb:.0f} MiB; load {result.load:.1f})",
-            flush=True,
+def _print_backfill(result: Backfill, label: str, truth: str) -> None:
+    agree = "checksum agrees" if result.checksum == truth else "**checksum DISAGREES: no figure**"
+    print(
+        f"  {result.dataset} -> {result.db} {label}: {result.events:,} events in {result.seconds:.1f} s = "
+        f"{result.events_per_s:,.0f}/s (fetch {result.fetch_seconds:.1f} decode {result.decode_seconds:.1f} "
+        f"write {result.write_seconds:.1f}; fetch-only {result.fetch_only_per_s:,.0f}/s, ratio "
+        f"{result.ratio:.2f}; RSS {result.rss_mb:.0f} MiB; load {result.load:.1f}; {agree})",
+        flush=True,
+    )
+
+
+@dataclass
+class Truth:
+    """What a dataset's chain holds, from an independent replay of its raw logs (``_checksum.replay``)."""
+
+    checksum: str
+    counts: dict[str, int]
+    cumulative: list[tuple[int, int]]
+    """(block, events up to and including it) for every block with events: turns a checkpoint into an event count."""
+
+
+def chain_truth(chain: Chain) -> Truth:
+    addresses, start = gen.watched(chain.deployments_dir, chain.info.chain_id)
+    logs = list(gen.iter_logs(chain.client, addresses, start, chain.info.head))
+    if len(logs) != chain.info.events:
+        raise gen.BenchError(f"{chain.info.name}: the replay read {len(logs):,} logs, not {chain.info.events:,}")
+    state = ck.replay(logs)
+    per_block = Counter(int(log["blockNumber"], 16) for log in logs)
+    cumulative, total = [], 0
+    for block in sorted(per_block):
+        total += per_block[block]
+        cumulative.append((block, total))
+    return Truth(state.checksum(), state.counts(), cumulative)
+
+
+class PonderCache:
+    """The database whose ``ponder_sync`` schema (Ponder's RPC cache) the warm-up's cold run filled, for cached runs."""
+
+    def __init__(self) -> None:
+        self.db: Database | None = None
+
+    def drop(self) -> None:
+        if self.db is not None:
+            self.db.drop()
+            self.db = None
+
+
+def ponder_once(chain: Chain, mode: str, tag: str, cache: PonderCache, truth: Truth) -> peer.PonderRun:
+    """One Ponder run, cold (a new database) or cached (a new schema in the cache's database), verified."""
+    from ledger.abi import CONTRACTS
+    from ledger.deployments import load_deployment
+
+    deployment = load_deployment(chain.info.chain_id, chain.deployments_dir)
+    if mode == "cached":
+        if cache.db is None:
+            raise gen.BenchError("a cached Ponder run needs a cold run first")
+        db = cache.db
+    else:
+        db = Database("postgres", f"ponder_{tag}")
+    schema = f"run_{tag}"
+    process = None
+    keep = False
+    try:
+        run, process = peer.run(
+            dataset=chain.info.name,
+            mode=mode,
+            rpc_url=chain.url,
+            chain_id=chain.info.chain_id,
+            addresses={name: deployment.contract(name).address for name in CONTRACTS},
+            start_block=deployment.start_block,
+            database_url=db.plain_url,
+            schema=schema,
+            expected_events=chain.info.events,
+            cumulative=truth.cumulative,
+            node_pid=chain.node.process.pid if chain.node.process else 0,
+            log=SCRATCH / f"ponder-{os.getpid()}.log",
         )
-        if i:
-            results.append(result)
-    return results
+        peer.stop(process)
+        state = db.state(ck.ponder_queries(schema))
+        run.checksum, run.counts = state.checksum(), state.counts()
+        run.db_mb = db.size_mb()
+        if mode == "cold" and cache.db is None:
+            cache.db, keep = db, True  # its RPC cache serves the cached runs
+        return run
+    except peer.PonderError as error:
+        raise gen.BenchError(str(error)) from None
+    finally:
+        if process is not None:
+            peer.stop(process)
+        if mode == "cached" or keep:
+            Database._admin_db(db, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        else:
+            db.drop()
+
+
+def _print_ponder(run: peer.PonderRun, label: str, truth: str) -> None:
+    agree = "checksum agrees" if run.checksum == truth else "**checksum DISAGREES: no figure**"
+    window = f"{run.window_events_per_s:,.0f}/s" if run.window_events_per_s else "n/a"
+    print(
+        f"  {run.dataset} -> ponder {run.mode} {label}: {run.events:,} events in {run.seconds:.1f} s = "
+        f"{run.events_per_s:,.0f}/s (start-up {run.startup_seconds:.1f}, fetch {run.fetch_seconds:.1f}, backfill "
+        f"{run.backfill_seconds:.1f}, indexes {run.index_seconds:.1f}; cache {run.cache_rate}; window {window}; "
+        f"RSS {run.rss_mb:.0f} MiB; load {run.load:.1f}; {agree})",
+        flush=True,
+    )
+
+
+def interleaved_runs(
+    chain: Chain,
+    kinds: Sequence[str],
+    ponder: bool,
+    runs: int,
+    truth: Truth,
+    profile: Callable[[str], Path | None],
+) -> tuple[dict[str, list[Backfill]], dict[str, list[peer.PonderRun]]]:
+    """A warm-up round, then ``runs`` rounds; each round runs every contender once, one after the other, each from an
+    empty database: our indexer into each of ``kinds``, then Ponder cold and Ponder cached."""
+    ours: dict[str, list[Backfill]] = {kind: [] for kind in kinds}
+    peers: dict[str, list[peer.PonderRun]] = {mode: [] for mode in ("cold", "cached")} if ponder else {}
+    cache = PonderCache()
+    name = chain.info.name.replace("-", "_")
+    try:
+        for i in range(runs + 1):
+            label = "warm-up" if i == 0 else f"run {i}/{runs}"
+            for kind in kinds:
+                result = backfill_once(chain, kind, f"{name}_{i}", profile(kind) if i == 1 else None, truth.cumulative)
+                _print_backfill(result, label, truth.checksum)
+                if i:
+                    ours[kind].append(result)
+            for mode in peers:
+                run = ponder_once(chain, mode, f"{name}_{mode}_{i}", cache, truth)
+                _print_ponder(run, label, truth.checksum)
+                if i:
+                    peers[mode].append(run)
+    finally:
+        cache.drop()
+    return ours, peers
 
 
 # ====================================================================================================== live lag
@@ -867,6 +1029,31 @@ def summarize_backfill(prefix: str, runs: list[Backfill]) -> dict[str, Any]:
     }
 
 
+def summarize_ponder(prefix: str, runs: list[peer.PonderRun]) -> dict[str, Any]:
+    """Medians over the measured Ponder runs of one dataset and mode, under keys starting with ``prefix``."""
+    if not runs:
+        return {}
+    windows = [r.window_events_per_s for r in runs if r.window_events_per_s]
+    return {
+        f"{prefix}_events_per_s": _r(_median([r.events_per_s for r in runs])),
+        f"{prefix}_events": runs[0].events,
+        f"{prefix}_seconds": _r(_median([r.seconds for r in runs]), 2),
+        f"{prefix}_startup_seconds": _r(_median([r.startup_seconds for r in runs]), 2),
+        f"{prefix}_fetch_seconds": _r(_median([r.fetch_seconds for r in runs]), 2),
+        f"{prefix}_backfill_seconds": _r(_median([r.backfill_seconds for r in runs]), 2),
+        f"{prefix}_index_seconds": _r(_median([r.index_seconds for r in runs]), 2),
+        f"{prefix}_window_events_per_s": _r(_median(windows)) if windows else None,
+        f"{prefix}_cpu_seconds": _r(_median([r.cpu_seconds for r in runs]), 2),
+        f"{prefix}_events_per_cpu_s": _r(_median([r.events / r.cpu_seconds for r in runs if r.cpu_seconds])),
+        f"{prefix}_node_cpu_seconds": _r(_median([r.node_cpu_seconds for r in runs]), 2),
+        f"{prefix}_peak_rss_mb": _r(max(r.rss_mb for r in runs), 1),
+        f"{prefix}_db_mb": _r(_median([r.db_mb for r in runs]), 1),
+        f"{prefix}_cache_rate": runs[0].cache_rate,
+        f"{prefix}_runs": len(runs),
+        f"{prefix}_load_avg": _r(_median([r.load for r in runs]), 2),
+    }
+
+
 def summarize_live(prefix: str, runs: list[Live]) -> dict[str, Any]:
     if not runs:
         return {}
@@ -915,7 +1102,8 @@ def code_version() -> str:
         done = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
-    paths = ["ledger", "bench/indexer.py", "bench/_generate.py"]
+    paths = ["ledger", "bench/indexer.py", "bench/_generate.py", "bench/_ponder.py", "bench/_checksum.py"]
+    paths.append("bench/peers/ponder")
     trees = git("rev-parse", *[f"HEAD:{path}" for path in paths]).split()
     digest = hashlib.sha256(" ".join(trees).encode()).hexdigest()[:8]
     dirty = "+dirty" if git("status", "--porcelain", "--", *paths) else ""
@@ -1006,6 +1194,18 @@ class Report:
     postgres_skipped: str | None = None
     main_dataset: str = ""
     code_after: str = ""
+    truths: dict[str, Truth] = field(default_factory=dict)
+    ponder: dict[tuple[str, str], list[peer.PonderRun]] = field(default_factory=dict)
+    ponder_skipped: str | None = None
+
+    def agreeing(self, dataset: str, runs: Sequence[Any]) -> list[Any]:
+        """The runs whose database gave the replay's checksum: a run without agreement reports no figure."""
+        truth = self.truths.get(dataset)
+        return [run for run in runs if truth is not None and run.checksum == truth.checksum]
+
+    def checksums_agree(self) -> bool | None:
+        runs = [(d, run) for (d, _db), rs in [*self.backfills.items(), *self.ponder.items()] for run in rs]
+        return all(self.agreeing(d, [run]) for d, run in runs) if runs else None
 
     def flat(self) -> dict[str, Any]:
         r: dict[str, Any] = {"date": self.env.date, "machine": self.env.machine, "quick": self.quick}
@@ -1014,14 +1214,29 @@ class Report:
         r["dataset"] = self.main_dataset
         for (dataset, db), runs in self.backfills.items():
             key = f"{db}_{dataset.replace('-', '_')}"
-            r.update(summarize_backfill(key, runs))
+            r.update(summarize_backfill(key, self.agreeing(dataset, runs)))
+            r[f"{key}_runs_disagreeing"] = len(runs) - len(self.agreeing(dataset, runs))
+        for (dataset, mode), ponder_runs in self.ponder.items():
+            key = f"ponder_{mode}_{dataset.replace('-', '_')}"
+            r.update(summarize_ponder(key, self.agreeing(dataset, ponder_runs)))
+            r[f"{key}_runs_disagreeing"] = len(ponder_runs) - len(self.agreeing(dataset, ponder_runs))
+        for dataset, truth in self.truths.items():
+            r[f"replay_checksum_{dataset.replace('-', '_')}"] = truth.checksum
         main = self.main_dataset.replace("-", "_")
         for db in ("sqlite", "postgres"):
-            runs = self.backfills.get((self.main_dataset, db), [])
+            runs = self.agreeing(self.main_dataset, self.backfills.get((self.main_dataset, db), []))
             if runs:
                 s = summarize_backfill(db, runs)
                 r.update({k: v for k, v in s.items() if k not in r})
         r["fetch_only_events_per_s"] = r.get("sqlite_fetch_only_events_per_s")
+        for mode in ("cold", "cached"):
+            for suffix in ("events_per_s", "peak_rss_mb", "window_events_per_s", "runs"):
+                r[f"ponder_{mode}_{suffix}"] = r.get(f"ponder_{mode}_{main}_{suffix}")
+            ours, theirs = r.get(f"postgres_{main}_events_per_s"), r.get(f"ponder_{mode}_events_per_s")
+            r[f"ratio_vs_ponder_{mode}"] = _r(ours / theirs, 2) if ours and theirs else None
+        r["checksums_agree"] = self.checksums_agree()
+        r["ponder_version"] = peer.version()
+        r["ponder_skipped"] = self.ponder_skipped
         for size, names in (("100k", ("dense-100k",)), ("1m", ("dense-1m",))):
             rss = [
                 b.rss_mb for name in names for db in ("sqlite", "postgres") for b in self.backfills.get((name, db), [])
@@ -1120,6 +1335,7 @@ class Report:
                 f"| {_n(s['x_peak_rss_mb'])} MiB | {_n(s['x_db_mb'])} MiB |"
             )
         lines += self.where_the_time_goes()
+        lines += ["", "Side by side with Ponder: see [the next section](#indexer-side-by-side-with-ponder)."]
         sparse = [(k, v) for k, v in self.backfills.items() if k[0].startswith("sparse")]
         if sparse:
             (name, _db), runs = sparse[0]
@@ -1182,6 +1398,110 @@ class Report:
         lines += ["", "A target counts as met only when the measured median is within the limit on this machine."]
         return "\n".join(lines) + "\n"
 
+    def render_ponder(self, r: dict[str, Any]) -> list[str]:
+        """The side-by-side table with Ponder, the checksums, and how to reproduce it."""
+        lines = ["## Indexer: side by side with Ponder", ""]
+        if self.ponder_skipped:
+            return [*lines, f"Ponder was not measured: {self.ponder_skipped}."]
+        sizes = ", ".join(f"{info.name} ({info.events:,} events, {info.head:,} blocks)" for info in self.datasets)
+        lines += _paragraph(
+            f"Measured {self.env.date} by `make bench-indexer` on {sizes}; machine: {self.env.machine}, shared "
+            f"(1-minute load average during these runs: median {_n(self.ponder_load(), 1)}); PostgreSQL "
+            f"{self.env.postgres}, Node {node_version()}. "
+            f"Ponder {r['ponder_version']} (`bench/peers/ponder`: both registries into tables equivalent to ours, "
+            "its indexing functions written with its Store API as its documentation recommends) ran in the same "
+            "rounds as our indexer, on the same anvil chain, the same PostgreSQL server and the same machine: each "
+            "round runs ours into SQLite, ours into PostgreSQL, Ponder cold (a new database: its RPC cache, the "
+            "`ponder_sync` schema, is empty) and Ponder cached (a new schema in a database whose `ponder_sync` the "
+            "warm-up's cold run filled: every log, block and transaction comes from PostgreSQL), each from an empty "
+            "database or schema; the warm-up round is not counted. Every run is timed from process start to caught "
+            "up (Ponder: its `/ready` log line, written once the backfill is indexed and its indexes are built; "
+            "ours: `caught_up`) and verified to completion: all the chain's events indexed, and the checksum of its "
+            "tables (the set of (certificate, status), (certificate, leaf, status) and (partner, status, rights) "
+            "rows, hashed) equal to that of an independent replay of the raw logs (`bench/_checksum.py`); a run "
+            "whose checksum differs reports no figure. The window column is the throughput read from the database "
+            "while the run was going: events between the first and the last checkpoint it showed (polled every "
+            "0.25 s; start-up and the final index build fall outside it)."
+        )
+        lines += [
+            "",
+            "| dataset -> indexer | events/s | window events/s | seconds | start-up | peak RSS | database | checksum |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for dataset, truth in self.truths.items():
+            for db in ("sqlite", "postgres"):
+                runs = self.backfills.get((dataset, db), [])
+                good = self.agreeing(dataset, runs)
+                if not runs:
+                    continue
+                s = summarize_backfill("x", good)
+                windows = [b.window_events_per_s for b in good if b.window_events_per_s]
+                lines.append(
+                    f"| {dataset} -> ours, {db} | **{_n(s.get('x_events_per_s'))}** "
+                    f"| {_n(_median(windows)) if windows else 'n/a'} | {_n(s.get('x_seconds'), 1)} "
+                    f"| {_n(s.get('x_startup_seconds'), 1)} | {_n(s.get('x_peak_rss_mb'))} MiB "
+                    f"| {_n(s.get('x_db_mb'))} MiB | {len(good)}/{len(runs)} agree |"
+                )
+            for mode in ("cold", "cached"):
+                ponder_runs = self.ponder.get((dataset, mode), [])
+                if not ponder_runs:
+                    continue
+                good = self.agreeing(dataset, ponder_runs)
+                p = summarize_ponder("x", good)
+                lines.append(
+                    f"| {dataset} -> Ponder, {mode} | **{_n(p.get('x_events_per_s'))}** "
+                    f"| {_n(p.get('x_window_events_per_s'))} | {_n(p.get('x_seconds'), 1)} "
+                    f"| {_n(p.get('x_startup_seconds'), 1)} | {_n(p.get('x_peak_rss_mb'))} MiB "
+                    f"| {_n(p.get('x_db_mb'))} MiB | {len(good)}/{len(ponder_runs)} agree |"
+                )
+            lines.append(f"| {dataset}: replay checksum | `{truth.checksum[:16]}` | | | | | | |")
+        lines += [""]
+        lines += _paragraph(
+            f"Ours into PostgreSQL over Ponder ({self.main_dataset}): **{_n(r.get('ratio_vs_ponder_cold'), 2)}x** "
+            f"Ponder cold and **{_n(r.get('ratio_vs_ponder_cached'), 2)}x** Ponder cached; checksums agree: "
+            f"{_n(r.get('checksums_agree'))}. Ponder's database size includes its RPC cache (`ponder_sync`: logs, "
+            "blocks, transactions), the peer of our `chain_events`. Peak RSS is the Node process's; ours is the "
+            "Python process's."
+        )
+        lines += self.ponder_time()
+        lines += [
+            "",
+            *_paragraph(
+                "To reproduce: `make bench-indexer` (installs Ponder with `npm ci` in `bench/peers/ponder`; "
+                "`QUICK=1` for the 100k dataset; `BENCH_INDEXER_ARGS=--no-ponder` leaves Ponder out; "
+                "`BENCH_INDEXER_ARGS='--only backfill --only sparse --merge'` re-measures the backfills and this "
+                "section only, keeping the other figures of `indexer.json`)."
+            ),
+        ]
+        return lines
+
+    def ponder_load(self) -> float:
+        loads = [b.load for runs in self.backfills.values() for b in runs]
+        return _median(loads + [p.load for runs in self.ponder.values() for p in runs])
+
+    def ponder_time(self) -> list[str]:
+        """Where Ponder's time goes, from its own log lines (main dataset)."""
+        cold = summarize_ponder("x", self.agreeing(self.main_dataset, self.ponder.get((self.main_dataset, "cold"), [])))
+        cached = summarize_ponder(
+            "x", self.agreeing(self.main_dataset, self.ponder.get((self.main_dataset, "cached"), []))
+        )
+        if not cold or not cached:
+            return []
+        return [
+            "",
+            *_paragraph(
+                f"**Where Ponder's time goes** ({self.main_dataset}, medians, from its log lines): start-up (Node, "
+                f"vite-node building the config, schema and indexing functions, database set-up) "
+                f"{cold['x_startup_seconds']:.1f} s cold and {cached['x_startup_seconds']:.1f} s cached; "
+                f"fetching the chain over JSON-RPC (`eth_getLogs`, then every block with its transactions) "
+                f"{cold['x_fetch_seconds']:.1f} s cold, overlapping the indexing: the backfill took "
+                f"{cold['x_backfill_seconds']:.1f} s cold and {cached['x_backfill_seconds']:.1f} s cached (indexing "
+                f"functions, one Store API call per row into its in-memory cache, flushed with COPY); building "
+                f"its indexes {cold['x_index_seconds']:.1f} s. Ponder used {cold['x_cpu_seconds']:.1f} CPU s cold "
+                f"and {cached['x_cpu_seconds']:.1f} cached."
+            ),
+        ]
+
     def where_the_time_goes(self) -> list[str]:
         """A data-driven paragraph on the main dataset's runs: the split, the write path, the first range."""
         out: list[str] = []
@@ -1236,6 +1556,17 @@ class Report:
             pg,
             None if pg is None else pg >= 25_000,
         )
+        for mode, limit in (("cold", 5.0), ("cached", 1.2)):
+            ratio = r.get(f"ratio_vs_ponder_{mode}")
+            add(
+                f"into PostgreSQL vs Ponder {mode} ({self.main_dataset})",
+                f">= {limit}x",
+                ratio,
+                None if ratio is None else ratio >= limit,
+                2,
+            )
+        agree = r.get("checksums_agree")
+        add("checksums agree (ours, Ponder, replay)", "all runs", agree, agree)
         lag = r.get("live_lag_p95_ms")
         add("live lag p95 at a 100 ms poll (SQLite)", "250 ms", lag, None if lag is None else lag <= 250)
         pg_lag = r.get("postgres_live_lag_p95_ms")
@@ -1257,17 +1588,32 @@ class Report:
         return rows
 
 
-def write_docs(section: str, path: Path) -> None:
-    """Replace the Indexer section between its markers, or append it after the other sections."""
-    block = f"{BEGIN}\n{section}{END}\n"
+def write_docs(section: str, path: Path, begin: str = BEGIN, end: str = END) -> None:
+    """Replace a section between its markers; a new one goes after the Indexer section, or at the end."""
+    block = f"{begin}\n{section}{end}\n"
     text = path.read_text() if path.is_file() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        before, rest = text.split(BEGIN, 1)
-        after = rest.split(END, 1)[1].lstrip("\n")
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
         text = before + block + ("\n" + after if after else "")
+    elif begin != BEGIN and END in text:
+        before, after = text.split(END, 1)
+        text = before + END + "\n\n" + block + ("\n" + after.lstrip("\n") if after.strip() else "")
     else:
         text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text)
+
+
+def node_version() -> str:
+    done = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "not found"
+
+
+def merge_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``new`` over ``old`` for a partial run (``--merge``): what this run measured replaces, the rest is kept."""
+    merged = {**old, **{k: v for k, v in new.items() if v is not None or k not in old}}
+    merged["merged_over_run_of"] = old.get("date")
+    return merged
 
 
 # ========================================================================================================= main
@@ -1293,6 +1639,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="run only these parts (repeatable)",
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-ponder", action="store_true", help="leave out the Ponder peer runs")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the result file's figures this run does not measure (with --only); rewrites only the Ponder docs",
+    )
     parser.add_argument("--profile", type=Path, help="cProfile the first measured run of each backfill into DIR")
     parser.add_argument("--json", type=Path, help="result file (default bench/results/indexer[-quick].json)")
     parser.add_argument("--docs", type=Path, help=f"Markdown file whose Indexer section is rewritten (default {DOCS})")
@@ -1313,7 +1665,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     main_spec = gen.dense(100_000) if args.quick else gen.dense(1_000_000)
     small_spec = gen.dense(100_000)
     sparse_spec = gen.sparse(20 if args.quick else 40)
+    ponder_skipped = "--no-ponder given" if args.no_ponder else skipped and f"needs PostgreSQL ({skipped})"
+    ponder_skipped = ponder_skipped or peer.not_installed()
+    if ponder_skipped and os.environ.get("CI") and not args.no_ponder:
+        raise gen.BenchError(f"Ponder cannot run ({ponder_skipped}) and CI is set")
     report = Report(args.quick, Environment.capture(not skipped), postgres_skipped=skipped, main_dataset=main_spec.name)
+    report.ponder_skipped = ponder_skipped or None
     started = time.monotonic()
 
     def profile_dir(name: str, db: str) -> Path | None:
@@ -1325,8 +1682,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     def backfill(spec: Spec) -> None:
         with gen.open_chain(spec) as chain:
             report.datasets.append(chain.info)
-            for db in databases:
-                report.backfills[(spec.name, db)] = backfill_runs(chain, db, args.runs, profile_dir(spec.name, db))
+            truth = chain_truth(chain)
+            report.truths[spec.name] = truth
+            print(f"  {spec.name}: replay checksum {truth.checksum[:16]} {truth.counts}", flush=True)
+            ours, peers = interleaved_runs(
+                chain, databases, not ponder_skipped, args.runs, truth, lambda db: profile_dir(spec.name, db)
+            )
+            for db, runs in ours.items():
+                report.backfills[(spec.name, db)] = runs
+            for mode, ponder_runs in peers.items():
+                report.ponder[(spec.name, mode)] = ponder_runs
 
     if "backfill" in parts:
         backfill(main_spec)
@@ -1363,12 +1728,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: the code changed during the run ({report.env.code} -> {report.code_after})", flush=True)
     result = report.flat()
     target = args.json or (QUICK_RESULTS if args.quick else RESULTS)
+    if args.merge and target.is_file():
+        result = merge_results(json.loads(target.read_text()), result)
     write_json(result, target)
     print(f"done in {time.monotonic() - started:.0f} s -> {target}")
-    if args.docs is not None or (not args.no_docs and not args.quick and args.only is None):
-        docs = args.docs or DOCS
+    docs = args.docs or DOCS
+    if args.docs is not None or (not args.no_docs and not args.quick and args.only is None and not args.merge):
         write_docs(report.render(), docs)
         print(f"Indexer section -> {docs}")
+    if report.ponder and (args.docs is not None or (not args.no_docs and not args.quick)):
+        write_docs("\n".join(report.render_ponder(report.flat())) + "\n", docs, PONDER_BEGIN, PONDER_END)
+        print(f"Indexer: side by side with Ponder section -> {docs}")
     for label, limit, value, ok in report.targets(result):
         print(f"  {label:52} {value:>10}  (limit {limit}): {ok}")
     if args.drop_chains:
