@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ledger.toolchain import PROJECT_ROOT
+from devtools.toolchain import PROJECT_ROOT
 
 PEER = PROJECT_ROOT / "bench" / "peers" / "ponder"
 PONDER = PEER / "node_modules" / ".bin" / "ponder"
@@ -187,7 +187,8 @@ def run(
     The caller stops the process (:func:`stop`) after reading the database.
     """
     from _generate import vm_hwm_mb
-    from ledger.devnet import free_port
+
+    from devtools.devnet import free_port
 
     env = {
         **os.environ,

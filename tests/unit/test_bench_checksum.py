@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from eth_abi import encode
 from eth_hash.auto import keccak
-from ledger.toolchain import PROJECT_ROOT
 
+from devtools.toolchain import PROJECT_ROOT
 from ledger.abi import load_abi
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
