@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,12 @@ ORIGINALS = str(Path(sys.executable).with_name("originals"))
 
 
 def test_up_outside_a_checkout_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    # As an installed package sees it: no checkout on the path (the Makefile puts one on PYTHONPATH for its targets).
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     result = subprocess.run(
         [ORIGINALS, "up", "--devnet-dir", str(tmp_path / "devnet")],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
