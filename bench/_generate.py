@@ -1,6 +1,6 @@
 """Datasets for the indexer benchmark: an anvil filled with the project's real events, fast, and cached on disk.
 
-Two shapes, both made of real transactions against the real contracts (deployed with ``tests/devchain.py``):
+Two shapes, both made of real transactions against the real contracts (deployed with ``tests/support/devchain.py``):
 
 - **dense**: many events per block. Each round sends Merkle batches with public fingerprints (``issueBatchPublic``
   of 1,024 documents: 1,025 events in one transaction), single certificates, and status changes (suspend, revoke,
@@ -50,7 +50,7 @@ from ledger.documents import MerkleTree
 from ledger.events import ISSUER
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
-import devchain
+from support import devchain
 
 GENERATOR_VERSION = 4
 """Bump when the generated chain changes, so cached dumps are regenerated."""

@@ -178,7 +178,7 @@ def chain_dataset(directory: Path, singles: int, batches: int, batch_size: int, 
 
 def _issue_and_index(directory: Path, database: Path, singles: int, batches: int, batch_size: int) -> None:
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
-    devchain = importlib.import_module("devchain")
+    devchain = importlib.import_module("support.devchain")
     from devtools.devnet import Anvil
     from ledger.chain.rpc import RpcClient
     from ledger.chain.tx import Call
@@ -680,7 +680,7 @@ def issuance_runs(directory: Path, documents: int, runs: int, config: ServerConf
     ~29M gas and 640 KB of calldata, more than a block and a transaction may hold.
     """
     sys.path.insert(0, str(PROJECT_ROOT / "tests"))
-    devchain = importlib.import_module("devchain")
+    devchain = importlib.import_module("support.devchain")
     from devtools.devnet import Anvil, devnet_key
     from ledger.chain.rpc import RpcClient
     from ledger.issuance.keys import create_keystore, register_api_key

@@ -1,6 +1,6 @@
 """``ape run export_abi``: write the committed ABIs (``ledger/abi/<Contract>.json``) from the compiled project.
 
-The runtime (indexer, API, CLI) reads only these files, never the compiler; ``tests/unit/test_abi_current.py`` fails
+The runtime (indexer, API, CLI) reads only these files, never the compiler; ``tests/ledger/test_abi_current.py`` fails
 when they fall behind ``contracts/``. Output is commit-ready: pretty-printed, sorted keys, trailing newline, and a
 file is rewritten only when its content changes.
 """

@@ -1,6 +1,6 @@
 """The committed contract ABIs: the runtime's only source of contract interfaces.
 
-``ape run export_abi`` writes ``<Contract>.json`` here from a compile; ``tests/unit/test_abi_current.py`` proves the
+``ape run export_abi`` writes ``<Contract>.json`` here from a compile; ``tests/ledger/test_abi_current.py`` proves the
 files match a fresh compile of ``contracts/``. The indexer, the API and the CLI load them from here, so they run
 without ape and without a compiler. This module only reads, renders and hashes ABIs; it never compiles.
 """

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0004"
-"""The newest migration's revision (tests/db/test_migrations.py pins it to Alembic's head). A database already there
-needs no Alembic at all: importing and running it takes a few hundred milliseconds of every indexer start."""
+"""The newest migration's revision (tests/ledger/db/test_migrations.py pins it to Alembic's head). A database already
+there needs no Alembic at all: importing and running it takes a few hundred milliseconds of every indexer start."""
 SQLITE_PAGE_SIZE = 16_384
 """Bytes per page of a SQLite database this project creates (SQLite's default is 4,096).
 

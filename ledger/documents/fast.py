@@ -8,10 +8,10 @@ batch, builds the tree with :class:`~ledger.documents.merkle.MerkleTree`, writes
 function compiled once per set of field paths (:func:`_wrapper`), and pauses the cyclic garbage collector meanwhile
 (:func:`_gc_paused`). Compiled code holds identifiers and indices only, never text from a document.
 
-Anything the fast readers do not cover (a document class with computed fields or custom serialisers, a foreign
-object put in by ``model_construct``) takes the definition's way to the fields; the bytes never differ, which
-``tests/unit/test_documents_fast.py`` proves against the spec (Hypothesis, and golden vectors). Read the spec first:
-nothing here decides what a hash is.
+Anything the fast readers do not cover (a document class with computed fields or custom serialisers, a foreign object
+put in by ``model_construct``) takes the definition's way to the fields; the bytes never differ, which
+``tests/ledger/documents/test_documents_fast.py`` proves against the spec (Hypothesis, and golden vectors). Read the
+spec first: nothing here decides what a hash is.
 """
 
 from __future__ import annotations

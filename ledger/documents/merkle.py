@@ -3,7 +3,8 @@ and :func:`~ledger.documents.spec.merkle_proof` (OpenZeppelin's ``SimpleMerkleTr
 
 :class:`MerkleTree` hashes a level at a time with one C-level call, finds a leaf's position in a dict, and writes every
 proof of a batch from the root down (:meth:`MerkleTree.node_proofs`), each node converted to hex once: what issuing
-10,000 documents needs. ``tests/unit/test_merkle.py`` proves it equal to the definition. Pure functions only.
+10,000 documents needs. ``tests/ledger/documents/test_merkle.py`` proves it equal to the definition. Pure functions
+only.
 """
 
 from __future__ import annotations

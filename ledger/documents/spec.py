@@ -19,8 +19,8 @@ what ``CertificateRegistry`` checks with OpenZeppelin's ``MerkleProof``: proofs 
 of leaves works. The issuer in the id namespaces certificates: the same root issued by two issuers is two of them.
 
 Every certificate anchored on chain was hashed this way, so nothing here may change (the golden vectors in
-``tests/unit/data`` fail if it does; docs/decisions/0006). :mod:`ledger.documents.fast` computes the same bytes for a
-whole batch at once, and :class:`ledger.documents.merkle.MerkleTree` the same tree; the tests prove both
+``tests/ledger/documents/data`` fail if it does; docs/decisions/0006). :mod:`ledger.documents.fast` computes the same
+bytes for a whole batch at once, and :class:`ledger.documents.merkle.MerkleTree` the same tree; the tests prove both
 byte-identical to the functions below. Pure functions, no I/O; the salt source is injectable for golden vectors.
 """
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import devchain
+from support import devchain
 
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import devchain
 from eth_account import Account
 from sqlalchemy import Engine, func, select
+from support import devchain
 
 from devtools.devnet import Anvil, devnet_key
 from ledger.chain.rpc import RpcClient

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from _api_scenario import CHAIN_LAG_SECONDS, Scenario, build_scenario
 from fastapi.testclient import TestClient
-from pgscratch import scratch_database
 from sqlalchemy import Engine, func, select
+from support.pgscratch import scratch_database
 
 from api.main import create_app
 from devtools.devnet import Anvil

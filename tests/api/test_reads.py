@@ -15,12 +15,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import devchain
 import pytest
 from _api_scenario import APPLICANT, PARTNERS, Scenario
 from eth_abi import encode as abi_encode
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
+from support import devchain
 
 from api.edge import MULTIPART_SLACK, Edge
 from api.main import create_app

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import devchain
 import pytest
 from _write_world import WriteWorld, original, write_world
 from fastapi.testclient import TestClient
+from support import devchain
 
 from api.main import create_app
 from ledger.issuance.keys import new_api_key

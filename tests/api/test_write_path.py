@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import devchain
 import httpx
 import pytest
 from _write_world import WriteWorld, original, write_world
 from eth_account import Account
 from eth_utils.address import to_checksum_address
 from fastapi.testclient import TestClient
+from support import devchain
 
 from api.main import create_app
 from devtools.devnet import devnet_key

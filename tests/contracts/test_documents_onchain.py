@@ -1,12 +1,12 @@
 """The golden certificate documents against the real CertificateRegistry: what ``ledger.documents`` hashes is what
 the contract's OpenZeppelin ``MerkleProof`` accepts.
 
-The golden vectors (``tests/unit/data/golden_documents.json``) are issued as they would be in production: each single
-document with ``issue(root = target hash, fingerprint, validUntil)`` (the target hash being the document's
-domain-separated Merkle leaf) from the founder it names as issuer, and the
-batch of three with ``issueBatch(root, 0)`` from the town, which issued all three. Then ``verify(root, leaf, proof)``
-with the golden proof must answer Valid for every document, and a proof taken from another batch InvalidProof. If the
-Python hashing and the contract ever disagree, these fail even when the unit golden tests still pass.
+The golden vectors (``tests/ledger/documents/data/golden_documents.json``) are issued as they would be in production:
+each single document with ``issue(root = target hash, fingerprint, validUntil)`` (the target hash being the document's
+domain-separated Merkle leaf) from the founder it names as issuer, and the batch of three with ``issueBatch(root, 0)``
+from the town, which issued all three. Then ``verify(root, leaf, proof)`` with the golden proof must answer Valid for
+every document, and a proof taken from another batch InvalidProof. If the Python hashing and the contract ever disagree,
+these fail even when the unit golden tests still pass.
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import devchain
 import httpx
 import pytest
+from support import devchain
 from test_stack import _stop, _wait_for_http, eventually
 
 from devtools.devnet import Anvil, free_port

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import devchain
 import httpx
 import pytest
+from support import devchain
 
 from devtools.devnet import Anvil, free_port
 from ledger.chain.rpc import RpcClient

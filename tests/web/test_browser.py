@@ -17,9 +17,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import devchain
 import pytest
 import uvicorn
+from support import devchain
 
 from api.main import create_app
 from devtools.demo import Demo

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import devchain
 import httpx
 from sqlalchemy import Engine, Table, create_engine, select
+from support import devchain
 
 from devtools.devnet import Anvil
 from ledger.chain.contracts import ContractBinding

@@ -25,8 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pgscratch import scratch_database
 from sqlalchemy import Engine
+from support.pgscratch import scratch_database
 
 from ledger.db import schema
 from ledger.db.engine import make_engine, upgrade

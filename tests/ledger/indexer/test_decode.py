@@ -33,8 +33,8 @@ from _indexer_recorded import (
     Recording,
     load,
 )
-from devchain import FOUNDERS, VOTING_PERIOD
 from eth_hash.auto import keccak
+from support.devchain import FOUNDERS, VOTING_PERIOD
 
 from ledger.abi import ABI_DIR, load_abi
 from ledger.errors import DecodeError, UnknownEventError

@@ -25,7 +25,7 @@ from ledger.deployments import ContractDeployment, Deployment, Founder, NetworkK
 from ledger.documents import MerkleTree
 from ledger.events import COUNCIL, ISSUER, OrganisationType
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUILD_MANIFEST = ROOT / ".build" / "__local__.json"
 VOTING_PERIOD = 7 * 24 * 3600
 FOUNDERS = (

@@ -19,8 +19,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from eth_hash.auto import keccak
-from pgscratch import scratch_database
 from sqlalchemy import Engine, inspect, text
+from support.pgscratch import scratch_database
 
 from ledger.db.engine import HEAD_REVISION, alembic_config, make_engine, revision, table_names, upgrade
 from ledger.db.schema import metadata

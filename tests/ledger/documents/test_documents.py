@@ -63,7 +63,7 @@ from ledger.documents import (
 )
 
 GOLDEN_PATH = Path(__file__).parent / "data" / "golden_documents.json"
-SCHEMA_PATH = Path(__file__).parents[2] / "ledger" / "schemas" / "certificate.schema.json"
+SCHEMA_PATH = Path(__file__).parents[3] / "ledger" / "schemas" / "certificate.schema.json"
 
 INTACT = (True, "the fields hash to the target hash, and the proof leads to the Merkle root")
 FIELDS_CHANGED = (False, "the fields do not hash to the document's target hash (a field was changed)")

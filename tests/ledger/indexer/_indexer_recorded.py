@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devchain import certificate_id, h32
+from support.devchain import certificate_id, h32
 
 from ledger.documents import MerkleTree
 from ledger.indexer.decode import DecodedLog, RawLog

@@ -1,10 +1,10 @@
 """Regenerate ``golden_documents.json``: the golden vectors of the certificate document hashing scheme.
 
-Run ``python tests/unit/data/make_golden.py`` from the repository root ONLY when the hashing scheme changes on
-purpose (a new schema version); ``tests/unit/test_documents.py`` compares ``ledger.documents`` with the file byte for
-byte, so regenerating it is the deliberate act that accepts a new scheme. Nothing here is random: every salt is
-``sha256(utf8(label + "/" + n))`` for the n-th salt (from 0) that one wrapping asks for, and the originals' "files"
-are fixed byte strings stored in the output, so the same code always writes the same file.
+Run ``python tests/ledger/documents/data/make_golden.py`` from the repository root ONLY when the hashing scheme changes
+on purpose (a new schema version); ``tests/ledger/documents/test_documents.py`` compares ``ledger.documents`` with the
+file byte for byte, so regenerating it is the deliberate act that accepts a new scheme. Nothing here is random: every
+salt is ``sha256(utf8(label + "/" + n))`` for the n-th salt (from 0) that one wrapping asks for, and the originals'
+"files" are fixed byte strings stored in the output, so the same code always writes the same file.
 """
 
 from __future__ import annotations

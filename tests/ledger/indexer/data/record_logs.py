@@ -2,14 +2,14 @@
 
 Run from the project root after ``ape compile`` (it deploys the compiled bytecode to a fresh anvil)::
 
-    python tests/indexer/data/record_logs.py            # rewrites tests/indexer/data/raw_logs.json
+    python tests/ledger/indexer/data/record_logs.py            # rewrites tests/ledger/indexer/data/raw_logs.json
 
 The unit tests read the JSON file and never start a node, so they test the decoder and the projector against what a
 real node returns rather than against logs we encoded ourselves. anvil starts from a fixed genesis timestamp and
 advances a fixed interval per block, so block hashes, transaction hashes and timestamps come out the same on every
 run: re-recording after a change that does not touch the contracts leaves the file unchanged.
 
-The scenario's inputs live in ``tests/indexer/_indexer_recorded.py``, which the tests import too. The file holds
+The scenario's inputs live in ``tests/ledger/indexer/_indexer_recorded.py``, which the tests import too. The file holds
 the chain id, the contract addresses, every step of the scenario (name, transaction hash, block number, block
 timestamp) in order, and the logs exactly as the node returned them.
 """
@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "indexer")]
+ROOT = Path(__file__).resolve().parents[4]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "ledger" / "indexer")]
 
-import devchain  # noqa: E402
 from _indexer_recorded import (  # noqa: E402
     ANCHOR_LEAVES,
     ANCHOR_ROOT,
@@ -49,6 +48,7 @@ from _indexer_recorded import (  # noqa: E402
     CertificateIds,
     tree_of,
 )
+from support import devchain  # noqa: E402
 
 from devtools.devnet import Anvil  # noqa: E402
 from ledger.chain.rpc import RpcClient  # noqa: E402

@@ -3,7 +3,7 @@
 An ``eth_estimateGas`` runs in the latest block's context; the transaction runs in the next block. PartnerRegistry's
 status history (OpenZeppelin Checkpoints) rewrites the last checkpoint while the timestamp is unchanged and appends a
 storage slot once it moved on, so executing a proposal can cost ~40% more than estimated. With only 20% headroom this
-reverted out of gas whenever two blocks straddled a second (the flaky workload of tests/indexer/test_faults.py).
+reverted out of gas whenever two blocks straddled a second (the flaky workload of tests/ledger/indexer/test_faults.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import devchain
 import pytest
+from support import devchain
 
 from devtools.devnet import Anvil
 from ledger.abi import load_abi

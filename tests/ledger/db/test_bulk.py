@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pgscratch import scratch_database
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import StatementError
+from support.pgscratch import scratch_database
 
 from ledger.db import schema as s
 from ledger.db.bulk import COPY_THRESHOLD, insert_ignore, upsert

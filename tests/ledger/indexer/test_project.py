@@ -34,8 +34,8 @@ from _indexer_recorded import (
     load,
 )
 from _indexer_tables import dump_projection, dump_tables, project, reset_tables, rollback
-from devchain import FOUNDERS, VOTING_PERIOD, h32
 from sqlalchemy import Engine, Table, select
+from support.devchain import FOUNDERS, VOTING_PERIOD, h32
 
 from ledger.db import schema as s
 from ledger.events import (

@@ -2,7 +2,7 @@
 
 Every check here is one of the things TOOLCHAIN.md says the wrapper must do; each was once a real failure
 (a banner line before the JSON, output cut at 64 KiB in a pipe, imports not found in ape's isolated build folder).
-Runs without ape: ``python -m pytest -p no:ape_test tests/toolchain``.
+Runs without ape: ``python -m pytest -p no:ape_test tests/devtools/toolchain``.
 """
 
 from __future__ import annotations
