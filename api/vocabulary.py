@@ -17,11 +17,9 @@ from pydantic import Field
 
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
 from ledger.verification.rules import CheckStatus, Verdict
+from ledger.vocabulary import ADDRESS_PATTERN as ADDRESS_PATTERN
+from ledger.vocabulary import HEX32_PATTERN as HEX32_PATTERN
 
-HEX32_PATTERN = r"^0x[0-9a-fA-F]{64}$"
-"""A 32-byte value (certificate id, root, leaf, fingerprint, transaction hash): 0x + 64 hex digits, either case."""
-ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
-"""An account or contract address: 0x + 40 hex digits, either case."""
 FINGERPRINT_PATTERN = r"^0x(?!0{64}$)[0-9a-fA-F]{64}$"
 """A fingerprint to certify: a 32-byte value that is not all zero (needs Python's ``re``: a lookahead)."""
 HEX32_DOC = "0x + 64 hex digits"

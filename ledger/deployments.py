@@ -23,6 +23,7 @@ from eth_hash.auto import keccak
 
 from ledger.errors import ConfigurationError, LedgerError
 from ledger.events import COUNCIL, ISSUER, OrganisationType
+from ledger.vocabulary import ADDRESS, HEX32
 
 SCHEMA_VERSION = 1
 """Bumped when a field changes meaning; a reader refuses versions it does not know."""
@@ -56,8 +57,8 @@ ORGANISATION_TYPES: Mapping[str, OrganisationType] = MappingProxyType(
 RIGHTS: Mapping[str, int] = MappingProxyType({"issuer": ISSUER, "council": COUNCIL})
 """Partner rights by name, in bit order."""
 
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-_HASH32 = re.compile(r"0x[0-9a-fA-F]{64}")
+_ADDRESS = ADDRESS
+_HASH32 = HEX32
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 

@@ -28,6 +28,7 @@ from eth_utils.address import is_checksum_address, to_checksum_address
 
 from ledger.abi import CONTRACTS
 from ledger.deployments import ORGANISATION_TYPES, RIGHTS, Deployment, Founder
+from ledger.vocabulary import ADDRESS, HEX32
 
 UINT48_MAX = 2**48 - 1
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -35,8 +36,8 @@ ZERO_HASH = "0x" + "00" * 32
 _DURATION = re.compile(r"(\d+)\s*([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DOMAIN = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
-_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-_HASH32 = re.compile(r"0x[0-9a-fA-F]{64}")
+_HEX_ADDRESS = ADDRESS
+_HASH32 = HEX32
 _TOP_KEYS = frozenset({"voting_period", "founders"})
 _FOUNDER_KEYS = frozenset({"name", "domain", "org_type", "rights", "address", "account", "metadata_hash"})
 

@@ -9,7 +9,6 @@ document (a fingerprint is the SHA-256 of the original's file or serial, not of 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, Literal
@@ -17,12 +16,10 @@ from typing import Any, BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ledger.errors import LedgerError
+from ledger.vocabulary import ADDRESS, HEX32
 
 SCHEMA_VERSION = "originals/certificate/1"
 
-HEX32 = re.compile(r"^0x[0-9a-f]{64}$")
-"""0x and 64 lower-case hex digits (compared with the lower-cased input): a SHA-256 or keccak256."""
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 
 MAX_ATTRIBUTES = 100
 """Most attributes one original may carry."""
@@ -106,7 +103,7 @@ class Issuer(_Model):
     @field_validator("address")
     @classmethod
     def _address(cls, value: str) -> str:
-        if not _ADDRESS.match(value):
+        if not ADDRESS.match(value):
             raise ValueError("must be 0x followed by 40 hex digits")
         return value.lower()
 
@@ -118,7 +115,7 @@ class ChainBinding(_Model):
     @field_validator("registry")
     @classmethod
     def _address(cls, value: str) -> str:
-        if not _ADDRESS.match(value):
+        if not ADDRESS.match(value):
             raise ValueError("must be 0x followed by 40 hex digits")
         return value.lower()
 

@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from ledger.documents.model import (
-    HEX32,
     MAX_DOCUMENT_FIELDS,
     MAX_FIELD_DEPTH,
     MAX_PROOF_STEPS,
@@ -30,6 +29,7 @@ from ledger.documents.spec import (
     process_proof,
     wrapped_document,
 )
+from ledger.vocabulary import HEX32
 
 LEGACY_WRAPPED_VERSIONS = {
     "originals/wrapped/1": "its target hash was keccak256 of the sorted field hashes with no leaf/node domain "

@@ -4,7 +4,6 @@ web page."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,9 +11,7 @@ from ledger.documents import DocumentError, WrappedDocument, certificate_id
 from ledger.errors import LedgerError
 from ledger.verification.facts import CertificateFacts, FactSource
 from ledger.verification.rules import Binding, Verdict, Verification, verify_facts
-
-_HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+from ledger.vocabulary import ADDRESS, HEX32
 
 
 class InvalidIdentifier(DocumentError):
@@ -41,7 +38,7 @@ class AmbiguousLeaf(LedgerError, LookupError):
 
 
 def check_hex32(value: str, what: str) -> str:
-    if not _HEX32.match(value):
+    if not HEX32.match(value):
         raise InvalidIdentifier(f"{what} must be 0x followed by 64 hex digits, got {value[:80]!r}")
     return value.lower()
 
@@ -87,7 +84,7 @@ def by_document(source: FactSource, obj: Any, now: int, binding: Binding) -> Ver
     root, leaf = "0x" + document.merkle_root.hex(), "0x" + document.target_hash.hex()
     issuer = document.value("issuer.address")
     facts: CertificateFacts | None = None
-    if isinstance(issuer, str) and _ADDRESS.match(issuer):
+    if isinstance(issuer, str) and ADDRESS.match(issuer):
         # The certificate the document claims: the one its stated issuer issued with its root (ids bind both).
         facts = source.facts(certificate_id(issuer, root), leaf, root=root)
     return verify_facts(facts, document, now, binding)
