@@ -28,18 +28,18 @@ from web3.types import TxReceipt
 
 from ledger.chain.addresses import create_address
 from ledger.documents import MerkleTree
+from ledger.events import COUNCIL, ISSUER, OrganisationType, ProposalKind
 
-ISSUER = 1
-COUNCIL = 2
 VOTING_PERIOD = 7 * 24 * 3600
 TX_GAS_LIMIT = 10_000_000
 """Explicit limit so no transaction is estimated first; gasUsed does not depend on the limit."""
 VALID_UNTIL = 2_051_222_400
 """2035-01-01: a fixed expiry, so the calldata (and its gas) is the same in every run."""
 
-# OrganisationType
-SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = range(8)
-# ProposalKind
+# The enums' members under short names, from ledger.events (defined once; a member added there fails the unpacking).
+SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASSOCIATION, MINISTRY = tuple(
+    OrganisationType
+)
 (
     ADMIT,
     SUSPEND,
@@ -51,7 +51,7 @@ SME, ENTERPRISE, PUBLIC_ADMINISTRATION, UNIVERSITY, RESEARCH_INSTITUTE, NGO, ASS
     SET_COMPROMISED,
     REVOKE_CERTIFICATE,
     LIFT_CERTIFICATE_SUSPENSION,
-) = range(10)
+) = tuple(ProposalKind)
 # Certificate reason codes (free-form uint16 on chain; these are the project's examples)
 REASON_NONE, REASON_ERROR, REASON_FRAUD, REASON_INQUIRY, REASON_CLEARED = 0, 1, 2, 3, 4
 
