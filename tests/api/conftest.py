@@ -1,6 +1,6 @@
 """Fixtures for the API tests: one scenario on one anvil for the whole session, indexed into SQLite and PostgreSQL.
 
-- ``scenario``: the chain story of :mod:`_api_scenario` (built once, ~3 s; the chain is not changed afterwards
+- ``scenario``: the chain story of :mod:`support.api_scenario` (built once, ~3 s; the chain is not changed afterwards
   except inside a test that takes a snapshot and reverts it).
 - ``api`` (parametrised ``sqlite`` / ``postgresql``): a :class:`~fastapi.testclient.TestClient` over
   ``create_app(Settings(...))`` whose database the real indexer filled from that chain up to its head.
@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from _api_scenario import CHAIN_LAG_SECONDS, Scenario, build_scenario
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from support.api_scenario import CHAIN_LAG_SECONDS, Scenario, build_scenario
 from support.pgscratch import scratch_database
 
 from api.main import create_app
@@ -32,7 +32,7 @@ from ledger.indexer.runner import build_indexer
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[Anvil]:
-    """An anvil whose clock starts two days behind the wall clock (see :mod:`_api_scenario`)."""
+    """An anvil whose clock starts two days behind the wall clock (see :mod:`support.api_scenario`)."""
     genesis = int(time.time()) - CHAIN_LAG_SECONDS
     with Anvil(extra_args=("--timestamp", str(genesis))) as node:
         yield node

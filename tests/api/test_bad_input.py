@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from _api_scenario import Scenario
-from _keyed import Keyed, keyed_index
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from support.api_scenario import Scenario
+from support.keyed import Keyed, keyed_index
 
 from api.main import create_app
 from ledger.chain.rpc import RpcClient

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from _api_scenario import Scenario
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message
+from support.api_scenario import Scenario
 
 from api.main import create_app
 from ledger.config import Settings

@@ -17,12 +17,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from _api_scenario import Scenario
-from _asgi_recorder import Recorder
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, insert, update
 from starlette.types import Message, Scope
+from support.api_scenario import Scenario
+from support.asgi_recorder import Recorder
 
 from api.fastpaths._certificates import _certificates_answer, _fast_filters
 from api.fastpaths._certificates import _ListFastPath as ListFastPath

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _api_scenario import Scenario
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from support.api_scenario import Scenario
 
 from api.main import create_app
 from devtools.devnet import devnet_key, free_port

@@ -3,8 +3,8 @@ with its fast paths and through the same app without them (the declared routes a
 and bytes, good requests and bad ones alike; and the fast path did answer the requests it is for, so the comparison
 is of two different paths.
 
-Both apps serve one fixed SQLite index (:mod:`_recorded_world`). The app without fast paths is ``create_app`` with
-:func:`api.fastpaths.install` replaced by a no-op, the one place they are installed.
+Both apps serve one fixed SQLite index (:mod:`support.recorded_world`). The app without fast paths is ``create_app``
+with :func:`api.fastpaths.install` replaced by a no-op, the one place they are installed.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from _recorded_world import BANK, GENESIS, MILL, TOWN, World, build, fingerprint
 from fastapi.testclient import TestClient
 from starlette.types import Scope, Send
+from support.recorded_world import BANK, GENESIS, MILL, TOWN, World, build, fingerprint
 
 import api.fastpaths
 from api.fastpaths import _certificates, _lookups

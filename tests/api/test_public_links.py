@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 import segno
-from _api_scenario import Scenario
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from support.api_scenario import Scenario
 
 from api.main import create_app
 from ledger.config import Settings

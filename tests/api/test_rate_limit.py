@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from _api_scenario import Scenario
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from support.api_scenario import Scenario
 
 from api.edge import SWEEP_SECONDS, RateLimit
 from api.main import create_app

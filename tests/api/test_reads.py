@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from _api_scenario import APPLICANT, PARTNERS, Scenario
 from eth_abi import encode as abi_encode
 from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 from support import devchain
+from support.api_scenario import APPLICANT, PARTNERS, Scenario
 
 from api.edge import MULTIPART_SLACK, Edge
 from api.main import create_app
@@ -106,7 +106,7 @@ SINGLES = (
     "compromise-after-cutoff",
     "expired",
 )
-"""Cases issued with ``issue`` by :meth:`_api_scenario._Builder.single`."""
+"""Cases issued with ``issue`` by :meth:`support.api_scenario._Builder.single`."""
 STATUS_CHANGES = {
     "hijack-single": ("REVOKED", 5, "hijack-single.revoke"),
     "hijack-publish": ("REVOKED", 5, "hijack-publish.revoke"),

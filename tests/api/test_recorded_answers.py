@@ -1,5 +1,5 @@
 """Every answer of the API is the one recorded before the code was regrouped (issue 12): same status, same headers,
-same bytes, for a fixed list of requests over a fixed index (:mod:`_recorded_world`).
+same bytes, for a fixed list of requests over a fixed index (:mod:`support.recorded_world`).
 
 ``recorded_answers.json`` was written by main's code at b56f77a, before the API's fast paths moved and its routes
 went back to declared parameters. Re-record only for a change that is meant to alter answers, and say so in the
@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _recorded_world import answer, build, requests
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from support.recorded_world import answer, build, requests
 
 from api.main import create_app
 from ledger.config import Settings

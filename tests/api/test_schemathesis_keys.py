@@ -1,10 +1,10 @@
 """schemathesis over every operation again, this time with an API key: an issuer's and a council partner's.
 
 The unauthenticated run (``test_schemathesis.py``) reaches the write routes only up to their 401. Here every request
-carries a real key of the write tests' private chain (:mod:`_write_world`), so generated requests get past the key
-check into issuance and status changes: real transactions are estimated and sent, certificate ids that name nothing
-or another issuer's certificate are refused. Whatever is generated, no answer may be a 5xx, and every answer must be
-as the OpenAPI document says (schemathesis's default checks).
+carries a real key of the write tests' private chain (:mod:`support.write_world`), so generated requests get past the
+key check into issuance and status changes: real transactions are estimated and sent, certificate ids that name nothing
+or another issuer's certificate are refused. Whatever is generated, no answer may be a 5xx, and every answer must be as
+the OpenAPI document says (schemathesis's default checks).
 
 Pagination cursors are opaque (no schema says which strings are cursors); the generated ones are dropped here, and the
 unauthenticated run covers real cursors.
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from _write_world import WriteWorld, original, write_world
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from support.write_world import WriteWorld, original, write_world
 
 from api.main import create_app
 

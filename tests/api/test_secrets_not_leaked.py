@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from _api_scenario import Scenario
-from _keyed import Keyed, keyed_index
 from fastapi.testclient import TestClient
+from support.api_scenario import Scenario
+from support.keyed import Keyed, keyed_index
 
 from api.main import create_app
 from devtools.devnet import free_port

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _api_scenario import Scenario
 from fastapi.testclient import TestClient
+from support.api_scenario import Scenario
 
 from api.main import create_app
 from ledger.config import Settings

@@ -13,9 +13,9 @@ import hashlib
 from typing import Any
 
 import pytest
-from _api_scenario import CHANNELS, Case, Scenario
 from fastapi.testclient import TestClient
 from httpx import Response
+from support.api_scenario import CHANNELS, Case, Scenario
 
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding

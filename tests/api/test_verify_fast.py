@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _api_scenario import CHANNELS, Scenario
-from _asgi_recorder import Recorder
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, insert, update
 from starlette.types import Message, Scope
+from support.api_scenario import CHANNELS, Scenario
+from support.asgi_recorder import Recorder
 
 from api.fastpaths._lookups import _LookupFastPath as LookupFastPath
 from api.main import create_app

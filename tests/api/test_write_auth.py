@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _write_world import WriteWorld, original, write_world
 from fastapi.testclient import TestClient
 from support import devchain
+from support.write_world import WriteWorld, original, write_world
 
 from api.main import create_app
 from ledger.issuance.keys import new_api_key

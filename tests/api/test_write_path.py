@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from _write_world import WriteWorld, original, write_world
 from eth_account import Account
 from eth_utils.address import to_checksum_address
 from fastapi.testclient import TestClient
 from support import devchain
+from support.write_world import WriteWorld, original, write_world
 
 from api.main import create_app
 from devtools.devnet import devnet_key

@@ -1,7 +1,7 @@
 """Contract tests for CertificateRegistry: issuance, Merkle batches and proofs, status changes and the verify view.
 
 Every event is compared with ALL its arguments and every revert with its custom error AND all its arguments (see
-``_certificate_helpers``). Times that a test asserts are pinned block timestamps, never "about now".
+``support.certificate_helpers``). Times that a test asserts are pinned block timestamps, never "about now".
 
 Cast: the founders (town, bank, university) hold ISSUER | COUNCIL; the textile ``mill`` and the ``gallery`` are
 partners admitted with ISSUER only, so the issuer-only paths are not hidden behind council powers. Deployments are
@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 import pytest
-from _certificate_helpers import (
+from ape.api import AccountAPI, ReceiptAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from support.certificate_helpers import (
     NEVER_ACTED_ON,
     NEVER_ISSUED,
     ZERO,
@@ -40,10 +43,7 @@ from _certificate_helpers import (
     record_of,
     state_of,
 )
-from ape.api import AccountAPI, ReceiptAPI
-from ape.contracts import ContractInstance
-from ape.managers.chain import ChainManager
-from conftest import reverts_with
+from support.contracts import reverts_with
 
 from ledger.documents import MerkleTree, verify_proof
 from ledger.events import COUNCIL, ISSUER, ProposalKind

@@ -20,11 +20,13 @@ from typing import Any
 import pytest
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
-from conftest import ZERO_HASH, certificate_id, log
+from support.contracts import ZERO_HASH, certificate_id, log
 
 from ledger.documents import WrappedDocument, hash_pair, parse_document, target_hash, wrap_batch
 
-GOLDEN = json.loads((Path(__file__).parents[1] / "unit" / "data" / "golden_documents.json").read_text("utf-8"))
+GOLDEN = json.loads(
+    (Path(__file__).parents[1] / "ledger" / "documents" / "data" / "golden_documents.json").read_text("utf-8")
+)
 SINGLES: list[dict[str, Any]] = GOLDEN["singles"]
 BATCH: dict[str, Any] = GOLDEN["batch"]
 

@@ -1,4 +1,4 @@
-"""Unit tests of the pure-Python model (``_model.py``) alone: no chain, no ape.
+"""Unit tests of the pure-Python model (``tests/support/consortium_model.py``) alone: no chain, no ape.
 
 The stateful test compares the contracts with the model, so a rule the model gets wrong is a rule nothing checks: v1's
 model counted every stored yes vote against a majority of the council at execution, exactly as the v1 contract did
@@ -9,7 +9,7 @@ pin the corrected rules.
 from __future__ import annotations
 
 import pytest
-from _model import (
+from support.consortium_model import (
     CertificateModel,
     ConsortiumModel,
     Details,

@@ -16,7 +16,7 @@ from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
 from ape.managers.project import ProjectManager
-from conftest import (
+from support.contracts import (
     ACTIVE,
     ADMIT,
     APPLIED,

@@ -1,13 +1,13 @@
 """Stateful property test: random sequences of calls on both registries agree with a pure-Python model.
 
-Hypothesis drives PartnerRegistry and CertificateRegistry with applications, proposals of every kind (details
-changes, SetCompromised and council decisions on certificates included), votes, executions, leaving, time travel, the
-three issue modes and revoke/suspend/reinstate of whole certificates and of documents. Each
-call picks its actor among the three founders and three other accounts, and each of its choices is made invalid on
-purpose now and then (a stranger acting, a double vote, an early execution, a wrong proof, an expiry in the past...).
-The model (``_model.py``) says what must happen: the contract must revert with the SAME custom error and
-arguments, or emit exactly the model's events. Scenario rules chain calls to reach deep states that single calls
-seldom line up into: a council decision carried through (propose, vote, execute on time or too late), a key compromise
+Hypothesis drives PartnerRegistry and CertificateRegistry with applications, proposals of every kind (details changes,
+SetCompromised and council decisions on certificates included), votes, executions, leaving, time travel, the three issue
+modes and revoke/suspend/reinstate of whole certificates and of documents. Each call picks its actor among the three
+founders and three other accounts, and each of its choices is made invalid on purpose now and then (a stranger acting, a
+double vote, an early execution, a wrong proof, an expiry in the past...). The model
+(``tests/support/consortium_model.py``) says what must happen: the contract must revert with the SAME custom error and
+arguments, or emit exactly the model's events. Scenario rules chain calls to reach deep states that single calls seldom
+line up into: a council decision carried through (propose, vote, execute on time or too late), a key compromise
 (expulsion or SetCompromised with the cut-off on a live certificate), a council member's hold that neither the issuer
 nor the member can lift and a council decision on it, an issuer acting after the council suspended it (frozen), and
 council members leaving or being suspended between their votes and the execution (their votes stop counting).
@@ -33,7 +33,23 @@ from typing import Any, TypeVar
 
 import eth_abi
 import httpx
-from _model import (
+from ape.api import AccountAPI
+from ape.contracts import ContractInstance
+from ape.managers.chain import ChainManager
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+from eth_utils.abi import event_abi_to_log_topic, function_abi_to_4byte_selector, get_abi_input_types
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from support.consortium_model import (
     APPLICABLE_FROM,
     CERTIFICATE_DECISIONS,
     CERTIFICATES,
@@ -56,23 +72,7 @@ from _model import (
     Status,
     certificate_id,
 )
-from ape.api import AccountAPI
-from ape.contracts import ContractInstance
-from ape.managers.chain import ChainManager
-from conftest import VOTING_PERIOD, founder_tuples
-from eth_hash.auto import keccak
-from eth_utils import to_checksum_address
-from eth_utils.abi import event_abi_to_log_topic, function_abi_to_4byte_selector, get_abi_input_types
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from support.contracts import VOTING_PERIOD, founder_tuples
 
 from ledger.documents import MerkleTree
 

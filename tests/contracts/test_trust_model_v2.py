@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from _certificate_helpers import Batch, digest, pin_next_block
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
-from conftest import (
+from eth_utils import keccak
+from support.certificate_helpers import Batch, digest, pin_next_block
+from support.contracts import (
     ACTIVE,
     ADMIT,
     APPLIED,
@@ -48,7 +49,6 @@ from conftest import (
     log,
     reverts_with,
 )
-from eth_utils import keccak
 
 # ICertificateRegistry.Status and .Verdict
 VALID, SUSPENDED_STATUS, REVOKED = 0, 1, 2

@@ -22,7 +22,7 @@ from ledger.documents.hashing import keccak
 from ledger.events import COUNCIL, ISSUER, OrganisationType, PartnerStatus
 
 if TYPE_CHECKING:  # fixtures' types only; conftest is pytest's to import
-    from conftest import Anvil, Deploy
+    from support.contracts import Anvil, Deploy
 
 CHAIN_ID = 31337
 UNIVERSITY = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"  # anvil test account 5, given by address

@@ -13,7 +13,7 @@ schema with :func:`ledger.db.engine.upgrade`, in which every table is empty:
 The engine is disposed after the test; a test must close the connections it opens (a lock it holds dies with its
 session). ``db_engine.url.render_as_string(hide_password=False)`` is a URL that another process (an indexer in a
 subprocess) can open. Tests that run many examples on one engine (Hypothesis) empty the tables themselves with
-``_indexer_tables.reset_tables``.
+``support.indexer_tables.reset_tables``.
 
 When no PostgreSQL server answers, the ``postgresql`` variants are skipped with a message saying so, unless the
 ``CI`` environment variable is set: in CI they fail, so a missing server can never pass for a green run.

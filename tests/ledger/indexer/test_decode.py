@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _indexer_recorded import (
+from eth_hash.auto import keccak
+from support.devchain import FOUNDERS, VOTING_PERIOD
+from support.indexer_recorded import (
     ANCHOR_LEAVES,
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
@@ -33,8 +35,6 @@ from _indexer_recorded import (
     Recording,
     load,
 )
-from eth_hash.auto import keccak
-from support.devchain import FOUNDERS, VOTING_PERIOD
 
 from ledger.abi import ABI_DIR, load_abi
 from ledger.errors import DecodeError, UnknownEventError

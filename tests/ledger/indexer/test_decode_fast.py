@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from _indexer_recorded import load
+from support.indexer_recorded import load
 
 from ledger.errors import DecodeError
 from ledger.indexer.decode import DecodedLog, EventDecoder, RawLog

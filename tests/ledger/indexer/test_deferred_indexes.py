@@ -11,9 +11,9 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
-from _indexer_recorded import load
-from _indexer_tables import dump_projection, project, reset_tables
 from sqlalchemy import Engine, text
+from support.indexer_recorded import load
+from support.indexer_tables import dump_projection, project, reset_tables
 
 from ledger.chain.rpc import RpcError
 from ledger.db import indexes, schema

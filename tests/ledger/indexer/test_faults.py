@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _faultproxy import GETLOGS, Fault, FaultProxy
-from _groundtruth import Background, DevChain, Workload, dev_chain, error_lines, indexed_block, run_cli
 from sqlalchemy import Engine
+from support.faultproxy import GETLOGS, Fault, FaultProxy
+from support.groundtruth import Background, DevChain, Workload, dev_chain, error_lines, indexed_block, run_cli
 
 from ledger.chain.rpc import RetryPolicy, RpcError, TransientRpcError
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import orjson
 import pytest
-from _indexer_recorded import PUBLIC_ROOT, Recording, load
-from _indexer_tables import dump_projection, dump_tables, project, reset_tables
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, insert, select
+from support.indexer_recorded import PUBLIC_ROOT, Recording, load
+from support.indexer_tables import dump_projection, dump_tables, project, reset_tables
 
 from ledger import abi
 from ledger.db import schema as s

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _groundtruth import (
+from sqlalchemy import Engine
+from support.groundtruth import (
     ORIGINALS,
     Background,
     DevChain,
@@ -36,7 +37,6 @@ from _groundtruth import (
     run_cli,
     wait_until,
 )
-from sqlalchemy import Engine
 
 from ledger.db import schema as s
 

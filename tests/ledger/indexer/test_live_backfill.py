@@ -3,7 +3,7 @@
 One chain per module carries every event kind, a 1,024-document public batch and a few hundred random events, then
 70 empty blocks so that all of it lies below anvil's ``finalized`` block (latest - 64) and goes through the backfill.
 Every test indexes into a fresh database (SQLite and PostgreSQL through ``db_engine``) and compares the whole index
-with the ground truth of :mod:`_groundtruth`: one independent ``eth_getLogs`` and a from-scratch projection.
+with the ground truth of :mod:`support.groundtruth`: one independent ``eth_getLogs`` and a from-scratch projection.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _groundtruth import (
+from sqlalchemy import Engine
+from support.groundtruth import (
     ORIGINALS,
     Background,
     DevChain,
@@ -29,7 +30,6 @@ from _groundtruth import (
     run_cli,
     wait_until,
 )
-from sqlalchemy import Engine
 
 from devtools.devnet import free_port
 from ledger.deployments import CONTRACT_VERSION

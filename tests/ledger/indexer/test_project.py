@@ -1,8 +1,8 @@
 """The projector on SQLite and PostgreSQL: the recorded scenario gives exactly the rows its story implies, applying a
 batch again changes nothing, and a rollback followed by a replay restores exactly what was there.
 
-The expected rows are written from the scenario (``_indexer_recorded``): which step created or changed what, at which
-block and time. The same expectations hold on both databases, which also shows the column types read back alike.
+The expected rows are written from the scenario (``support.indexer_recorded``): which step created or changed what, at
+which block and time. The same expectations hold on both databases, which also shows the column types read back alike.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Any
 
 import orjson
 import pytest
-from _indexer_recorded import (
+from sqlalchemy import Engine, Table, select
+from support.devchain import FOUNDERS, VOTING_PERIOD, h32
+from support.indexer_recorded import (
     ANCHOR_LEAVES,
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
@@ -33,9 +35,7 @@ from _indexer_recorded import (
     Recording,
     load,
 )
-from _indexer_tables import dump_projection, dump_tables, project, reset_tables, rollback
-from sqlalchemy import Engine, Table, select
-from support.devchain import FOUNDERS, VOTING_PERIOD, h32
+from support.indexer_tables import dump_projection, dump_tables, project, reset_tables, rollback
 
 from ledger.db import schema as s
 from ledger.events import (

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from _indexer_tables import Dump, dump_projection, project, reset_tables, rollback
 from eth_hash.auto import keccak
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
+from support.indexer_tables import Dump, dump_projection, project, reset_tables, rollback
 
 from ledger.events import (
     ZERO_HASH,

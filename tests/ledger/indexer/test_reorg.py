@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from _groundtruth import GAS_ISSUE, GAS_STATUS, DevChain, Workload, dev_chain, error_lines, run_cli
 from eth_hash.auto import keccak
 from sqlalchemy import Engine, select
 from support import devchain
+from support.groundtruth import GAS_ISSUE, GAS_STATUS, DevChain, Workload, dev_chain, error_lines, run_cli
 
 from ledger.chain.tx import Call, Receipt
 from ledger.db import schema as s

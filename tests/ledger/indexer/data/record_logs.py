@@ -9,7 +9,7 @@ real node returns rather than against logs we encoded ourselves. anvil starts fr
 advances a fixed interval per block, so block hashes, transaction hashes and timestamps come out the same on every
 run: re-recording after a change that does not touch the contracts leaves the file unchanged.
 
-The scenario's inputs live in ``tests/ledger/indexer/_indexer_recorded.py``, which the tests import too. The file holds
+The scenario's inputs live in ``tests/support/indexer_recorded.py``, which the tests import too. The file holds
 the chain id, the contract addresses, every step of the scenario (name, transaction hash, block number, block
 timestamp) in order, and the logs exactly as the node returned them.
 """
@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[4]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "ledger" / "indexer")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from _indexer_recorded import (  # noqa: E402
+from support import devchain  # noqa: E402
+from support.indexer_recorded import (  # noqa: E402
     ANCHOR_LEAVES,
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
@@ -48,7 +49,6 @@ from _indexer_recorded import (  # noqa: E402
     CertificateIds,
     tree_of,
 )
-from support import devchain  # noqa: E402
 
 from devtools.devnet import Anvil  # noqa: E402
 from ledger.chain.rpc import RpcClient  # noqa: E402

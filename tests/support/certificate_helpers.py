@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple
 
-from _model import Verdict
 from ape.api import AccountAPI, ReceiptAPI
 from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
 from ape.types.events import MockContractLog
-from conftest import log
 from eth_hash.auto import keccak
 
 from ledger.documents import MerkleTree
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+from support.consortium_model import Verdict
+from support.contracts import log
 
 ZERO = b"\x00" * 32
 ZERO_ADDRESS = "0x" + "00" * 20

@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from support import devchain
-
 from ledger.chain.rpc import RpcClient
 from ledger.chain.tx import Call, Receipt
 from ledger.documents import CertificateDocument, WrappedDocument, certificate_id, wrap, wrap_batch
 from ledger.events import ISSUER, OrganisationType, ProposalKind
+from support import devchain
 
 CHAIN_LAG_SECONDS = 2 * 24 * 3600
 """How far the chain's clock starts behind the wall clock."""

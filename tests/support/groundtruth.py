@@ -30,7 +30,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, Table, create_engine, select
-from support import devchain
 
 from devtools.devnet import Anvil
 from ledger.chain.contracts import ContractBinding
@@ -43,6 +42,7 @@ from ledger.events import COUNCIL, ISSUER, CertificateStatus, OrganisationType, 
 from ledger.indexer.decode import RawLog
 from ledger.indexer.project import Projector
 from ledger.indexer.runner import IndexerSetup, build_indexer, make_decoder
+from support import devchain
 
 COMPARED_TABLES: tuple[Table, ...] = (s.chain_events, *s.DERIVED_TABLES)
 """Every table whose content is a function of the canonical chain."""

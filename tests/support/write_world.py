@@ -24,7 +24,6 @@ from typing import Any
 
 from eth_account import Account
 from sqlalchemy import Engine, func, select
-from support import devchain
 
 from devtools.devnet import Anvil, devnet_key
 from ledger.chain.rpc import RpcClient
@@ -34,6 +33,7 @@ from ledger.db.engine import make_engine, upgrade
 from ledger.events import ISSUER, OrganisationType
 from ledger.indexer.runner import build_indexer
 from ledger.issuance.keys import KEY_PREFIX, register_api_key, revoke_api_key
+from support import devchain
 
 PASSWORD = "write-tests"
 ACCOUNTS = {"issuer": 3, "other": 4, "council": 1, "outsider": 8}

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from support.devchain import certificate_id, h32
-
 from ledger.documents import MerkleTree
 from ledger.indexer.decode import DecodedLog, RawLog
 from ledger.indexer.runner import make_decoder
+from support.devchain import certificate_id, h32
 
-RAW_LOGS = Path(__file__).with_name("data") / "raw_logs.json"
+RAW_LOGS = Path(__file__).resolve().parents[1] / "ledger" / "indexer" / "data" / "raw_logs.json"
 
 GENESIS_TIMESTAMP = 1_767_225_600  # 2026-01-01T00:00:00Z
 BLOCK_INTERVAL = 12
