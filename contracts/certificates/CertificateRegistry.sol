@@ -197,26 +197,26 @@ contract CertificateRegistry is ICertificateRegistry {
      */
     function _authority(bytes32 id, address issuer) private view returns (uint8) {
         if (issuer == address(0)) revert CertificateRegistryUnknownCertificate(id);
-        (bool activeIssuer, bool council, uint48 cutoff) = _standingWord(msg.sender);
+        (bool activeIssuer, bool council, uint48 cutoff) = _standingFields(msg.sender);
         if (msg.sender == issuer && activeIssuer && cutoff == 0) return _BY_ISSUER;
         if (council) return _BY_COUNCIL_MEMBER;
         revert CertificateRegistryUnauthorized(msg.sender, id);
     }
 
     /// @dev The certificate's issuer (0 if never issued) and whether it is a batch.
-    function _certificateWord(bytes32 id) private view returns (address issuer, bool batch) {
+    function _issuerAndBatch(bytes32 id) private view returns (address issuer, bool batch) {
         Certificate storage cert = _certificates[id];
         return (cert.issuer, cert.batch);
     }
 
     /// @dev `account`'s standing as pushed by the partner registry.
-    function _standingWord(address account) private view returns (bool issuer, bool council, uint48 cutoff) {
+    function _standingFields(address account) private view returns (bool issuer, bool council, uint48 cutoff) {
         IPartnerRegistry.Standing storage standing = _standing[account];
         return (standing.issuer, standing.council, standing.compromisedAfter);
     }
 
     /// @dev A record's status and whether the council holds it.
-    function _statusWord(StatusRecord storage record) private view returns (Status status, bool byCouncil) {
+    function _statusAndHold(StatusRecord storage record) private view returns (Status status, bool byCouncil) {
         return (record.status, record.byCouncil);
     }
 
@@ -228,7 +228,7 @@ contract CertificateRegistry is ICertificateRegistry {
         Status status,
         uint16 reason
     ) private {
-        (address issuer, bool batch) = _certificateWord(id);
+        (address issuer, bool batch) = _issuerAndBatch(id);
         uint8 authority = _authority(id, issuer);
         if (!_proves(issuer, batch, id, leaf, proof)) revert CertificateRegistryInvalidProof(id, leaf);
         _setStatus(id, leaf, status, reason, authority);
@@ -272,7 +272,7 @@ contract CertificateRegistry is ICertificateRegistry {
         // A leaf's record is independent of its certificate's: acting on a leaf of a revoked certificate cannot undo
         // the certificate's revocation ({verify} reports Revoked either way).
         StatusRecord storage stored = _status[id][leaf];
-        (Status current, bool heldByCouncil) = _statusWord(stored);
+        (Status current, bool heldByCouncil) = _statusAndHold(stored);
         _checkTransition(id, leaf, current, heldByCouncil, status, authority);
         bool byCouncil = authority != _BY_ISSUER;
         uint48 now_ = uint48(block.timestamp);
