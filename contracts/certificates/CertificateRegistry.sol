@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {ICertificateRegistry} from "./ICertificateRegistry.sol";
 import {IPartnerRegistry} from "../partners/IPartnerRegistry.sol";
 import {IStandingMirror} from "../partners/IStandingMirror.sol";
+import {SignedActions} from "../signing/SignedActions.sol";
 
 /**
  * @title CertificateRegistry
@@ -13,8 +14,11 @@ import {IStandingMirror} from "../partners/IStandingMirror.sol";
  * stored, because the id commits to it: a proof is checked by hashing the issuer with the root it leads to. Status
  * records exist only for certificates and documents that were acted on. Partners' standing is a copy the partner
  * registry pushes on every change ({IStandingMirror}), so checking it costs one storage read, not a call.
+ *
+ * Every write an issuer or council member makes has a signed form ({issueBySig}, {setStatusBySig}...): a relayer
+ * sends it and pays the gas, and the registry acts for the signer, as if the signer had sent the direct call.
  */
-contract CertificateRegistry is ICertificateRegistry {
+contract CertificateRegistry is ICertificateRegistry, SignedActions {
     IPartnerRegistry private immutable _partners;
     mapping(bytes32 id => Certificate) private _certificates;
     mapping(bytes32 id => mapping(bytes32 leaf => StatusRecord)) private _status;
@@ -26,9 +30,23 @@ contract CertificateRegistry is ICertificateRegistry {
     uint8 private constant _BY_COUNCIL_MEMBER = 1;
     uint8 private constant _BY_COUNCIL_DECISION = 2;
 
+    bytes32 private constant _ISSUE_TYPEHASH = keccak256(
+        "Issue(address issuer,bytes32 root,bytes32 fingerprint,uint48 validUntil,uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _ISSUE_BATCH_TYPEHASH = keccak256(
+        "IssueBatch(address issuer,bytes32 root,uint48 validUntil,uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _ISSUE_BATCH_PUBLIC_TYPEHASH = keccak256(
+        "IssueBatchPublic(address issuer,bytes32 root,uint48 validUntil,bytes32[] leaves,bytes32[] fingerprints,"
+        "uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _SET_STATUS_TYPEHASH = keccak256(
+        "SetStatus(address signer,bytes32 id,bytes32 leaf,uint8 status,uint16 reason,uint256 nonce,uint48 deadline)"
+    );
+
     /// @notice Names the partner registry whose standing this registry mirrors and whose decisions it carries out.
     /// @param partners_ The partner registry; it is deployed next and must name this registry as its mirror.
-    constructor(IPartnerRegistry partners_) {
+    constructor(IPartnerRegistry partners_) SignedActions("Originals CertificateRegistry") {
         _partners = partners_;
     }
 
@@ -39,13 +57,33 @@ contract CertificateRegistry is ICertificateRegistry {
 
     /// @inheritdoc ICertificateRegistry
     function issue(bytes32 root, bytes32 fingerprint, uint48 validUntil) external returns (bytes32 id) {
-        if (fingerprint == bytes32(0)) revert CertificateRegistryInvalidFingerprint(fingerprint);
-        id = _issue(root, fingerprint, validUntil, false);
+        id = _issueSingle(msg.sender, root, fingerprint, validUntil);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function issueBySig(
+        bytes32 root,
+        bytes32 fingerprint,
+        uint48 validUntil,
+        Signed calldata by
+    ) external returns (bytes32 id) {
+        bytes32 structHash = keccak256(
+            abi.encode(_ISSUE_TYPEHASH, by.signer, root, fingerprint, validUntil, by.nonce, by.deadline)
+        );
+        id = _issueSingle(_useSigned(structHash, by), root, fingerprint, validUntil);
     }
 
     /// @inheritdoc ICertificateRegistry
     function issueBatch(bytes32 root, uint48 validUntil) external returns (bytes32 id) {
-        id = _issue(root, bytes32(0), validUntil, true);
+        id = _issue(msg.sender, root, bytes32(0), validUntil, true);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function issueBatchBySig(bytes32 root, uint48 validUntil, Signed calldata by) external returns (bytes32 id) {
+        bytes32 structHash = keccak256(
+            abi.encode(_ISSUE_BATCH_TYPEHASH, by.signer, root, validUntil, by.nonce, by.deadline)
+        );
+        id = _issue(_useSigned(structHash, by), root, bytes32(0), validUntil, true);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -55,54 +93,101 @@ contract CertificateRegistry is ICertificateRegistry {
         bytes32[] calldata leaves,
         bytes32[] calldata fingerprints
     ) external returns (bytes32 id) {
-        uint256 n = leaves.length;
-        if (n < 2 || n != fingerprints.length) revert CertificateRegistryInvalidBatch(n, fingerprints.length);
-        id = _issue(root, bytes32(0), validUntil, true);
-        // One DocumentPublished(leaf, fingerprint; id) log per document, straight from calldata: the Solidity loop's
-        // bounds checks and memory handling cost ~100 gas per document, a third of the margin to the target. The id,
-        // the only data word, is stored in scratch memory once.
-        bytes32 topic0 = DocumentPublished.selector;
-        assembly ("memory-safe") {
-            mstore(0x00, id)
-            let leafAt := leaves.offset
-            let fingerprintAt := fingerprints.offset
-            let end := add(leafAt, shl(5, n))
-            for {} lt(leafAt, end) {} {
-                log3(0x00, 0x20, topic0, calldataload(leafAt), calldataload(fingerprintAt))
-                leafAt := add(leafAt, 0x20)
-                fingerprintAt := add(fingerprintAt, 0x20)
-            }
-        }
+        id = _issuePublic(msg.sender, root, validUntil, leaves, fingerprints);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function issueBatchPublicBySig(
+        bytes32 root,
+        uint48 validUntil,
+        bytes32[] calldata leaves,
+        bytes32[] calldata fingerprints,
+        Signed calldata by
+    ) external returns (bytes32 id) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                _ISSUE_BATCH_PUBLIC_TYPEHASH,
+                by.signer,
+                root,
+                validUntil,
+                keccak256(abi.encodePacked(leaves)),
+                keccak256(abi.encodePacked(fingerprints)),
+                by.nonce,
+                by.deadline
+            )
+        );
+        id = _issuePublic(_useSigned(structHash, by), root, validUntil, leaves, fingerprints);
     }
 
     /// @inheritdoc ICertificateRegistry
     function revoke(bytes32 id, uint16 reason) external {
-        _setStatus(id, bytes32(0), Status.Revoked, reason, _authority(id, _certificates[id].issuer));
+        _setStatus(
+            msg.sender,
+            id,
+            bytes32(0),
+            Status.Revoked,
+            reason,
+            _authority(msg.sender, id, _certificates[id].issuer)
+        );
     }
 
     /// @inheritdoc ICertificateRegistry
     function revokeDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
-        _setDocumentStatus(id, leaf, proof, Status.Revoked, reason);
+        _setDocumentStatus(msg.sender, id, leaf, proof, Status.Revoked, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
     function suspend(bytes32 id, uint16 reason) external {
-        _setStatus(id, bytes32(0), Status.Suspended, reason, _authority(id, _certificates[id].issuer));
+        _setStatus(
+            msg.sender,
+            id,
+            bytes32(0),
+            Status.Suspended,
+            reason,
+            _authority(msg.sender, id, _certificates[id].issuer)
+        );
     }
 
     /// @inheritdoc ICertificateRegistry
     function suspendDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
-        _setDocumentStatus(id, leaf, proof, Status.Suspended, reason);
+        _setDocumentStatus(msg.sender, id, leaf, proof, Status.Suspended, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
     function reinstate(bytes32 id, uint16 reason) external {
-        _setStatus(id, bytes32(0), Status.Valid, reason, _authority(id, _certificates[id].issuer));
+        _setStatus(
+            msg.sender,
+            id,
+            bytes32(0),
+            Status.Valid,
+            reason,
+            _authority(msg.sender, id, _certificates[id].issuer)
+        );
     }
 
     /// @inheritdoc ICertificateRegistry
     function reinstateDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
-        _setDocumentStatus(id, leaf, proof, Status.Valid, reason);
+        _setDocumentStatus(msg.sender, id, leaf, proof, Status.Valid, reason);
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function setStatusBySig(
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        Status status,
+        uint16 reason,
+        Signed calldata by
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(_SET_STATUS_TYPEHASH, by.signer, id, leaf, status, reason, by.nonce, by.deadline)
+        );
+        address signer = _useSigned(structHash, by);
+        if (leaf == bytes32(0)) {
+            _setStatus(signer, id, leaf, status, reason, _authority(signer, id, _certificates[id].issuer));
+        } else {
+            _setDocumentStatus(signer, id, leaf, proof, status, reason);
+        }
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -113,13 +198,13 @@ contract CertificateRegistry is ICertificateRegistry {
             revert CertificateRegistryInvalidProof(id, leaf);
         }
         StatusRecord storage record = _status[id][leaf];
-        _checkTransition(id, leaf, record.status, record.byCouncil, status, _BY_COUNCIL_DECISION);
+        _checkTransition(msg.sender, id, leaf, record.status, record.byCouncil, status, _BY_COUNCIL_DECISION);
     }
 
     /// @inheritdoc ICertificateRegistry
     function applyCouncilDecision(bytes32 id, bytes32 leaf, Status status, uint16 reason) external onlyPartnerRegistry {
         if (_certificates[id].issuer == address(0)) revert CertificateRegistryUnknownCertificate(id);
-        _setStatus(id, leaf, status, reason, _BY_COUNCIL_DECISION);
+        _setStatus(msg.sender, id, leaf, status, reason, _BY_COUNCIL_DECISION);
     }
 
     /// @inheritdoc IStandingMirror
@@ -173,34 +258,80 @@ contract CertificateRegistry is ICertificateRegistry {
         state.verdict = _verdict(state);
     }
 
-    function _issue(bytes32 root, bytes32 fingerprint, uint48 validUntil, bool batch) private returns (bytes32 id) {
-        if (!_standing[msg.sender].issuer) revert CertificateRegistryUnauthorizedIssuer(msg.sender);
+    /// @dev A single certificate: its one document's fingerprint is required.
+    function _issueSingle(
+        address issuer,
+        bytes32 root,
+        bytes32 fingerprint,
+        uint48 validUntil
+    ) private returns (bytes32 id) {
+        if (fingerprint == bytes32(0)) revert CertificateRegistryInvalidFingerprint(fingerprint);
+        id = _issue(issuer, root, fingerprint, validUntil, false);
+    }
+
+    /// @dev A batch with each document's leaf and fingerprint published.
+    function _issuePublic(
+        address issuer,
+        bytes32 root,
+        uint48 validUntil,
+        bytes32[] calldata leaves,
+        bytes32[] calldata fingerprints
+    ) private returns (bytes32 id) {
+        uint256 n = leaves.length;
+        if (n < 2 || n != fingerprints.length) revert CertificateRegistryInvalidBatch(n, fingerprints.length);
+        id = _issue(issuer, root, bytes32(0), validUntil, true);
+        // One DocumentPublished(leaf, fingerprint; id) log per document, straight from calldata: the Solidity loop's
+        // bounds checks and memory handling cost ~100 gas per document, a third of the margin to the target. The id,
+        // the only data word, is stored in scratch memory once.
+        bytes32 topic0 = DocumentPublished.selector;
+        assembly ("memory-safe") {
+            mstore(0x00, id)
+            let leafAt := leaves.offset
+            let fingerprintAt := fingerprints.offset
+            let end := add(leafAt, shl(5, n))
+            for {} lt(leafAt, end) {} {
+                log3(0x00, 0x20, topic0, calldataload(leafAt), calldataload(fingerprintAt))
+                leafAt := add(leafAt, 0x20)
+                fingerprintAt := add(fingerprintAt, 0x20)
+            }
+        }
+    }
+
+    /// @dev Records certificate `root` of `issuer` (the caller, or the signer of a signed action).
+    function _issue(
+        address issuer,
+        bytes32 root,
+        bytes32 fingerprint,
+        uint48 validUntil,
+        bool batch
+    ) private returns (bytes32 id) {
+        if (!_standing[issuer].issuer) revert CertificateRegistryUnauthorizedIssuer(issuer);
         if (root == bytes32(0)) revert CertificateRegistryInvalidRoot(root);
-        id = certificateId(msg.sender, root);
+        id = certificateId(issuer, root);
         if (_certificates[id].issuer != address(0)) revert CertificateRegistryAlreadyIssued(id);
         uint48 now_ = uint48(block.timestamp);
         if (validUntil != 0 && validUntil <= now_) revert CertificateRegistryInvalidExpiry(validUntil, now_);
         // uint40 seconds last until the year 36812; the event keeps uint48 like every other time in the registries.
         _certificates[id] = Certificate({
-            issuer: msg.sender,
+            issuer: issuer,
             issuedAt: uint40(now_),
             validUntil: uint40(validUntil),
             batch: batch
         });
-        emit CertificateIssued(id, msg.sender, fingerprint, root, now_, validUntil);
+        emit CertificateIssued(id, issuer, fingerprint, root, now_, validUntil);
     }
 
     /**
-     * @dev Who the caller acts as on certificate `id` of `issuer`, or a revert when it may not act at all. The issuer
+     * @dev Who `actor` (the caller or a signer) acts as on certificate `id` of `issuer`, or a revert when it may not act. The issuer
      * acts as the issuer only while it is an active issuer whose key was never declared compromised: a council
      * suspension of the partner freezes the key at once. Any other active council member may only put a hold on it.
      */
-    function _authority(bytes32 id, address issuer) private view returns (uint8) {
+    function _authority(address actor, bytes32 id, address issuer) private view returns (uint8) {
         if (issuer == address(0)) revert CertificateRegistryUnknownCertificate(id);
-        (bool activeIssuer, bool council, uint48 cutoff) = _standingFields(msg.sender);
-        if (msg.sender == issuer && activeIssuer && cutoff == 0) return _BY_ISSUER;
+        (bool activeIssuer, bool council, uint48 cutoff) = _standingFields(actor);
+        if (actor == issuer && activeIssuer && cutoff == 0) return _BY_ISSUER;
         if (council) return _BY_COUNCIL_MEMBER;
-        revert CertificateRegistryUnauthorized(msg.sender, id);
+        revert CertificateRegistryUnauthorized(actor, id);
     }
 
     /// @dev The certificate's issuer (0 if never issued) and whether it is a batch.
@@ -222,6 +353,7 @@ contract CertificateRegistry is ICertificateRegistry {
 
     /// @dev A document's status change: one read of the certificate serves the authority and the proof.
     function _setDocumentStatus(
+        address actor,
         bytes32 id,
         bytes32 leaf,
         bytes32[] calldata proof,
@@ -229,9 +361,9 @@ contract CertificateRegistry is ICertificateRegistry {
         uint16 reason
     ) private {
         (address issuer, bool batch) = _issuerAndBatch(id);
-        uint8 authority = _authority(id, issuer);
+        uint8 authority = _authority(actor, id, issuer);
         if (!_proves(issuer, batch, id, leaf, proof)) revert CertificateRegistryInvalidProof(id, leaf);
-        _setStatus(id, leaf, status, reason, authority);
+        _setStatus(actor, id, leaf, status, reason, authority);
     }
 
     /**
@@ -241,6 +373,7 @@ contract CertificateRegistry is ICertificateRegistry {
      * decision may revoke or lift any suspension.
      */
     function _checkTransition(
+        address actor,
         bytes32 id,
         bytes32 leaf,
         Status current,
@@ -258,7 +391,7 @@ contract CertificateRegistry is ICertificateRegistry {
             if (current != Status.Suspended) revert CertificateRegistryNotSuspended(id, leaf);
             if (heldByCouncil) revert CertificateRegistryCouncilSuspension(id, leaf);
         } else if (authority == _BY_COUNCIL_MEMBER) {
-            if (status != Status.Suspended) revert CertificateRegistryCouncilDecisionRequired(msg.sender, id);
+            if (status != Status.Suspended) revert CertificateRegistryCouncilDecisionRequired(actor, id);
             // A council hold replaces an issuer's own suspension, so the issuer cannot pre-empt it and lift it later.
             if (current == Status.Suspended && heldByCouncil) revert CertificateRegistryAlreadySuspended(id, leaf);
         } else {
@@ -267,22 +400,29 @@ contract CertificateRegistry is ICertificateRegistry {
         }
     }
 
-    /// @dev The one place a status changes. `leaf` = 0 addresses the whole certificate.
-    function _setStatus(bytes32 id, bytes32 leaf, Status status, uint16 reason, uint8 authority) private {
+    /// @dev The one place a status changes, by `actor` (named in the event). `leaf` = 0 addresses the whole certificate.
+    function _setStatus(
+        address actor,
+        bytes32 id,
+        bytes32 leaf,
+        Status status,
+        uint16 reason,
+        uint8 authority
+    ) private {
         // A leaf's record is independent of its certificate's: acting on a leaf of a revoked certificate cannot undo
         // the certificate's revocation ({verify} reports Revoked either way).
         StatusRecord storage stored = _status[id][leaf];
         (Status current, bool heldByCouncil) = _statusAndHold(stored);
-        _checkTransition(id, leaf, current, heldByCouncil, status, authority);
+        _checkTransition(actor, id, leaf, current, heldByCouncil, status, authority);
         bool byCouncil = authority != _BY_ISSUER;
         uint48 now_ = uint48(block.timestamp);
         stored.status = status;
         stored.byCouncil = byCouncil;
         stored.reason = reason;
         stored.at = now_;
-        if (status == Status.Revoked) emit CertificateRevoked(id, leaf, msg.sender, reason, now_, byCouncil);
-        else if (status == Status.Suspended) emit CertificateSuspended(id, leaf, msg.sender, reason, now_, byCouncil);
-        else emit CertificateReinstated(id, leaf, msg.sender, reason, now_, byCouncil);
+        if (status == Status.Revoked) emit CertificateRevoked(id, leaf, actor, reason, now_, byCouncil);
+        else if (status == Status.Suspended) emit CertificateSuspended(id, leaf, actor, reason, now_, byCouncil);
+        else emit CertificateReinstated(id, leaf, actor, reason, now_, byCouncil);
     }
 
     /**

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {IStandingMirror} from "../partners/IStandingMirror.sol";
+import {ISignedActions} from "../signing/ISignedActions.sol";
 
 /**
  * @title ICertificateRegistry
@@ -20,7 +21,7 @@ import {IStandingMirror} from "../partners/IStandingMirror.sol";
  *   into a council suspension;
  * - a council decision (a proposal executed by the partner registry): revoke, or lift any suspension.
  */
-interface ICertificateRegistry is IStandingMirror {
+interface ICertificateRegistry is IStandingMirror, ISignedActions {
     /// @notice The status of a root or of one leaf. `Valid` is also the status of anything never acted on.
     enum Status {
         Valid,
@@ -413,6 +414,80 @@ interface ICertificateRegistry is IStandingMirror {
      * @param reason The reason code.
      */
     function reinstateDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+
+    /**
+     * @notice {issue}, signed by the issuer and sent by anyone (a relayer paying the gas). The typed message is
+     * `Issue(address issuer,bytes32 root,bytes32 fingerprint,uint48 validUntil,uint256 nonce,uint48 deadline)` in the
+     * domain "Originals CertificateRegistry", version "1", this chain and this registry.
+     *
+     * Requirements: those of {issue} for the signer; the signature holds ({ISignedActions}).
+     *
+     * @param root The certificate's Merkle root.
+     * @param fingerprint The original's fingerprint.
+     * @param validUntil Expiry (0 = never).
+     * @param by The issuer (`by.signer`), its nonce, the deadline and the signature.
+     * @return id The certificate id.
+     */
+    function issueBySig(
+        bytes32 root,
+        bytes32 fingerprint,
+        uint48 validUntil,
+        Signed calldata by
+    ) external returns (bytes32 id);
+
+    /**
+     * @notice {issueBatch}, signed by the issuer: `IssueBatch(address issuer,bytes32 root,uint48 validUntil,uint256
+     * nonce,uint48 deadline)`.
+     * @param root The Merkle root of the batch.
+     * @param validUntil Expiry (0 = never).
+     * @param by The issuer, its nonce, the deadline and the signature.
+     * @return id The certificate id.
+     */
+    function issueBatchBySig(bytes32 root, uint48 validUntil, Signed calldata by) external returns (bytes32 id);
+
+    /**
+     * @notice {issueBatchPublic}, signed by the issuer: `IssueBatchPublic(address issuer,bytes32 root,uint48
+     * validUntil,bytes32[] leaves,bytes32[] fingerprints,uint256 nonce,uint48 deadline)`; the leaves and fingerprints
+     * are signed too, so a relayer cannot publish others under the issuer's certificate.
+     * @param root The Merkle root of the batch.
+     * @param validUntil Expiry (0 = never).
+     * @param leaves The documents' target hashes.
+     * @param fingerprints The originals' fingerprints, one per leaf.
+     * @param by The issuer, its nonce, the deadline and the signature.
+     * @return id The certificate id.
+     */
+    function issueBatchPublicBySig(
+        bytes32 root,
+        uint48 validUntil,
+        bytes32[] calldata leaves,
+        bytes32[] calldata fingerprints,
+        Signed calldata by
+    ) external returns (bytes32 id);
+
+    /**
+     * @notice A status change signed by its author (the issuer, or a council member putting a hold):
+     * `SetStatus(address signer,bytes32 id,bytes32 leaf,uint8 status,uint16 reason,uint256 nonce,uint48 deadline)`.
+     * `status` Revoked is {revoke} / {revokeDocument}, Suspended is {suspend} / {suspendDocument}, Valid is
+     * {reinstate} / {reinstateDocument}; `leaf` = 0 acts on the whole certificate. The proof is not signed: it only
+     * shows that the signed leaf is in the certificate.
+     *
+     * Requirements: those of the direct call for the signer; the signature holds ({ISignedActions}).
+     *
+     * @param id The certificate id.
+     * @param leaf The document (0 = the whole certificate).
+     * @param proof The Merkle proof of `leaf` (empty for the whole certificate).
+     * @param status Revoked, Suspended, or Valid to lift the signer's own suspension.
+     * @param reason The reason code.
+     * @param by The signer, its nonce, the deadline and the signature.
+     */
+    function setStatusBySig(
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        Status status,
+        uint16 reason,
+        Signed calldata by
+    ) external;
 
     /**
      * @notice Whether a council decision to set `status` (Revoked, or Valid to lift a suspension) on the certificate

@@ -33,12 +33,6 @@ abstract contract CouncilVoting is PartnerStanding {
     uint256 private _proposalCount;
     mapping(uint256 proposalId => StoredProposal) private _proposals;
 
-    /// @dev Reverts unless the caller is an active council member.
-    modifier onlyCouncil() {
-        if (!isActiveCouncil(msg.sender)) revert PartnerRegistryNotCouncil(msg.sender);
-        _;
-    }
-
     /// @notice Sets how long proposals stay open for votes.
     /// @param votingPeriod_ Seconds a proposal stays open for votes; not 0.
     constructor(uint48 votingPeriod_) {
@@ -47,28 +41,13 @@ abstract contract CouncilVoting is PartnerStanding {
     }
 
     /// @inheritdoc IPartnerRegistry
-    function vote(uint256 proposalId, bool support) external onlyCouncil {
-        StoredProposal storage p = _openProposal(proposalId);
-        uint256 bit = _seatBit(msg.sender);
-        (uint256 yes, uint256 no) = (p.yesSeats, p.noSeats);
-        if ((yes | no) & bit != 0) revert PartnerRegistryAlreadyVoted(proposalId, msg.sender);
-        if (support) p.yesSeats = yes |= bit;
-        else p.noSeats = no |= bit;
-        emit VoteCast(proposalId, msg.sender, support, _popcount(yes), _popcount(no));
+    function vote(uint256 proposalId, bool support) external {
+        _vote(msg.sender, proposalId, support);
     }
 
     /// @inheritdoc IPartnerRegistry
     function execute(uint256 proposalId) external {
-        StoredProposal storage p = _openProposal(proposalId);
-        uint256 active = _activeCouncilSeats;
-        uint32 counted = _popcount(p.yesSeats & active);
-        uint32 council = _popcount(active);
-        uint32 larger = council > p.councilAtProposal ? council : p.councilAtProposal;
-        uint32 required = larger / 2 + 1;
-        if (counted < required) revert PartnerRegistryQuorumNotReached(proposalId, counted, required);
-        p.executed = true;
-        _carryOut(proposalId, p);
-        emit ProposalExecuted(proposalId, msg.sender, counted, required);
+        _execute(msg.sender, proposalId);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -110,9 +89,53 @@ abstract contract CouncilVoting is PartnerStanding {
     }
 
     /**
+     * @notice Reverts unless `account` is an active council member.
+     * @param account The caller, or the signer of a signed action.
+     */
+    function _checkCouncil(address account) internal view {
+        if (!isActiveCouncil(account)) revert PartnerRegistryNotCouncil(account);
+    }
+
+    /**
+     * @notice Records `voter`'s vote (the caller, or the signer of a signed action).
+     * @param voter The council member.
+     * @param proposalId The proposal.
+     * @param support Whether the vote is yes.
+     */
+    function _vote(address voter, uint256 proposalId, bool support) internal {
+        _checkCouncil(voter);
+        StoredProposal storage p = _openProposal(proposalId);
+        uint256 bit = _seatBit(voter);
+        (uint256 yes, uint256 no) = (p.yesSeats, p.noSeats);
+        if ((yes | no) & bit != 0) revert PartnerRegistryAlreadyVoted(proposalId, voter);
+        if (support) p.yesSeats = yes |= bit;
+        else p.noSeats = no |= bit;
+        emit VoteCast(proposalId, voter, support, _popcount(yes), _popcount(no));
+    }
+
+    /**
+     * @notice Carries out a proposal with a majority, for `executor` (named in the event; anyone may execute).
+     * @param executor The caller, or the signer of a signed action.
+     * @param proposalId The proposal.
+     */
+    function _execute(address executor, uint256 proposalId) internal {
+        StoredProposal storage p = _openProposal(proposalId);
+        uint256 active = _activeCouncilSeats;
+        uint32 counted = _popcount(p.yesSeats & active);
+        uint32 council = _popcount(active);
+        uint32 larger = council > p.councilAtProposal ? council : p.councilAtProposal;
+        uint32 required = larger / 2 + 1;
+        if (counted < required) revert PartnerRegistryQuorumNotReached(proposalId, counted, required);
+        p.executed = true;
+        _carryOut(proposalId, p);
+        emit ProposalExecuted(proposalId, executor, counted, required);
+    }
+
+    /**
      * @notice Stores a proposal with the proposer's yes vote and emits {ProposalCreated}; the caller emits the proposer's
      * {VoteCast} after any event that belongs right after {ProposalCreated} ({DetailsProposed}), as the interface
      * documents.
+     * @param proposer The council member making it (the caller, or the signer of a signed action).
      * @param kind What the proposal does.
      * @param subject The partner, or for a certificate decision the certificate registry.
      * @param rights The rights it grants or withdraws (Admit, GrantRights, WithdrawRights), else 0.
@@ -123,6 +146,7 @@ abstract contract CouncilVoting is PartnerStanding {
      * @return proposalId The new proposal's id.
      */
     function _createProposal(
+        address proposer,
         ProposalKind kind,
         address subject,
         uint8 rights,
@@ -137,14 +161,14 @@ abstract contract CouncilVoting is PartnerStanding {
         StoredProposal storage p = _proposals[proposalId];
         (p.subject, p.kind, p.rights, p.deadline, p.councilAtProposal) = (subject, kind, rights, deadline, council);
         if (cutoff != 0 || reason != 0) (p.compromisedAfter, p.reason) = (cutoff, reason);
-        p.yesSeats = _seatBit(msg.sender);
+        p.yesSeats = _seatBit(proposer);
         if (target != bytes32(0)) p.target = target;
         if (leaf != bytes32(0)) p.leaf = leaf;
         emit ProposalCreated(
             proposalId,
             kind,
             subject,
-            msg.sender,
+            proposer,
             rights,
             cutoff,
             deadline,

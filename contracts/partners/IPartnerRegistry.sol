@@ -3,6 +3,7 @@ pragma solidity ^0.8.27;
 
 import {ICertificateRegistry} from "../certificates/ICertificateRegistry.sol";
 import {IStandingMirror} from "./IStandingMirror.sol";
+import {ISignedActions} from "../signing/ISignedActions.sol";
 
 /**
  * @title IPartnerRegistry
@@ -17,7 +18,7 @@ import {IStandingMirror} from "./IStandingMirror.sol";
  * another issuer's certificate (revoking it, lifting a council hold) are council decisions carried out by this
  * registry on the certificate registry named as the proposal's subject.
  */
-interface IPartnerRegistry {
+interface IPartnerRegistry is ISignedActions {
     /// @notice The kinds of organisation a partner can be.
     enum OrganisationType {
         SME,
@@ -510,6 +511,105 @@ interface IPartnerRegistry {
      * Emits a {PartnerStatusChanged} event and, if it held any rights, a {PartnerRightsChanged} event.
      */
     function leave() external;
+
+    /**
+     * @notice {applyForMembership}, signed by the applicant and sent by anyone (a relayer paying the gas). Typed
+     * message `Apply(address applicant,uint8 orgType,string displayName,string domain,bytes32 metadataHash,uint256
+     * nonce,uint48 deadline)` in the domain "Originals PartnerRegistry", version "1", this chain and this registry.
+     *
+     * Requirements: those of {applyForMembership} for the signer; the signature holds ({ISignedActions}).
+     *
+     * @param orgType The kind of organisation.
+     * @param displayName The name shown to verifiers.
+     * @param domain The applicant's web domain.
+     * @param metadataHash Hash of an off-chain metadata document (0 when none).
+     * @param by The applicant (`by.signer`), its nonce, the deadline and the signature.
+     */
+    function applyForMembershipBySig(
+        OrganisationType orgType,
+        string calldata displayName,
+        string calldata domain,
+        bytes32 metadataHash,
+        Signed calldata by
+    ) external;
+
+    /**
+     * @notice {leave}, signed by the partner: `Leave(address partner,uint256 nonce,uint48 deadline)`.
+     * @param by The partner, its nonce, the deadline and the signature.
+     */
+    function leaveBySig(Signed calldata by) external;
+
+    /**
+     * @notice {propose}, signed by a council member: `Propose(address proposer,uint8 kind,address subject,uint8
+     * rights,uint48 cutoff,uint256 nonce,uint48 deadline)`.
+     * @param kind What the proposal does.
+     * @param subject The partner it applies to.
+     * @param rights As for {propose}.
+     * @param cutoff As for {propose}.
+     * @param by The proposer, its nonce, the deadline and the signature.
+     * @return proposalId The new proposal's id.
+     */
+    function proposeBySig(
+        ProposalKind kind,
+        address subject,
+        uint8 rights,
+        uint48 cutoff,
+        Signed calldata by
+    ) external returns (uint256 proposalId);
+
+    /**
+     * @notice {proposeDetails}, signed by a council member: `ProposeDetails(address proposer,address subject,uint8
+     * orgType,string displayName,string domain,bytes32 metadataHash,uint256 nonce,uint48 deadline)`.
+     * @param subject The partner.
+     * @param details The details proposed.
+     * @param by The proposer, its nonce, the deadline and the signature.
+     * @return proposalId The new proposal's id.
+     */
+    function proposeDetailsBySig(
+        address subject,
+        Details calldata details,
+        Signed calldata by
+    ) external returns (uint256 proposalId);
+
+    /**
+     * @notice {proposeCertificateDecision}, signed by a council member: `ProposeCertificateDecision(address
+     * proposer,uint8 kind,address registry,bytes32 id,bytes32 leaf,uint16 reason,uint256 nonce,uint48 deadline)`; the
+     * proof is not signed (it only shows that the signed leaf is in the certificate).
+     * @param kind RevokeCertificate or LiftCertificateSuspension.
+     * @param registry The certificate registry.
+     * @param id The certificate id.
+     * @param leaf The document (0 = the whole certificate).
+     * @param proof The Merkle proof of `leaf` (empty for the whole certificate).
+     * @param reason The reason code.
+     * @param by The proposer, its nonce, the deadline and the signature.
+     * @return proposalId The new proposal's id.
+     */
+    function proposeCertificateDecisionBySig(
+        ProposalKind kind,
+        ICertificateRegistry registry,
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        uint16 reason,
+        Signed calldata by
+    ) external returns (uint256 proposalId);
+
+    /**
+     * @notice {vote}, signed by a council member: `Vote(address voter,uint256 proposalId,bool support,uint256
+     * nonce,uint48 deadline)`.
+     * @param proposalId The proposal.
+     * @param support Whether the vote is yes.
+     * @param by The voter, its nonce, the deadline and the signature.
+     */
+    function voteBySig(uint256 proposalId, bool support, Signed calldata by) external;
+
+    /**
+     * @notice {execute}, signed by whoever asks for it (named as the executor): `Execute(address executor,uint256
+     * proposalId,uint256 nonce,uint48 deadline)`.
+     * @param proposalId The proposal.
+     * @param by The executor, its nonce, the deadline and the signature.
+     */
+    function executeBySig(uint256 proposalId, Signed calldata by) external;
 
     /**
      * @notice The partner record of `account` (all zero when it never applied).

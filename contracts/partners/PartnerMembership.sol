@@ -18,23 +18,12 @@ abstract contract PartnerMembership is PartnerStanding {
         string calldata domain,
         bytes32 metadataHash
     ) external {
-        PartnerStatus status = _partners[msg.sender].status;
-        if (status != PartnerStatus.None && status != PartnerStatus.Left) {
-            revert PartnerRegistryAlreadyRegistered(msg.sender, status);
-        }
-        _register(msg.sender, orgType, displayName, domain, metadataHash);
+        _apply(msg.sender, orgType, displayName, domain, metadataHash);
     }
 
     /// @inheritdoc IPartnerRegistry
     function leave() external {
-        PartnerStatus status = _partners[msg.sender].status;
-        if (status != PartnerStatus.Applied && status != PartnerStatus.Active && status != PartnerStatus.Suspended) {
-            revert PartnerRegistryInvalidStatus(msg.sender, status);
-        }
-        Standing memory before = _standingOf(msg.sender);
-        _changeStatus(msg.sender, PartnerStatus.Left, 0);
-        if (_partners[msg.sender].rights != 0) _changeRights(msg.sender, 0, 0);
-        _pushStandingIfChanged(msg.sender, before);
+        _leave(msg.sender);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -58,6 +47,43 @@ abstract contract PartnerMembership is PartnerStanding {
     /// @inheritdoc IPartnerRegistry
     function detailsHash(Details memory details) public pure returns (bytes32) {
         return keccak256(abi.encode(details.orgType, details.displayName, details.domain, details.metadataHash));
+    }
+
+    /**
+     * @notice `account` (the caller, or the signer of a signed action) applies to join.
+     * @param account The applicant.
+     * @param orgType The kind of organisation.
+     * @param displayName The name shown to verifiers.
+     * @param domain The applicant's web domain.
+     * @param metadataHash Hash of an off-chain metadata document (0 when none).
+     */
+    function _apply(
+        address account,
+        OrganisationType orgType,
+        string calldata displayName,
+        string calldata domain,
+        bytes32 metadataHash
+    ) internal {
+        PartnerStatus status = _partners[account].status;
+        if (status != PartnerStatus.None && status != PartnerStatus.Left) {
+            revert PartnerRegistryAlreadyRegistered(account, status);
+        }
+        _register(account, orgType, displayName, domain, metadataHash);
+    }
+
+    /**
+     * @notice `account` (the caller, or the signer of a signed action) leaves, dropping its rights.
+     * @param account The partner.
+     */
+    function _leave(address account) internal {
+        PartnerStatus status = _partners[account].status;
+        if (status != PartnerStatus.Applied && status != PartnerStatus.Active && status != PartnerStatus.Suspended) {
+            revert PartnerRegistryInvalidStatus(account, status);
+        }
+        Standing memory before = _standingOf(account);
+        _changeStatus(account, PartnerStatus.Left, 0);
+        if (_partners[account].rights != 0) _changeRights(account, 0, 0);
+        _pushStandingIfChanged(account, before);
     }
 
     /**

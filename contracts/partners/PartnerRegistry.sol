@@ -7,6 +7,7 @@ import {IPartnerRegistry} from "./IPartnerRegistry.sol";
 import {IStandingMirror} from "./IStandingMirror.sol";
 import {PartnerMembership} from "./PartnerMembership.sol";
 import {PartnerStanding} from "./PartnerStanding.sol";
+import {SignedActions} from "../signing/SignedActions.sol";
 
 /**
  * @title PartnerRegistry
@@ -14,10 +15,37 @@ import {PartnerStanding} from "./PartnerStanding.sol";
  * @dev Composed of {PartnerStanding} (records, seats, issuer history, the mirror), {PartnerMembership} (applying,
  * leaving) and {CouncilVoting} (proposals and votes). This contract says what may be proposed and what each kind of
  * proposal requires and does, in one place: {_enact}.
+ *
+ * Every action also has a signed form ({SignedActions}): a relayer sends it and pays the gas, and the registry acts
+ * for the signer exactly as for a direct call, so partners and council members keep their keys and need no ether.
  */
-contract PartnerRegistry is PartnerMembership, CouncilVoting {
+contract PartnerRegistry is PartnerMembership, CouncilVoting, SignedActions {
     /// @dev The proposal id {_enact} is given when a proposal is being made: ids start at 1, so 0 means check only.
     uint256 private constant _CHECK_ONLY = 0;
+
+    bytes32 private constant _APPLY_TYPEHASH = keccak256(
+        "Apply(address applicant,uint8 orgType,string displayName,string domain,bytes32 metadataHash,"
+        "uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _PROPOSE_TYPEHASH = keccak256(
+        "Propose(address proposer,uint8 kind,address subject,uint8 rights,uint48 cutoff,uint256 nonce,"
+        "uint48 deadline)"
+    );
+    bytes32 private constant _PROPOSE_DETAILS_TYPEHASH = keccak256(
+        "ProposeDetails(address proposer,address subject,uint8 orgType,string displayName,string domain,"
+        "bytes32 metadataHash,uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _PROPOSE_DECISION_TYPEHASH = keccak256(
+        "ProposeCertificateDecision(address proposer,uint8 kind,address registry,bytes32 id,bytes32 leaf,"
+        "uint16 reason,uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _VOTE_TYPEHASH = keccak256(
+        "Vote(address voter,uint256 proposalId,bool support,uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _EXECUTE_TYPEHASH = keccak256(
+        "Execute(address executor,uint256 proposalId,uint256 nonce,uint48 deadline)"
+    );
+    bytes32 private constant _LEAVE_TYPEHASH = keccak256("Leave(address partner,uint256 nonce,uint48 deadline)");
 
     mapping(uint256 proposalId => Details) private _proposedDetails;
 
@@ -30,7 +58,7 @@ contract PartnerRegistry is PartnerMembership, CouncilVoting {
         Founder[] memory founders,
         uint48 votingPeriod_,
         IStandingMirror mirror
-    ) PartnerStanding(mirror) CouncilVoting(votingPeriod_) {
+    ) PartnerStanding(mirror) CouncilVoting(votingPeriod_) SignedActions("Originals PartnerRegistry") {
         if (address(mirror) != address(0)) {
             address named = address(mirror.partners());
             if (named != address(this)) revert PartnerRegistryMirrorMismatch(address(mirror), named);
@@ -52,32 +80,82 @@ contract PartnerRegistry is PartnerMembership, CouncilVoting {
     }
 
     /// @inheritdoc IPartnerRegistry
+    function applyForMembershipBySig(
+        OrganisationType orgType,
+        string calldata displayName,
+        string calldata domain,
+        bytes32 metadataHash,
+        Signed calldata by
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                _APPLY_TYPEHASH,
+                by.signer,
+                orgType,
+                keccak256(bytes(displayName)),
+                keccak256(bytes(domain)),
+                metadataHash,
+                by.nonce,
+                by.deadline
+            )
+        );
+        _apply(_useSigned(structHash, by), orgType, displayName, domain, metadataHash);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function leaveBySig(Signed calldata by) external {
+        _leave(_useSigned(keccak256(abi.encode(_LEAVE_TYPEHASH, by.signer, by.nonce, by.deadline)), by));
+    }
+
+    /// @inheritdoc IPartnerRegistry
     function propose(
         ProposalKind kind,
         address subject,
         uint8 rights,
         uint48 cutoff
-    ) external onlyCouncil returns (uint256 proposalId) {
-        if (kind >= ProposalKind.ChangeDetails && kind != ProposalKind.SetCompromised) {
-            revert PartnerRegistryWrongProposeFunction(kind);
-        }
-        _enact(_CHECK_ONLY, kind, subject, rights, cutoff);
-        bytes32 target = kind == ProposalKind.Admit ? _partners[subject].detailsHash : bytes32(0);
-        proposalId = _createProposal(kind, subject, rights, cutoff, target, bytes32(0), 0);
-        emit VoteCast(proposalId, msg.sender, true, 1, 0);
+    ) external returns (uint256 proposalId) {
+        proposalId = _propose(msg.sender, kind, subject, rights, cutoff);
     }
 
     /// @inheritdoc IPartnerRegistry
-    function proposeDetails(
+    function proposeBySig(
+        ProposalKind kind,
         address subject,
-        Details calldata details
-    ) external onlyCouncil returns (uint256 proposalId) {
-        _enact(_CHECK_ONLY, ProposalKind.ChangeDetails, subject, 0, 0);
-        if (bytes(details.displayName).length == 0) revert PartnerRegistryEmptyDisplayName();
-        proposalId = _createProposal(ProposalKind.ChangeDetails, subject, 0, 0, detailsHash(details), bytes32(0), 0);
-        _proposedDetails[proposalId] = details;
-        emit DetailsProposed(proposalId, details.orgType, details.displayName, details.domain, details.metadataHash);
-        emit VoteCast(proposalId, msg.sender, true, 1, 0);
+        uint8 rights,
+        uint48 cutoff,
+        Signed calldata by
+    ) external returns (uint256 proposalId) {
+        bytes32 structHash = keccak256(
+            abi.encode(_PROPOSE_TYPEHASH, by.signer, kind, subject, rights, cutoff, by.nonce, by.deadline)
+        );
+        proposalId = _propose(_useSigned(structHash, by), kind, subject, rights, cutoff);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function proposeDetails(address subject, Details calldata details) external returns (uint256 proposalId) {
+        proposalId = _proposeDetails(msg.sender, subject, details);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function proposeDetailsBySig(
+        address subject,
+        Details calldata details,
+        Signed calldata by
+    ) external returns (uint256 proposalId) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                _PROPOSE_DETAILS_TYPEHASH,
+                by.signer,
+                subject,
+                details.orgType,
+                keccak256(bytes(details.displayName)),
+                keccak256(bytes(details.domain)),
+                details.metadataHash,
+                by.nonce,
+                by.deadline
+            )
+        );
+        proposalId = _proposeDetails(_useSigned(structHash, by), subject, details);
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -88,10 +166,112 @@ contract PartnerRegistry is PartnerMembership, CouncilVoting {
         bytes32 leaf,
         bytes32[] calldata proof,
         uint16 reason
-    ) external onlyCouncil returns (uint256 proposalId) {
+    ) external returns (uint256 proposalId) {
+        proposalId = _proposeCertificateDecision(msg.sender, kind, registry, id, leaf, proof, reason);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function proposeCertificateDecisionBySig(
+        ProposalKind kind,
+        ICertificateRegistry registry,
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        uint16 reason,
+        Signed calldata by
+    ) external returns (uint256 proposalId) {
+        bytes32 structHash = keccak256(
+            abi.encode(_PROPOSE_DECISION_TYPEHASH, by.signer, kind, registry, id, leaf, reason, by.nonce, by.deadline)
+        );
+        proposalId = _proposeCertificateDecision(_useSigned(structHash, by), kind, registry, id, leaf, proof, reason);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function voteBySig(uint256 proposalId, bool support, Signed calldata by) external {
+        bytes32 structHash = keccak256(
+            abi.encode(_VOTE_TYPEHASH, by.signer, proposalId, support, by.nonce, by.deadline)
+        );
+        _vote(_useSigned(structHash, by), proposalId, support);
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function executeBySig(uint256 proposalId, Signed calldata by) external {
+        bytes32 structHash = keccak256(abi.encode(_EXECUTE_TYPEHASH, by.signer, proposalId, by.nonce, by.deadline));
+        _execute(_useSigned(structHash, by), proposalId);
+    }
+
+    /**
+     * @notice A partner proposal by `proposer` (the caller, or the signer of a signed action).
+     * @param proposer The council member.
+     * @param kind What the proposal does (not ChangeDetails, not a certificate decision).
+     * @param subject The partner.
+     * @param rights The rights, as {propose} says.
+     * @param cutoff The compromise cut-off, as {propose} says.
+     * @return proposalId The new proposal's id.
+     */
+    function _propose(
+        address proposer,
+        ProposalKind kind,
+        address subject,
+        uint8 rights,
+        uint48 cutoff
+    ) private returns (uint256 proposalId) {
+        _checkCouncil(proposer);
+        if (kind >= ProposalKind.ChangeDetails && kind != ProposalKind.SetCompromised) {
+            revert PartnerRegistryWrongProposeFunction(kind);
+        }
+        _enact(_CHECK_ONLY, kind, subject, rights, cutoff);
+        bytes32 target = kind == ProposalKind.Admit ? _partners[subject].detailsHash : bytes32(0);
+        proposalId = _createProposal(proposer, kind, subject, rights, cutoff, target, bytes32(0), 0);
+        emit VoteCast(proposalId, proposer, true, 1, 0);
+    }
+
+    /**
+     * @notice A details change proposed by `proposer` (the caller, or the signer of a signed action).
+     * @param proposer The council member.
+     * @param subject The partner.
+     * @param details The details proposed.
+     * @return proposalId The new proposal's id.
+     */
+    function _proposeDetails(
+        address proposer,
+        address subject,
+        Details calldata details
+    ) private returns (uint256 proposalId) {
+        _checkCouncil(proposer);
+        _enact(_CHECK_ONLY, ProposalKind.ChangeDetails, subject, 0, 0);
+        if (bytes(details.displayName).length == 0) revert PartnerRegistryEmptyDisplayName();
+        bytes32 target = detailsHash(details);
+        proposalId = _createProposal(proposer, ProposalKind.ChangeDetails, subject, 0, 0, target, bytes32(0), 0);
+        _proposedDetails[proposalId] = details;
+        emit DetailsProposed(proposalId, details.orgType, details.displayName, details.domain, details.metadataHash);
+        emit VoteCast(proposalId, proposer, true, 1, 0);
+    }
+
+    /**
+     * @notice A certificate decision proposed by `proposer` (the caller, or the signer of a signed action).
+     * @param proposer The council member.
+     * @param kind RevokeCertificate or LiftCertificateSuspension.
+     * @param registry The certificate registry.
+     * @param id The certificate id.
+     * @param leaf The document (0 = the whole certificate).
+     * @param proof The Merkle proof of `leaf`.
+     * @param reason The reason code.
+     * @return proposalId The new proposal's id.
+     */
+    function _proposeCertificateDecision(
+        address proposer,
+        ProposalKind kind,
+        ICertificateRegistry registry,
+        bytes32 id,
+        bytes32 leaf,
+        bytes32[] calldata proof,
+        uint16 reason
+    ) private returns (uint256 proposalId) {
+        _checkCouncil(proposer);
         registry.checkCouncilDecision(id, leaf, proof, _decisionStatus(kind));
-        proposalId = _createProposal(kind, address(registry), 0, 0, id, leaf, reason);
-        emit VoteCast(proposalId, msg.sender, true, 1, 0);
+        proposalId = _createProposal(proposer, kind, address(registry), 0, 0, id, leaf, reason);
+        emit VoteCast(proposalId, proposer, true, 1, 0);
     }
 
     /**

@@ -20,6 +20,11 @@ contract could share a mistake: see the ``invariant`` methods.
 
 Every transaction runs at a pinned block timestamp (the previous block's plus one), so deadlines and expiries are
 exact; each example starts from a chain snapshot of the fresh deployment and reverts to it at the end.
+
+Every other transaction is sent as an EIP-712 signed action (``...BySig``), signed with the actor's key and sent by a
+relayer that holds no standing: the model predicts the same outcome for it as for the direct call, so a signed action
+that did anything else than its direct call (another actor, a skipped rule, a different event) fails the run. The
+signed-action tally (``signed_outcomes``) must reach every kind of action.
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ from support.consortium_model import (
 from support.contracts import VOTING_PERIOD, founder_tuples
 
 from ledger.documents import MerkleTree
+from ledger.signing.actions import ACTIONS, call_arguments, sign, typed_data
 
 T = TypeVar("T")
 
@@ -84,6 +90,53 @@ DAY = 24 * 3600
 # admitted late still get to issue.
 CERTIFICATES_PER_ISSUER = 2
 ACTOR_COUNT = 6  # accounts 0-2 are the founders (ISSUER | COUNCIL), 3-5 start as strangers
+RELAYER_INDEX = 9  # sends the signed actions; never an actor, so it never holds any standing
+SIGNED_DEADLINE = 3600  # seconds after the block a signed action is mined in (deadlines are tested elsewhere)
+
+_VALID, _SUSPENDED, _REVOKED = 0, 1, 2  # ICertificateRegistry.Status
+
+
+def _status_change(status: int, document: bool) -> Callable[[tuple[Any, ...]], tuple[dict[str, Any], Sequence[Any]]]:
+    """The SetStatus fields (and proof) of revoke/suspend/reinstate (``document``: the ...Document form)."""
+    if document:
+        return lambda a: ({"id": a[0], "leaf": a[1], "status": status, "reason": a[3]}, a[2])
+    return lambda a: ({"id": a[0], "leaf": ZERO32, "status": status, "reason": a[1]}, ())
+
+
+SIGNED_FORMS: dict[str, tuple[str, Callable[[tuple[Any, ...]], tuple[dict[str, Any], Sequence[Any]]]]] = {
+    "applyForMembership": (
+        "Apply",
+        lambda a: ({"orgType": a[0], "displayName": a[1], "domain": a[2], "metadataHash": a[3]}, ()),
+    ),
+    "leave": ("Leave", lambda a: ({}, ())),
+    "propose": ("Propose", lambda a: ({"kind": a[0], "subject": a[1], "rights": a[2], "cutoff": a[3]}, ())),
+    "proposeDetails": (
+        "ProposeDetails",
+        lambda a: (
+            {"subject": a[0], "orgType": a[1][0], "displayName": a[1][1], "domain": a[1][2], "metadataHash": a[1][3]},
+            (),
+        ),
+    ),
+    "proposeCertificateDecision": (
+        "ProposeCertificateDecision",
+        lambda a: ({"kind": a[0], "registry": a[1], "id": a[2], "leaf": a[3], "reason": a[5]}, a[4]),
+    ),
+    "vote": ("Vote", lambda a: ({"proposalId": a[0], "support": a[1]}, ())),
+    "execute": ("Execute", lambda a: ({"proposalId": a[0]}, ())),
+    "issue": ("Issue", lambda a: ({"root": a[0], "fingerprint": a[1], "validUntil": a[2]}, ())),
+    "issueBatch": ("IssueBatch", lambda a: ({"root": a[0], "validUntil": a[1]}, ())),
+    "issueBatchPublic": (
+        "IssueBatchPublic",
+        lambda a: ({"root": a[0], "validUntil": a[1], "leaves": list(a[2]), "fingerprints": list(a[3])}, ()),
+    ),
+    "revoke": ("SetStatus", _status_change(_REVOKED, document=False)),
+    "revokeDocument": ("SetStatus", _status_change(_REVOKED, document=True)),
+    "suspend": ("SetStatus", _status_change(_SUSPENDED, document=False)),
+    "suspendDocument": ("SetStatus", _status_change(_SUSPENDED, document=True)),
+    "reinstate": ("SetStatus", _status_change(_VALID, document=False)),
+    "reinstateDocument": ("SetStatus", _status_change(_VALID, document=True)),
+}
+"""Each direct call's signed form: the action, and its typed fields and unsigned proof from the call's arguments."""
 NAMES = ("Textile Mill", "Galerie Ünter den Linden", "", "Open Data NGO")  # "" must revert: a name is required
 DOMAINS = ("mill.example", "", "galerie.example")
 # Settings sized for CI: 20 runs of up to 50 steps finish in about a minute on two shared cores (long runs reach the
@@ -292,7 +345,10 @@ class _Deployment:
     deployed_at: int
     chain: ChainManager
     node: _Node
+    keys: dict[str, str]
+    relayer: str
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    signed_outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -356,6 +412,7 @@ class RegistriesMachine(RuleBasedStateMachine):
         self.id_roots: dict[bytes, bytes] = {}  # the root of every id issued or tried (its bare root is verified)
         self.leaves = (keccak(b"originals stateful document %d" % n) for n in itertools.count())
         self.footprint = _Footprint("start")
+        self.calls = 0
         self.before: _State | None = None
         self.seen: _State | None = None
 
@@ -416,20 +473,49 @@ class RegistriesMachine(RuleBasedStateMachine):
             expected: list[Event] | Reverted = predict(at)
         except Reverted as reverted:
             expected = reverted
-        actual = self.d.node.transact(sender, at, contract, function, args)
+        signed = self._signed_form(sender, at, contract, function, args)
+        if signed is None:
+            actual = self.d.node.transact(sender, at, contract, function, args)
+        else:
+            actual = self.d.node.transact(self.d.relayer, at, contract, *signed)
         self._mined(at)
         call = f"{function}{args} by {sender} at {at}"
         if isinstance(actual, Reverted):
             self.footprint = _Footprint("reverted")
             self.d.outcomes[function, actual.error] += 1
+            if signed is not None:
+                self.d.signed_outcomes[signed[0], actual.error] += 1
             assert isinstance(expected, Reverted), f"{call} reverted with {actual}; the model expects {expected}"
             assert (actual.error, actual.arguments) == (expected.error, expected.arguments), call
             return False
         self.footprint = footprint
         self.d.outcomes[function, "ok"] += 1
+        if signed is not None:
+            self.d.signed_outcomes[signed[0], "ok"] += 1
         assert not isinstance(expected, Reverted), f"{call} succeeded; the model expects {expected}"
         assert actual == expected, call
         return True
+
+    def _signed_form(
+        self, sender: str, at: int, contract: str, function: str, args: tuple[Any, ...]
+    ) -> tuple[str, list[Any]] | None:
+        """Every other call, its signed form signed by ``sender`` with its next nonce: (function, arguments); else None.
+
+        A ...Document call naming the zero leaf stays direct: its signed form would act on the whole certificate.
+        """
+        self.calls += 1
+        form = SIGNED_FORMS.get(function)
+        if self.calls % 2 == 0 or form is None or (function.endswith("Document") and args[1] == ZERO32):
+            return None
+        name, fields_of = form
+        fields, proof = fields_of(args)
+        (nonce,) = self.d.node.read([(contract, "nonces", (sender,))])
+        message = {ACTIONS[name].signer_field: sender, **fields, "nonce": nonce, "deadline": at + SIGNED_DEADLINE}
+        typed = typed_data(name, message, self.d.chain.chain_id, self.d.node.addresses[contract])
+        function_name, arguments = call_arguments(
+            typed, sign(typed, self.d.keys[sender]), ["0x" + bytes(p).hex() for p in proof]
+        )
+        return function_name, arguments
 
     def _mined(self, at: int) -> None:
         self.now = at
@@ -1238,6 +1324,8 @@ def test_random_operation_sequences_match_the_model(
         deployed_at=partner_registry.creation_metadata.receipt.timestamp,
         chain=chain,
         node=node,
+        keys={accounts[i].address: accounts[i].private_key for i in range(ACTOR_COUNT)},
+        relayer=accounts[RELAYER_INDEX].address,
     )
     try:
         run_state_machine_as_test(lambda: RegistriesMachine(deployment), settings=SETTINGS)
@@ -1251,3 +1339,6 @@ def test_random_operation_sequences_match_the_model(
     errors = {outcome for (_, outcome) in deployment.outcomes if outcome != "ok"}
     assert succeeded >= set(SUCCESS_GROUPS.values()), f"no successful {set(SUCCESS_GROUPS.values()) - succeeded}"
     assert len(errors) >= MIN_DISTINCT_ERRORS, f"only {len(errors)} distinct custom errors: {sorted(errors)}"
+    signed_ok = {name for (name, outcome) in deployment.signed_outcomes if outcome == "ok"}
+    every_signed = {action.function for action in ACTIONS.values()}
+    assert signed_ok == every_signed, f"no successful signed {every_signed - signed_ok}"
