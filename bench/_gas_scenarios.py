@@ -420,7 +420,7 @@ def change_status(c: Consortium, trees: dict[str, MerkleTree]) -> None:
         leaf = tree.leaves[index]
         proof = tree.proof(leaf)
         id_ = certificate_id(mill, tree.root)
-        c.bench.send(fn(id_, leaf, proof, reason), sender, f"{what} ({len(proof)}-hash proof)", key)
+        c.bench.send(fn(id_, leaf, reason, proof), sender, f"{what} ({len(proof)}-hash proof)", key)
 
     sizes = {2: "_batch_2", 16: "_batch_16", 1024: ""}
     for size, suffix in sizes.items():

@@ -398,7 +398,7 @@ class Generator:
             reason = rng.randint(1, 9)
             if leaf:
                 assert cert.tree is not None
-                args: tuple[Any, ...] = (cert.id, leaf, cert.tree.proof(leaf), reason)
+                args: tuple[Any, ...] = (cert.id, leaf, reason, cert.tree.proof(leaf))
                 data = c.certificates.encode(f"{action}Document", *args)
             else:
                 data = c.certificates.encode(action, cert.id, reason)

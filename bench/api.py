@@ -215,7 +215,7 @@ def _issue_and_index(directory: Path, database: Path, singles: int, batches: int
                 batch_calls[issuer].append(Call(registry.address, data, 200_000 + 3_000 * batch_size))
                 batch_id = bytes.fromhex(consortium.certificate_id(issuer, "0x" + tree.root.hex())[2:])
                 for leaf in leaves[3::100]:  # 1% of the documents suspended, with reason 6
-                    suspend = registry.encode("suspendDocument", batch_id, leaf, tree.proof(leaf), 6)
+                    suspend = registry.encode("suspendDocument", batch_id, leaf, 6, tree.proof(leaf))
                     statuses[issuer].append(Call(registry.address, suspend, 120_000))
             for issuer in issuers:
                 sender = consortium.sender(issuer)

@@ -33,6 +33,7 @@ from typing import Any
 
 import web3
 from _gas_scenarios import Bench, BenchError, Call, run_all
+from _gas_signed import signed_actions
 from web3 import Web3
 
 from devtools.toolchain import PROJECT_ROOT, Toolchain
@@ -522,6 +523,7 @@ def render(
         "",
         "A target counts as met only when every variant in its row is within the limit.",
         "",
+        *_signed_section(r),
         "### Council acts (trust model v2)",
         "",
         *_paragraph(
@@ -649,6 +651,32 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def _signed_section(r: dict[str, int | float]) -> list[str]:
+    """The signed actions beside their direct calls (``bench/_gas_signed.py``)."""
+    keys = sorted(k[len("signed_") : -len("_limit")] for k in r if k.startswith("signed_") and k.endswith("_limit"))
+    lines = [
+        "### Signed actions, relayed (issue 13)",
+        "",
+        *_paragraph(
+            "Each `...BySig` call beside its direct call on the same chain state (an anvil snapshot, reverted between "
+            "the two), sent by a relayer with no standing. The signature check is the overhead of the smallest "
+            f"signed action, `Leave`: {_n(r['signature_check_first'])} for a signer's first signed action (its nonce "
+            f"slot is created) and {_n(r['signature_check_later'])} for a later one. Target: at most 10% over the "
+            "direct call plus the signature check of the same nonce state (`bench/_gas_signed.py`)."
+        ),
+        "",
+        "| action | direct | signed | overhead | limit | result |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for key in keys:
+        direct, signed, limit = r[f"direct_{key}"], r[f"signed_{key}"], r[f"signed_{key}_limit"]
+        lines.append(
+            f"| {key.replace('_', ' ')} | {_n(direct)} | {_n(signed)} | {_n(signed - direct)} | {_n(limit)} "
+            f"| {_met(signed, limit)} |"
+        )
+    return [*lines, ""]
+
+
 def write_docs(section: str, path: Path) -> None:
     """Replace the Gas section between its markers; create the file, or append the section, when missing."""
     block = f"{BEGIN}\n{section}{END}\n"
@@ -677,7 +705,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with anvil(binary, SCRATCH / "anvil-gas.log") as w3:
         bench = Bench(w3, artifacts)
-        run_all(bench)
+        signed_actions(run_all(bench))
         result = summarize(bench, functions)
         breakdowns = {
             key: breakdown(w3, bench.named_tx[key], proof_length)

@@ -119,8 +119,8 @@ class Demo:
             "revokeDocument",
             self._certificate_id(UNIVERSITY, revoked),
             bytes.fromhex(revoked["proof"]["targetHash"][2:]),
-            [bytes.fromhex(p[2:]) for p in revoked["proof"]["proof"]],
             3,
+            [bytes.fromhex(p[2:]) for p in revoked["proof"]["proof"]],
         )
         self._tx(5, self.certificates, "suspend", self._certificate_id(5, artwork), 6)
         self._write_readme()

@@ -121,52 +121,31 @@ contract CertificateRegistry is ICertificateRegistry, SignedActions {
 
     /// @inheritdoc ICertificateRegistry
     function revoke(bytes32 id, uint16 reason) external {
-        _setStatus(
-            msg.sender,
-            id,
-            bytes32(0),
-            Status.Revoked,
-            reason,
-            _authority(msg.sender, id, _certificates[id].issuer)
-        );
+        _setCertificateStatus(msg.sender, id, Status.Revoked, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
-    function revokeDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
+    function revokeDocument(bytes32 id, bytes32 leaf, uint16 reason, bytes32[] calldata proof) external {
         _setDocumentStatus(msg.sender, id, leaf, proof, Status.Revoked, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
     function suspend(bytes32 id, uint16 reason) external {
-        _setStatus(
-            msg.sender,
-            id,
-            bytes32(0),
-            Status.Suspended,
-            reason,
-            _authority(msg.sender, id, _certificates[id].issuer)
-        );
+        _setCertificateStatus(msg.sender, id, Status.Suspended, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
-    function suspendDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
+    function suspendDocument(bytes32 id, bytes32 leaf, uint16 reason, bytes32[] calldata proof) external {
         _setDocumentStatus(msg.sender, id, leaf, proof, Status.Suspended, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
     function reinstate(bytes32 id, uint16 reason) external {
-        _setStatus(
-            msg.sender,
-            id,
-            bytes32(0),
-            Status.Valid,
-            reason,
-            _authority(msg.sender, id, _certificates[id].issuer)
-        );
+        _setCertificateStatus(msg.sender, id, Status.Valid, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
-    function reinstateDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external {
+    function reinstateDocument(bytes32 id, bytes32 leaf, uint16 reason, bytes32[] calldata proof) external {
         _setDocumentStatus(msg.sender, id, leaf, proof, Status.Valid, reason);
     }
 
@@ -179,15 +158,9 @@ contract CertificateRegistry is ICertificateRegistry, SignedActions {
         uint16 reason,
         Signed calldata by
     ) external {
-        bytes32 structHash = keccak256(
-            abi.encode(_SET_STATUS_TYPEHASH, by.signer, id, leaf, status, reason, by.nonce, by.deadline)
-        );
-        address signer = _useSigned(structHash, by);
-        if (leaf == bytes32(0)) {
-            _setStatus(signer, id, leaf, status, reason, _authority(signer, id, _certificates[id].issuer));
-        } else {
-            _setDocumentStatus(signer, id, leaf, proof, status, reason);
-        }
+        address signer = _useSigned(_setStatusHash(id, leaf, status, reason, by), by);
+        if (leaf == bytes32(0)) _setCertificateStatus(signer, id, status, reason);
+        else _setDocumentStatus(signer, id, leaf, proof, status, reason);
     }
 
     /// @inheritdoc ICertificateRegistry
@@ -256,6 +229,22 @@ contract CertificateRegistry is ICertificateRegistry, SignedActions {
         state.expired = validUntil != 0 && block.timestamp >= validUntil;
         state.issuerCompromisedAfter = _standing[cert.issuer].compromisedAfter;
         state.verdict = _verdict(state);
+    }
+
+    /// @dev The EIP-712 struct hash of a signed status change.
+    function _setStatusHash(
+        bytes32 id,
+        bytes32 leaf,
+        Status status,
+        uint16 reason,
+        Signed calldata by
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(_SET_STATUS_TYPEHASH, by.signer, id, leaf, status, reason, by.nonce, by.deadline));
+    }
+
+    /// @dev A whole certificate's status change by `actor`.
+    function _setCertificateStatus(address actor, bytes32 id, Status status, uint16 reason) private {
+        _setStatus(actor, id, bytes32(0), status, reason, _authority(actor, id, _certificates[id].issuer));
     }
 
     /// @dev A single certificate: its one document's fingerprint is required.

@@ -344,10 +344,10 @@ interface ICertificateRegistry is IStandingMirror, ISignedActions {
      *
      * @param id The certificate id.
      * @param leaf The document's target hash.
-     * @param proof The Merkle proof of `leaf` in the certificate.
      * @param reason The reason code.
+     * @param proof The Merkle proof of `leaf` in the certificate.
      */
-    function revokeDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+    function revokeDocument(bytes32 id, bytes32 leaf, uint16 reason, bytes32[] calldata proof) external;
 
     /**
      * @notice Suspend a whole certificate until it is reinstated.
@@ -377,10 +377,10 @@ interface ICertificateRegistry is IStandingMirror, ISignedActions {
      *
      * @param id The certificate id.
      * @param leaf The document's target hash.
-     * @param proof The Merkle proof of `leaf` in the certificate.
      * @param reason The reason code.
+     * @param proof The Merkle proof of `leaf` in the certificate.
      */
-    function suspendDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+    function suspendDocument(bytes32 id, bytes32 leaf, uint16 reason, bytes32[] calldata proof) external;
 
     /**
      * @notice Lift the issuer's own suspension of a whole certificate.
@@ -410,10 +410,10 @@ interface ICertificateRegistry is IStandingMirror, ISignedActions {
      *
      * @param id The certificate id.
      * @param leaf The document's target hash.
-     * @param proof The Merkle proof of `leaf` in the certificate.
      * @param reason The reason code.
+     * @param proof The Merkle proof of `leaf` in the certificate.
      */
-    function reinstateDocument(bytes32 id, bytes32 leaf, bytes32[] calldata proof, uint16 reason) external;
+    function reinstateDocument(bytes32 id, bytes32 leaf, uint16 reason, bytes32[] calldata proof) external;
 
     /**
      * @notice {issue}, signed by the issuer and sent by anyone (a relayer paying the gas). The typed message is

@@ -258,7 +258,7 @@ class IssuanceService:
             data = self.certificates.encode(action, id_b, reason)
         else:
             data = self.certificates.encode(
-                f"{action}Document", id_b, bytes.fromhex(leaf[2:]), [bytes.fromhex(p[2:]) for p in proof], reason
+                f"{action}Document", id_b, bytes.fromhex(leaf[2:]), reason, [bytes.fromhex(p[2:]) for p in proof]
             )
         receipt = self._transact(issuer, data, action, certificate.lower(), None, 0, leaf.lower() if leaf else None)
         return StatusChanged(receipt.tx_hash, receipt.block_number)

@@ -575,7 +575,7 @@ def test_a_single_certificate_is_a_tree_of_one(
     )
 
     revoked_at = pin_next_block(chain)
-    receipt = registry.revokeDocument(id_, root, [], REVOKE_REASON, sender=mill)
+    receipt = registry.revokeDocument(id_, root, REVOKE_REASON, [], sender=mill)
 
     assert events_of(receipt) == [
         event(
@@ -626,7 +626,7 @@ def test_a_revoked_document_leaves_the_root_and_the_other_documents_valid(
     batch = issued.batch
     revoked_leaf = batch.documents[1]
     revoked_at = pin_next_block(chain)
-    registry.revokeDocument(issued.id, revoked_leaf, batch.proof(revoked_leaf), REVOKE_REASON, sender=mill)
+    registry.revokeDocument(issued.id, revoked_leaf, REVOKE_REASON, batch.proof(revoked_leaf), sender=mill)
     certificate = Certificate(mill.address, issued.issued_at, 0, True)
 
     for leaf, proof in leaves_and_proofs(batch):
@@ -649,7 +649,7 @@ def test_a_suspended_root_suspends_every_document_and_a_suspended_document_only_
     certificate = Certificate(mill.address, issued.issued_at, 0, True)
     suspended_leaf = batch.documents[2]
     leaf_suspended_at = pin_next_block(chain)
-    registry.suspendDocument(issued.id, suspended_leaf, batch.proof(suspended_leaf), SUSPEND_REASON, sender=mill)
+    registry.suspendDocument(issued.id, suspended_leaf, SUSPEND_REASON, batch.proof(suspended_leaf), sender=mill)
     leaf_record = StatusRecord(Status.SUSPENDED, False, SUSPEND_REASON, leaf_suspended_at)
 
     for leaf, proof in leaves_and_proofs(batch):
@@ -683,7 +683,7 @@ def test_revocation_outranks_suspension_whichever_of_root_and_leaf_carries_it(
     root_at = pin_next_block(chain)
     (registry.revoke if revoked == "root" else registry.suspend)(issued.id, 1, sender=mill)
     leaf_at = pin_next_block(chain)
-    (registry.suspendDocument if revoked == "root" else registry.revokeDocument)(issued.id, leaf, proof, 2, sender=mill)
+    (registry.suspendDocument if revoked == "root" else registry.revokeDocument)(issued.id, leaf, 2, proof, sender=mill)
     root_status, leaf_status = (
         (Status.REVOKED, Status.SUSPENDED) if revoked == "root" else (Status.SUSPENDED, Status.REVOKED)
     )
@@ -791,11 +791,11 @@ def test_the_verdict_is_the_first_failing_rule_in_precedence_order(
 
     # The issuer's key is compromised, so the council acts on its certificates: a member's hold, a council decision.
     suspended_at = pin_next_block(chain)
-    registry.suspendDocument(id_, b, batch.proof(b), 1, sender=bank)
+    registry.suspendDocument(id_, b, 1, batch.proof(b), sender=bank)
     b_record = StatusRecord(Status.SUSPENDED, True, 1, suspended_at)
     assert state(b) == CertificateState(Verdict.SUSPENDED, certificate, True, True, NEVER_ACTED_ON, b_record, issued_at)
 
-    registry.suspendDocument(id_, a, batch.proof(a), 1, sender=bank)
+    registry.suspendDocument(id_, a, 1, batch.proof(a), sender=bank)
     document_a = Target(id_, a, tuple(batch.proof(a)), document=True)
     council.propose_on_certificate(ProposalKind.REVOKE_CERTIFICATE, registry, document_a, 2)
     council.partners.vote(council.partners.proposalCount(), True, sender=council.seconder)

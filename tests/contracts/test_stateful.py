@@ -99,7 +99,7 @@ _VALID, _SUSPENDED, _REVOKED = 0, 1, 2  # ICertificateRegistry.Status
 def _status_change(status: int, document: bool) -> Callable[[tuple[Any, ...]], tuple[dict[str, Any], Sequence[Any]]]:
     """The SetStatus fields (and proof) of revoke/suspend/reinstate (``document``: the ...Document form)."""
     if document:
-        return lambda a: ({"id": a[0], "leaf": a[1], "status": status, "reason": a[3]}, a[2])
+        return lambda a: ({"id": a[0], "leaf": a[1], "status": status, "reason": a[2]}, a[3])
     return lambda a: ({"id": a[0], "leaf": ZERO32, "status": status, "reason": a[1]}, ())
 
 
@@ -1025,8 +1025,8 @@ class RegistriesMachine(RuleBasedStateMachine):
             function + "Document",
             document.id,
             document.leaf,
-            list(document.proof),
             reason,
+            list(document.proof),
         )
 
     def _decidable(self, kind: ProposalKind) -> list[_Document]:

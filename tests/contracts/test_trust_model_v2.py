@@ -384,7 +384,7 @@ def test_suspended_issuer_key_cannot_change_its_certificates(c: Chain, mill_issu
         with reverts_with(c.certificates.CertificateRegistryUnauthorized, account=mill_issuer, id=id_):
             action(id_, REASON, sender=mill_issuer)
     with reverts_with(c.certificates.CertificateRegistryUnauthorized, account=mill_issuer, id=kept_id):
-        c.certificates.revokeDocument(kept_id, kept, [], REASON, sender=mill_issuer)
+        c.certificates.revokeDocument(kept_id, kept, REASON, [], sender=mill_issuer)
     assert c.status(kept_id) == (VALID, False, 0, 0)
     assert c.status(paused_id) == paused_record
     assert c.verdict(kept_id, kept) == V_VALID
@@ -414,7 +414,7 @@ def test_single_council_member_can_only_hold_another_issuers_certificate(
     with reverts_with(c.certificates.CertificateRegistryCouncilDecisionRequired, account=c.bank, id=mill_single):
         c.certificates.revoke(mill_single, REASON, sender=c.bank)
     with reverts_with(c.certificates.CertificateRegistryCouncilDecisionRequired, account=c.bank, id=mill_single):
-        c.certificates.revokeDocument(mill_single, root, [], REASON, sender=c.bank)
+        c.certificates.revokeDocument(mill_single, root, REASON, [], sender=c.bank)
     at = pin_next_block(c.chain)
     held = c.certificates.suspend(mill_single, REASON, sender=c.bank)
     assert list(held.events) == [
@@ -610,7 +610,7 @@ def test_batch_root_is_not_a_document_of_its_batch(c: Chain, mill_issuer: Accoun
     state = c.certificates.verify(id_, batch.root, [])
     assert (int(state.verdict), state.proofValid) == (V_INVALID_PROOF, False)
     with reverts_with(c.certificates.CertificateRegistryInvalidProof, id=id_, leaf=batch.root):
-        c.certificates.revokeDocument(id_, batch.root, [], REASON, sender=mill_issuer)
+        c.certificates.revokeDocument(id_, batch.root, REASON, [], sender=mill_issuer)
 
     single = digest("single")
     single_id = bytes(c.certificates.issue(single, digest("single original"), 0, sender=mill_issuer).return_value)
@@ -625,7 +625,7 @@ def test_status_events_say_whether_the_council_made_the_change(
     """byCouncil is false for the issuer's own change, true for a member's hold and for a council decision."""
     root = digest("mill single certificate")
     at = pin_next_block(c.chain)
-    own = c.certificates.suspendDocument(mill_single, root, [], 1, sender=mill_issuer)
+    own = c.certificates.suspendDocument(mill_single, root, 1, [], sender=mill_issuer)
     assert list(own.events) == [log(c.certificates.CertificateSuspended, mill_single, root, mill_issuer, 1, at, False)]
     at = pin_next_block(c.chain)
     hold = c.certificates.suspend(mill_single, 2, sender=c.university)

@@ -275,5 +275,5 @@ def act(registry: ContractInstance, action: Action, target: Target, reason: int,
     """Carry out ``action`` on ``target`` through the root or the document function."""
     if target.document:
         function = getattr(registry, action.document_function)
-        return function(target.id, target.leaf, list(target.proof), reason, sender=sender)
+        return function(target.id, target.leaf, reason, list(target.proof), sender=sender)
     return getattr(registry, action.root_function)(target.id, reason, sender=sender)

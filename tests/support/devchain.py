@@ -125,7 +125,7 @@ class Consortium:
         id_b = bytes.fromhex(certificate[2:])
         if leaf is None:
             return self.cert_tx(index, action, id_b, reason)
-        return self.cert_tx(index, f"{action}Document", id_b, bytes.fromhex(leaf[2:]), proof or [], reason)
+        return self.cert_tx(index, f"{action}Document", id_b, bytes.fromhex(leaf[2:]), reason, proof or [])
 
     def certificate_id(self, index: int, root: str) -> str:
         """The id of the certificate account ``index`` issues (or issued) with ``root``."""

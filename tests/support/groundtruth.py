@@ -497,7 +497,7 @@ class Workload:
         elif whole:
             self._cert_tx(actor, action, ident, reason)
         else:
-            self._cert_tx(actor, f"{action}Document", ident, leaf, proof, reason)
+            self._cert_tx(actor, f"{action}Document", ident, leaf, reason, proof)
         record.status = {
             "suspend": CertificateStatus.SUSPENDED,
             "reinstate": CertificateStatus.VALID,
