@@ -111,9 +111,12 @@ class GovernanceWorld:
             self.logs.append(DecodedLog(event, contract, self.block, block_hash, tx_hash, self.index))
 
     def partner(self, account: str, org: OrganisationType, rights: int | None) -> None:
-        """Registered; made active with ``rights`` (a founder or an earlier member) unless ``rights`` is None."""
+        """Registered, then active with ``rights`` (a founder or earlier member) or applied (``rights`` None)."""
         self.emit(PartnerRegistered(account, int(org), NAMES[account], f"{account[2:6]}.example", ZERO_HASH))
-        if rights is not None:
+        if rights is None:
+            applied = PartnerStatusChanged(account, int(PartnerStatus.NONE), int(PartnerStatus.APPLIED), 0, self.at())
+            self.emit(applied, new_block=False)
+        else:
             active = PartnerStatusChanged(account, int(PartnerStatus.APPLIED), int(PartnerStatus.ACTIVE), 0, self.at())
             self.emit(active, PartnerRightsChanged(account, 0, rights, 0, self.at()), new_block=False)
 
