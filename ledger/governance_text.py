@@ -47,6 +47,8 @@ def describe(proposal: dict[str, Any]) -> str:
     cutoff = proposal["compromised_after"]
     reason = REASONS.get(proposal["reason"], f"reason code {proposal['reason']}")
     if kind == "ADMIT":
+        if not proposal["rights_names"]:
+            return f"Admit {who} to the consortium, without rights."
         return f"Admit {who} to the consortium with the {_rights(proposal)}."
     if kind == "SUSPEND":
         return f"Suspend {who}: while suspended its key can do nothing."
