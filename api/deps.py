@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.problems import Problem
 from ledger.config import Settings
+from ledger.deployments import Deployment
 from ledger.issuance.keys import Issuer
 from ledger.issuance.service import IssuanceService
 from ledger.reads import InvalidCursor, decode_cursor
@@ -106,3 +107,13 @@ ConnectionDep = Annotated[Connection, Depends(get_connection)]
 FactsDep = Annotated[FactSource, Depends(get_facts)]
 IssuerDep = Annotated[Issuer, Depends(get_issuer)]
 IssuanceDep = Annotated[IssuanceService, Depends(get_issuance)]
+
+
+def get_voting_period(request: Request) -> int | None:
+    """The voting period of the deployment the index follows (None until it is known): what dates a proposal's
+    creation, ``deadline - voting period``, as the contract sets the deadline."""
+    deployment: Deployment | None = request.app.state.deployment()
+    return None if deployment is None else deployment.voting_period
+
+
+VotingPeriodDep = Annotated[int | None, Depends(get_voting_period)]

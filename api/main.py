@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import fastpaths, problems
 from api.edge import Edge
-from api.routes import certificates, health, issue, partners, verify, web
+from api.routes import certificates, health, issue, partners, proposals, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
@@ -229,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.index_facts = index_facts
     app.state.chain_facts = chain.facts
     app.state.binding = chain.binding
+    app.state.deployment = chain.deployment
     app.state.rpc = chain.client
     app.state.issuance = lambda: chain.issuance(engine)
     app.state.issuer_keys = chain.issuer_keys
@@ -244,7 +245,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return MetricsMiddleware(Edge(build_stack(), settings))
 
     app.build_middleware_stack = outermost  # type: ignore[method-assign]
-    for router in (verify.router, issue.router, certificates.router, partners.router, health.router, web.router):
+    for router in (
+        verify.router,
+        issue.router,
+        certificates.router,
+        partners.router,
+        proposals.router,
+        health.router,
+        web.router,
+    ):
         app.include_router(router)
     derived_openapi = app.openapi
 

@@ -24,6 +24,7 @@ from api.vocabulary import (
     OrgTypeName,
     PartnerStatusName,
     ProposalKindName,
+    ProposalStatusName,
     VerdictName,
 )
 from ledger import reads
@@ -136,8 +137,11 @@ class PartnersPublic(Page[PartnerPublic]):
 
 class VotePublic(BaseModel):
     voter: Address
+    voter_name: str | None = Field(description="the voter's display name")
     support: bool
+    counted_now: bool = Field(description="whether the voter is active council now (only such votes count)")
     block_number: int
+    at: int | None = Field(description="the block's time, when the index still holds it (recent blocks)")
     tx_hash: Hex32
 
 
@@ -149,38 +153,95 @@ class ProposedDetailsPublic(BaseModel):
 
 
 class ProposalPublic(BaseModel):
+    """A council proposal as it stands at the indexed block's chain time (``status``, ``seconds_left`` and the
+    ``*_now`` fields change with time and with the council, without an event)."""
+
     proposal_id: int
     kind: ProposalKindName
+    status: ProposalStatusName = Field(
+        description="open: not executed, deadline not passed; passed: executed; failed: deadline passed and the no "
+        "votes were a majority of the council at proposal time; expired: deadline passed, otherwise"
+    )
+    summary: str = Field(description="what it does, in plain words")
     subject: Address
+    subject_name: str | None = Field(description="the subject partner's display name (null for a certificate decision)")
     proposer: Address
+    proposer_name: str | None
     rights: int
+    rights_names: list[Literal["ISSUER", "COUNCIL"]]
     compromised_after: int | None
+    created_at: int | None = Field(description="deadline - the deployment's voting period (null if unknown)")
     deadline: int
+    seconds_left: int | None = Field(description="until the deadline, while open (else null)")
     target: Hex32 | None
     leaf: Hex32 | None
     reason: int
     council_at_proposal: int
+    majority_at_proposal: int = Field(description="council_at_proposal // 2 + 1")
+    active_council_now: int
+    required_now: int = Field(description="max(council_at_proposal, active_council_now) // 2 + 1, as execute has it")
+    counted_yes_now: int = Field(description="yes votes of members who are active council now")
+    executable_now: bool = Field(description="open and counted_yes_now >= required_now")
     yes_votes: int
     no_votes: int
     executed: bool
     executed_by: Address | None
-    counted_votes: int | None
-    required: int | None
+    executed_block: int | None
+    executed_at: int | None
+    counted_votes: int | None = Field(description="the counted yes votes at execution (null until executed)")
+    required: int | None = Field(description="the majority required at execution (null until executed)")
     proposed_details: ProposedDetailsPublic | None
     created_block: int
-
-
-class ProposalListedPublic(ProposalPublic):
     tx_hash: Hex32
 
 
-class ProposalDetailPublic(ProposalPublic):
+class ProposalVotesPublic(ProposalPublic):
     votes: list[VotePublic]
+
+
+class ProposalDetailPublic(ProposalVotesPublic):
     indexed_block: int | None
+    indexed_block_time: int | None = Field(description="the indexed block's timestamp: the time status is judged at")
 
 
-class ProposalsPublic(Page[ProposalListedPublic]):
+class ProposalsPublic(Page[ProposalPublic]):
     """Council proposals, newest first."""
+
+    indexed_block_time: int | None
+
+
+class ApplicationPublic(BaseModel):
+    display_name: str
+    org_type: OrgTypeName
+    domain: str
+    metadata_hash: Hex32
+    block_number: int
+    tx_hash: Hex32
+
+
+class VoteCastPublic(BaseModel):
+    support: bool
+    block_number: int
+    at: int | None
+    tx_hash: Hex32
+    proposal: ProposalPublic
+
+
+class PartnerGovernancePublic(BaseModel):
+    """A partner's governance history: what it asked for, what the council was asked about it and decided, what it
+    proposed and how it voted, newest first (applications and details in chain order)."""
+
+    address: Address
+    display_name: str
+    status: PartnerStatusName
+    rights: list[Literal["ISSUER", "COUNCIL"]]
+    applications: list[ApplicationPublic]
+    proposals_about: list[ProposalVotesPublic]
+    proposals_made: list[ProposalPublic]
+    votes_cast: list[VoteCastPublic]
+    details_history: list[PartnerDetailsEntryPublic]
+    indexed_block: int | None
+    indexed_block_time: int | None
 
 
 class CertificateHistoryPublic(BaseModel):

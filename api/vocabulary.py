@@ -1,11 +1,11 @@
 """The API's vocabulary, written once: hex ids and addresses as annotated types, and the names of the ledger's enums.
 
 Routes take ``Hex32Path`` / ``AddressPath`` / ``AddressQuery``; models use ``Hex32`` / ``Address``. The enum names
-(``OrgTypeName``, ``PartnerStatusName``, ``ProposalKindName``, ``CertificateStatusName``, ``VerdictName``,
-``CheckStatusName``) are ``Literal`` types derived from the enums of :mod:`ledger.events` and
-:mod:`ledger.verification.rules`, which stay the source: a member added there is accepted and documented here
-without an edit. (Literals, not the enums themselves: a bad value is then refused with pydantic's ``literal_error``,
-as it always was.) This module defines no value of its own.
+(``OrgTypeName``, ``PartnerStatusName``, ``ProposalKindName``, ``ProposalStatusName``, ``CertificateStatusName``,
+``VerdictName``, ``CheckStatusName``) are ``Literal`` types derived from the enums of :mod:`ledger.events`,
+:mod:`ledger.governance_reads` and :mod:`ledger.verification.rules`, which stay the source: a member added there is
+accepted and documented here without an edit. (Literals, not the enums themselves: a bad value is then refused with
+pydantic's ``literal_error``, as it always was.) This module defines no value of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fastapi import Path, Query
 from pydantic import Field
 
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+from ledger.governance_reads import ProposalStatus
 from ledger.verification.rules import CheckStatus, Verdict
 from ledger.vocabulary import ADDRESS_PATTERN as ADDRESS_PATTERN
 from ledger.vocabulary import HEX32_PATTERN as HEX32_PATTERN
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # a Literal built at run time is opaque to mypy: the checker 
     OrgTypeName = str
     PartnerStatusName = str
     ProposalKindName = str
+    ProposalStatusName = str
     CertificateStatusName = str
     VerdictName = str
     CheckStatusName = str
@@ -42,6 +44,7 @@ else:
     OrgTypeName = Literal[tuple(OrganisationType.__members__)]
     PartnerStatusName = Literal[tuple(PartnerStatus.__members__)]
     ProposalKindName = Literal[tuple(ProposalKind.__members__)]
+    ProposalStatusName = Literal[tuple(s.value for s in ProposalStatus)]
     CertificateStatusName = Literal[tuple(CertificateStatus.__members__)]
     VerdictName = Literal[tuple(v.value for v in Verdict)]
     CheckStatusName = Literal[tuple(s.value for s in CheckStatus)]

@@ -1,4 +1,5 @@
-"""Read queries over the index for the API and the CLI: partners, proposals, certificates, histories.
+"""Read queries over the index for the API and the CLI: partners, certificates, histories (proposals and a partner's
+governance history: :mod:`ledger.governance_reads`).
 
 Lists use keyset pagination: a page ends with an opaque cursor holding the sort key of its last row, and the next page
 starts strictly after it, a row-value comparison that the sort's index seeks to, so page N costs the same as page 1 on
@@ -31,7 +32,7 @@ from sqlalchemy import (
 
 from ledger.db import schema as s
 from ledger.errors import LedgerError
-from ledger.events import ZERO_HASH, CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+from ledger.events import CertificateStatus, OrganisationType, PartnerStatus
 
 MAX_PAGE = 500
 
@@ -109,10 +110,12 @@ def list_partners(
         (after,) = decode_cursor(cursor, str)
         query = query.where(p.c.address > str(after))
     rows = list(conn.execute(query).mappings())
-    return _page([_partner(r) for r in rows], limit, lambda item: [item["address"]])
+    return keyset_page([_partner(r) for r in rows], limit, lambda item: [item["address"]])
 
 
-def _page(items: list[dict[str, Any]], limit: int, key: Any) -> Page:
+def keyset_page(items: list[dict[str, Any]], limit: int, key: Any) -> Page:
+    """A page of at most ``limit`` of ``items`` (read with one row more than the page holds: that row's presence says
+    there is a next page), with the cursor of its last item's sort key ``key(item)``."""
     limit = min(limit, MAX_PAGE)
     if len(items) > limit:
         items = items[:limit]
@@ -167,61 +170,6 @@ def partner_detail(conn: Connection, address: str) -> dict[str, Any]:
         "details_history": details,
         "certificates_issued": count.scalar() or 0,
     }
-
-
-def _proposal(row: Any) -> dict[str, Any]:
-    return {
-        "proposal_id": row["proposal_id"],
-        "kind": ProposalKind(row["kind"]).name,
-        "subject": row["subject"],
-        "proposer": row["proposer"],
-        "rights": row["rights"],
-        "compromised_after": row["compromised_after"] or None,
-        "deadline": row["deadline"],
-        "target": None if row["target"] in (None, ZERO_HASH) else row["target"],
-        "leaf": None if row["leaf"] in (None, ZERO_HASH) else row["leaf"],
-        "reason": row["reason"],
-        "council_at_proposal": row["council_at_proposal"],
-        "yes_votes": row["yes_votes"],
-        "no_votes": row["no_votes"],
-        "executed": row["executed"],
-        "executed_by": row["executed_by"],
-        "counted_votes": row["counted_votes"],
-        "required": row["required"],
-        "proposed_details": None
-        if row["proposed_display_name"] is None
-        else {
-            "display_name": row["proposed_display_name"],
-            "org_type": OrganisationType(row["proposed_org_type"]).name,
-            "domain": row["proposed_domain"],
-            "metadata_hash": row["proposed_metadata_hash"],
-        },
-        "created_block": row["created_block"],
-    }
-
-
-def list_proposals(conn: Connection, cursor: str | None = None, limit: int = 100) -> Page:
-    p = s.proposals
-    query = select(p).order_by(p.c.created_block.desc(), p.c.tx_hash.desc()).limit(min(limit, MAX_PAGE) + 1)
-    if cursor is not None:
-        block, tx = decode_cursor(cursor, int, str)
-        query = query.where(tuple_(p.c.created_block, p.c.tx_hash) < tuple_(block, tx))
-    rows = list(conn.execute(query).mappings())
-    return _page(
-        [{**_proposal(r), "tx_hash": r["tx_hash"]} for r in rows], limit, lambda i: [i["created_block"], i["tx_hash"]]
-    )
-
-
-def proposal_detail(conn: Connection, proposal_id: int) -> dict[str, Any]:
-    row = conn.execute(select(s.proposals).where(s.proposals.c.proposal_id == proposal_id)).mappings().first()
-    if row is None:
-        raise NotFound(f"no proposal {proposal_id} in the index")
-    v = s.votes
-    votes = [
-        {"voter": r["voter"], "support": r["support"], "block_number": r["block_number"], "tx_hash": r["tx_hash"]}
-        for r in conn.execute(select(v).where(v.c.proposal_id == proposal_id).order_by(v.c.block_number)).mappings()
-    ]
-    return {**_proposal(row), "votes": votes}
 
 
 def _certificate(row: Any) -> dict[str, Any]:
@@ -338,7 +286,7 @@ def _listed(row: Sequence[Any]) -> dict[str, Any]:
 
 
 def certificates_page(rows: Iterable[Sequence[Any]], limit: int) -> Page:
-    return _page([_listed(r) for r in rows], limit, lambda i: [i["issued_at"], i["id"]])
+    return keyset_page([_listed(r) for r in rows], limit, lambda i: [i["issued_at"], i["id"]])
 
 
 def list_certificates(

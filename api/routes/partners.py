@@ -1,19 +1,14 @@
-"""The consortium: partners (filter by type and status), a partner with its history, proposals and votes."""
+"""The consortium: partners (filter by type and status), a partner with its history (proposals, votes and a partner's
+governance history: :mod:`api.routes.proposals`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from api.deps import ConnectionDep, checked_cursor
-from api.schemas import (
-    PartnerDetailPublic,
-    PartnersPublic,
-    ProposalDetailPublic,
-    ProposalsPublic,
-    page_answer,
-)
+from api.schemas import PartnerDetailPublic, PartnersPublic, page_answer
 from api.vocabulary import AddressPath, OrgTypeName, PartnerStatusName
 from ledger import reads
 from ledger.events import OrganisationType, PartnerStatus
@@ -46,16 +41,3 @@ def list_partners(
 def get_partner(address: AddressPath, conn: ConnectionDep) -> dict[str, Any]:
     """A partner with its status history and the number of certificates it issued."""
     return {**reads.partner_detail(conn, address), "indexed_block": reads.indexed_block(conn)}
-
-
-@router.get("/proposals", response_model=ProposalsPublic)
-def list_proposals(conn: ConnectionDep, cursor: str | None = None, limit: Limit = 100) -> dict[str, Any]:
-    """Council proposals, newest first."""
-    page = reads.list_proposals(conn, checked_cursor(cursor, int, str), limit)
-    return page_answer(page, reads.indexed_block(conn))
-
-
-@router.get("/proposals/{proposal_id}", response_model=ProposalDetailPublic)
-def get_proposal(proposal_id: Annotated[int, Path(ge=1, le=2**256 - 1)], conn: ConnectionDep) -> dict[str, Any]:
-    """A proposal with its votes."""
-    return {**reads.proposal_detail(conn, proposal_id), "indexed_block": reads.indexed_block(conn)}

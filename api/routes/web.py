@@ -1,24 +1,26 @@
 """The web page: one HTML shell and its script and style, served locally (no CDN, no framework), and QR codes.
 
 Pages: ``/`` verify, ``/c/{id}`` a certificate (QR code, printable), ``/directory`` partners, ``/p/{address}`` a
-partner, ``/browse`` latest certificates, ``/docs`` the API's Swagger UI. The script calls the JSON API of this same
-server.
+partner with its governance history, ``/browse`` latest certificates, ``/council/proposals`` council proposals and
+``/council/proposals/{id}`` one proposal (not ``/proposals``: that is the JSON API's), ``/docs`` the API's Swagger
+UI. The script calls the JSON API of this same server.
 """
 
 from __future__ import annotations
 
 import io
 from importlib import resources
-from pathlib import Path
+from pathlib import Path as FilePath
+from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import FileResponse
 
 from api.vocabulary import AddressPath, Hex32Path
 
-STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
-SWAGGER_UI = Path(str(resources.files("fastapi_offline") / "static"))
+STATIC = FilePath(__file__).resolve().parents[1] / "web" / "static"
+SWAGGER_UI = FilePath(str(resources.files("fastapi_offline") / "static"))
 """Swagger UI's files (the fastapi-offline package's copy), served under ``/static/swagger-ui``."""
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +51,16 @@ def partners_page() -> FileResponse:
 
 @router.get("/browse")
 def certificates_page() -> FileResponse:
+    return _page()
+
+
+@router.get("/council/proposals")
+def proposals_page() -> FileResponse:
+    return _page()
+
+
+@router.get("/council/proposals/{proposal_id}")
+def proposal_page(proposal_id: Annotated[int, Path(ge=1, le=2**256 - 1)]) -> FileResponse:
     return _page()
 
 

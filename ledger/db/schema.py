@@ -298,7 +298,11 @@ block_hashes = Table(
     Column("number", BigInteger, primary_key=True),
     _hash("hash", nullable=False),
     _hash("parent_hash", nullable=False),
+    Column("timestamp", BigInteger),
 )
+"""The reorg window: the last blocks the indexer applied, with their parent hashes and timestamps. The checkpoint's
+block is always in it, so its ``timestamp`` is the chain time the index stands at (what "has this proposal's deadline
+passed?" is judged against); null only in rows written before migration 0005."""
 
 indexer_lock = Table(
     "indexer_lock",

@@ -105,11 +105,17 @@ class SyncState:
         )
         return Checkpoint(block, block_hash)
 
-    def remember(self, conn: Connection, number: int, block_hash: str, parent_hash: str) -> None:
-        """Add a block to the window and drop blocks that fell out of it."""
+    def remember(
+        self, conn: Connection, number: int, block_hash: str, parent_hash: str, timestamp: int | None = None
+    ) -> None:
+        """Add a block to the window and drop blocks that fell out of it.
+
+        The timestamp is kept so that reads can judge deadlines against the chain time of the indexed block (the
+        checkpoint is always a remembered block), not against the reader's wall clock.
+        """
         bh = s.block_hashes
         conn.execute(delete(bh).where(bh.c.number >= number))
-        conn.execute(insert(bh).values(number=number, hash=block_hash, parent_hash=parent_hash))
+        conn.execute(insert(bh).values(number=number, hash=block_hash, parent_hash=parent_hash, timestamp=timestamp))
         conn.execute(delete(bh).where(bh.c.number <= number - self.window))
 
     def stored_hash(self, conn: Connection, number: int) -> str | None:

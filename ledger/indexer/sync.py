@@ -391,7 +391,7 @@ class Indexer:
         decoded_at = time.perf_counter()
         with self.engine.begin() as conn:
             self.projector.apply(conn, decoded)
-            self.state.remember(conn, header.number, header.hash, header.parent_hash)
+            self.state.remember(conn, header.number, header.hash, header.parent_hash, header.timestamp)
             self.checkpoint = self.state.advance(conn, header.number, header.hash)
             self.lock.heartbeat(conn)
         self._committed()
@@ -414,7 +414,7 @@ class Indexer:
                     return checkpoint.block
                 self.projector.rollback(conn, target)
                 self.state.forget_above(conn, target)
-                self.state.remember(conn, header.number, header.hash, header.parent_hash)
+                self.state.remember(conn, header.number, header.hash, header.parent_hash, header.timestamp)
                 self.checkpoint = self.state.advance(conn, target, header.hash)
         finally:
             self.lock.release()

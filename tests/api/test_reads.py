@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -164,9 +165,21 @@ def expected_certificates(sc: Scenario) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["issued_at"], r["id"]), reverse=True)
 
 
-def expected_proposals(sc: Scenario) -> list[dict[str, Any]]:
-    """Every proposal, newest first."""
+def _summary(kind: str, name: str, cutoff: int | None) -> str:
+    """What each scenario proposal does, in the words of the API (written out here, not computed by it)."""
+    if kind == "ADMIT":
+        return f"Admit {name} to the consortium with the issuer right."
+    if kind == "SUSPEND":
+        return f"Suspend {name}: while suspended its key can do nothing."
+    assert kind == "EXPEL" and cutoff is not None
+    when = datetime.fromtimestamp(cutoff, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"Expel {name} from the consortium; its certificates issued after {when} stop being valid (key compromised)."
+
+
+def expected_proposals(sc: Scenario, head_time: int) -> list[dict[str, Any]]:
+    """Every proposal, newest first, as it stands at the head block's time (``head_time``)."""
     town, bank, uni = (sc.partner(k).address for k in FOUNDERS)
+    names = {sc.partner(k).address: sc.partner(k).name for k in FOUNDERS}
     plans: list[tuple[str, str, str, str, int, int | None, int, int, bool]] = [
         (f"admit-{key}", "ADMIT", key, town, 1, None, 2, 0, True) for key, *_ in PARTNERS
     ]
@@ -178,25 +191,41 @@ def expected_proposals(sc: Scenario) -> list[dict[str, Any]]:
     rows = []
     for name, kind, subject, proposer, rights, cutoff, yes, no, executed in plans:
         created = sc.txs[f"{name}.propose"]
+        execution = sc.txs.get(f"{name}.execute")
         partner = sc.partner(subject)
+        deadline = created.at + devchain.VOTING_PERIOD
         rows.append(
             {
                 "proposal_id": sc.proposals[name],
                 "kind": kind,
+                "status": "passed" if executed else "open",
+                "summary": _summary(kind, partner.name, cutoff),
                 "subject": partner.address,
+                "subject_name": partner.name,
                 "proposer": proposer,
+                "proposer_name": names[proposer],
                 "rights": rights,
+                "rights_names": ["ISSUER"] if rights else [],
                 "compromised_after": cutoff,
-                "deadline": created.at + devchain.VOTING_PERIOD,
+                "created_at": created.at,
+                "deadline": deadline,
+                "seconds_left": None if executed else deadline - head_time,
                 # An admission binds the applicant's details as voted on (checked again at execution).
                 "target": details_hash(partner.org_type, partner.name, partner.domain) if kind == "ADMIT" else None,
                 "leaf": None,
                 "reason": 0,
                 "council_at_proposal": 3,
+                "majority_at_proposal": 2,
+                "active_council_now": 3,
+                "required_now": 2,
+                "counted_yes_now": yes,  # every voter is a founder, active council now
+                "executable_now": not executed and yes >= 2,
                 "yes_votes": yes,
                 "no_votes": no,
                 "executed": executed,
                 "executed_by": uni if executed else None,
+                "executed_block": execution.block_number if execution else None,
+                "executed_at": execution.at if execution else None,
                 "counted_votes": 2 if executed else None,
                 "required": 2 if executed else None,
                 "proposed_details": None,
@@ -338,38 +367,71 @@ def test_a_founder_history_starts_at_deployment_without_proposals(api: TestClien
 # -- proposals and votes ----------------------------------------------------------------------------------------------
 
 
-def test_proposals_are_listed_newest_first_with_their_tallies(api: TestClient, scenario: Scenario) -> None:
+@pytest.fixture(scope="module")
+def head_time(rpc: RpcClient, scenario: Scenario) -> int:
+    """The chain time of the scenario's head block: the index stands there, and judges proposals at it."""
+    return int(rpc.call("eth_getBlockByNumber", [hex(scenario.head), False])["timestamp"], 16)
+
+
+def test_proposals_are_listed_newest_first_with_their_tallies(
+    api: TestClient, scenario: Scenario, head_time: int
+) -> None:
     answer = api.get("/proposals").json()
-    assert answer == {"data": expected_proposals(scenario), "next_cursor": None, "indexed_block": scenario.head}
+    assert answer == {
+        "data": expected_proposals(scenario, head_time),
+        "next_cursor": None,
+        "indexed_block": scenario.head,
+        "indexed_block_time": head_time,
+    }
 
 
-def test_proposal_pages_walk_every_proposal_once_newest_first(api: TestClient, scenario: Scenario) -> None:
+def test_proposal_pages_walk_every_proposal_once_newest_first(
+    api: TestClient, scenario: Scenario, head_time: int
+) -> None:
     seen = walk_all(api, "/proposals", {}, limit=2)
-    assert [p["proposal_id"] for p in seen] == [p["proposal_id"] for p in expected_proposals(scenario)]
+    assert [p["proposal_id"] for p in seen] == [p["proposal_id"] for p in expected_proposals(scenario, head_time)]
 
 
-def test_an_open_proposal_shows_the_proposers_vote_and_a_vote_against(api: TestClient, scenario: Scenario) -> None:
+def test_the_status_filter_over_a_real_chain_lists_the_open_proposal_alone(
+    api: TestClient, scenario: Scenario, head_time: int
+) -> None:
+    answer = api.get("/proposals", params={"status": "open"}).json()
+    assert [p["proposal_id"] for p in answer["data"]] == [scenario.proposals["suspend-foundation"]]
+    assert api.get("/proposals", params={"status": "expired"}).json()["data"] == []
+
+
+def test_an_open_proposal_shows_the_proposers_vote_and_a_vote_against(
+    api: TestClient, scenario: Scenario, head_time: int
+) -> None:
     proposal_id = scenario.proposals["suspend-foundation"]
     answer = api.get(f"/proposals/{proposal_id}").json()
     created, against = scenario.txs["suspend-foundation.propose"], scenario.txs["suspend-foundation.vote"]
-    listed = next(p for p in expected_proposals(scenario) if p["proposal_id"] == proposal_id)
+    listed = next(p for p in expected_proposals(scenario, head_time) if p["proposal_id"] == proposal_id)
+    # A vote's time is known only while its block is in the indexer's reorg window (the blocks it remembered).
+    times = [vote.pop("at") for vote in answer["votes"]]
+    assert times[0] in (None, created.at) and times[1] in (None, against.at)
     assert answer == {
-        **{k: v for k, v in listed.items() if k != "tx_hash"},
+        **listed,
         "votes": [
             {
                 "voter": scenario.partner("bank").address,
+                "voter_name": "Cooperative Bank",
                 "support": True,
+                "counted_now": True,
                 "block_number": created.block_number,
                 "tx_hash": created.tx_hash,
             },
             {
                 "voter": scenario.partner("uni").address,
+                "voter_name": "University Blockchain Competence Centre",
                 "support": False,
+                "counted_now": True,
                 "block_number": against.block_number,
                 "tx_hash": against.tx_hash,
             },
         ],
         "indexed_block": scenario.head,
+        "indexed_block_time": head_time,
     }
 
 

@@ -250,6 +250,15 @@ def build(directory: Path) -> tuple[Settings, World]:
                     updated_at=GENESIS,
                 )
             )
+            # The checkpoint's block in the reorg window, with its time: proposals are judged at it.
+            conn.execute(
+                insert(s.block_hashes).values(
+                    number=w.block + 2,
+                    hash="0x" + "ab" * 32,
+                    parent_hash="0x" + "aa" * 32,
+                    timestamp=GENESIS + 12 * (w.block + 2),
+                )
+            )
     finally:
         engine.dispose()
 
@@ -424,6 +433,18 @@ def requests(w: World) -> list[dict[str, Any]]:
     get("/proposals?limit=2")
     get("/proposals?limit=0")
     get("/proposals?cursor=abc")
+    get("/proposals?status=open")
+    get("/proposals?status=passed&kind=EXPEL")
+    get(f"/proposals?subject={BANK}")
+    get(f"/proposals?proposer={TOWN}&limit=1")
+    get("/proposals?status=closed")
+    get("/proposals?kind=admit")
+    get("/proposals?subject=0x12")
+    get("/proposals.atom")
+    get("/proposals.atom?status=open")
+    get("/proposals.atom?status=nope")
+    for account in [UNI, BANK, "0x" + "99" * 20]:
+        get(f"/partners/{account}/governance")
     for pid in ["1", "3", "4", "5", "99", "0", "-1", "abc", str(2**256)]:
         get(f"/proposals/{pid}")
     # writes without a key, transactions, health, pages, QR codes, unknown routes
@@ -436,7 +457,8 @@ def requests(w: World) -> list[dict[str, Any]]:
     get(f"/transactions/{unknown}")
     get(f"/transactions/{bad}")
     get("/health")
-    for page in ["/", "/directory", "/browse", "/docs", f"/c/{ids['fabric']}", f"/p/{TOWN}", f"/c/{bad}", "/p/0x1"]:
+    pages = ["/", "/directory", "/browse", "/docs", f"/c/{ids['fabric']}", f"/p/{TOWN}", f"/c/{bad}", "/p/0x1"]
+    for page in [*pages, "/council/proposals", "/council/proposals/5", "/council/proposals/x"]:
         get(page)
     get(f"/qr/{ids['fabric']}.svg")
     get(f"/qr/{bad}.svg")

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from support import devchain
@@ -26,8 +27,11 @@ from devtools.demo import Demo
 from devtools.devnet import Anvil, free_port
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
+from ledger.events import ProposalKind
 from ledger.indexer.runner import build_indexer
 
+GALLERY = 5
+"""The demo's gallery (anvil account 5), subject of the open proposal the site adds to the demo."""
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -57,6 +61,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         consortium = devchain.deploy(client, tmp / "deployments")
         demo_dir = tmp / "demo"
         assert Demo(client, consortium.deployment, demo_dir).seed()
+        # An open proposal with a vote each way, for the proposal pages: the bank proposes to suspend the gallery,
+        # the university votes against.
+        receipt = consortium.partner_tx(1, "propose", int(ProposalKind.SUSPEND), consortium.address(GALLERY), 0, 0)
+        consortium.partner_tx(2, "vote", int(receipt.logs[0]["topics"][1], 16), False)
         port = free_port()
         settings = Settings(
             database_url=f"sqlite:///{tmp}/web.sqlite3",
@@ -174,6 +182,69 @@ def test_the_partner_directory_filters_by_organisation_type(browser: object, sit
     page.close()
 
 
+def test_the_proposals_page_filters_by_status_and_says_which_block_it_is_indexed_to(
+    browser: object, site: tuple[str, Path]
+) -> None:
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+    for status in ("open", "passed"):
+        expected = httpx.get(f"{base}/proposals", params={"status": status}).json()
+        page.goto(f"{base}/council/proposals?status={status}")
+        page.wait_for_selector("#list table")
+        rows = page.locator("#list tbody tr")
+        assert rows.count() == len(expected["data"]) > 0
+        assert set(page.locator("#list tbody .badge").all_inner_texts()) == {status}
+        assert page.inner_text("#freshness").startswith(f"Indexed to block {expected['indexed_block']} (chain time ")
+        page.screenshot(path=str(ARTIFACTS / f"proposals-{status}.png"), full_page=True)
+    page.goto(f"{base}/council/proposals?status=open")
+    page.wait_for_selector("#list table")
+    assert "Suspend Kunstverein Gallery North: while suspended its key can do nothing." in page.inner_text("#list")
+    page.close()
+
+
+def test_a_proposal_page_shows_the_votes_by_whom_the_majority_and_a_live_countdown(
+    browser: object, site: tuple[str, Path]
+) -> None:
+    base, _ = site
+    (open_,) = httpx.get(f"{base}/proposals", params={"status": "open", "kind": "SUSPEND"}).json()["data"]
+    page = browser.new_page(viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+    page.goto(f"{base}/council/proposals?status=open&kind=SUSPEND")
+    page.click("text=Suspend Kunstverein Gallery North")
+    page.wait_for_selector("#votes")
+    assert page.url == f"{base}/council/proposals/{open_['proposal_id']}"
+    assert page.inner_text("#summary") == "Suspend Kunstverein Gallery North: while suspended its key can do nothing."
+    votes = [row.split("\t")[:3] for row in page.locator("#votes tbody tr").all_inner_texts()]
+    assert votes == [["Cooperative Bank", "yes", "yes"], ["University Blockchain Competence Centre", "no", "yes"]]
+    assert page.inner_text("#majority") == "2 yes votes of the active council (3 members now)"
+    assert page.inner_text("#executable") == "Not yet: 1 counted yes vote of the 2 needed."
+    first = page.inner_text("#countdown")
+    left = open_["seconds_left"]  # seven days at most (the devnet's voting period), as of the indexed block
+    assert 6 * 86400 < left <= 7 * 86400
+    assert first == f"{left // 86400} d {left // 3600 % 24} h {left // 60 % 60} min {left % 60} s left"
+    page.wait_for_function("first => document.querySelector('#countdown').textContent !== first", arg=first)
+    assert page.inner_text("#freshness").startswith("Indexed to block ")
+    page.screenshot(path=str(ARTIFACTS / "proposal-open.png"), full_page=True)
+    page.close()
+
+
+def test_a_partner_page_shows_its_governance_history(browser: object, site: tuple[str, Path]) -> None:
+    base, _ = site
+    gallery = next(
+        p for p in httpx.get(f"{base}/partners").json()["data"] if p["display_name"].startswith("Kunstverein")
+    )
+    page = browser.new_page(viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+    page.goto(f"{base}/p/{gallery['address']}")
+    page.wait_for_selector("#governance")
+    about = page.locator("#proposals-about tbody tr").all_inner_texts()
+    assert [row.split("\t")[1:3] for row in about] == [
+        ["Suspend Kunstverein Gallery North: while suspended its key can do nothing.", "open"],
+        ["Admit Kunstverein Gallery North to the consortium with the issuer right.", "passed"],
+    ]
+    assert "Kunstverein Gallery North" in page.inner_text("#governance h3 + table")  # its application
+    page.screenshot(path=str(ARTIFACTS / "partner-governance.png"), full_page=True)
+    page.close()
+
+
 def test_the_pages_and_the_api_docs_work_under_the_content_security_policy(
     browser: object, site: tuple[str, Path]
 ) -> None:
@@ -188,7 +259,7 @@ def test_the_pages_and_the_api_docs_work_under_the_content_security_policy(
     operations = page.eval_on_selector_all(".opblock-summary-path", "nodes => nodes.map(n => n.dataset.path)")
     openapi = page.evaluate("fetch('/openapi.json').then(r => r.json())")
     assert sorted(set(operations)) == sorted(openapi["paths"])
-    for path in ("/", "/directory", "/browse"):
+    for path in ("/", "/directory", "/browse", "/council/proposals", "/council/proposals/1"):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     assert [line for line in console if "Content Security Policy" in line] == []

@@ -1,5 +1,5 @@
-// Originals web page: verify an original, browse certificates and partners. Plain JavaScript over the JSON API,
-// served locally with no framework. Files are hashed in the browser (WebCrypto SHA-256): nothing is uploaded unless
+// Originals web page: verify an original, browse certificates, partners and the council's proposals. Plain JavaScript
+// over the JSON API, served locally with no framework. Files are hashed in the browser (WebCrypto SHA-256): nothing is uploaded unless
 // the user asks for it.
 'use strict';
 
@@ -8,6 +8,8 @@ const view = () => $('#view');
 const HEX32 = /^0x[0-9a-fA-F]{64}$/;
 const TYPES = ['SME', 'ENTERPRISE', 'PUBLIC_ADMINISTRATION', 'UNIVERSITY', 'RESEARCH_INSTITUTE', 'NGO', 'ASSOCIATION', 'MINISTRY'];
 const STATUSES = ['APPLIED', 'ACTIVE', 'SUSPENDED', 'EXPELLED', 'LEFT'];
+const PROPOSAL_STATUSES = ['open', 'passed', 'failed', 'expired'];
+const KINDS = ['ADMIT', 'SUSPEND', 'REINSTATE', 'EXPEL', 'GRANT_RIGHTS', 'WITHDRAW_RIGHTS', 'CHANGE_DETAILS', 'SET_COMPROMISED', 'REVOKE_CERTIFICATE', 'LIFT_CERTIFICATE_SUSPENSION'];
 
 function esc(value) {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -25,8 +27,23 @@ async function api(path, options = {}) {
   const response = await fetch(path, options);
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.detail || `HTTP ${response.status}`);
-  if ('indexed_block' in body && body.indexed_block !== null) $('#freshness').textContent = `Index at block ${body.indexed_block}`;
+  if ('indexed_block' in body) showFreshness(body.indexed_block, body.indexed_block_time);
   return body;
+}
+
+// Every page says which block its answers are indexed to (and, where the answer has it, that block's chain time).
+function showFreshness(block, blockTime) {
+  if (block === null || block === undefined) return;
+  $('#freshness').textContent = `Indexed to block ${block}${blockTime ? ` (chain time ${when(blockTime)})` : ''}`;
+}
+
+// For pages whose own answers do not say it (the verify page before a lookup): a one-row list that does.
+async function freshness() {
+  if ($('#freshness').textContent) return;
+  try {
+    const body = await (await fetch('/partners?limit=1')).json();
+    if (!$('#freshness').textContent) showFreshness(body.indexed_block, null);
+  } catch (e) { /* the page's own answers say it, or nothing does */ }
 }
 
 async function sha256(file) {
@@ -209,8 +226,9 @@ async function partnersPage() {
 async function partnerPage(address) {
   document.title = 'Originals — partner';
   try {
-    const p = await api(`/partners/${address}`);
-    const certs = await api(`/certificates?issuer=${address}&limit=50`);
+    const [p, certs, governance] = await Promise.all([
+      api(`/partners/${address}`), api(`/certificates?issuer=${address}&limit=50`), api(`/partners/${address}/governance`),
+    ]);
     view().innerHTML = `<h1>${esc(p.display_name)}</h1>
       <p>${esc(human(p.org_type))} · <a href="https://${esc(p.domain)}" rel="noopener">${esc(p.domain)}</a> · ${esc(human(p.status))}
         · rights: ${esc(p.rights.map(human).join(', ') || 'none')}${p.compromised_after ? ` · <strong>key compromised after ${esc(when(p.compromised_after))}</strong>` : ''}</p>
@@ -218,7 +236,8 @@ async function partnerPage(address) {
       <h2>History</h2><table><thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Rights</th></tr></thead><tbody>
         ${p.history.map((h) => `<tr><td>${esc(when(h.at))}</td><td>${esc(EVENTS[h.event] || h.event)}</td><td>${esc(human(h.status))}</td><td>${esc(h.rights.map(human).join(', ') || '—')}</td></tr>`).join('')}
       </tbody></table>
-      <h2>Certificates issued (${p.certificates_issued})</h2>${certificatesTable(certs.data)}`;
+      <h2>Certificates issued (${p.certificates_issued})</h2>${certificatesTable(certs.data)}
+      <section id="governance">${governanceHistory(governance)}</section>`;
   } catch (error) {
     view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
   }
@@ -241,11 +260,179 @@ async function certificatesPage() {
   }
 }
 
+// -- council proposals ----------------------------------------------------------------------------------------------
+// Pages for anyone: the list (filters by status and kind, keyset pages) and one proposal with its votes, the majority
+// needed and a countdown to its deadline. Each part is a function of an API answer, so more can be added beside it.
+
+const PROPOSALS = '/council/proposals';
+let ticker = null;
+
+function stopTicking() {
+  if (ticker !== null) clearInterval(ticker);
+  ticker = null;
+}
+
+function duration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const parts = [[Math.floor(s / 86400), 'd'], [Math.floor(s / 3600) % 24, 'h'], [Math.floor(s / 60) % 60, 'min'], [s % 60, 's']];
+  const first = parts.findIndex(([n]) => n > 0);
+  return first < 0 ? '0 s' : parts.slice(first).map(([n, unit]) => `${n} ${unit}`).join(' ');
+}
+
+function party(address, name) {
+  return `<a href="/p/${esc(address)}">${name ? esc(name) : `<code>${esc(address)}</code>`}</a>`;
+}
+
+function statusBadge(status) {
+  return `<span class="badge ${esc(status)}">${esc(status)}</span>`;
+}
+
+function proposalLink(p) {
+  return `<a href="${PROPOSALS}/${esc(p.proposal_id)}">${esc(p.summary)}</a>`;
+}
+
+function proposalsTable(rows, empty = 'No proposal matches.') {
+  if (!rows.length) return `<p>${esc(empty)}</p>`;
+  return `<table class="proposals"><thead><tr><th scope="col">#</th><th scope="col">What</th><th scope="col">Status</th><th scope="col">Proposed by</th><th scope="col">Deadline</th><th scope="col">Votes</th></tr></thead><tbody>
+    ${rows.map(proposalRow).join('')}
+  </tbody></table>`;
+}
+
+function proposalRow(p) {
+  return `<tr><td>${esc(p.proposal_id)}</td><td>${proposalLink(p)}</td><td>${statusBadge(p.status)}</td><td>${party(p.proposer, p.proposer_name)}</td><td>${esc(when(p.deadline))}</td><td>${esc(p.yes_votes)} yes · ${esc(p.no_votes)} no</td></tr>`;
+}
+
+async function proposalsPage() {
+  document.title = 'Originals — council proposals';
+  const params = new URLSearchParams(location.search);
+  const options = (list, selected) => ['<option value="">any</option>', ...list.map((v) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(human(v))}</option>`)].join('');
+  const query = new URLSearchParams([...params].filter(([k, v]) => ['status', 'kind'].includes(k) && v));
+  view().innerHTML = `<h1>Council proposals</h1>
+    <p class="muted">What the consortium's council was asked to decide: open proposals can still be voted on until their
+      deadline; passed ones were carried out; failed ones were voted down; expired ones lapsed without a majority.
+      <a href="/proposals.atom${query.toString() ? '?' + esc(query) : ''}">Follow them as an Atom feed</a>.</p>
+    <form class="row noprint" id="filters">
+      <label>Status<select name="status">${options(PROPOSAL_STATUSES, params.get('status'))}</select></label>
+      <label>Kind<select name="kind">${options(KINDS, params.get('kind'))}</select></label>
+      <button type="submit">Filter</button>
+    </form><div id="list" aria-live="polite"></div><p class="noprint"><button class="secondary" id="more" hidden>More proposals</button></p>`;
+  $('#filters').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const chosen = new URLSearchParams([...new FormData(e.target)].filter(([, v]) => v));
+    history.pushState({}, '', `${PROPOSALS}${chosen.toString() ? '?' + chosen : ''}`);
+    route();
+  });
+  const rows = [];
+  const load = async (cursor) => {
+    const page = await api(`/proposals?limit=100&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    rows.push(...page.data);
+    $('#list').innerHTML = proposalsTable(rows);
+    const more = $('#more');
+    more.hidden = !page.next_cursor;
+    more.onclick = () => load(page.next_cursor).catch(showListError);
+  };
+  await load(null).catch(showListError);
+}
+
+function showListError(error) {
+  $('#list').innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+}
+
+function subjectOf(p) {
+  if (p.kind === 'REVOKE_CERTIFICATE' || p.kind === 'LIFT_CERTIFICATE_SUSPENSION') {
+    return `certificate <a href="/c/${esc(p.target)}"><code>${esc(p.target)}</code></a>${p.leaf ? ` (document <code>${esc(p.leaf)}</code>)` : ''}`;
+  }
+  return party(p.subject, p.subject_name);
+}
+
+function tallyText(p) {
+  const larger = p.required_now !== p.majority_at_proposal
+    ? ` (the council had ${p.council_at_proposal} members when it was proposed: the larger council counts)` : '';
+  return `${p.required_now} yes votes of the active council (${p.active_council_now} members now)${larger}`;
+}
+
+function executableText(p) {
+  if (p.status !== 'open') return p.executed ? `Carried out${p.executed_at ? ` on ${when(p.executed_at)}` : ''} by ${party(p.executed_by, null)}, with ${esc(p.counted_votes)} of ${esc(p.required)} votes needed.` : 'No: it is no longer open.';
+  if (p.executable_now) return `<strong>Yes</strong>: ${esc(p.counted_yes_now)} counted yes votes reach the ${esc(p.required_now)} needed.`;
+  return `Not yet: ${esc(p.counted_yes_now)} counted yes vote${p.counted_yes_now === 1 ? '' : 's'} of the ${esc(p.required_now)} needed.`;
+}
+
+function votesTable(votes) {
+  if (!votes.length) return '<p>No votes yet.</p>';
+  return `<table id="votes"><thead><tr><th scope="col">Council member</th><th scope="col">Vote</th><th scope="col">Counts now</th><th scope="col">Block</th></tr></thead><tbody>
+    ${votes.map((v) => `<tr><td>${party(v.voter, v.voter_name)}</td><td class="vote-${v.support ? 'yes' : 'no'}">${v.support ? 'yes' : 'no'}</td><td>${v.counted_now ? 'yes' : 'no (no longer active council)'}</td><td>${esc(v.block_number)}${v.at ? ` · ${esc(when(v.at))}` : ''}</td></tr>`).join('')}
+  </tbody></table>`;
+}
+
+function proposalView(p) {
+  return `<h1>Proposal ${esc(p.proposal_id)} ${statusBadge(p.status)}</h1>
+    <p class="summary" id="summary">${esc(p.summary)}</p>
+    <dl class="facts">
+      <dt>Kind</dt><dd>${esc(human(p.kind))}</dd>
+      <dt>Concerning</dt><dd>${subjectOf(p)}</dd>
+      <dt>Proposed by</dt><dd>${party(p.proposer, p.proposer_name)}${p.created_at ? ` on ${esc(when(p.created_at))}` : ''}</dd>
+      <dt>Deadline</dt><dd>${esc(when(p.deadline))}${p.status === 'open' ? ` · <span id="countdown">${esc(duration(p.seconds_left))} left</span>` : ''}</dd>
+      <dt>Majority needed</dt><dd id="majority">${esc(tallyText(p))}</dd>
+      <dt>Votes</dt><dd>${esc(p.yes_votes)} yes, ${esc(p.no_votes)} no; ${esc(p.counted_yes_now)} yes counted now</dd>
+      <dt>Can it be executed now?</dt><dd id="executable">${executableText(p)}</dd>
+    </dl>
+    <h2>Votes so far</h2>${votesTable(p.votes)}`;
+}
+
+// The countdown runs from the seconds left at the indexed block's chain time; at zero the page asks for a reload.
+function startCountdown(secondsLeft) {
+  stopTicking();
+  const started = Date.now();
+  ticker = setInterval(() => {
+    const left = secondsLeft - (Date.now() - started) / 1000;
+    const element = $('#countdown');
+    if (!element) return stopTicking();
+    element.textContent = left > 0 ? `${duration(left)} left` : 'deadline reached: reload for the outcome';
+    if (left <= 0) stopTicking();
+  }, 1000);
+}
+
+async function proposalPage(id) {
+  document.title = `Originals — proposal ${id}`;
+  view().innerHTML = '<p class="muted">Loading…</p>';
+  try {
+    const p = await api(`/proposals/${id}`);
+    view().innerHTML = proposalView(p);
+    if (p.status === 'open') startCountdown(p.seconds_left);
+  } catch (error) {
+    view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+  }
+}
+
+function governanceHistory(g) {
+  const votes = g.votes_cast.length
+    ? `<table><thead><tr><th scope="col">Proposal</th><th scope="col">Vote</th><th scope="col">Outcome</th><th scope="col">Block</th></tr></thead><tbody>
+      ${g.votes_cast.map((v) => `<tr><td>${proposalLink(v.proposal)}</td><td class="vote-${v.support ? 'yes' : 'no'}">${v.support ? 'yes' : 'no'}</td><td>${statusBadge(v.proposal.status)}</td><td>${esc(v.block_number)}</td></tr>`).join('')}
+    </tbody></table>` : '<p>None.</p>';
+  const applications = g.applications.length
+    ? `<table><thead><tr><th scope="col">Block</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Domain</th></tr></thead><tbody>
+      ${g.applications.map((a) => `<tr><td>${esc(a.block_number)}</td><td>${esc(a.display_name)}</td><td>${esc(human(a.org_type))}</td><td>${esc(a.domain)}</td></tr>`).join('')}
+    </tbody></table>` : '<p>None (a founding partner).</p>';
+  const details = `<table><thead><tr><th scope="col">Block</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Domain</th><th scope="col">By</th></tr></thead><tbody>
+      ${g.details_history.map((d) => `<tr><td>${esc(d.block_number)}</td><td>${esc(d.display_name)}</td><td>${esc(human(d.org_type))}</td><td>${esc(d.domain)}</td><td>${d.proposal_id ? `<a href="${PROPOSALS}/${esc(d.proposal_id)}">council decision ${esc(d.proposal_id)}</a>` : 'registration'}</td></tr>`).join('')}
+    </tbody></table>`;
+  return `<h2>Governance history</h2>
+    <h3>Applications</h3>${applications}
+    <h3>Proposals about this partner</h3><div id="proposals-about">${proposalsTable(g.proposals_about, 'None.')}</div>
+    <h3>Proposals it made</h3>${proposalsTable(g.proposals_made, 'None.')}
+    <h3>Votes it cast</h3><div id="votes-cast">${votes}</div>
+    <h3>Details</h3>${details}`;
+}
+
 // -- routing --------------------------------------------------------------------------------------------------------
 
 function route() {
+  stopTicking();
+  freshness();
   const path = location.pathname;
   let match;
+  if (path === PROPOSALS) return proposalsPage();
+  if ((match = path.match(/^\/council\/proposals\/([1-9][0-9]*)$/))) return proposalPage(match[1]);
   if ((match = path.match(/^\/c\/(0x[0-9a-fA-F]{64})$/))) return certificatePage(match[1]);
   if ((match = path.match(/^\/p\/(0x[0-9a-fA-F]{40})$/))) return partnerPage(match[1]);
   if (path === '/directory') return partnersPage();
