@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Connection, and_, false, literal, or_, select, true, tuple_
 
 from ledger.db import schema as s
 from ledger.events import (
@@ -307,8 +307,9 @@ def list_proposals(
     voting_period: int | None = None,
     with_votes: bool = False,
 ) -> Page:
-    """Proposals matching ``filters``, newest first by (created_block, tx_hash), judged at ``clock`` (by default the
-    index's own).
+    """Proposals matching ``filters``, newest first by (created_block, tx_hash, proposal_id), judged at ``clock`` (by
+    default the index's own). The proposal id makes the order total: one transaction can make several proposals (a
+    contract wallet's batch), and a cursor of (block, transaction) alone would skip the rest of them.
 
     Raises:
         InvalidCursor: a cursor this module did not issue.
@@ -316,7 +317,11 @@ def list_proposals(
     clock = clock or chain_clock(conn)
     ctx = _Context(conn, clock, voting_period)
     p = s.proposals
-    query = select(p).order_by(p.c.created_block.desc(), p.c.tx_hash.desc()).limit(min(limit, MAX_PAGE) + 1)
+    query = (
+        select(p)
+        .order_by(p.c.created_block.desc(), p.c.tx_hash.desc(), p.c.proposal_id.desc())
+        .limit(min(limit, MAX_PAGE) + 1)
+    )
     if filters.status is not None:
         query = query.where(_status_is(filters.status, ctx.now))
     if filters.kind is not None:
@@ -326,10 +331,13 @@ def list_proposals(
     if filters.proposer is not None:
         query = query.where(p.c.proposer == filters.proposer.lower())
     if cursor is not None:
-        block, tx = decode_cursor(cursor, int, str)
-        query = query.where(tuple_(p.c.created_block, p.c.tx_hash) < tuple_(block, tx))
+        block, tx, proposal_id = decode_cursor(cursor, int, str, int)
+        after = tuple_(block, tx, literal(proposal_id, p.c.proposal_id.type))
+        query = query.where(tuple_(p.c.created_block, p.c.tx_hash, p.c.proposal_id) < after)
     rows = list(conn.execute(query).mappings())
-    return keyset_page(_answers(ctx, rows, with_votes), limit, lambda i: [i["created_block"], i["tx_hash"]])
+    return keyset_page(
+        _answers(ctx, rows, with_votes), limit, lambda i: [i["created_block"], i["tx_hash"], i["proposal_id"]]
+    )
 
 
 def proposal_detail(

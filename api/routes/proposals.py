@@ -54,7 +54,7 @@ def list_proposals(
     page = governance.list_proposals(
         conn,
         _filters(status, kind, subject, proposer),
-        checked_cursor(cursor, int, str),
+        checked_cursor(cursor, int, str, int),
         limit,
         clock=clock,
         voting_period=voting_period,

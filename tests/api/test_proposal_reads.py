@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 from support.governance_world import (
     APPLICANT,
     BANK,
@@ -35,6 +35,7 @@ from support.pgscratch import scratch_database
 
 from api.main import create_app
 from ledger import governance_reads as governance
+from ledger.db import schema as s
 from ledger.db.engine import make_engine
 
 NEWEST_FIRST = [7, 5, 4, 6, 3, 2, 1]
@@ -331,3 +332,33 @@ def test_an_index_without_the_blocks_time_judges_at_the_wall_clock(tmp_path: Pat
         engine.dispose()
     # The wall clock is past every deadline of the world (January 2026).
     assert statuses == ["expired", "expired", "passed", "expired", "expired", "failed", "passed"]
+
+
+def test_proposals_made_in_one_transaction_are_each_paged_once(tmp_path: Path) -> None:
+    """A contract wallet can make several proposals in one transaction: the proposal id breaks the (block,
+    transaction) tie, so a page boundary between them skips none and repeats none."""
+    settings, _ = build(tmp_path)
+    engine = make_engine(settings.database_url)
+    one_tx = "0x" + "7e" * 32
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(s.proposals)
+                .where(s.proposals.c.proposal_id.in_([4, 5, 6]))
+                .values(created_block=50, tx_hash=one_tx)
+            )
+        with engine.connect() as conn:
+            seen: list[int] = []
+            cursor = None
+            while True:
+                page = governance.list_proposals(conn, cursor=cursor, limit=1)
+                seen += [p["proposal_id"] for p in page.items]
+                if page.next_cursor is None:
+                    break
+                cursor = page.next_cursor
+    finally:
+        engine.dispose()
+    assert sorted(seen) == [1, 2, 3, 4, 5, 6, 7]
+    assert len(seen) == 7
+    together = [pid for pid in seen if pid in (4, 5, 6)]
+    assert together == sorted(together, key=str, reverse=True)
