@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ from support.write_world import PASSWORD, WriteWorld, write_keystore, write_worl
 from test_stack import _stop, _wait_for_http
 
 from devtools.devnet import devnet_key, free_port
-from ledger.events import ISSUER, PartnerStatus
+from ledger.events import ISSUER, PartnerStatus, ProposalKind
 
 MINED = r"mined in block (\d+), tx (0x[0-9a-f]{64})\n"
 
@@ -65,6 +66,25 @@ class Cli:
             f"originals {args[0]}: error: {error} (HTTP 409)\n",
         )
         assert self.world.head() == head
+
+    def on_chain(self, view: str, *args: Any) -> tuple[Any, ...]:
+        """A registry view's answer, straight from the contract."""
+        partners = self.world.chain.partners
+        data = self.world.rpc.call("eth_call", [{"to": partners.address, "data": partners.encode(view, *args)}])
+        return tuple(partners.decode_result(view, data))
+
+    def open_proposals_on_chain(self) -> dict[int, tuple[Any, ...]]:
+        """The contract's view of every open proposal: (kind, subject, yes votes, no votes, deadline, executed)."""
+        (count,) = self.on_chain("proposalCount")
+        now = int(self.world.rpc.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+        found = {}
+        for pid in range(1, int(count) + 1):
+            ((subject, kind, _rights, executed, deadline, *_rest, yes, no, _target, _leaf),) = self.on_chain(
+                "proposal", pid
+            )
+            if not executed and now <= deadline:
+                found[pid] = (int(kind), subject.lower(), int(yes), int(no), int(deadline), bool(executed))
+        return found
 
     def partner_status(self, index: int) -> int:
         chain = self.world.chain
@@ -142,6 +162,19 @@ def test_the_council_admits_the_applicant_and_anyone_executes_once_the_majority_
     assert listed.endswith(f"1 proposal(s), indexed to block {cli.world.head()}\n")
     as_json = json.loads(cli.ok("council", "proposals", "--open", "--json"))
     assert as_json == cli.api.get("/proposals", params={"status": "open"}).json()["data"]
+    # ... and both list exactly the proposals the contract's views call open, with the contract's tallies.
+    assert {
+        p["proposal_id"]: (
+            int(ProposalKind[p["kind"]]),
+            p["subject"],
+            p["yes_votes"],
+            p["no_votes"],
+            p["deadline"],
+            p["executed"],
+        )
+        for p in as_json
+    } == cli.open_proposals_on_chain()
+    assert [p["proposal_id"] for p in as_json] == [3]
 
     assert re.fullmatch(rf"execute proposal 3 {MINED}", cli.ok("council", "execute", "3", signer=OUTSIDER))
     assert cli.partner_status(APPLICANT) == PartnerStatus.ACTIVE
