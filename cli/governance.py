@@ -159,6 +159,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     """Apply for membership of the consortium (a signed Apply action)."""
     answer = _relay(args, "Apply", lambda _signer: "/applications", **_details(args))
     print(f"application of {answer['signer']} ({args.name}) {_mined(answer)}")
+    print(f"follow it: originals partner {answer['signer']}")
     return 0
 
 
@@ -223,10 +224,20 @@ def _all_proposals(client: ApiClient, status: str | None) -> tuple[list[dict[str
             return proposals, page["indexed_block"]
 
 
-def cmd_proposals(args: argparse.Namespace) -> int:
-    """List the council's proposals, newest first (``--open``: only those still open)."""
+def proposal_line(p: dict[str, Any]) -> str:
+    """One proposal in one line: id, kind, status, the tally and the majority needed now, the deadline, the subject."""
     import time
 
+    deadline = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(p["deadline"]))
+    subject = p.get("subject_name") or p["subject"]
+    return (
+        f"{p['proposal_id']:>5}  {p['kind']:<27} {p['status']:<8} yes {p['yes_votes']} no {p['no_votes']} "
+        f"(needs {p['required_now']})  until {deadline}  {subject}"
+    )
+
+
+def cmd_proposals(args: argparse.Namespace) -> int:
+    """List the council's proposals, newest first (``--open``: only those still open)."""
     client = api_client(args)
     try:
         proposals, indexed = _all_proposals(client, "open" if args.open else None)
@@ -238,12 +249,7 @@ def cmd_proposals(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(orjson.dumps(proposals, option=orjson.OPT_INDENT_2) + b"\n")
         return 0
     for p in proposals:
-        deadline = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(p["deadline"]))
-        subject = p.get("subject_name") or p["subject"]
-        print(
-            f"{p['proposal_id']:>5}  {p['kind']:<27} {p['status']:<8} yes {p['yes_votes']} no {p['no_votes']} "
-            f"(needs {p['required_now']})  until {deadline}  {subject}"
-        )
+        print(proposal_line(p))
     print(f"{len(proposals)} proposal(s), indexed to block {indexed}")
     return 0
 

@@ -134,7 +134,10 @@ def _address(cli: Cli, index: int) -> str:
 
 def test_an_applicant_applies_with_its_own_keystore(cli: Cli) -> None:
     stdout = cli.ok("apply", "--name", "Lindner Mill", "--domain", "mill.example", "--type", "sme", signer=APPLICANT)
-    match = re.fullmatch(rf"application of {_address(cli, APPLICANT)} \(Lindner Mill\) {MINED}", stdout)
+    applicant = _address(cli, APPLICANT)
+    match = re.fullmatch(
+        rf"application of {applicant} \(Lindner Mill\) {MINED}follow it: originals partner {applicant}\n", stdout
+    )
     assert match is not None, stdout
     assert int(match.group(1)) == cli.world.head()
     assert cli.partner_status(APPLICANT) == PartnerStatus.APPLIED
@@ -182,6 +185,14 @@ def test_the_council_admits_the_applicant_and_anyone_executes_once_the_majority_
     assert "0 proposal(s)" in cli.ok("council", "proposals", "--open")
     assert re.search(r"^    3  ADMIT +passed ", cli.ok("council", "proposals"), re.M)
 
+    # The applicant follows its admission: its standing, its application and the proposal about it.
+    shown = cli.ok("partner", applicant).splitlines()
+    assert shown[0] == f"{applicant}  Lindner Mill  ACTIVE  rights ISSUER"
+    assert re.fullmatch(r"  applied in block \d+ as Lindner Mill \(SME, mill\.example\)", shown[1]), shown
+    assert shown[2] == "  1 proposal(s) about it:"
+    assert re.fullmatch(r"      3  ADMIT +passed +yes 2 no 0 .*Lindner Mill", shown[3]), shown
+    assert shown[4] == f"indexed to block {cli.world.head()}"
+
 
 def test_a_partner_leaves(cli: Cli) -> None:
     stdout = cli.ok("leave", signer=APPLICANT)
@@ -211,7 +222,8 @@ def test_on_a_devnet_a_well_known_account_signs_without_a_keystore(cli: Cli) -> 
     stdout = cli.ok(
         "apply", "--name", "Harbour NGO", "--domain", "harbour.example", "--type", "NGO", "--devnet-account", "7"
     )
-    assert re.fullmatch(rf"application of {_address(cli, 7)} \(Harbour NGO\) {MINED}", stdout), stdout
+    follow = f"follow it: originals partner {_address(cli, 7)}\n"
+    assert re.fullmatch(rf"application of {_address(cli, 7)} \(Harbour NGO\) {MINED}{follow}", stdout), stdout
     assert cli.partner_status(7) == PartnerStatus.APPLIED
 
 
