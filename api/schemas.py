@@ -531,6 +531,8 @@ if TYPE_CHECKING:  # models built at run time are opaque to mypy: the checker se
     VoteRequest = SignedActionRequest
     ExecuteRequest = SignedActionRequest
     LeaveRequest = SignedActionRequest
+    IssueSignedRequest = SignedActionRequest
+    StatusSignedRequest = SignedActionRequest
     PrepareRequest = PrepareActionRequest
 else:
     ApplyRequest = _signed_request("ApplyRequest", ("Apply",))
@@ -538,6 +540,8 @@ else:
     VoteRequest = _signed_request("VoteRequest", ("Vote",))
     ExecuteRequest = _signed_request("ExecuteRequest", ("Execute",))
     LeaveRequest = _signed_request("LeaveRequest", ("Leave",))
+    IssueSignedRequest = _signed_request("IssueSignedRequest", ("Issue", "IssueBatch", "IssueBatchPublic"))
+    StatusSignedRequest = _signed_request("StatusSignedRequest", ("SetStatus",))
     PrepareRequest = _union([_prepare_model(act) for act in ACTIONS.values()], "action")
 
 

@@ -21,14 +21,16 @@ from api.problems import Problem
 from api.schemas import (
     ApplyRequest,
     ExecuteRequest,
+    IssueSignedRequest,
     LeaveRequest,
     PreparedActionPublic,
     PrepareRequest,
     ProposeRequest,
     RelayedPublic,
+    StatusSignedRequest,
     VoteRequest,
 )
-from api.vocabulary import AddressPath
+from api.vocabulary import AddressPath, Hex32Path
 from ledger.chain.rpc import RpcError
 from ledger.chain.tx import TransactionTimeout
 from ledger.signing.relayer import ActionReverted, Checked, RateLimited, Relayer, RelayerUnavailable, prepare
@@ -154,5 +156,31 @@ def leave(address: AddressPath, body: LeaveRequest, request: Request) -> dict[st
 
     def matches(checked: Checked) -> str | None:
         return None if checked.signer == address.lower() else f"the signed action is {checked.signer}'s, not {address}"
+
+    return _relay(request, body, matches)
+
+
+@router.post("/signed/certificates", status_code=ACCEPTED, response_model=RelayedPublic, tags=["issue"])
+def issue_signed(body: IssueSignedRequest, request: Request) -> dict[str, Any]:
+    """Issue a certificate with the issuer's own signed Issue, IssueBatch or IssueBatchPublic action.
+
+    The issuer keeps its key (no API key, no keystore on this server): it builds and keeps its certificate documents,
+    signs the root, and the relayer pays the gas. The certificate is the signer's, as if it had sent the transaction.
+    """
+    return _relay(request, body, _anything)
+
+
+@router.post(
+    "/signed/certificates/{certificate_id}/status", status_code=ACCEPTED, response_model=RelayedPublic, tags=["issue"]
+)
+def set_status_signed(certificate_id: Hex32Path, body: StatusSignedRequest, request: Request) -> dict[str, Any]:
+    """Revoke, suspend or reinstate a certificate (or one document, with its proof) with the signer's SetStatus
+    action: its issuer's, or a council member's hold; the registry decides what the signer may do."""
+
+    def matches(checked: Checked) -> str | None:
+        signed = str(checked.message["id"]).lower()
+        return (
+            None if signed == certificate_id.lower() else f"the signed action is about {signed}, not {certificate_id}"
+        )
 
     return _relay(request, body, matches)

@@ -26,10 +26,11 @@ from support.governance import (
     Governance,
     relayer_settings,
 )
-from support.write_world import WriteWorld, write_world
+from support.write_world import ACCOUNTS, WriteWorld, write_world
 
 from api.main import create_app
 from devtools.devnet import devnet_key
+from ledger.documents import certificate_id
 from ledger.events import ISSUER, OrganisationType, PartnerStatus, ProposalKind
 from ledger.signing.actions import sign, typed_data
 
@@ -422,3 +423,75 @@ def test_past_the_relayers_overall_rate_limit_everyone_is_refused(world: WriteWo
         response = client.post("/applications", json=other)
         assert limited.sent() == before
     _problem(response, 429, "Too many signed actions", "the relayer is busy; try again in 3600 s")
+
+
+# -- an issuer's own signature: issue and change a status without an API key ----------------------------------------
+
+ROOT = "0x" + "7a" * 32
+FINGERPRINT = "0x" + "7b" * 32
+REVOKED = 2  # ICertificateRegistry.Status
+
+
+def _certificate_on_chain(gov: Governance, certificate: str) -> tuple[str, int]:
+    """(issuer, status of the whole certificate) as the certificate registry says."""
+    chain = gov.world.chain
+    registry = chain.certificates
+    data = gov.world.rpc.call(
+        "eth_call", [{"to": registry.address, "data": registry.encode("certificate", bytes.fromhex(certificate[2:]))}]
+    )
+    ((issuer, *_rest),) = registry.decode_result("certificate", data)
+    data = gov.world.rpc.call(
+        "eth_call",
+        [{"to": registry.address, "data": registry.encode("statusOf", bytes.fromhex(certificate[2:]), bytes(32))}],
+    )
+    ((status, *_more),) = registry.decode_result("statusOf", data)
+    return str(issuer).lower(), int(status)
+
+
+def test_an_issuer_issues_with_its_own_signature_and_no_api_key(gov: Governance) -> None:
+    issuer = ACCOUNTS["issuer"]
+    body = gov.signed("Issue", issuer, root=ROOT, fingerprint=FINGERPRINT, validUntil=0)
+    _relayed(gov, "/signed/certificates", body)
+    assert _certificate_on_chain(gov, certificate_id(gov.address(issuer), ROOT)) == (gov.address(issuer).lower(), 0)
+
+
+def test_a_signed_issue_by_an_account_without_the_issuer_right_is_refused(gov: Governance) -> None:
+    body = gov.signed("Issue", STRANGER, root="0x" + "7c" * 32, fingerprint=FINGERPRINT, validUntil=0)
+    _reverted(gov, "/signed/certificates", body, "CertificateRegistryUnauthorizedIssuer", account=gov.address(STRANGER))
+
+
+def test_a_signed_status_change_must_name_the_certificate_of_its_route(gov: Governance) -> None:
+    issuer = ACCOUNTS["issuer"]
+    mine = certificate_id(gov.address(issuer), ROOT)
+    body = gov.signed("SetStatus", issuer, id=mine, leaf=ZERO, status=REVOKED, reason=5)
+    elsewhere = "0x" + "7d" * 32
+    _refused(
+        gov,
+        f"/signed/certificates/{elsewhere}/status",
+        body,
+        422,
+        "Action does not match the route",
+        f"the signed action is about {mine}, not {elsewhere}",
+    )
+
+
+def test_another_issuer_cannot_revoke_a_certificate_by_signature(gov: Governance) -> None:
+    mine = certificate_id(gov.address(ACCOUNTS["issuer"]), ROOT)
+    other = ACCOUNTS["other"]
+    body = gov.signed("SetStatus", other, id=mine, leaf=ZERO, status=REVOKED, reason=5)
+    _reverted(
+        gov,
+        f"/signed/certificates/{mine}/status",
+        body,
+        "CertificateRegistryUnauthorized",
+        account=gov.address(other),
+        id=mine,
+    )
+
+
+def test_an_issuer_revokes_its_own_certificate_by_signature(gov: Governance) -> None:
+    issuer = ACCOUNTS["issuer"]
+    mine = certificate_id(gov.address(issuer), ROOT)
+    body = gov.signed("SetStatus", issuer, id=mine, leaf=ZERO, status=REVOKED, reason=5)
+    _relayed(gov, f"/signed/certificates/{mine}/status", body)
+    assert _certificate_on_chain(gov, mine) == (gov.address(issuer).lower(), REVOKED)
