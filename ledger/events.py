@@ -224,3 +224,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     )
 }
 """Every event the registries emit, by Solidity name."""
+
+NOT_INDEXED: frozenset[str] = frozenset({"EIP712DomainChanged"})
+"""Events the registries' ABIs declare that they never emit, so the index neither models nor asks for them: EIP-5267's
+``EIP712DomainChanged``, which OpenZeppelin's ``EIP712`` declares for domains that can change; the registries' signing
+domain is fixed at deployment (contracts v4)."""

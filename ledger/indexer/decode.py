@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 from eth_hash.auto import keccak
 
 from ledger.errors import DecodeError, UnknownEventError
-from ledger.events import EVENT_TYPES, Event
+from ledger.events import EVENT_TYPES, NOT_INDEXED, Event
 
 WORD = 64  # hex digits in a 32-byte word
 _R = TypeVar("_R")
@@ -352,7 +352,7 @@ class EventDecoder:
         self._decoders: dict[str, Callable[[RawLog], DecodedLog]] = {}
         for abi in abis:
             for entry in abi:
-                if entry.get("type") == "event":
+                if entry.get("type") == "event" and entry["name"] not in NOT_INDEXED:
                     topic0, plan = _plan(entry)
                     self._plans[topic0] = plan
                     self._decoders[topic0] = _fast_decoder(plan, entry["inputs"])

@@ -42,6 +42,7 @@ from ledger.events import (
     COUNCIL,
     EVENT_TYPES,
     ISSUER,
+    NOT_INDEXED,
     ZERO_HASH,
     CertificateIssued,
     CertificateReinstated,
@@ -416,7 +417,7 @@ def _abi_events() -> dict[str, list[dict[str, Any]]]:
     events: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(Path(ABI_DIR).glob("*.json")):
         for entry in json.loads(path.read_text(encoding="utf-8")):
-            if entry.get("type") == "event":
+            if entry.get("type") == "event" and entry["name"] not in NOT_INDEXED:
                 events.setdefault(entry["name"], []).append(entry)
     return events
 
