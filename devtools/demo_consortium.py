@@ -10,12 +10,15 @@ founders on the council (six members) each admission takes four yes votes.
 Time: a failed or expired proposal is one whose deadline has passed, so the history needs the chain's clock to run
 past a voting period (seven days in ``consortium.yaml``). The history therefore happens *in the past*: ``originals
 up`` starts a fresh devnet with its genesis :data:`HISTORY` before the wall clock, the admissions come in waves a few
-days apart, the failed and expired proposals are made about three weeks before today, and then the chain's clock is
+days apart, the failed and expired proposals are made about two weeks before today, and then the chain's clock is
 moved forward to the wall clock (``evm_setNextBlockTimestamp``) before the open proposals and the demo certificates.
 So the open proposals have their full voting period ahead of them, certificates carry today's date like the
 documents that describe them, and whatever is done after seeding (issuing with an expiry, voting) happens on a chain
-whose clock is the wall clock. On a devnet that did not start in the past (a test's plain anvil), the same steps move
-its clock ahead of the wall clock instead; nothing in the demo depends on the two agreeing.
+whose clock is the wall clock. The other way round, a chain starting today and moved a week ahead (``evm_increaseTime``)
+to let the deadlines pass, would keep its clock ahead of the wall clock for good: certificates dated next week, and an
+expiry given in wall-clock time refused (``CertificateRegistryInvalidExpiry``) or cut short. On a devnet that did not
+start in the past (a test's plain anvil), the same steps do move its clock ahead of the wall clock; nothing in the demo
+itself depends on the two agreeing.
 """
 
 from __future__ import annotations
