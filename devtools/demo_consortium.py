@@ -124,7 +124,7 @@ class ConsortiumHistory:
         self.travel(3 * DAY)
         self.relay.add("Leave", self.accounts[LEFT], {})
         self.relay.flush()
-        self.to_present(max(int(self._view("proposal", p)[0][4]) for p in closed) + 1)
+        self.to_present(max(self._deadline(p) for p in closed) + 1)
         self.open_proposals()
         log.info("demo: consortium of %d partners seeded, %d proposals", len(PARTNERS) + 3, self._next_proposal - 1)
 
@@ -211,6 +211,10 @@ class ConsortiumHistory:
         if count > n - 1:
             raise ValueError(f"{count} voters wanted besides the proposer, the council has {n} members")
         return [self.council[(self._turn - 1 + k) % n] for k in range(1, count + 1)]
+
+    def _deadline(self, proposal_id: int) -> int:
+        """A proposal's deadline, as the registry has it (``Proposal.deadline``, the record's fifth field)."""
+        return int(self._view("proposal", proposal_id)[0][4])
 
     def _address(self, domain: str) -> str:
         return str(self.accounts[domain].address)

@@ -5,10 +5,15 @@ the ``...BySig`` calls and pays their gas, many to a JSON-RPC batch (:meth:`ledg
 the partners need no ether. A run of actions is signed before any is mined, so nothing is read back in between: each
 signer's nonce is counted here per registry (read once from ``nonces(signer)``, then one more per action), and the gas
 limit is fixed (an estimate would run before the actions a run depends on were mined; a limit is not a charge). The
-relayer's transactions carry their order: anvil mines them one by one in nonce order, so an application signed in a run
-is there when the proposal to admit it, later in the same run, is carried out.
+relayer's transactions carry their order: they are mined in nonce order, so an application signed in a run is there
+when the proposal to admit it, later in the same run, is carried out.
 
-Development tooling only: it assumes it is the only writer of the relayer account while a run lasts.
+A run is mined with anvil's automine off: the whole batch enters the pool, then ``evm_mine`` makes blocks until the
+pool is empty. With automine on, anvil mines while the batch is still arriving, and under load it now and then files
+a transaction whose predecessor was being mined as "queued" for good (a nonce gap it never closes), so the run would
+never finish.
+
+Development tooling for anvil only: it assumes it is the only writer of the relayer account while a run lasts.
 """
 
 from __future__ import annotations
@@ -90,7 +95,13 @@ class Relayer:
         queued, self._calls, self._deadline = self._calls, [], None
         if not queued:
             return []
-        hashes = self.sender.send_many([call for call, _ in queued])
+        automine = bool(self.client.call("anvil_getAutomine", []))
+        self.client.call("evm_setAutomine", [False])
+        try:
+            hashes = self.sender.send_many([call for call, _ in queued])
+            self._mine(timeout)
+        finally:
+            self.client.call("evm_setAutomine", [automine])
         receipts = self._receipts(hashes, timeout)
         for (_, binding), receipt in zip(queued, receipts, strict=True):
             if receipt.status != 1:
@@ -100,6 +111,17 @@ class Relayer:
                     raise RelayError(f"relayed action {receipt.tx_hash} failed: {exc}") from exc
                 raise RelayError(f"relayed action {receipt.tx_hash} failed")
         return receipts
+
+    def _mine(self, timeout: float) -> None:
+        """Mine blocks until the node's pool is empty (a block takes what fits under its gas limit)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.client.call("evm_mine", [])
+            status = self.client.call("txpool_status", [])
+            if int(status["pending"], 16) == 0 and int(status["queued"], 16) == 0:
+                return
+            if time.monotonic() > deadline:
+                raise RelayError(f"relayed actions still in the node's pool after {timeout:g} s: {status}")
 
     def _receipts(self, hashes: list[str], timeout: float) -> list[Receipt]:
         """Every transaction's receipt, asked for in batches until all are there."""
