@@ -1,7 +1,10 @@
 """The demo consortium for a devnet: real applications, council votes and certificates, so every page has content.
 
-Seeds, with anvil's well-known devnet keys (devnets only): four partners of different organisation types admitted by
-the founding council's votes; a textile mill's fabric certificate and a gallery's artwork certificate issued singly;
+Seeds, with devnet keys (anvil's well-known ones and keys derived from public labels: devnets only): a consortium of
+the three founders and fifty-five partners of all eight organisation types, each admitted through its signed
+application and the council's signed votes, relayed in batches, with a suspension, a departure, a failed, an expired
+and three open proposals (:mod:`devtools.demo_consortium`, the cast in :mod:`devtools.demo_partners`); then, at
+today's date, a textile mill's fabric certificate and a gallery's artwork certificate issued singly;
 a batch of diplomas from the university issued in one transaction with public fingerprints; one diploma revoked
 (issued in error) and the artwork suspended (under investigation). The original files and the wrapped certificate
 documents are written to a folder the user can drop into the web page. Seeding twice does nothing.
@@ -18,6 +21,8 @@ from typing import Any
 import orjson
 from eth_account import Account
 
+from devtools.demo_consortium import ConsortiumHistory
+from devtools.demo_partners import PARTNERS
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.devkeys import devnet_key
@@ -26,26 +31,11 @@ from ledger.chain.tx import Call, Receipt, TxSender
 from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Issuer, Original, certificate_id, wrap_batch
 from ledger.documents import now as unix_now
-from ledger.events import ISSUER, OrganisationType, PartnerStatus, ProposalKind
+from ledger.events import PartnerStatus
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class DemoPartner:
-    account: int
-    org_type: OrganisationType
-    name: str
-    domain: str
-    rights: int
-
-
-PARTNERS = (
-    DemoPartner(4, OrganisationType.SME, "Weberei Lindner Textile Mill", "lindner-textil.example", ISSUER),
-    DemoPartner(5, OrganisationType.ASSOCIATION, "Kunstverein Gallery North", "gallery-north.example", ISSUER),
-    DemoPartner(6, OrganisationType.RESEARCH_INSTITUTE, "Institute for Material Research", "imr.example", 0),
-    DemoPartner(7, OrganisationType.MINISTRY, "Ministry of Culture and Heritage", "culture.example", 0),
-)
+MILL, GALLERY = 4, 5  # the devnet accounts of two partners (devtools.demo_partners) that issue demo certificates
 UNIVERSITY = 2  # a founder with ISSUER | COUNCIL
 
 
@@ -78,10 +68,8 @@ class Demo:
         return self.sender(index).transact(Call(binding.address, binding.encode(fn, *args)), binding)
 
     def seeded(self) -> bool:
-        data = self.client.call(
-            "eth_call",
-            [{"to": self.partners.address, "data": self.partners.encode("partner", self.sender(4).address)}, "latest"],
-        )
+        call = {"to": self.partners.address, "data": self.partners.encode("partner", self.sender(MILL).address)}
+        data = self.client.call("eth_call", [call, "latest"])
         (partner,) = self.partners.decode_result("partner", data)
         return bool(partner[1] != PartnerStatus.NONE)
 
@@ -89,17 +77,16 @@ class Demo:
         """Seed once; returns False when the demo was already there."""
         if self.seeded():
             return False
-        for p in PARTNERS:
-            self._admit(p)
+        ConsortiumHistory(self.client, self.deployment).play()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._issue_single(
-            4,
+            MILL,
             DemoFile("fabric-batch-0042.txt", b"Weberei Lindner - blue silk, batch 0042, 1200 m, dyed 2026-10-02\n"),
             "fabric-batch",
             {"metres": "1200", "fibre": "silk"},
         )
         artwork = self._issue_single(
-            5,
+            GALLERY,
             DemoFile("artwork-evening-light.txt", b"'Evening Light', oil on canvas, 80 x 60 cm, M. Kovac, 2019\n"),
             "artwork",
             {"artist": "M. Kovac", "year": "2019"},
@@ -122,23 +109,13 @@ class Demo:
             3,
             [bytes.fromhex(p[2:]) for p in revoked["proof"]["proof"]],
         )
-        self._tx(5, self.certificates, "suspend", self._certificate_id(5, artwork), 6)
+        self._tx(GALLERY, self.certificates, "suspend", self._certificate_id(GALLERY, artwork), 6)
         self._write_readme()
         return True
 
     def _certificate_id(self, index: int, wrapped: dict[str, Any]) -> bytes:
         """The registry's id of the certificate account ``index`` issued with this document's root."""
         return bytes.fromhex(certificate_id(self.sender(index).address, wrapped["proof"]["merkleRoot"])[2:])
-
-    def _admit(self, p: DemoPartner) -> None:
-        self._tx(p.account, self.partners, "applyForMembership", int(p.org_type), p.name, p.domain, b"\0" * 32)
-        receipt = self._tx(
-            0, self.partners, "propose", int(ProposalKind.ADMIT), self.sender(p.account).address, p.rights, 0
-        )
-        proposal_id = int(receipt.logs[0]["topics"][1], 16)
-        self._tx(1, self.partners, "vote", proposal_id, True)
-        self._tx(2, self.partners, "execute", proposal_id)
-        log.info("demo: %s admitted by council vote (proposal %d)", p.name, proposal_id)
 
     def _documents(
         self, index: int, files: list[DemoFile], kind: str, attributes: dict[str, Any]

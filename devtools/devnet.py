@@ -51,6 +51,8 @@ class Anvil:
     port: int = field(default_factory=free_port)
     chain_id: int = 31337
     block_time: float | None = None
+    genesis_timestamp: int | None = None
+    """The genesis block's time (``--timestamp``): a chain whose history starts in the past (the demo's does)."""
     state_file: Path | None = None
     accounts: int = 10
     extra_args: tuple[str, ...] = ()
@@ -77,6 +79,8 @@ class Anvil:
         ]
         if self.block_time is not None:
             args += ["--block-time", str(self.block_time)]
+        if self.genesis_timestamp is not None:
+            args += ["--timestamp", str(self.genesis_timestamp)]
         if self.state_file is not None:
             args += ["--state", str(self.state_file)]
         args += list(self.extra_args)

@@ -147,11 +147,17 @@ def run(options: UpOptions) -> int:
         raise DevnetError(f"port {options.rpc_port} is in use: stop what listens there, or pass --rpc-port")
     if not _port_free(settings.api_port):
         raise DevnetError(f"port {settings.api_port} is in use: stop what listens there, or set ORIGINALS_API_PORT")
+    state_file = devnet_dir / "anvil-state.json"
+    # A new chain for the demo starts in the past, so the consortium's history (admissions, proposals whose voting
+    # period ran out) lies before today and the chain's clock meets the wall clock once it is seeded.
+    from devtools.demo_consortium import genesis_timestamp
+
     anvil = Anvil(
         port=options.rpc_port,
-        state_file=devnet_dir / "anvil-state.json",
+        state_file=state_file,
         extra_args=("--gas-limit", "100000000", "--state-interval", "5"),
         accounts=10,
+        genesis_timestamp=genesis_timestamp() if options.demo and not state_file.exists() else None,
     )
     log.info("starting anvil on %s (state in %s)", anvil.url, anvil.state_file)
     anvil.start()
