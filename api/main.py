@@ -13,6 +13,7 @@ says the chain is a local devnet). A manifest of another contract version stops 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -27,19 +28,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import fastpaths, problems
 from api.edge import Edge
-from api.routes import certificates, health, issue, partners, proposals, verify, web
+from api.routes import certificates, governance, health, issue, partners, proposals, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.deployments import Deployment, DeploymentNotFound, load_deployment
 from ledger.indexer.state import indexed_chain
-from ledger.issuance.keys import IssuerKeys
+from ledger.issuance.keys import AuthenticationError, DevnetKeyRefused, IssuerKeys
 from ledger.issuance.service import IssuanceService
+from ledger.signing.relayer import Relayer, RelayerUnavailable, open_relayer
 from ledger.verification.rules import Binding
 from ledger.verification.sources.chain import ChainFacts
 from ledger.verification.sources.index import IndexFacts
 
+log = logging.getLogger("originals.api")
 REQUESTS = Counter("originals_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("originals_http_request_seconds", "HTTP request latency", ["route"])
 
@@ -92,6 +95,8 @@ class _Chain:
         self._facts: ChainFacts | None = None
         self._issuance: IssuanceService | None = None
         self._keys: IssuerKeys | None = None
+        self._relayer: Relayer | None = None
+        self._relayer_refused: str | None = None
 
     def client(self) -> RpcClient:
         with self._lock:
@@ -167,12 +172,45 @@ class _Chain:
         with self._lock:
             if self._keys is not None:
                 return self._keys
-            deployment = self.deployment()
-            devnet = self._settings.environment != "production" and deployment is not None and deployment.local_devnet
-            keys = IssuerKeys(self._settings.keystore_password.get_secret_value(), devnet)
-            if deployment is not None:
+            keys = IssuerKeys(self._settings.keystore_password.get_secret_value(), self.devnet())
+            if self.deployment() is not None:
                 self._keys = keys
             return keys
+
+    def devnet(self) -> bool:
+        """Whether the well-known devnet keys may sign here: only on a chain the manifest says is a local devnet, and
+        never in production (not a chain id, which a public chain can share, nor the settings' default)."""
+        deployment = self.deployment()
+        return self._settings.environment != "production" and deployment is not None and deployment.local_devnet
+
+    def relayer(self) -> Relayer:
+        """The configured relayer, its keystore opened once.
+
+        Raises:
+            RelayerUnavailable: none is configured, the node or the deployment is not known yet, or its keystore
+                does not open or holds a devnet key off a devnet (logged once; the answer names no path).
+        """
+        if self._settings.relayer_keystore is None:
+            raise RelayerUnavailable("no relayer is configured on this server (ORIGINALS_RELAYER_KEYSTORE)")
+        with self._lock:
+            if self._relayer is not None:
+                return self._relayer
+            if self._relayer_refused is not None:
+                raise RelayerUnavailable(self._relayer_refused)
+        facts = self.facts()
+        if facts is None:
+            raise RelayerUnavailable("relaying needs a node and a deployment manifest for its chain")
+        with self._lock:
+            if self._relayer is None:
+                try:
+                    self._relayer = open_relayer(self._settings, self.client(), facts.deployment, self.devnet())
+                except (AuthenticationError, DevnetKeyRefused) as exc:
+                    # The message may name the keystore's path, which stays on this server: logged, not answered.
+                    log.error("the relayer cannot be opened: %s", exc)
+                    self._relayer_refused = "the relayer's keystore cannot be used on this server"
+                    raise RelayerUnavailable(self._relayer_refused) from None
+            assert self._relayer is not None
+            return self._relayer
 
     def close(self) -> None:
         """Close the node client at the app's shutdown; a later start-up (the same app served again, as test clients
@@ -181,6 +219,7 @@ class _Chain:
             client, self._client = self._client, None
             self._facts = None
             self._issuance = None
+            self._relayer = None
         if client is not None:
             client.close()
 
@@ -233,6 +272,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rpc = chain.client
     app.state.issuance = lambda: chain.issuance(engine)
     app.state.issuer_keys = chain.issuer_keys
+    app.state.relayer = chain.relayer
     problems.install(app)
 
     fastpaths.install(app, index_facts)  # innermost: the middlewares around see their requests
@@ -251,6 +291,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         certificates.router,
         partners.router,
         proposals.router,
+        governance.router,
         health.router,
         web.router,
     ):

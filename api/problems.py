@@ -8,6 +8,7 @@ from our own exceptions, never from request bodies or keys.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,15 @@ from ledger.chain.tx import TransactionTimeout
 from ledger.errors import LedgerError
 from ledger.issuance.keys import AuthenticationError, DevnetKeyRefused
 from ledger.issuance.service import CertificateNotFound, NotCertificateIssuer
+from ledger.signing.actions import SignedActionError
+from ledger.signing.relayer import (
+    ActionReverted,
+    InvalidSignature,
+    RateLimited,
+    RelayerUnavailable,
+    WrongDomain,
+    WrongSigner,
+)
 from ledger.verification.service import AmbiguousLeaf
 
 PROBLEM = "application/problem+json"
@@ -83,7 +93,24 @@ _REVERTS: dict[str, tuple[int, str]] = {
 }
 
 
+_RELAY: tuple[tuple[type[LedgerError], int, str], ...] = (
+    (RelayerUnavailable, 503, "Relayer unavailable"),
+    (InvalidSignature, 401, "Invalid signature"),
+    (WrongSigner, 403, "Wrong signer"),
+    (WrongDomain, 422, "Wrong domain"),
+    (RateLimited, 429, "Too many signed actions"),
+    (SignedActionError, 422, "Invalid signed action"),
+)
+"""The relayer's refusals (:mod:`ledger.signing.relayer`); a contract's refusal of a signed action is a 409 titled
+with the contract's error name (:class:`ActionReverted`)."""
+
+
 def _status_of(exc: LedgerError) -> tuple[int, str]:
+    if isinstance(exc, ActionReverted):
+        return 409, exc.error or "Refused by the contract"
+    for kind, status, title in _RELAY:
+        if isinstance(exc, kind):
+            return status, title
     if isinstance(exc, ContractRevert):
         return _REVERTS.get(exc.error or "", (409, "Refused by the contract"))
     if isinstance(exc, AmbiguousLeaf):
@@ -122,6 +149,10 @@ def install(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(exc, ContractRevert) and exc.error:
             extra["error"] = exc.error
+        if isinstance(exc, ActionReverted):
+            extra["arguments"] = exc.arguments
+            if exc.tx_hash is not None:
+                extra["tx_hash"] = exc.tx_hash
         if isinstance(exc, AmbiguousLeaf):
             extra["certificates"] = [{"id": cid, "issuer": issuer} for cid, issuer in exc.certificates]
         detail = str(exc)
@@ -129,8 +160,10 @@ def install(app: FastAPI) -> None:
             log.warning("%s %s: the chain node failed: %s", request.method, request.url.path, exc)
             detail = NODE_UNAVAILABLE if isinstance(exc, TransientRpcError) else NODE_ERROR
         response = problem_response(status, title, detail, request.url.path, **extra)
-        if status == 401:
+        if isinstance(exc, AuthenticationError):
             response.headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
         return response
 
     @app.exception_handler(BodyTooLarge)

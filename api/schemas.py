@@ -9,9 +9,9 @@ tell how fresh it is. Ids, addresses and enum names are the shared types of :mod
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
 
 from api.vocabulary import (
     FINGERPRINT_PATTERN,
@@ -35,6 +35,8 @@ from ledger.documents import (
     MAX_PROOF_STEPS,
     check_attributes,
 )
+from ledger.signing.actions import ACTIONS, Action
+from ledger.signing.relayer import MAX_LIST, MAX_STRING
 
 T = TypeVar("T")
 
@@ -291,6 +293,14 @@ class OriginalCertificatesPublic(BaseModel):
     indexed_block: int | None
 
 
+class RelayerPublic(BaseModel):
+    """The account that relays signed actions and pays their gas."""
+
+    address: Address
+    balance_wei: int
+    low: bool = Field(description="the balance is below the operator's threshold: top it up")
+
+
 class HealthPublic(BaseModel):
     status: Literal["ok", "degraded"]
     database: bool
@@ -300,6 +310,7 @@ class HealthPublic(BaseModel):
     lag_blocks: int | None = Field(
         description="head_block - indexed_block; negative when the index is ahead of the node (status degraded)"
     )
+    relayer: RelayerPublic | None = Field(None, description="only when a relayer is configured and its node answers")
 
 
 class OriginalIn(BaseModel):
@@ -379,6 +390,176 @@ class TransactionStatusPublic(BaseModel):
     leaf: str | None = None
     documents: int | None = None
     block_number: int | None = None
+
+
+# -- signed actions (EIP-712), generated from ledger.signing.actions.ACTIONS, where each action is defined once ----
+
+SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
+UINT_API_BOUND = 2**53
+"""Integers of signed actions over the API stay below this, JavaScript's exact integer range (the page hands the
+typed data to a wallet as JSON): the uint256 ones are nonces, proposal ids and chain ids, which never come near it."""
+
+
+def _json_integer(value: Any) -> Any:
+    """JSON's integers: ``2176`` and ``2176.0`` (the same number in JSON), not ``true`` nor ``"2176"``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _json_integer_below(bound: int) -> Any:
+    """A JSON integer from 0 to ``bound`` - 1."""
+    return Annotated[int, Field(strict=True, ge=0, lt=bound), BeforeValidator(_json_integer)]
+
+
+def _value_type(kind: str) -> Any:
+    """The annotated type of an EIP-712 message field of ABI type ``kind``."""
+    if kind == "address":
+        return Address
+    if kind == "bytes32":
+        return Hex32
+    if kind == "bytes32[]":
+        return Annotated[list[Hex32], Field(max_length=MAX_LIST)]
+    if kind.startswith("uint"):
+        return _json_integer_below(min(2 ** int(kind[4:]), UINT_API_BOUND))
+    if kind == "bool":
+        return Annotated[bool, Field(strict=True)]
+    if kind == "string":
+        return Annotated[str, Field(max_length=MAX_STRING)]
+    raise ValueError(f"no API type for {kind}")  # pragma: no cover - ACTIONS uses only the types above
+
+
+class TypeMemberPublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=64)
+    type: str = Field(max_length=64)
+
+
+_FORBID = ConfigDict(extra="forbid")
+
+
+def _model(name: str, doc: str, fields: dict[str, Any]) -> Any:
+    """A model built at run time (fields as ``create_model`` takes them); extra fields are refused."""
+    return create_model(name, __config__=_FORBID, __doc__=doc, **fields)
+
+
+Domain = _model(
+    "Domain",
+    "The EIP-712 domain: the registry (verifyingContract) on its chain (chainId).",
+    {
+        "name": (Annotated[str, Field(max_length=100)], ...),
+        "version": (Annotated[str, Field(max_length=20)], ...),
+        "chainId": (_json_integer_below(UINT_API_BOUND), ...),
+        "verifyingContract": (Address, ...),
+    },
+)
+
+
+def _typed_data_model(act: Action) -> Any:
+    message = _model(
+        f"{act.name}Message",
+        f"The message of a {act.name} action.",
+        {m["name"]: (_value_type(m["type"]), ...) for m in act.message_types},
+    )
+    return _model(
+        f"{act.name}TypedData",
+        f"The EIP-712 typed data of a {act.name} action (eth_signTypedData_v4 signs it as JSON).",
+        {
+            "types": (dict[str, list[TypeMemberPublic]] | None, None),
+            "primaryType": (Literal[act.name], ...),
+            "domain": (Domain, ...),
+            "message": (message, ...),
+        },
+    )
+
+
+def _prepare_model(act: Action) -> Any:
+    fields: dict[str, Any] = {
+        "action": (Literal[act.name], ...),
+        "signer": (Address, Field(description=f"the {act.signer_field}")),
+    }
+    fields.update({name: (_value_type(kind), ...) for name, kind in act.fields})
+    if act.name == "ProposeCertificateDecision":
+        fields["registry"] = (Address | None, Field(None, description="default: this deployment's registry"))
+    return _model(
+        f"Prepare{act.name}",
+        f"A {act.name} action to prepare: the {act.signer_field} who signs it and its fields.",
+        fields,
+    )
+
+
+TYPED_DATA = {name: _typed_data_model(act) for name, act in ACTIONS.items()}
+"""The typed data model of each action, by name."""
+
+
+def _union(models: list[Any], discriminator: str) -> Any:
+    if len(models) == 1:
+        return models[0]
+    from typing import Union
+
+    return Annotated[Union[tuple(models)], Field(discriminator=discriminator)]  # noqa: UP007 - built at run time
+
+
+def _signed_request(name: str, actions: tuple[str, ...]) -> Any:
+    signature = Annotated[str, Field(pattern=SIGNATURE_PATTERN, description="65 bytes: 0x + 130 hex digits")]
+    return _model(
+        name,
+        f"A signed {' / '.join(actions)} action: the typed data as signed, the signature and, for a certificate "
+        "decision on one document, the document's Merkle proof.",
+        {
+            "typed_data": (_union([TYPED_DATA[a] for a in actions], "primaryType"), ...),
+            "signature": (signature, ...),
+            "proof": (Annotated[list[Hex32], Field(max_length=MAX_PROOF_STEPS)], []),
+        },
+    )
+
+
+if TYPE_CHECKING:  # models built at run time are opaque to mypy: the checker sees plain models
+
+    class SignedActionRequest(BaseModel):
+        typed_data: Any
+        signature: str
+        proof: list[str]
+
+    class PrepareActionRequest(BaseModel):
+        action: str
+        signer: str
+
+    ApplyRequest = SignedActionRequest
+    ProposeRequest = SignedActionRequest
+    VoteRequest = SignedActionRequest
+    ExecuteRequest = SignedActionRequest
+    LeaveRequest = SignedActionRequest
+    PrepareRequest = PrepareActionRequest
+else:
+    ApplyRequest = _signed_request("ApplyRequest", ("Apply",))
+    ProposeRequest = _signed_request("ProposeRequest", ("Propose", "ProposeDetails", "ProposeCertificateDecision"))
+    VoteRequest = _signed_request("VoteRequest", ("Vote",))
+    ExecuteRequest = _signed_request("ExecuteRequest", ("Execute",))
+    LeaveRequest = _signed_request("LeaveRequest", ("Leave",))
+    PrepareRequest = _union([_prepare_model(act) for act in ACTIONS.values()], "action")
+
+
+class PreparedActionPublic(BaseModel):
+    """What the signer signs (``eth_signTypedData_v4`` takes ``typed_data`` as JSON; ``originals`` signs it with a
+    keystore), with the registry's nonce for the signer and a deadline; then POST it with the signature."""
+
+    action: str
+    signer: Address
+    typed_data: _union(list(TYPED_DATA.values()), "primaryType")  # type: ignore[valid-type]
+
+
+class RelayedPublic(BaseModel):
+    """A signed action whose transaction is mined (``block_number``); ``status`` stays pending until indexed."""
+
+    action: str
+    signer: Address
+    relayer: Address
+    tx_hash: Hex32
+    block_number: int
+    proposal_id: int | None = Field(description="the proposal a Propose action created")
+    status: Literal["pending"]
 
 
 class ProblemPublic(BaseModel):

@@ -111,6 +111,21 @@ def _demo_api_key(settings: Settings, devnet_dir: Path) -> Path:
     return key_file
 
 
+DEVNET_RELAYER = 9
+"""The devnet account that relays signed actions (apply, propose, vote, execute, leave) and pays their gas."""
+
+
+def devnet_relayer(directory: Path, password: str) -> Path:
+    """The keystore of the devnet's relayer (devnet key 9), created once; the API opens it (only on a devnet)."""
+    from devtools.devnet import devnet_key
+    from ledger.issuance.keys import create_keystore
+
+    existing = sorted(directory.glob("0x*.json"))
+    if existing:
+        return existing[0]
+    return create_keystore(directory, password, devnet_key(DEVNET_RELAYER))[1]
+
+
 def run(options: UpOptions) -> int:
     """Start everything and block until Ctrl-C. Returns the exit code."""
     import uvicorn
@@ -124,6 +139,9 @@ def run(options: UpOptions) -> int:
     os.environ.setdefault("ORIGINALS_KEYSTORE_DIR", str(devnet_dir / "keystore"))
     os.environ.setdefault("ORIGINALS_KEYSTORE_PASSWORD", "devnet")
     os.environ.setdefault("ORIGINALS_POLL_INTERVAL", "0.2")
+    if "ORIGINALS_RELAYER_KEYSTORE" not in os.environ:
+        password = os.environ.setdefault("ORIGINALS_RELAYER_PASSWORD", "devnet")
+        os.environ["ORIGINALS_RELAYER_KEYSTORE"] = str(devnet_relayer(devnet_dir / "relayer", password))
     settings = Settings()
     if not _port_free(options.rpc_port):
         raise DevnetError(f"port {options.rpc_port} is in use: stop what listens there, or pass --rpc-port")

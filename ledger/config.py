@@ -7,11 +7,12 @@ than an optional ``.env``.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -86,6 +87,32 @@ class Settings(BaseSettings):
     )
     api_url: str = Field("http://127.0.0.1:8000", description="where the CLI finds the API")
     api_key: SecretStr | None = Field(None, description="the CLI's issuer API key")
+    relayer_keystore: Path | None = Field(
+        None,
+        description="encrypted keystore of the relayer account, which sends signed actions and pays their gas "
+        "(unset: the API relays nothing and answers 503)",
+    )
+    relayer_password: SecretStr = Field(SecretStr(""), description="password of the relayer's keystore")
+    relayer_rate_limit: str = Field(
+        "10/minute",
+        description="signed actions relayed per signer (N/second|minute|hour|day: a token bucket of N refilled over "
+        "the period); 'off' disables it. Counted in each API process's memory",
+    )
+    relayer_global_rate_limit: str = Field(
+        "300/minute", description="signed actions relayed for everyone together (same notation); 'off' disables it"
+    )
+    relayer_low_balance_ether: Decimal = Field(
+        Decimal("0.1"), ge=0, description="below this balance (in ether) the relayer is reported low and warns"
+    )
+    action_ttl: int = Field(
+        900, ge=60, le=7 * 24 * 3600, description="seconds a prepared signed action stays valid (its deadline)"
+    )
+    signer_keystore: Path | None = Field(
+        None, description="the CLI's keystore for signed actions (apply, council, leave); or --keystore"
+    )
+    signer_password: SecretStr | None = Field(
+        None, description="password of the CLI's signing keystore (asked for on a terminal when unset)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -104,22 +131,29 @@ class Settings(BaseSettings):
             password = self.keystore_password.get_secret_value()
             if password in ("", "devnet", "changeme", "password"):
                 raise ValueError("set ORIGINALS_KEYSTORE_PASSWORD to a real secret in production")
+            relayer_password = self.relayer_password.get_secret_value()
+            if self.relayer_keystore is not None and relayer_password in ("", "devnet", "changeme", "password"):
+                raise ValueError("set ORIGINALS_RELAYER_PASSWORD to a real secret in production")
             if urlsplit(self.public_base_url).hostname in ("127.0.0.1", "localhost", "::1"):
                 raise ValueError("set ORIGINALS_PUBLIC_BASE_URL to the address verifiers use, in production")
         return self
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "relayer_rate_limit", "relayer_global_rate_limit")
     @classmethod
-    def _rate_limit(cls, value: str) -> str:
+    def _rate_limit(cls, value: str, info: ValidationInfo) -> str:
+        """'off', or limits' notation: several rates for the API's edge, one (a token bucket) for the relayer's."""
         value = value.strip()
         if value.lower() in ("off", ""):
             return "off"
         from limits import parse_many  # here: the CLI's start-up need not import it
 
+        single = info.field_name != "rate_limit"
         try:
-            parse_many(value)
+            if len(parse_many(value)) > 1 and single:
+                raise ValueError
         except ValueError:
-            raise ValueError("rate_limit must be 'off' or like '20/second;600/minute'") from None
+            example = "'10/minute'" if single else "'20/second;600/minute'"
+            raise ValueError(f"{info.field_name} must be 'off' or like {example}") from None
         return value
 
     @field_validator("public_base_url")

@@ -9,14 +9,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from api.deps import EngineDep
+from api.routes.governance import relayer_balance
 from api.schemas import HealthPublic
 from ledger import reads
 from ledger.chain.rpc import RpcError
+from ledger.signing.relayer import RelayError
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=HealthPublic)
+@router.get("/health", response_model=HealthPublic, response_model_exclude_unset=True)
 def health(request: Request, engine: EngineDep) -> dict[str, Any]:
     """Whether the database and the node answer, and how far the index lags behind the head (negative: ahead)."""
     database, indexed = True, None
@@ -36,7 +38,7 @@ def health(request: Request, engine: EngineDep) -> dict[str, Any]:
     # a shorter one and the index still holds blocks that no longer exist (it rolls them back at its next poll).
     ok = database and head is not None and (lag is None or lag >= 0)
     status = "ok" if ok else "degraded"
-    return {
+    answer: dict[str, Any] = {
         "status": status,
         "database": database,
         "node": head is not None,
@@ -44,9 +46,26 @@ def health(request: Request, engine: EngineDep) -> dict[str, Any]:
         "indexed_block": indexed,
         "lag_blocks": lag,
     }
+    relayer = _relayer(request)
+    if relayer is not None:
+        answer["relayer"] = relayer
+    return answer
+
+
+def _relayer(request: Request) -> dict[str, Any] | None:
+    """The relayer's address, balance and low flag; None when none is configured, usable or readable."""
+    if request.app.state.settings.relayer_keystore is None:
+        return None
+    try:
+        relayer = request.app.state.relayer()
+        wei = relayer_balance(relayer)
+    except (RelayError, RpcError, OSError):
+        return None
+    return {"address": relayer.address, "balance_wei": wei, "low": wei < relayer.low_balance_wei}
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
-    """Prometheus metrics of this API process."""
+def metrics(request: Request) -> Response:
+    """Prometheus metrics of this API process (the relayer's balance read now)."""
+    _relayer(request)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -38,13 +38,22 @@ def _normalise(value: Any) -> Any:
 
 
 class ContractRevert(LedgerError, RuntimeError):
-    """A call or transaction reverted; ``error`` and ``args`` name the custom error when it is one of ours."""
+    """A call or transaction reverted; ``error`` and ``args`` name the custom error when it is one of ours, and
+    ``arguments`` gives its arguments by their Solidity names."""
 
-    def __init__(self, message: str, error: str | None = None, args: tuple[Any, ...] = (), data: str = "0x") -> None:
+    def __init__(
+        self,
+        message: str,
+        error: str | None = None,
+        args: tuple[Any, ...] = (),
+        data: str = "0x",
+        names: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.error = error
         self.error_args = args
         self.data = data
+        self.arguments: dict[str, Any] = dict(zip(names, args, strict=False))
 
 
 @dataclass(frozen=True)
@@ -104,4 +113,4 @@ class ContractBinding:
         name, types, names = known
         values = tuple(_normalise(v) for v in decode(list(types), raw[4:]))
         shown = ", ".join(f"{n}={v}" for n, v in zip(names, values, strict=True))
-        return ContractRevert(f"{name}({shown})", name, values, "0x" + raw.hex())
+        return ContractRevert(f"{name}({shown})", name, values, "0x" + raw.hex(), names)

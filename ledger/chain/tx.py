@@ -149,6 +149,23 @@ class TxSender:
             params["to"] = call.to
         return int(self.client.call("eth_estimateGas", [params]), 16)
 
+    def simulated(self, call: Call, binding: ContractBinding | None = None) -> Call:
+        """``call`` with its gas limit set, after ``eth_estimateGas`` has run it against the latest block: what the
+        contract would refuse raises before anything is sent.
+
+        The limit is the estimate with headroom (:func:`with_headroom`), capped at the block gas limit.
+
+        Raises:
+            ContractRevert: the contract would revert (its custom error decoded with ``binding``).
+            TransientRpcError: the node could not be asked (nothing is known about the call).
+        """
+        try:
+            estimate = self.estimate(call)
+        except RpcError as exc:
+            raise revert_from_rpc(exc, binding) from None
+        limit = int(self.client.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
+        return Call(call.to, call.data, min(limit, with_headroom(estimate)), call.value)
+
     def _pending_nonce(self) -> int:
         return int(self.client.call("eth_getTransactionCount", [self.account.address, "pending"]), 16)
 

@@ -27,8 +27,8 @@ from sqlalchemy import Engine, insert, select
 
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
-from ledger.chain.rpc import RpcClient, RpcError
-from ledger.chain.tx import Call, Receipt, TransactionTimeout, TxSender, revert_from_rpc, with_headroom
+from ledger.chain.rpc import RpcClient
+from ledger.chain.tx import Call, Receipt, TransactionTimeout, TxSender
 from ledger.db import schema as s
 from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Original, certificate_id, wrap_batch
@@ -145,13 +145,7 @@ class IssuanceService:
             TransactionTimeout: not mined within ``mined_timeout`` seconds.
         """
         sender = self._sender(issuer)
-        call = Call(self.certificates.address, data)
-        try:
-            estimate = sender.estimate(call)
-        except RpcError as exc:
-            raise revert_from_rpc(exc, self.certificates) from None
-        limit = int(self.client.call("eth_getBlockByNumber", ["latest", False])["gasLimit"], 16)
-        call = Call(call.to, call.data, min(limit, with_headroom(estimate)))
+        call = sender.simulated(Call(self.certificates.address, data), self.certificates)
         try:
             receipt = sender.send_and_wait(call, self.mined_timeout, self.certificates)
         except TransactionTimeout as exc:

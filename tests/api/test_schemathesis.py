@@ -20,10 +20,14 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from pydantic import SecretStr
 from schemathesis.specs.openapi.checks import negative_data_rejection, response_schema_conformance
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from support.governance import RELAYER
+from support.write_world import PASSWORD, write_keystore
 
 from api.main import create_app
+from devtools.devnet import devnet_key
 from ledger.config import Settings
 
 MAX_EXAMPLES = 30
@@ -34,9 +38,14 @@ LISTS = ("/certificates", "/partners", "/proposals")
 
 
 @pytest.fixture(scope="session")
-def fuzzed_app(sqlite_indexed: Settings) -> Iterator[tuple[FastAPI, dict[str, str]]]:
-    """The app over the SQLite index, and a genuine second-page cursor of each list."""
-    with TestClient(create_app(sqlite_indexed)) as client:
+def fuzzed_app(
+    sqlite_indexed: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[FastAPI, dict[str, str]]]:
+    """The app over the SQLite index, with a relayer (signed actions are refused for their signatures, not with a
+    503), and a genuine second-page cursor of each list."""
+    keystore = write_keystore(tmp_path_factory.mktemp("relayer"), devnet_key(RELAYER))
+    settings = sqlite_indexed.model_copy(update={"relayer_keystore": keystore, "relayer_password": SecretStr(PASSWORD)})
+    with TestClient(create_app(settings)) as client:
         cursors = {path: client.get(path, params={"limit": 1}).json()["next_cursor"] for path in LISTS}
         assert all(cursors.values()), "every list needs a second page for its cursor"
         yield client.app, cursors  # type: ignore[misc]

@@ -35,6 +35,14 @@ FOUNDERS = (
 )
 
 
+def require_bytecode() -> None:
+    """Fail the test (not error) with what to do when ape's compiled manifest is missing."""
+    import pytest
+
+    if not BUILD_MANIFEST.exists():
+        pytest.fail("run `ape compile` first (make test does)", pytrace=False)
+
+
 def bytecode(name: str) -> str:
     """Deployment bytecode of ``name`` from ape's compiled manifest (run ``ape compile`` first)."""
     manifest = json.loads(BUILD_MANIFEST.read_text())

@@ -454,6 +454,28 @@ def requests(w: World) -> list[dict[str, Any]]:
     out.append({"method": "POST", "url": f"/certificates/{ids['diploma-1']}/suspend", "json": {"reason": 1}})
     out.append({"method": "POST", "url": f"/certificates/{ids['diploma-1']}/reinstate", "json": {"reason": 1}})
     out.append({"method": "POST", "url": f"/certificates/{bad}/revoke", "json": {"reason": 1}})
+    # signed actions (issue 13): malformed, and well-formed with no node and no relayer configured
+    vote = {"action": "Vote", "signer": TOWN, "proposalId": 1, "support": True}
+    out.append({"method": "POST", "url": "/actions/prepare", "json": vote})
+    out.append({"method": "POST", "url": "/actions/prepare", "json": {**vote, "nonce": 1}})
+    out.append({"method": "POST", "url": "/actions/prepare", "json": {"action": "Rule", "signer": TOWN}})
+    leave = {
+        "typed_data": {
+            "primaryType": "Leave",
+            "domain": {
+                "name": "Originals PartnerRegistry",
+                "version": "1",
+                "chainId": CHAIN_ID,
+                "verifyingContract": PARTNERS,
+            },
+            "message": {"partner": TOWN, "nonce": 0, "deadline": GENESIS},
+        },
+        "signature": "0x" + "11" * 65,
+    }
+    out.append({"method": "POST", "url": f"/partners/{TOWN}/leave", "json": leave})
+    out.append({"method": "POST", "url": f"/partners/{TOWN}/leave", "json": {**leave, "signature": "0x11"}})
+    for path in ["/applications", "/proposals", "/proposals/1/votes", "/proposals/1/execute"]:
+        out.append({"method": "POST", "url": path, "json": leave})
     get(f"/transactions/{unknown}")
     get(f"/transactions/{bad}")
     get("/health")

@@ -97,7 +97,9 @@ def write_keystore(directory: Path, private_key: str) -> Path:
 
 @contextmanager
 def write_world(directory: Path) -> Iterator[WriteWorld]:
-    """Start anvil, deploy, admit ``issuer`` and ``other``, and register an API key for every account."""
+    """Start anvil, deploy, admit ``issuer`` and ``other``, and register an API key for every account (after
+    :func:`support.devchain.require_bytecode`)."""
+    devchain.require_bytecode()
     with Anvil() as node:
         rpc = RpcClient(node.url)
         chain = devchain.deploy(rpc, directory / "deployments")
