@@ -10,10 +10,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import certificates, consortium, index, keys, serve
+from cli import certificates, consortium, governance, index, keys, serve
 from cli._shell import run
 
-AREAS = (index, certificates, consortium, keys, serve)
+AREAS = (index, certificates, consortium, governance, keys, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,321 @@
+"""The consortium from the terminal, for its three roles: ``apply`` (an applicant), ``council proposals | propose |
+vote | execute`` (a council member; executing is anyone's), and ``leave`` (a partner).
+
+Every write is an EIP-712 signed action: the API prepares the typed data (the registry's nonce for the signer and a
+deadline), this command signs it here with the signer's encrypted keystore (``--keystore`` or
+``ORIGINALS_SIGNER_KEYSTORE``; the password from ``ORIGINALS_SIGNER_PASSWORD`` or asked for on a terminal), and the
+API's relayer sends it and pays the gas. The key never leaves this machine. Success is one line naming the block and
+the transaction; a refusal is one line naming the contract's error and its arguments, and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cli._shell import api_client, api_options, settings_of
+from ledger.errors import LedgerError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from cli.client import ApiClient
+
+ZERO_HASH = "0x" + "00" * 32
+
+PROPOSALS = {
+    # command word: (ProposalKind name, signed action)
+    "admit": ("ADMIT", "Propose"),
+    "suspend": ("SUSPEND", "Propose"),
+    "reinstate": ("REINSTATE", "Propose"),
+    "expel": ("EXPEL", "Propose"),
+    "grant": ("GRANT_RIGHTS", "Propose"),
+    "withdraw": ("WITHDRAW_RIGHTS", "Propose"),
+    "compromised": ("SET_COMPROMISED", "Propose"),
+    "details": ("CHANGE_DETAILS", "ProposeDetails"),
+    "revoke-certificate": ("REVOKE_CERTIFICATE", "ProposeCertificateDecision"),
+    "lift-suspension": ("LIFT_CERTIFICATE_SUSPENSION", "ProposeCertificateDecision"),
+}
+"""What ``originals council propose WORD`` proposes, and with which signed action."""
+
+
+def _signer(args: argparse.Namespace) -> LocalAccount:
+    """The signer's account, from its encrypted keystore (the password from the settings or the terminal)."""
+    import getpass
+    from pathlib import Path
+
+    from ledger.issuance.keys import open_keystore
+
+    if args.devnet_account is not None:
+        from eth_account import Account
+
+        from ledger.chain.devkeys import devnet_key
+
+        devnet: LocalAccount = Account.from_key(devnet_key(args.devnet_account))
+        return devnet
+    settings = settings_of(args)
+    path = args.keystore or settings.signer_keystore
+    if path is None:
+        raise LedgerError("this command signs: give --keystore PATH (or set ORIGINALS_SIGNER_KEYSTORE)")
+    password = settings.signer_password.get_secret_value() if settings.signer_password is not None else None
+    if password is None:
+        if not sys.stdin.isatty():
+            raise LedgerError("set ORIGINALS_SIGNER_PASSWORD (no terminal to ask for the keystore password)")
+        password = getpass.getpass(f"password of {path}: ")
+    return open_keystore(Path(path), password)
+
+
+def _relay(
+    args: argparse.Namespace, action: str, path: Callable[[str], str], proof: list[str] | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Prepare ``action`` for the keystore's account, sign it here, post it to ``path(signer)``; the API's answer."""
+    from ledger.signing.actions import sign
+
+    account = _signer(args)
+    signer = str(account.address).lower()
+    client = api_client(args)
+    try:
+        prepared = client.post("/actions/prepare", {"action": action, "signer": signer, **fields})
+        typed = prepared["typed_data"]
+        body: dict[str, Any] = {"typed_data": typed, "signature": sign(typed, account.key)}
+        if proof:
+            body["proof"] = proof
+        answer: dict[str, Any] = client.post(path(signer), body)
+    finally:
+        client.close()
+    return answer
+
+
+def _mined(answer: dict[str, Any]) -> str:
+    return f"mined in block {answer['block_number']}, tx {answer['tx_hash']}"
+
+
+def _org_type(value: str) -> int:
+    """An organisation type by name: ``SME``, ``university``, ``PublicAdministration``, ``public-administration``."""
+    from ledger.events import OrganisationType
+
+    key = value.replace("-", "_").upper()
+    by_camel = {n.replace("_", ""): t for n, t in OrganisationType.__members__.items()}
+    found = OrganisationType.__members__.get(key) or by_camel.get(key.replace("_", ""))
+    if found is None:
+        raise argparse.ArgumentTypeError(f"unknown type {value!r}; one of {', '.join(OrganisationType.__members__)}")
+    return int(found)
+
+
+def _hex32(value: str) -> str:
+    from ledger.vocabulary import HEX32
+
+    if not HEX32.match(value):
+        raise argparse.ArgumentTypeError(f"not a 32-byte value (0x + 64 hex digits): {value!r}")
+    return value.lower()
+
+
+def _address(value: str) -> str:
+    from ledger.vocabulary import ADDRESS
+
+    if not ADDRESS.match(value):
+        raise argparse.ArgumentTypeError(f"not an address (0x + 40 hex digits): {value!r}")
+    return value.lower()
+
+
+def _metadata(value: str | None) -> str:
+    """``--metadata``: a 32-byte hash as given, or the SHA-256 of a file; none is the zero hash."""
+    if value is None:
+        return ZERO_HASH
+    if value.startswith("0x"):
+        return _hex32(value)
+    from cli._shell import hash_files
+
+    ((_, fingerprint),) = hash_files([value])
+    return str(fingerprint)
+
+
+def _rights(value: str) -> int:
+    from ledger.deployments import RIGHTS
+
+    bits = 0
+    for name in (n.strip().lower() for n in value.split(",") if n.strip()):
+        if name not in RIGHTS:
+            raise argparse.ArgumentTypeError(f"unknown right {name!r}; one of {', '.join(RIGHTS)}")
+        bits |= RIGHTS[name]
+    return bits
+
+
+def _details(args: argparse.Namespace) -> dict[str, Any]:
+    missing = [f"--{n}" for n in ("name", "domain", "type") if getattr(args, n) is None]
+    if missing:
+        raise LedgerError(f"needs {', '.join(missing)}")
+    return {
+        "orgType": args.type,
+        "displayName": args.name,
+        "domain": args.domain,
+        "metadataHash": _metadata(args.metadata),
+    }
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    """Apply for membership of the consortium (a signed Apply action)."""
+    answer = _relay(args, "Apply", lambda _signer: "/applications", **_details(args))
+    print(f"application of {answer['signer']} ({args.name}) {_mined(answer)}")
+    return 0
+
+
+def cmd_leave(args: argparse.Namespace) -> int:
+    """Leave the consortium (a signed Leave action)."""
+    answer = _relay(args, "Leave", lambda signer: f"/partners/{signer}/leave")
+    print(f"leave of {answer['signer']} {_mined(answer)}")
+    return 0
+
+
+def cmd_propose(args: argparse.Namespace) -> int:
+    """Propose a council decision (a signed Propose, ProposeDetails or ProposeCertificateDecision action)."""
+    from ledger.events import ProposalKind
+
+    kind_name, action = PROPOSALS[args.kind]
+    kind = int(ProposalKind[kind_name])
+    proof: list[str] = []
+    if action == "ProposeCertificateDecision":
+        if args.certificate is None or args.reason is None:
+            raise LedgerError(f"{args.kind} needs --certificate ID and --reason CODE")
+        proof = args.proof or []
+        fields: dict[str, Any] = {"kind": kind, "id": args.certificate, "leaf": args.leaf or ZERO_HASH}
+        fields["reason"] = args.reason
+        about = f"certificate {args.certificate}"
+    else:
+        if args.subject is None:
+            raise LedgerError(f"{args.kind} needs the partner's address")
+        about = args.subject
+        if action == "ProposeDetails":
+            fields = {"subject": args.subject, **_details(args)}
+        else:
+            fields = {"kind": kind, "subject": args.subject, "rights": args.rights, "cutoff": args.cutoff}
+    answer = _relay(args, action, lambda _signer: "/proposals", proof, **fields)
+    print(f"proposal {answer['proposal_id']} ({args.kind} {about}) {_mined(answer)}")
+    return 0
+
+
+def cmd_vote(args: argparse.Namespace) -> int:
+    """Vote yes or no on a proposal (a signed Vote action)."""
+    pid = args.proposal
+    answer = _relay(args, "Vote", lambda _signer: f"/proposals/{pid}/votes", proposalId=pid, support=args.vote == "yes")
+    print(f"vote {args.vote} on proposal {pid} {_mined(answer)}")
+    return 0
+
+
+def cmd_execute(args: argparse.Namespace) -> int:
+    """Carry out a proposal that has its majority (a signed Execute action; anyone may)."""
+    pid = args.proposal
+    answer = _relay(args, "Execute", lambda _signer: f"/proposals/{pid}/execute", proposalId=pid)
+    print(f"execute proposal {pid} {_mined(answer)}")
+    return 0
+
+
+def _all_proposals(client: ApiClient, status: str | None) -> tuple[list[dict[str, Any]], int | None]:
+    proposals: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = client.get("/proposals", status=status, cursor=cursor, limit=500)
+        proposals.extend(page["data"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return proposals, page["indexed_block"]
+
+
+def cmd_proposals(args: argparse.Namespace) -> int:
+    """List the council's proposals, newest first (``--open``: only those still open)."""
+    import time
+
+    client = api_client(args)
+    try:
+        proposals, indexed = _all_proposals(client, "open" if args.open else None)
+    finally:
+        client.close()
+    if args.json:
+        import orjson
+
+        sys.stdout.buffer.write(orjson.dumps(proposals, option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    for p in proposals:
+        deadline = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(p["deadline"]))
+        subject = p.get("subject_name") or p["subject"]
+        print(
+            f"{p['proposal_id']:>5}  {p['kind']:<27} {p['status']:<8} yes {p['yes_votes']} no {p['no_votes']} "
+            f"(needs {p['required_now']})  until {deadline}  {subject}"
+        )
+    print(f"{len(proposals)} proposal(s), indexed to block {indexed}")
+    return 0
+
+
+def _signing_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a command that signs an action here and hands it to the API (no API key: the signature is
+    the authority)."""
+    signer = parser.add_mutually_exclusive_group()
+    signer.add_argument("--keystore", help="the signer's encrypted keystore (env ORIGINALS_SIGNER_KEYSTORE)")
+    signer.add_argument(
+        "--devnet-account", type=int, metavar="N", help="sign with anvil's N-th well-known key (devnets only)"
+    )
+    parser.add_argument("--api-url", help="the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)")
+    parser.set_defaults(api_key=None)
+
+
+def _details_options(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument("--name", required=required, help="display name")
+    parser.add_argument("--domain", required=required, help="web domain, e.g. mill.example")
+    parser.add_argument(
+        "--type", required=required, type=_org_type, help="organisation type, e.g. SME, UNIVERSITY, NGO"
+    )
+    parser.add_argument("--metadata", help="a 32-byte metadata hash (0x...), or a file whose SHA-256 is taken")
+
+
+def register(commands: Any) -> None:
+    apply = commands.add_parser("apply", help="apply for membership of the consortium (signed with your keystore)")
+    _details_options(apply, required=True)
+    _signing_options(apply)
+    apply.set_defaults(handler=cmd_apply)
+
+    council = commands.add_parser("council", help="council proposals: list, propose, vote, execute")
+    actions = council.add_subparsers(dest="council_command", required=True, metavar="ACTION")
+
+    listing = actions.add_parser("proposals", help="list the council's proposals, newest first")
+    listing.add_argument("--open", action="store_true", help="only proposals still open for votes")
+    listing.add_argument("--json", action="store_true", help="print the API's proposal objects as JSON")
+    api_options(listing)
+    listing.set_defaults(handler=cmd_proposals)
+
+    propose = actions.add_parser("propose", help="propose a council decision (signed with your keystore)")
+    propose.add_argument("kind", choices=list(PROPOSALS), metavar="KIND", help=", ".join(PROPOSALS))
+    propose.add_argument(
+        "subject", nargs="?", type=_address, metavar="ADDRESS", help="the partner's address (not for certificates)"
+    )
+    propose.add_argument(
+        "--rights", type=_rights, default=0, help="admit, grant, withdraw: rights, e.g. issuer or issuer,council"
+    )
+    propose.add_argument("--cutoff", type=int, default=0, help="expel, compromised: compromise cut-off, Unix time")
+    _details_options(propose, required=False)
+    propose.add_argument("--certificate", type=_hex32, help="revoke-certificate, lift-suspension: the certificate id")
+    propose.add_argument("--leaf", type=_hex32, help="one document of the certificate (its target hash)")
+    propose.add_argument(
+        "--proof",
+        type=lambda v: [_hex32(p) for p in v.split(",") if p],
+        help="the document's Merkle proof, comma-separated",
+    )
+    propose.add_argument("--reason", type=int, help="revoke-certificate, lift-suspension: reason code")
+    _signing_options(propose)
+    propose.set_defaults(handler=cmd_propose)
+
+    vote = actions.add_parser("vote", help="vote on a proposal (signed with your keystore)")
+    vote.add_argument("proposal", type=int, metavar="ID")
+    vote.add_argument("vote", choices=["yes", "no"])
+    _signing_options(vote)
+    vote.set_defaults(handler=cmd_vote)
+
+    execute = actions.add_parser("execute", help="carry out a proposal that has its majority (anyone may)")
+    execute.add_argument("proposal", type=int, metavar="ID")
+    _signing_options(execute)
+    execute.set_defaults(handler=cmd_execute)
+
+    leave = commands.add_parser("leave", help="leave the consortium (signed with your keystore)")
+    _signing_options(leave)
+    leave.set_defaults(handler=cmd_leave)

@@ -1,0 +1,213 @@
+"""End to end: the consortium's three roles with the real ``originals`` command against ``originals serve`` (issue 13).
+
+anvil runs the chain (a write world: founders 0-2 on the council); ``originals serve`` runs the API with the relayer
+(devnet account 9); every step is an ``originals`` command as a person types it, signing with their own encrypted
+keystore: an applicant applies, council members propose and vote, an outsider executes, the new partner leaves.
+Success is one line naming the block and the transaction; a refusal is one line with the contract's error and its
+arguments on stderr, exit 1, and sends nothing (the head block does not move).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from support.governance import APPLICANT, OUTSIDER, RELAYER
+from support.write_world import PASSWORD, WriteWorld, write_keystore, write_world
+from test_stack import _stop, _wait_for_http
+
+from devtools.devnet import devnet_key, free_port
+from ledger.events import ISSUER, PartnerStatus
+
+MINED = r"mined in block (\d+), tx (0x[0-9a-f]{64})\n"
+
+
+@dataclass
+class Cli:
+    world: WriteWorld
+    env: dict[str, str]
+    workdir: Path
+    api: httpx.Client
+
+    def keystore(self, index: int) -> str:
+        path = self.workdir / "signers" / f"{self.world.chain.address(index)}.json"
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            write_keystore(path.parent, devnet_key(index))
+        return str(path)
+
+    def run(self, *args: str, signer: int | None = None) -> subprocess.CompletedProcess[str]:
+        argv = [*args, "--keystore", self.keystore(signer)] if signer is not None else list(args)
+        return subprocess.run(
+            [sys.executable, "-m", "cli", *argv], cwd=self.workdir, env=self.env, capture_output=True, text=True
+        )
+
+    def ok(self, *args: str, signer: int | None = None) -> str:
+        done = self.run(*args, signer=signer)
+        assert (done.returncode, done.stderr) == (0, ""), done.stderr
+        return done.stdout
+
+    def refused(self, *args: str, signer: int, error: str) -> None:
+        """The command fails with one line naming ``error`` and sends nothing."""
+        head = self.world.head()
+        done = self.run(*args, signer=signer)
+        assert (done.returncode, done.stdout, done.stderr) == (
+            1,
+            "",
+            f"originals {args[0]}: error: {error} (HTTP 409)\n",
+        )
+        assert self.world.head() == head
+
+    def partner_status(self, index: int) -> int:
+        chain = self.world.chain
+        data = self.world.rpc.call(
+            "eth_call", [{"to": chain.partners.address, "data": chain.partners.encode("partner", chain.address(index))}]
+        )
+        ((_org, status, *_rest),) = chain.partners.decode_result("partner", data)
+        return int(status)
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
+    workdir = tmp_path_factory.mktemp("cli-governance")
+    with write_world(workdir) as world:
+        relayer = write_keystore(workdir, devnet_key(RELAYER))
+        port = free_port()
+        settings = world.settings
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("ORIGINALS_")},
+            "ORIGINALS_ENVIRONMENT": "test",
+            "ORIGINALS_DATABASE_URL": settings.database_url,
+            "ORIGINALS_RPC_URL": settings.rpc_url,
+            "ORIGINALS_DEPLOYMENTS_DIR": str(settings.deployments_dir),
+            "ORIGINALS_API_PORT": str(port),
+            "ORIGINALS_API_URL": f"http://127.0.0.1:{port}",
+            "ORIGINALS_RATE_LIMIT": "off",
+            "ORIGINALS_RELAYER_KEYSTORE": str(relayer),
+            "ORIGINALS_RELAYER_PASSWORD": PASSWORD,
+            "ORIGINALS_SIGNER_PASSWORD": PASSWORD,
+        }
+        log = workdir / "serve.log"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve"], cwd=workdir, env=env, stdout=log.open("ab"), stderr=log.open("ab")
+        )
+        api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        try:
+            _wait_for_http(f"http://127.0.0.1:{port}", server, log)
+            yield Cli(world, env, workdir, api)
+        finally:
+            api.close()
+            _stop(server)
+
+
+def _address(cli: Cli, index: int) -> str:
+    return cli.world.chain.address(index)
+
+
+def test_an_applicant_applies_with_its_own_keystore(cli: Cli) -> None:
+    stdout = cli.ok("apply", "--name", "Lindner Mill", "--domain", "mill.example", "--type", "sme", signer=APPLICANT)
+    match = re.fullmatch(rf"application of {_address(cli, APPLICANT)} \(Lindner Mill\) {MINED}", stdout)
+    assert match is not None, stdout
+    assert int(match.group(1)) == cli.world.head()
+    assert cli.partner_status(APPLICANT) == PartnerStatus.APPLIED
+
+
+def test_someone_outside_the_council_cannot_propose(cli: Cli) -> None:
+    args = ("council", "propose", "admit", _address(cli, APPLICANT), "--rights", "issuer")
+    cli.refused(*args, signer=OUTSIDER, error=f"PartnerRegistryNotCouncil(account={_address(cli, OUTSIDER)})")
+
+
+def test_the_council_admits_the_applicant_and_anyone_executes_once_the_majority_is_reached(cli: Cli) -> None:
+    applicant = _address(cli, APPLICANT)
+    stdout = cli.ok("council", "propose", "admit", applicant, "--rights", "issuer", signer=0)
+    assert re.fullmatch(rf"proposal 3 \(admit {applicant}\) {MINED}", stdout), stdout
+
+    not_yet = "PartnerRegistryQuorumNotReached(proposalId=3, yesVotes=1, required=2)"
+    cli.refused("council", "execute", "3", signer=OUTSIDER, error=not_yet)
+    twice = f"PartnerRegistryAlreadyVoted(proposalId=3, voter={_address(cli, 0)})"
+    cli.refused("council", "vote", "3", "yes", signer=0, error=twice)
+
+    assert re.fullmatch(rf"vote yes on proposal 3 {MINED}", cli.ok("council", "vote", "3", "yes", signer=1))
+    cli.world.index()
+    listed = cli.ok("council", "proposals", "--open")
+    assert re.search(r"^    3  ADMIT +open +yes 2 no 0 \(needs 2\)  until .* UTC  Lindner Mill$", listed, re.M), listed
+    assert listed.endswith(f"1 proposal(s), indexed to block {cli.world.head()}\n")
+    as_json = json.loads(cli.ok("council", "proposals", "--open", "--json"))
+    assert as_json == cli.api.get("/proposals", params={"status": "open"}).json()["data"]
+
+    assert re.fullmatch(rf"execute proposal 3 {MINED}", cli.ok("council", "execute", "3", signer=OUTSIDER))
+    assert cli.partner_status(APPLICANT) == PartnerStatus.ACTIVE
+    cli.world.index()
+    assert "0 proposal(s)" in cli.ok("council", "proposals", "--open")
+    assert re.search(r"^    3  ADMIT +passed ", cli.ok("council", "proposals"), re.M)
+
+
+def test_a_partner_leaves(cli: Cli) -> None:
+    stdout = cli.ok("leave", signer=APPLICANT)
+    assert re.fullmatch(rf"leave of {_address(cli, APPLICANT)} {MINED}", stdout), stdout
+    assert cli.partner_status(APPLICANT) == PartnerStatus.LEFT
+
+
+def test_a_vote_after_the_deadline_is_refused(cli: Cli) -> None:
+    stdout = cli.ok("council", "propose", "suspend", _address(cli, 3), signer=1)
+    assert stdout.startswith("proposal 4 (suspend ")
+    deadline = cli.world.chain.deployment.voting_period + int(
+        cli.world.rpc.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16
+    )
+    cli.world.rpc.call("evm_increaseTime", [cli.world.chain.deployment.voting_period + 1])
+    cli.world.rpc.call("evm_mine")
+    cli.refused(
+        "council",
+        "vote",
+        "4",
+        "no",
+        signer=0,
+        error=f"PartnerRegistryProposalExpired(proposalId=4, deadline={deadline})",
+    )
+
+
+def test_on_a_devnet_a_well_known_account_signs_without_a_keystore(cli: Cli) -> None:
+    stdout = cli.ok(
+        "apply", "--name", "Harbour NGO", "--domain", "harbour.example", "--type", "NGO", "--devnet-account", "7"
+    )
+    assert re.fullmatch(rf"application of {_address(cli, 7)} \(Harbour NGO\) {MINED}", stdout), stdout
+    assert cli.partner_status(7) == PartnerStatus.APPLIED
+
+
+def test_a_keystore_the_password_does_not_open_is_one_line_and_exit_1(cli: Cli) -> None:
+    cli.env["ORIGINALS_SIGNER_PASSWORD"] = "wrong"
+    try:
+        done = cli.run("council", "vote", "4", "yes", signer=2)
+    finally:
+        cli.env["ORIGINALS_SIGNER_PASSWORD"] = PASSWORD
+    keystore = cli.keystore(2)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1,
+        "",
+        f"originals council: error: the keystore {keystore} cannot be opened with the configured password\n",
+    )
+
+
+def test_a_signing_command_without_a_keystore_says_what_it_needs(cli: Cli) -> None:
+    done = cli.run("leave")
+    assert (done.returncode, done.stderr) == (
+        1,
+        "originals leave: error: this command signs: give --keystore PATH (or set ORIGINALS_SIGNER_KEYSTORE)\n",
+    )
+
+
+def test_a_proposal_needs_its_options(cli: Cli) -> None:
+    done = cli.run("council", "propose", "revoke-certificate", signer=0)
+    assert (done.returncode, done.stderr) == (
+        1,
+        "originals council: error: revoke-certificate needs --certificate ID and --reason CODE\n",
+    )
+    assert ISSUER == 1  # --rights issuer is the ISSUER bit the admission above granted
