@@ -105,6 +105,8 @@ def answers(up: Up) -> dict[str, str]:
 def test_originals_up_starts_serves_stops_and_continues_where_it_stopped(up: Up) -> None:
     up.start()
     first_health = up.wait_ready()
+    relayer = first_health["relayer"]  # devnet account 9 relays signed actions on the devnet
+    assert (relayer["address"], relayer["low"]) == ("0xa0ee7a142d267c1f36714e4a8f75612f20a79720", False)
     first = answers(up)
     assert first["fabric-batch-0042.txt"] == "VALID"
     assert first["artwork-evening-light.txt"] == "SUSPENDED"
