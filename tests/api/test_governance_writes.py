@@ -289,6 +289,37 @@ def test_a_vote_after_the_proposals_deadline_is_refused(gov: Governance) -> None
     _reverted(gov, f"/proposals/{pid}/votes", vote, "PartnerRegistryProposalExpired", proposalId=pid, deadline=deadline)
 
 
+def test_a_council_member_proposes_a_change_of_details_and_a_certificate_decision(gov: Governance) -> None:
+    details = gov.signed(
+        "ProposeDetails",
+        2,
+        subject=gov.address(3),
+        orgType=int(OrganisationType.ENTERPRISE),
+        displayName="Linen Mill Group",
+        domain="linen.example",
+        metadataHash=ZERO,
+    )
+    _relayed(gov, "/proposals", details, proposal_id=5)
+
+    root, fingerprint = devchain.h32(1, "governance/root"), devchain.h32(1, "governance/original")
+    gov.world.chain.issue(3, root, fingerprint)
+    certificate = gov.world.chain.certificate_id(3, root)
+    fields = {"kind": int(ProposalKind.REVOKE_CERTIFICATE), "id": certificate, "leaf": ZERO, "reason": 5}
+    _relayed(gov, "/proposals", gov.signed("ProposeCertificateDecision", 2, proof=[], **fields), proposal_id=6)
+
+    chain = gov.world.chain
+    data = gov.world.rpc.call(
+        "eth_call", [{"to": chain.partners.address, "data": chain.partners.encode("proposal", 6)}]
+    )
+    ((subject, kind, *_middle, target, leaf),) = chain.partners.decode_result("proposal", data)
+    assert (subject, kind, target, leaf) == (
+        chain.certificates.address,
+        ProposalKind.REVOKE_CERTIFICATE,
+        certificate,
+        ZERO,
+    )
+
+
 def _block_time(gov: Governance, number: int) -> int:
     return int(gov.world.rpc.call("eth_getBlockByNumber", [hex(number), False])["timestamp"], 16)
 

@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from support.governance import relayer_settings
 from support.write_world import WriteWorld, original, write_world
 
 from api.main import create_app
@@ -42,9 +43,11 @@ def keyed_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WriteWorld
 
 
 @pytest.fixture(scope="module")
-def keyed_app(keyed_world: WriteWorld) -> Iterator[FastAPI]:
-    """The app over the private chain's index, with one certificate of the issuer's already issued and indexed."""
-    with TestClient(create_app(keyed_world.settings)) as client:
+def keyed_app(keyed_world: WriteWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """The app over the private chain's index, with one certificate of the issuer's already issued and indexed, and
+    a relayer (signed actions get past the 503 to their signature checks)."""
+    settings = relayer_settings(keyed_world, tmp_path_factory.mktemp("relayer"))
+    with TestClient(create_app(settings)) as client:
         issued = client.post(
             "/certificates",
             json={"original": original("fuzzed")},
