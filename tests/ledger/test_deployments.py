@@ -171,17 +171,17 @@ def test_deployment_errors_are_ledger_errors_and_their_builtin_kin() -> None:
     assert issubclass(ContractNotDeployed, LookupError)
 
 
-def test_contract_version_is_three_the_contracts_with_the_standing_mirror() -> None:
-    assert CONTRACT_VERSION == 3
+def test_contract_version_is_four_the_contracts_with_signed_actions() -> None:
+    assert CONTRACT_VERSION == 4
     assert deployment().contract_version == CONTRACT_VERSION
 
 
 @pytest.mark.parametrize(
     ("recorded", "what"),
     [
-        (2, "records contract version 2"),
-        (4, "records contract version 4"),
-        ("3", "records contract version '3'"),
+        (3, "records contract version 3"),
+        (5, "records contract version 5"),
+        ("4", "records contract version '4'"),
         (None, "records no contract version"),
     ],
 )
@@ -198,7 +198,7 @@ def test_manifest_of_another_contract_version_is_refused_naming_both_versions_an
     with pytest.raises(ContractVersionMismatch) as excinfo:
         load_deployment(31337, tmp_path)
     assert str(excinfo.value) == (
-        f"{path} {what}, but this code needs version 3: redeploy the contracts "
+        f"{path} {what}, but this code needs version 4: redeploy the contracts "
         "(`make run UP_ARGS=--fresh` on a devnet, `ape run deploy --redeploy` elsewhere)"
     )
     assert isinstance(excinfo.value, DeploymentInvalid)
