@@ -159,6 +159,10 @@ def test_an_applicant_applies_two_council_members_vote_anyone_executes_and_the_p
     page.wait_for_selector("#propose-form")
     assert page.input_value("input[name=subject]") == applicant
     assert page.input_value("#kind") == "ADMIT"
+    page.wait_for_function("() => document.querySelector('#subject-name').textContent !== ''")
+    assert page.inner_text("#subject-name") == (
+        f"{NEWCOMER['name']} (NGO, {NEWCOMER['domain']}): applied, rights: none."
+    )
     assert page.is_checked("input[name=rights][value='1']") and not page.is_checked("input[name=rights][value='2']")
     screenshot(page, "admission-3-proposal-form")
     page.click("#propose")

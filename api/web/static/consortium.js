@@ -228,7 +228,8 @@ function proposePage() {
       with the votes of a majority of the active council before its deadline.</p>
     <form id="propose-form" class="stack noprint">
       <label>Decision<select name="kind" id="kind">${PROPOSABLE.map((k) => `<option value="${k}"${k === kind ? ' selected' : ''}>${esc(human(k))}</option>`).join('')}</select></label>
-      <label>Partner's address<input type="text" name="subject" required pattern="0x[0-9a-fA-F]{40}" placeholder="0x… (40 hex digits)" spellcheck="false" value="${esc(subject)}"></label>
+      <label>Partner's address<input type="text" name="subject" id="subject" required pattern="0x[0-9a-fA-F]{40}" placeholder="0x… (40 hex digits)" spellcheck="false" value="${esc(subject)}" aria-describedby="subject-name"></label>
+      <p class="muted" id="subject-name" aria-live="polite"></p>
       <fieldset id="rights"><legend>Rights (admit, grant, withdraw)</legend>
         ${RIGHTS.map(([name, bit, what]) => `<label class="check"><input type="checkbox" name="rights" value="${bit}"${name === 'ISSUER' ? ' checked' : ''}> ${esc(human(name))}: may ${esc(what)}</label>`).join('')}
       </fieldset>
@@ -239,6 +240,19 @@ function proposePage() {
   const rightsShown = () => { $('#rights').disabled = !WITH_RIGHTS.has($('#kind').value); };
   $('#kind').addEventListener('change', rightsShown);
   rightsShown();
+  // Name the partner the address belongs to, so a council member sees whom the decision is about before signing.
+  const named = async () => {
+    const address = $('#subject').value.trim();
+    if (!ADDRESS.test(address)) { $('#subject-name').textContent = ''; return; }
+    try {
+      const p = await api(`/partners/${address.toLowerCase()}`);
+      $('#subject-name').textContent = `${p.display_name} (${human(p.org_type)}, ${p.domain}): ${human(p.status).toLowerCase()}, rights: ${p.rights.map(human).join(', ').toLowerCase() || 'none'}.`;
+    } catch (e) {
+      $('#subject-name').textContent = 'No partner or applicant has this address (as indexed).';
+    }
+  };
+  $('#subject').addEventListener('change', named);
+  named();
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const data = new FormData(form);
