@@ -2,8 +2,10 @@
 
 Pages: ``/`` verify, ``/c/{id}`` a certificate (QR code, printable), ``/directory`` partners, ``/p/{address}`` a
 partner with its governance history, ``/browse`` latest certificates, ``/council/proposals`` council proposals and
-``/council/proposals/{id}`` one proposal (not ``/proposals``: that is the JSON API's), ``/docs`` the API's Swagger
-UI. The script calls the JSON API of this same server.
+``/council/proposals/{id}`` one proposal (not ``/proposals``: that is the JSON API's) with its vote and execute
+buttons, ``/council/propose`` a council member's proposal form, ``/apply`` the application form, ``/docs`` the API's
+Swagger UI. The script calls the JSON API of this same server; the forms and buttons sign with the visitor's own
+browser wallet (EIP-1193), never with a key the page holds.
 """
 
 from __future__ import annotations
@@ -61,6 +63,16 @@ def proposals_page() -> FileResponse:
 
 @router.get("/council/proposals/{proposal_id}")
 def proposal_page(proposal_id: Annotated[int, Path(ge=1, le=2**256 - 1)]) -> FileResponse:
+    return _page()
+
+
+@router.get("/council/propose")
+def propose_page() -> FileResponse:
+    return _page()
+
+
+@router.get("/apply")
+def apply_page() -> FileResponse:
     return _page()
 
 

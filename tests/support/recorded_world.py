@@ -480,7 +480,14 @@ def requests(w: World) -> list[dict[str, Any]]:
     get(f"/transactions/{bad}")
     get("/health")
     pages = ["/", "/directory", "/browse", "/docs", f"/c/{ids['fabric']}", f"/p/{TOWN}", f"/c/{bad}", "/p/0x1"]
-    for page in [*pages, "/council/proposals", "/council/proposals/5", "/council/proposals/x"]:
+    for page in [
+        *pages,
+        "/council/proposals",
+        "/council/proposals/5",
+        "/council/proposals/x",
+        "/apply",
+        "/council/propose",
+    ]:
         get(page)
     get(f"/qr/{ids['fabric']}.svg")
     get(f"/qr/{bad}.svg")

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from support import devchain
+from support.browser import ARTIFACTS, launch, require_chromium, serve
 
-from api.main import create_app
 from devtools.demo import Demo
-from devtools.devnet import Anvil, free_port
+from devtools.devnet import Anvil
 from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
 from ledger.events import ProposalKind
@@ -32,24 +28,8 @@ from ledger.indexer.runner import build_indexer
 
 GALLERY = 5
 """The demo's gallery (anvil account 5), subject of the open proposal the site adds to the demo."""
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is required under CI (.ci/run installs Debian's chromium package)", pytrace=False)
-    pytest.skip(
-        "no Chromium on this machine: `apt-get install chromium` to run the browser tests", allow_module_level=True
-    )
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -65,40 +45,20 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         # the university votes against.
         receipt = consortium.partner_tx(1, "propose", int(ProposalKind.SUSPEND), consortium.address(GALLERY), 0, 0)
         consortium.partner_tx(2, "vote", int(receipt.logs[0]["topics"][1], 16), False)
-        port = free_port()
         settings = Settings(
-            database_url=f"sqlite:///{tmp}/web.sqlite3",
-            rpc_url=anvil.url,
-            deployments_dir=tmp / "deployments",
-            api_port=port,
+            database_url=f"sqlite:///{tmp}/web.sqlite3", rpc_url=anvil.url, deployments_dir=tmp / "deployments"
         )
         setup = build_indexer(settings)
         setup.indexer.run(once=True)
         setup.client.close()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "uvicorn did not start"
-        try:
-            yield f"http://127.0.0.1:{port}", demo_dir
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serve(settings) as base:
+            yield base, demo_dir
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch() as chromium:
+        yield chromium
 
 
 def drop_file(page: object, name: str, content: bytes) -> None:
@@ -260,7 +220,15 @@ def test_the_pages_and_the_api_docs_work_under_the_content_security_policy(
     operations = page.eval_on_selector_all(".opblock-summary-path", "nodes => nodes.map(n => n.dataset.path)")
     openapi = page.evaluate("fetch('/openapi.json').then(r => r.json())")
     assert sorted(set(operations)) == sorted(openapi["paths"])
-    for path in ("/", "/directory", "/browse", "/council/proposals", "/council/proposals/1"):
+    for path in (
+        "/",
+        "/directory",
+        "/browse",
+        "/council/proposals",
+        "/council/proposals/1",
+        "/apply",
+        "/council/propose",
+    ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     assert [line for line in console if "Content Security Policy" in line] == []

@@ -1,5 +1,6 @@
 // Originals web page: verify an original, browse certificates, partners and the council's proposals. Plain JavaScript
-// over the JSON API, served locally with no framework. Files are hashed in the browser (WebCrypto SHA-256): nothing is uploaded unless
+// over the JSON API, served locally with no framework; consortium.js adds the signed actions (apply, propose, vote,
+// execute) through the visitor's own browser wallet. Files are hashed in the browser (WebCrypto SHA-256): nothing is uploaded unless
 // the user asks for it.
 'use strict';
 
@@ -186,7 +187,8 @@ async function certificatePage(id) {
       <p class="mono">${esc(id)}</p>
       <p>Verify at <a href="${esc(link)}">${esc(link)}</a></p>
       <div id="cert-result"></div>
-      <p class="noprint"><button class="secondary" onclick="window.print()">Print / save as PDF</button></p></div>`;
+      <p class="noprint"><button class="secondary" id="print">Print / save as PDF</button></p></div>`;
+    $('#print').addEventListener('click', () => window.print()); // no inline handler: the CSP refuses them
     $('#cert-result').innerHTML = `<p class="verdict ${esc(r.verdict)}" id="verdict">${esc(r.verdict.replace(/_/g, ' '))}</p>` + await resultCard(r);
   } catch (error) {
     view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
@@ -233,6 +235,7 @@ async function partnerPage(address) {
       <p>${esc(human(p.org_type))} · <a href="https://${esc(p.domain)}" rel="noopener">${esc(p.domain)}</a> · ${esc(human(p.status))}
         · rights: ${esc(p.rights.map(human).join(', ') || 'none')}${p.compromised_after ? ` · <strong>key compromised after ${esc(when(p.compromised_after))}</strong>` : ''}</p>
       <p class="mono">${esc(p.address)}</p>
+      ${p.status === 'APPLIED' ? `<p class="noprint">Council members: <a href="/council/propose?kind=ADMIT&amp;subject=${esc(p.address)}" id="propose-admission">propose admitting ${esc(p.display_name)}</a>.</p>` : ''}
       <h2>History</h2><table><thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Rights</th></tr></thead><tbody>
         ${p.history.map((h) => `<tr><td>${esc(when(h.at))}</td><td>${esc(EVENTS[h.event] || h.event)}</td><td>${esc(human(h.status))}</td><td>${esc(h.rights.map(human).join(', ') || '—')}</td></tr>`).join('')}
       </tbody></table>
@@ -310,7 +313,8 @@ async function proposalsPage() {
   view().innerHTML = `<h1>Council proposals</h1>
     <p class="muted">What the consortium's council was asked to decide: open proposals can still be voted on until their
       deadline; passed ones were carried out; failed ones were voted down; expired ones lapsed without a majority.
-      <a href="/proposals.atom${query.toString() ? '?' + esc(query) : ''}">Follow them as an Atom feed</a>.</p>
+      <a href="/proposals.atom${query.toString() ? '?' + esc(query) : ''}">Follow them as an Atom feed</a>.
+      Council members can <a href="/council/propose" id="propose-link">propose a decision</a>.</p>
     <form class="row noprint" id="filters">
       <label>Status<select name="status">${options(PROPOSAL_STATUSES, params.get('status'))}</select></label>
       <label>Kind<select name="kind">${options(KINDS, params.get('kind'))}</select></label>
@@ -392,16 +396,25 @@ function startCountdown(secondsLeft) {
   }, 1000);
 }
 
-async function proposalPage(id) {
+async function proposalPage(id, notice) {
   document.title = `Originals — proposal ${id}`;
-  view().innerHTML = '<p class="muted">Loading…</p>';
+  if (!notice) view().innerHTML = '<p class="muted">Loading…</p>';
   try {
     const p = await api(`/proposals/${id}`);
-    view().innerHTML = proposalView(p);
+    view().innerHTML = proposalView(p) + '<section id="actions" class="noprint"></section>';
     if (p.status === 'open') startCountdown(p.seconds_left);
+    wallet.watcher = () => proposalActions(p);
+    await proposalActions(p, notice);
   } catch (error) {
     view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
   }
+}
+
+function applicationsTable(rows, empty = 'None.') {
+  if (!rows.length) return `<p>${esc(empty)}</p>`;
+  return `<table class="applications"><thead><tr><th scope="col">Block</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Domain</th></tr></thead><tbody>
+    ${rows.map((a) => `<tr><td>${esc(a.block_number)}</td><td>${esc(a.display_name)}</td><td>${esc(human(a.org_type))}</td><td>${esc(a.domain)}</td></tr>`).join('')}
+  </tbody></table>`;
 }
 
 function governanceHistory(g) {
@@ -409,15 +422,11 @@ function governanceHistory(g) {
     ? `<table><thead><tr><th scope="col">Proposal</th><th scope="col">Vote</th><th scope="col">Outcome</th><th scope="col">Block</th></tr></thead><tbody>
       ${g.votes_cast.map((v) => `<tr><td>${proposalLink(v.proposal)}</td><td class="vote-${v.support ? 'yes' : 'no'}">${v.support ? 'yes' : 'no'}</td><td>${statusBadge(v.proposal.status)}</td><td>${esc(v.block_number)}</td></tr>`).join('')}
     </tbody></table>` : '<p>None.</p>';
-  const applications = g.applications.length
-    ? `<table><thead><tr><th scope="col">Block</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Domain</th></tr></thead><tbody>
-      ${g.applications.map((a) => `<tr><td>${esc(a.block_number)}</td><td>${esc(a.display_name)}</td><td>${esc(human(a.org_type))}</td><td>${esc(a.domain)}</td></tr>`).join('')}
-    </tbody></table>` : '<p>None (a founding partner).</p>';
   const details = `<table><thead><tr><th scope="col">Block</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Domain</th><th scope="col">By</th></tr></thead><tbody>
       ${g.details_history.map((d) => `<tr><td>${esc(d.block_number)}</td><td>${esc(d.display_name)}</td><td>${esc(human(d.org_type))}</td><td>${esc(d.domain)}</td><td>${d.proposal_id ? `<a href="${PROPOSALS}/${esc(d.proposal_id)}">council decision ${esc(d.proposal_id)}</a>` : 'registration'}</td></tr>`).join('')}
     </tbody></table>`;
   return `<h2>Governance history</h2>
-    <h3>Applications</h3>${applications}
+    <h3>Applications</h3>${applicationsTable(g.applications, 'None (a founding partner).')}
     <h3>Proposals about this partner</h3><div id="proposals-about">${proposalsTable(g.proposals_about, 'None.')}</div>
     <h3>Proposals it made</h3>${proposalsTable(g.proposals_made, 'None.')}
     <h3>Votes it cast</h3><div id="votes-cast">${votes}</div>
@@ -428,10 +437,13 @@ function governanceHistory(g) {
 
 function route() {
   stopTicking();
+  wallet.watcher = null;
   freshness();
   const path = location.pathname;
   let match;
   if (path === PROPOSALS) return proposalsPage();
+  if (path === '/council/propose') return proposePage();
+  if (path === '/apply') return applyPage();
   if ((match = path.match(/^\/council\/proposals\/([1-9][0-9]*)$/))) return proposalPage(match[1]);
   if ((match = path.match(/^\/c\/(0x[0-9a-fA-F]{64})$/))) return certificatePage(match[1]);
   if ((match = path.match(/^\/p\/(0x[0-9a-fA-F]{40})$/))) return partnerPage(match[1]);

@@ -1,0 +1,329 @@
+// Originals web page, the consortium's write side: connect a browser wallet, apply, propose, vote and execute.
+// Every action goes the same way: POST /actions/prepare answers the EIP-712 typed data (the registry's nonce for the
+// signer and a deadline), the wallet signs it (eth_signTypedData_v4), and the page posts {typed_data, signature} to
+// the action's route, where the consortium's relayer sends it and pays the gas. The page talks to the wallet only
+// through the standard EIP-1193 provider (window.ethereum): it never sees, asks for or stores a private key.
+// Loaded after app.js and uses its helpers ($, esc, api, human, party, when, TYPES, ...).
+'use strict';
+
+const ZERO_HASH = '0x' + '0'.repeat(64);
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const USER_REJECTED = 4001; // EIP-1193: the user rejected the request
+const INDEX_WAIT_MS = 30000;
+const PROPOSABLE = ['ADMIT', 'SUSPEND', 'REINSTATE', 'EXPEL', 'GRANT_RIGHTS', 'WITHDRAW_RIGHTS'];
+const WITH_RIGHTS = new Set(['ADMIT', 'GRANT_RIGHTS', 'WITHDRAW_RIGHTS']);
+const RIGHTS = [['ISSUER', 1, 'issue certificates'], ['COUNCIL', 2, 'propose and vote in the council']];
+
+const wallet = { account: null, chainId: null, watcher: null };
+
+// -- the wallet -----------------------------------------------------------------------------------------------------
+
+// A refusal to show in the page: `text` in plain words; `code` the registry's error name, or the wallet's error code.
+class Refusal extends Error {
+  constructor(text, code) { super(text); this.code = code || null; }
+}
+
+function provider() { return window.ethereum || null; }
+
+async function ask(method, params) {
+  const p = provider();
+  if (!p) throw new Refusal('No browser wallet was found. Install a wallet that supports the standard EIP-1193 interface (a browser extension), then reload this page to sign with your own key.');
+  try {
+    return await p.request(params === undefined ? { method } : { method, params });
+  } catch (error) {
+    if (error && error.code === USER_REJECTED) throw new Refusal(method === 'eth_signTypedData_v4' ? 'You rejected the signature in your wallet: nothing was signed and nothing was sent.' : 'You declined the request in your wallet.', USER_REJECTED);
+    throw new Refusal(`Your wallet could not do this: ${error && error.message ? error.message : 'no reason given'}.`, error && error.code);
+  }
+}
+
+function showWallet() {
+  const area = $('#wallet');
+  if (!area) return;
+  if (wallet.account) {
+    area.innerHTML = `<span class="muted">Wallet</span> <code id="wallet-account" title="the connected account">${esc(wallet.account)}</code>${wallet.chainId === null ? '' : ` <span class="muted" id="wallet-chain">chain ${esc(wallet.chainId)}</span>`}`;
+  } else {
+    area.innerHTML = '<button type="button" class="secondary" id="connect">Connect wallet</button>';
+    $('#connect').addEventListener('click', () => connectWallet().catch(walletMessage));
+  }
+}
+
+function walletMessage(error) {
+  const box = $('#wallet-message');
+  if (!box) return;
+  box.textContent = error ? error.message : '';
+  box.hidden = !error;
+}
+
+async function useAccounts(accounts) {
+  wallet.account = accounts && accounts.length ? String(accounts[0]).toLowerCase() : null;
+  wallet.chainId = wallet.account ? parseInt(await ask('eth_chainId'), 16) : null;
+  showWallet();
+  if (wallet.watcher) wallet.watcher();
+}
+
+async function connectWallet() {
+  walletMessage(null);
+  await useAccounts(await ask('eth_requestAccounts'));
+  if (!wallet.account) throw new Refusal('Your wallet did not share an account with this page.');
+  return wallet.account;
+}
+
+// On load: an account the wallet already shares with this page (eth_accounts never prompts), and the wallet's events.
+async function restoreWallet() {
+  showWallet();
+  const p = provider();
+  if (!p) return;
+  if (typeof p.on === 'function') {
+    p.on('accountsChanged', (accounts) => useAccounts(accounts).catch(walletMessage));
+    p.on('chainChanged', (chainId) => { wallet.chainId = parseInt(chainId, 16); showWallet(); });
+  }
+  try { await useAccounts(await p.request({ method: 'eth_accounts' })); } catch (e) { /* not shared yet: Connect asks */ }
+}
+
+// -- prepare, sign, send --------------------------------------------------------------------------------------------
+
+async function postJson(path, body) {
+  const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Refusal(plainProblem(answer, response.status), answer.error);
+  return answer;
+}
+
+// Prepare `action` for the connected account, check the wallet's chain against the registry's, have the wallet sign.
+async function signAction(action, fields, progress) {
+  const signer = wallet.account || await connectWallet();
+  progress('Preparing the action…');
+  const prepared = await postJson('/actions/prepare', { action, signer, ...fields });
+  const typed = prepared.typed_data;
+  const chainId = parseInt(await ask('eth_chainId'), 16);
+  if (chainId !== Number(typed.domain.chainId)) {
+    throw new Refusal(`Your wallet is on chain ${chainId}, but this consortium's registry is on chain ${typed.domain.chainId}: switch your wallet to chain ${typed.domain.chainId}, then try again. Nothing was signed or sent.`);
+  }
+  progress('Sign the action in your wallet…');
+  const signature = await ask('eth_signTypedData_v4', [signer, JSON.stringify(typed)]);
+  return { typed_data: typed, signature };
+}
+
+// Sign and send: the relayer answers once the transaction is mined; then wait until the index has that block.
+async function relayAction(action, fields, path, progress) {
+  const body = await signAction(action, fields, progress);
+  progress('Sending it through the consortium’s relayer…');
+  const answer = await postJson(path, body);
+  progress(`Mined in block ${answer.block_number}; waiting for the index to reach it…`);
+  await untilIndexed(answer.block_number);
+  return answer;
+}
+
+async function untilIndexed(block) {
+  const started = Date.now();
+  while (Date.now() - started < INDEX_WAIT_MS) {
+    const page = await api('/partners?limit=1');
+    if (page.indexed_block !== null && page.indexed_block >= block) return;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+  throw new Refusal(`The transaction is in block ${block}, but the index has not reached it yet: reload this page in a moment.`);
+}
+
+function mined(answer) {
+  return `block ${esc(answer.block_number)}, transaction <code>${esc(answer.tx_hash)}</code>`;
+}
+
+// -- refusals in plain words ----------------------------------------------------------------------------------------
+
+const who = (address) => (address && wallet.account && String(address).toLowerCase() === wallet.account ? `your account ${address}` : `the account ${address}`);
+const statusName = (n) => human(['NONE', ...STATUSES][Number(n)] || `status ${n}`).toLowerCase();
+const REFUSALS = {
+  PartnerRegistryNotCouncil: (a) => `${who(a.account)} is not an active council member: only active council members can propose and vote.`,
+  PartnerRegistryAlreadyVoted: (a) => `${who(a.voter)} has already voted on proposal ${a.proposalId}: each council member votes once.`,
+  PartnerRegistryAlreadyRegistered: (a) => `${who(a.account)} is already registered (${statusName(a.status)}): an account applies once.`,
+  PartnerRegistryInvalidStatus: (a) => `This cannot be done while ${a.account} is ${statusName(a.status)}.`,
+  PartnerRegistryInvalidRights: () => 'Those rights are not valid for this decision: choose the issuer right, the council right or both.',
+  PartnerRegistryRightsUnchanged: (a) => `${a.account} already has exactly those rights: the decision would change nothing.`,
+  PartnerRegistryLastCouncilMember: (a) => `${a.account} is the last active council member: the consortium cannot be left without a council.`,
+  PartnerRegistryEmptyDisplayName: () => 'The name cannot be empty.',
+  PartnerRegistryCouncilFull: () => 'The council has as many members as the registry allows.',
+  PartnerRegistryUnknownProposal: (a) => `There is no proposal ${a.proposalId}.`,
+  PartnerRegistryProposalExpired: (a) => `Proposal ${a.proposalId} passed its deadline (${when(Number(a.deadline))}): it can no longer be voted on or carried out.`,
+  PartnerRegistryProposalAlreadyExecuted: (a) => `Proposal ${a.proposalId} was already carried out.`,
+  PartnerRegistryQuorumNotReached: (a) => `Proposal ${a.proposalId} has ${a.yesVotes} counted yes votes of the ${a.required} it needs: it cannot be carried out yet.`,
+  SignedActionExpired: (a) => `The signature's deadline (${when(Number(a.deadline))}) has passed: sign the action again.`,
+  SignedActionInvalidSignature: () => 'The registry does not accept this signature: sign the action again.',
+  InvalidAccountNonce: () => 'Another action of this account was carried out since this one was prepared: sign it again.',
+};
+
+function plainProblem(problem, status) {
+  const explain = problem.error && REFUSALS[problem.error];
+  if (explain) return `The registry refuses: ${explain(problem.arguments || {})} Nothing was sent.`;
+  if (status === 429) return `The consortium's relayer is busy (rate limited): ${problem.detail || 'try again later'}.`;
+  if (problem.error) return `The registry refuses: ${problem.detail}. Nothing was sent.`;
+  return `${problem.title || `HTTP ${status}`}: ${problem.detail || 'the server refused the request'}.`;
+}
+
+// The outcome area of a form or of the proposal's actions: progress, success or refusal, announced to screen readers.
+function outcome(box) {
+  return {
+    progress: (text) => { box.className = 'outcome muted'; box.textContent = text; },
+    done: (html) => { box.className = 'outcome done'; box.innerHTML = html; },
+    refused: (error) => {
+      box.className = 'outcome refused';
+      const code = error.code && typeof error.code === 'string' ? `<br><span class="why">the registry's error: <code id="refusal-code">${esc(error.code)}</code></span>` : '';
+      box.innerHTML = `<span id="refusal">${esc(error.message)}</span>${code}`;
+    },
+  };
+}
+
+// -- apply ----------------------------------------------------------------------------------------------------------
+
+function applyPage() {
+  document.title = 'Originals — apply to join the consortium';
+  view().innerHTML = `<h1>Apply to join the consortium</h1>
+    <p class="muted">You sign your application in your own browser wallet; the consortium's relayer sends it and pays
+      the fee. The council then decides on your admission by vote. You can follow it on your partner page.</p>
+    <form id="apply-form" class="stack noprint">
+      <label>Name (as verifiers will see it)<input type="text" name="displayName" required maxlength="200" autocomplete="organization"></label>
+      <label>Web domain<input type="text" name="domain" required maxlength="253" placeholder="mill.example" spellcheck="false"></label>
+      <label>Organisation type<select name="orgType" required>${TYPES.map((t, i) => `<option value="${i}">${esc(human(t))}</option>`).join('')}</select></label>
+      <label>Metadata hash (optional)<input type="text" name="metadataHash" placeholder="0x… (64 hex digits)" pattern="0x[0-9a-fA-F]{64}" spellcheck="false"></label>
+      <p><button type="submit" id="apply">Sign and apply</button></p>
+    </form>
+    <section id="outcome" class="outcome" aria-live="polite"></section>`;
+  const form = $('#apply-form');
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const fields = {
+      orgType: Number(data.get('orgType')),
+      displayName: String(data.get('displayName')).trim(),
+      domain: String(data.get('domain')).trim().toLowerCase(),
+      metadataHash: String(data.get('metadataHash')).trim().toLowerCase() || ZERO_HASH,
+    };
+    const out = outcome($('#outcome'));
+    $('#apply').disabled = true;
+    try {
+      const answer = await relayAction('Apply', fields, '/applications', out.progress);
+      const address = answer.signer;
+      const governance = await api(`/partners/${address}/governance`);
+      out.done(`<p id="applied">Your application was recorded on chain in ${mined(answer)}.
+          See <a href="/p/${esc(address)}" id="partner-link">your partner page</a>.</p>
+        <h2>Your application and the proposals about it</h2>
+        <h3>Applications</h3>${applicationsTable(governance.applications)}
+        <h3>Proposals about you</h3>${proposalsTable(governance.proposals_about, 'None yet: a council member proposes your admission.')}`);
+    } catch (error) {
+      out.refused(error);
+    } finally {
+      $('#apply').disabled = false;
+    }
+  });
+}
+
+// -- propose --------------------------------------------------------------------------------------------------------
+
+function proposePage() {
+  document.title = 'Originals — propose a council decision';
+  const params = new URLSearchParams(location.search);
+  const kind = PROPOSABLE.includes(params.get('kind')) ? params.get('kind') : 'ADMIT';
+  const subject = ADDRESS.test(params.get('subject') || '') ? params.get('subject') : '';
+  view().innerHTML = `<h1>Propose a council decision</h1>
+    <p class="muted">For council members: you sign the proposal in your wallet, and it counts as your yes vote. It passes
+      with the votes of a majority of the active council before its deadline.</p>
+    <form id="propose-form" class="stack noprint">
+      <label>Decision<select name="kind" id="kind">${PROPOSABLE.map((k) => `<option value="${k}"${k === kind ? ' selected' : ''}>${esc(human(k))}</option>`).join('')}</select></label>
+      <label>Partner's address<input type="text" name="subject" id="subject" required pattern="0x[0-9a-fA-F]{40}" placeholder="0x… (40 hex digits)" spellcheck="false" value="${esc(subject)}" aria-describedby="subject-name"></label>
+      <p class="muted" id="subject-name" aria-live="polite"></p>
+      <fieldset id="rights"><legend>Rights (admit, grant, withdraw)</legend>
+        ${RIGHTS.map(([name, bit, what]) => `<label class="check"><input type="checkbox" name="rights" value="${bit}"${name === 'ISSUER' ? ' checked' : ''}> ${esc(human(name))}: may ${esc(what)}</label>`).join('')}
+      </fieldset>
+      <p><button type="submit" id="propose">Sign and propose</button></p>
+    </form>
+    <section id="outcome" class="outcome" aria-live="polite"></section>`;
+  const form = $('#propose-form');
+  const rightsShown = () => { $('#rights').disabled = !WITH_RIGHTS.has($('#kind').value); };
+  $('#kind').addEventListener('change', rightsShown);
+  rightsShown();
+  // Name the partner the address belongs to, so a council member sees whom the decision is about before signing.
+  const named = async () => {
+    const address = $('#subject').value.trim();
+    if (!ADDRESS.test(address)) { $('#subject-name').textContent = ''; return; }
+    try {
+      const p = await api(`/partners/${address.toLowerCase()}`);
+      $('#subject-name').textContent = `${p.display_name} (${human(p.org_type)}, ${p.domain}): ${human(p.status).toLowerCase()}, rights: ${p.rights.map(human).join(', ').toLowerCase() || 'none'}.`;
+    } catch (e) {
+      $('#subject-name').textContent = 'No partner or applicant has this address (as indexed).';
+    }
+  };
+  $('#subject').addEventListener('change', named);
+  named();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const chosen = String(data.get('kind'));
+    const rights = WITH_RIGHTS.has(chosen) ? data.getAll('rights').reduce((bits, bit) => bits | Number(bit), 0) : 0;
+    const fields = { kind: KINDS.indexOf(chosen), subject: String(data.get('subject')).trim().toLowerCase(), rights, cutoff: 0 };
+    const out = outcome($('#outcome'));
+    $('#propose').disabled = true;
+    try {
+      const answer = await relayAction('Propose', fields, '/proposals', out.progress);
+      history.pushState({}, '', `${PROPOSALS}/${answer.proposal_id}`);
+      stopTicking();
+      await proposalPage(answer.proposal_id, `Your proposal ${answer.proposal_id} was recorded in ${mined(answer)}; it counts as your yes vote.`);
+    } catch (error) {
+      out.refused(error);
+      $('#propose').disabled = false;
+    }
+  });
+}
+
+// -- vote and execute on a proposal's page --------------------------------------------------------------------------
+
+// The buttons follow what the index says: voting while the proposal is open and the account has not voted; executing
+// once it has its majority. Whether the account is active council is only advice here (the index may be a block
+// behind the chain): the registry decides, and the relayer's simulation refuses a vote it would revert, sending nothing.
+let actionsTurn = 0; // the latest rendering of the actions wins (the wallet may change while one waits for the API)
+
+async function proposalActions(p, notice) {
+  const turn = ++actionsTurn;
+  let member = null;
+  if (wallet.account) {
+    try { member = await api(`/partners/${wallet.account}`); } catch (e) { member = null; }
+  }
+  const area = $('#actions');
+  if (!area || turn !== actionsTurn) return;
+  const council = member !== null && member.status === 'ACTIVE' && member.rights.includes('COUNCIL');
+  const voted = wallet.account ? p.votes.find((v) => v.voter === wallet.account) : undefined;
+  const open = p.status === 'open';
+  let hint;
+  if (!open) hint = 'This proposal is no longer open: nothing more can be done with it.';
+  else if (!wallet.account) hint = 'Connect your wallet to vote (council members) or to carry out a proposal that has its majority (anyone).';
+  else if (voted) hint = `Your account has voted ${voted.support ? 'yes' : 'no'} on this proposal.`;
+  else if (!council) hint = `Your account ${wallet.account} is not an active council member: the registry will refuse its vote. Anyone may carry out a proposal once it has its majority.`;
+  else hint = 'You are an active council member and have not voted on this proposal yet.';
+  const canVote = open && wallet.account !== null && !voted;
+  const canExecute = open && wallet.account !== null && p.executable_now;
+  area.innerHTML = `<h2>Vote or execute</h2>
+    <p id="action-hint">${esc(hint)}</p>
+    <p class="buttons"><button type="button" id="vote-yes"${canVote ? '' : ' disabled'}>Vote yes</button>
+      <button type="button" id="vote-no" class="secondary"${canVote ? '' : ' disabled'}>Vote no</button>
+      <button type="button" id="execute"${canExecute ? '' : ' disabled'}>Execute</button></p>
+    <section id="outcome" class="outcome" aria-live="polite" tabindex="-1"></section>`;
+  const out = outcome($('#outcome'));
+  if (notice) {
+    out.done(notice);
+    $('#outcome').focus(); // the view was drawn again: keep a keyboard user at the outcome of what they did
+  }
+  const act = async (action, fields, path, said) => {
+    area.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    try {
+      const answer = await relayAction(action, { proposalId: p.proposal_id, ...fields }, path, out.progress);
+      await proposalPage(p.proposal_id, `${said} in ${mined(answer)}.`);
+    } catch (error) {
+      out.refused(error);
+      area.querySelectorAll('button').forEach((b) => { b.disabled = (b.id === 'execute' ? !canExecute : !canVote); });
+    }
+  };
+  const base = `/proposals/${p.proposal_id}`;
+  $('#vote-yes').addEventListener('click', () => act('Vote', { support: true }, `${base}/votes`, 'Your yes vote was recorded'));
+  $('#vote-no').addEventListener('click', () => act('Vote', { support: false }, `${base}/votes`, 'Your no vote was recorded'));
+  $('#execute').addEventListener('click', () => act('Execute', {}, `${base}/execute`, `Proposal ${p.proposal_id} was carried out`));
+}
+
+document.addEventListener('DOMContentLoaded', restoreWallet);

@@ -1,0 +1,171 @@
+"""The browser tests' shared parts: Debian's Chromium driven by Playwright, a served stack, and a test wallet.
+
+:func:`require_chromium` skips a browser test module on a machine without Chromium, except under CI, where `.ci/run`
+installs it and the tests must run. :func:`serve` runs the API and its page with uvicorn in a thread.
+:class:`InjectedWallet` is a test double for a browser wallet extension: a small EIP-1193 provider (``window.ethereum``)
+injected into the page before its scripts run, whose requests reach Python through an exposed function and are
+answered with anvil's devnet keys. The page's code is the code a real wallet talks to; it never sees a key.
+Screenshots go to ``test-artifacts/`` for people to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from eth_account import Account
+
+from api.main import create_app
+from devtools.devnet import devnet_key, free_port
+from ledger.config import Settings
+from ledger.signing.actions import sign
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+USER_REJECTED = 4001
+"""EIP-1193's error code for a request the user rejected."""
+
+
+def require_chromium() -> None:
+    """Call at a browser test module's top: skip it without Chromium (fail under CI, which must run it)."""
+    import pytest
+
+    if CHROMIUM is not None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is required under CI (.ci/run installs Debian's chromium package)", pytrace=False)
+    pytest.skip(
+        "no Chromium on this machine: `apt-get install chromium` to run the browser tests", allow_module_level=True
+    )
+
+
+@contextmanager
+def launch() -> Iterator[Any]:
+    """A headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """The API and its page served by uvicorn on a free port, in a thread; yields the base URL."""
+    port = free_port()
+    app = create_app(settings.model_copy(update={"api_port": port}))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save the whole page as ``test-artifacts/<name>.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+_PROVIDER = """
+(() => {
+  const listeners = {};
+  const provider = {
+    isOriginalsTestWallet: true,
+    async request({ method, params }) {
+      const answer = await window.__originalsTestWallet(method, params === undefined ? [] : params);
+      if (answer.error) {
+        const error = new Error(answer.error.message);
+        error.code = answer.error.code;
+        throw error;
+      }
+      return answer.result;
+    },
+    on(event, listener) { (listeners[event] = listeners[event] || []).push(listener); return provider; },
+    removeListener(event, listener) {
+      listeners[event] = (listeners[event] || []).filter((l) => l !== listener);
+      return provider;
+    },
+    emit(event, value) { (listeners[event] || []).forEach((listener) => listener(value)); },
+  };
+  window.ethereum = provider;
+})();
+"""
+
+
+class InjectedWallet:
+    """An EIP-1193 wallet backed by anvil's devnet keys, for one page: the test selects the account it signs with.
+
+    It answers ``eth_requestAccounts`` (the user connects the site) and then ``eth_accounts`` with the selected
+    account, ``eth_chainId`` with
+    ``chain_id``, and ``eth_signTypedData_v4`` by signing the typed data with the selected account's key
+    (:func:`ledger.signing.actions.sign`, as the CLI signs with a keystore), or with error 4001 while ``rejecting``
+    (the user pressed Reject). ``requests`` records every method the page asked for, and ``signed`` every typed data
+    it signed.
+    """
+
+    def __init__(self, page: Any, chain_id: int, account: int) -> None:
+        self.page = page
+        self.chain_id = chain_id
+        self.account = account
+        self.rejecting = False
+        self.connected = False
+        self.requests: list[str] = []
+        self.signed: list[dict[str, Any]] = []
+        page.expose_function("__originalsTestWallet", self._request)
+        page.add_init_script(_PROVIDER)
+
+    @property
+    def address(self) -> str:
+        return str(Account.from_key(devnet_key(self.account)).address).lower()
+
+    def select(self, account: int) -> None:
+        """Switch to anvil's account ``account``, telling the page as a wallet does (``accountsChanged``)."""
+        self.account = account
+        self.page.evaluate("address => window.ethereum.emit('accountsChanged', [address])", self.address)
+
+    def _request(self, method: str, params: list[Any]) -> dict[str, Any]:
+        self.requests.append(method)
+        if method == "eth_requestAccounts":
+            self.connected = True  # the user allowed this site, as a wallet remembers across page loads
+        if method in ("eth_requestAccounts", "eth_accounts"):
+            return {"result": [self.address] if self.connected else []}
+        if method == "eth_chainId":
+            return {"result": hex(self.chain_id)}
+        if method == "eth_signTypedData_v4":
+            if self.rejecting:
+                return {"error": {"code": USER_REJECTED, "message": "User rejected the request."}}
+            address, payload = params
+            if str(address).lower() != self.address:
+                return {"error": {"code": 4100, "message": f"{address} is not this wallet's selected account"}}
+            typed = json.loads(payload)
+            self.signed.append(typed)
+            return {"result": sign(typed, devnet_key(self.account))}
+        return {"error": {"code": 4200, "message": f"the test wallet does not support {method}"}}
