@@ -2,9 +2,10 @@
 
 Fictional but plausible names, each with an ``.example`` domain (reserved by RFC 2606, so no link leads to a real
 site). The first four keep the devnet accounts 4 to 7 the demo has always used (the textile mill's key backs the demo
-API key, the gallery and the university founder issue the demo certificates); every other partner's key is derived
-from its domain (:func:`demo_key`), holds no ether and never needs any: everything it does is a signed action that
-the relayer sends and pays for. Who plays which part in the consortium's story (:mod:`devtools.demo_consortium`) is
+API key, the gallery and the university founder issue the demo certificates), the three that join the council have
+anvil's keys 10 to 12 (so the README's walkthrough can sign as them); every other partner's key is derived from its
+domain (:func:`demo_key`). None of them needs ether (only the first four, anvil's funded accounts, have any):
+everything a partner does in the story is a signed action that the relayer sends and pays for. Who plays which part in the consortium's story (:mod:`devtools.demo_consortium`) is
 said here too, by domain, so a reader sees the whole cast in one place.
 """
 
@@ -49,10 +50,13 @@ PARTNERS: tuple[DemoPartner, ...] = (
     DemoPartner(T.ASSOCIATION, "Kunstverein Gallery North", "gallery-north.example", ISSUER, account=5),
     DemoPartner(T.RESEARCH_INSTITUTE, "Institute for Material Research", "imr.example", 0, account=6),
     DemoPartner(T.MINISTRY, "Ministry of Culture and Heritage", "culture.example", 0, account=7),
-    # Joining the council with the founders.
-    DemoPartner(T.PUBLIC_ADMINISTRATION, "Stadtverwaltung Mittweida", "mittweida.example", BOTH),
-    DemoPartner(T.UNIVERSITY, "TU Bergakademie Freiberg", "tu-freiberg.example", BOTH),
-    DemoPartner(T.MINISTRY, "Staatsministerium für Wissenschaft, Kultur und Tourismus", "smwk.example", BOTH),
+    # Joining the council with the founders: anvil's keys 10-12 (anvil funds only 0-9; signers need no ether), so a
+    # newcomer following the README can sign as any council member with `--devnet-account N`.
+    DemoPartner(T.PUBLIC_ADMINISTRATION, "Stadtverwaltung Mittweida", "mittweida.example", BOTH, account=10),
+    DemoPartner(T.UNIVERSITY, "TU Bergakademie Freiberg", "tu-freiberg.example", BOTH, account=11),
+    DemoPartner(
+        T.MINISTRY, "Staatsministerium für Wissenschaft, Kultur und Tourismus", "smwk.example", BOTH, account=12
+    ),
     # SMEs: the makers of originals.
     DemoPartner(T.SME, "Textilwerk Crimmitschau GmbH", "textilwerk-crimmitschau.example", ISSUER),
     DemoPartner(T.SME, "Spitzenmanufaktur Plauen GmbH", "plauener-spitze.example", ISSUER),

@@ -131,7 +131,7 @@ class InjectedWallet:
     it signed.
     """
 
-    def __init__(self, page: Any, chain_id: int, account: int) -> None:
+    def __init__(self, page: Any, chain_id: int, account: int | str) -> None:
         self.page = page
         self.chain_id = chain_id
         self.account = account
@@ -143,11 +143,18 @@ class InjectedWallet:
         page.add_init_script(_PROVIDER)
 
     @property
-    def address(self) -> str:
-        return str(Account.from_key(devnet_key(self.account)).address).lower()
+    def key(self) -> str:
+        """The selected account's private key: anvil's account ``account``, or ``account`` itself when it is a key
+        (the demo consortium's partners have keys derived from labels, see :func:`devtools.demo_partners.demo_key`)."""
+        return self.account if isinstance(self.account, str) else devnet_key(self.account)
 
-    def select(self, account: int) -> None:
-        """Switch to anvil's account ``account``, telling the page as a wallet does (``accountsChanged``)."""
+    @property
+    def address(self) -> str:
+        return str(Account.from_key(self.key).address).lower()
+
+    def select(self, account: int | str) -> None:
+        """Switch to anvil's account ``account`` (or the account of private key ``account``), telling the page as a
+        wallet does (``accountsChanged``)."""
         self.account = account
         self.page.evaluate("address => window.ethereum.emit('accountsChanged', [address])", self.address)
 
@@ -167,5 +174,5 @@ class InjectedWallet:
                 return {"error": {"code": 4100, "message": f"{address} is not this wallet's selected account"}}
             typed = json.loads(payload)
             self.signed.append(typed)
-            return {"result": sign(typed, devnet_key(self.account))}
+            return {"result": sign(typed, self.key)}
         return {"error": {"code": 4200, "message": f"the test wallet does not support {method}"}}

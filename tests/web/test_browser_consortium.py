@@ -3,8 +3,9 @@
 The wallet is :class:`support.browser.InjectedWallet`, an EIP-1193 provider injected into the page by the test and
 backed by anvil's devnet keys: a test double for the browser extension. The page's code is the code a real wallet
 talks to (``eth_requestAccounts``, ``eth_chainId``, ``eth_signTypedData_v4``); it never sees a key. The stack is the
-demo consortium (founders 0, 1, 2 are the council: a majority is 2, and a proposal counts as its proposer's yes vote)
-with the devnet relayer (account 9) and a live indexer, as `make run` has it. A screenshot per step is saved under
+demo consortium (its council: the founders, anvil accounts 0, 1 and 2, and three partners that joined it, anvil's keys
+10, 11 and 12; a majority of six is 4, and a proposal counts as its proposer's yes vote) with the devnet
+relayer (account 9) and a live indexer, as `make run` has it. A screenshot per step is saved under
 ``test-artifacts/``.
 """
 
@@ -31,6 +32,8 @@ from ledger.indexer.runner import build_indexer
 
 TOWN, BANK, UNIVERSITY = 0, 1, 2
 """The founding council (anvil accounts 0-2)."""
+MITTWEIDA = 10
+"""A council member that joined the founders in the demo consortium (anvil's key 10, see devtools/demo_partners.py)."""
 MILL = 4
 """The demo's textile mill: an active partner with the issuer right, not council."""
 GALLERY = 5
@@ -110,7 +113,7 @@ def _rows(page: Any, selector: str) -> list[list[str]]:
     return [row.split("\t") for row in page.locator(f"{selector} tbody tr").all_inner_texts()]
 
 
-def test_an_applicant_applies_two_council_members_vote_anyone_executes_and_the_partner_joins_the_directory(
+def test_an_applicant_applies_council_members_propose_and_vote_anyone_executes_and_the_partner_joins_the_directory(
     browser: Any, stack: Stack
 ) -> None:
     page, wallet = _page(browser, stack, APPLICANT)
@@ -173,25 +176,34 @@ def test_an_applicant_applies_two_council_members_vote_anyone_executes_and_the_p
     assert page.inner_text("#outcome").startswith(f"Your proposal {pid} was recorded in block ")
     assert page.inner_text("#summary") == f"Admit {NEWCOMER['name']} to the consortium with the issuer right."
     assert [row[:2] for row in _rows(page, "#votes")] == [["Town of Originals", "yes"]]
-    assert page.inner_text("#executable") == "Not yet: 1 counted yes vote of the 2 needed."
+    assert page.inner_text("#executable") == "Not yet: 1 counted yes vote of the 4 needed."
     assert page.inner_text("#action-hint") == "Your account has voted yes on this proposal."
     assert [page.is_disabled(b) for b in ("#vote-yes", "#vote-no", "#execute")] == [True, True, True]
     screenshot(page, "admission-4-proposed")
 
-    # 3. Council member B (the bank) votes yes: the majority (2 of the council of 3) is in.
-    wallet.select(BANK)
-    page.wait_for_function(
-        "() => document.querySelector('#action-hint')?.textContent.startsWith('You are an active council member')"
-    )
-    assert [page.is_disabled(b) for b in ("#vote-yes", "#vote-no", "#execute")] == [False, False, True]
-    page.click("#vote-yes")
-    page.wait_for_function("() => document.querySelectorAll('#votes tbody tr').length === 2", timeout=30_000)
-    assert page.inner_text("#outcome").startswith("Your yes vote was recorded in block ")
+    # 3. Three more council members vote yes on the page, each in their own wallet: the bank, the university and the
+    # town of Mittweida. Four of the council of six is the majority.
+    voters = [(BANK, "Cooperative Bank"), (UNIVERSITY, "University Blockchain Competence Centre")]
+    voters.append((MITTWEIDA, "Stadtverwaltung Mittweida"))
+    for count, (member, name) in enumerate(voters, start=2):
+        wallet.select(member)
+        page.wait_for_function(
+            "() => document.querySelector('#action-hint')?.textContent.startsWith('You are an active council member')"
+        )
+        assert [page.is_disabled(b) for b in ("#vote-yes", "#vote-no", "#execute")] == [False, False, True]
+        page.click("#vote-yes")
+        page.wait_for_function(
+            "n => document.querySelectorAll('#votes tbody tr').length === n", arg=count, timeout=30_000
+        )
+        assert page.inner_text("#outcome").startswith("Your yes vote was recorded in block ")
+        assert _rows(page, "#votes")[-1][:3] == [name, "yes", "yes"]
     assert [row[:3] for row in _rows(page, "#votes")] == [
         ["Town of Originals", "yes", "yes"],
         ["Cooperative Bank", "yes", "yes"],
+        ["University Blockchain Competence Centre", "yes", "yes"],
+        ["Stadtverwaltung Mittweida", "yes", "yes"],
     ]
-    assert page.inner_text("#executable") == "Yes: 2 counted yes votes reach the 2 needed."
+    assert page.inner_text("#executable") == "Yes: 4 counted yes votes reach the 4 needed."
     screenshot(page, "admission-5-voted")
 
     # 4. Anyone may carry it out: the applicant itself executes.
@@ -213,7 +225,7 @@ def test_an_applicant_applies_two_council_members_vote_anyone_executes_and_the_p
         [NEWCOMER["name"], "NGO", "Active", "Issuer", NEWCOMER["domain"]]
     ]
     screenshot(page, "admission-7-directory")
-    assert [t["primaryType"] for t in wallet.signed] == ["Apply", "Propose", "Vote", "Execute"]
+    assert [t["primaryType"] for t in wallet.signed] == ["Apply", "Propose", "Vote", "Vote", "Vote", "Execute"]
     assert set(wallet.requests) == {"eth_requestAccounts", "eth_accounts", "eth_chainId", "eth_signTypedData_v4"}
     assert [line for line in console if "Content Security Policy" in line] == []
     page.close()
