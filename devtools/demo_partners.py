@@ -5,8 +5,9 @@ site). The first four keep the devnet accounts 4 to 7 the demo has always used (
 API key, the gallery and the university founder issue the demo certificates), the three that join the council have
 anvil's keys 10 to 12 (so the README's walkthrough can sign as them); every other partner's key is derived from its
 domain (:func:`demo_key`). None of them needs ether (only the first four, anvil's funded accounts, have any):
-everything a partner does in the story is a signed action that the relayer sends and pays for. Who plays which part in the consortium's story (:mod:`devtools.demo_consortium`) is
-said here too, by domain, so a reader sees the whole cast in one place.
+everything a partner does in the story is a signed action that the relayer sends and pays for. Who plays which part
+in the consortium's story (:mod:`devtools.demo_consortium`) is said here too, by domain, so a reader sees the whole
+cast in one place.
 """
 
 from __future__ import annotations
