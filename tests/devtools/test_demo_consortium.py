@@ -72,7 +72,6 @@ class Seeded:
     events: list[DecodedLog]
     demo_dir: Path
     settings: Settings
-    seeded_in: float
 
     def view(self, fn: str, *args: Any) -> Any:
         data = self.client.call("eth_call", [{"to": self.partners.address, "data": self.partners.encode(fn, *args)}])
@@ -95,9 +94,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     with Anvil(genesis_timestamp=genesis_timestamp()) as anvil:
         client = RpcClient(anvil.url)
         consortium = devchain.deploy(client, tmp / "deployments")
-        started = time.monotonic()
         assert Demo(client, consortium.deployment, tmp / "demo").seed()
-        seeded_in = time.monotonic() - started
         logs = client.call(
             "eth_getLogs", [{"address": consortium.partners.address, "fromBlock": "0x0", "toBlock": "latest"}]
         )
@@ -115,7 +112,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         finally:
             setup.client.close()
             setup.engine.dispose()
-        yield Seeded(client, consortium.partners, consortium.deployment, events, tmp / "demo", settings, seeded_in)
+        yield Seeded(client, consortium.partners, consortium.deployment, events, tmp / "demo", settings)
 
 
 def address(domain: str) -> str:
@@ -291,6 +288,6 @@ def test_the_directory_pages_and_filters_the_whole_consortium(seeded: Seeded) ->
     assert sum(1 for p in PARTNERS if p.rights & COUNCIL) == 3
 
 
-def test_seeding_takes_seconds_and_seeding_again_does_nothing(seeded: Seeded) -> None:
-    assert seeded.seeded_in < 60  # about 2 s alone on 2 cores; the bound only catches a return to one call a time
+def test_seeding_again_does_nothing(seeded: Seeded) -> None:
+    """How long seeding takes is measured in docs/benchmarks.md ("Start-up of make run"), not asserted here."""
     assert Demo(seeded.client, seeded.deployment, seeded.demo_dir).seed() is False

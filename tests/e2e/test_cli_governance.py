@@ -22,11 +22,12 @@ from typing import Any
 import httpx
 import pytest
 from support.governance import APPLICANT, OUTSIDER, RELAYER
-from support.write_world import PASSWORD, WriteWorld, write_keystore, write_world
+from support.write_world import ACCOUNTS, PASSWORD, WriteWorld, write_keystore, write_world
 from test_stack import _stop, _wait_for_http
 
 from devtools.devnet import devnet_key, free_port
-from ledger.events import ISSUER, PartnerStatus, ProposalKind
+from ledger.documents import certificate_id
+from ledger.events import PartnerStatus, ProposalKind
 
 MINED = r"mined in block (\d+), tx (0x[0-9a-f]{64})\n"
 
@@ -255,4 +256,44 @@ def test_a_proposal_needs_its_options(cli: Cli) -> None:
         1,
         "originals council: error: revoke-certificate needs --certificate ID and --reason CODE\n",
     )
-    assert ISSUER == 1  # --rights issuer is the ISSUER bit the admission above granted
+
+
+def test_a_council_member_proposes_new_details_and_a_certificate_decision_from_the_terminal(cli: Cli) -> None:
+    """The decisions trust model v2 gave the council, from the terminal: a change of a partner's details, and the
+    revocation of another issuer's certificate."""
+    issuer = _address(cli, ACCOUNTS["issuer"])
+    stdout = cli.ok(
+        "council", "propose", "details", issuer, "--name", "Linen Mill of Saxony", "--domain", "linen.example",
+        "--type", "SME", signer=0,
+    )  # fmt: skip
+    match = re.fullmatch(rf"proposal (\d+) \(details {issuer}\) {MINED}", stdout)
+    assert match is not None, stdout
+    details_id = int(match.group(1))
+
+    root = "0x" + "5e" * 32
+    cli.world.chain.cert_tx(ACCOUNTS["issuer"], "issue", bytes.fromhex(root[2:]), bytes.fromhex("5f" * 32), 0)
+    certificate = certificate_id(issuer, root)
+    stdout = cli.ok("council", "propose", "revoke-certificate", "--certificate", certificate, "--reason", "5", signer=0)
+    match = re.fullmatch(rf"proposal (\d+) \(revoke-certificate certificate {certificate}\) {MINED}", stdout)
+    assert match is not None, stdout
+    decision_id = int(match.group(1))
+    assert decision_id == details_id + 1
+
+    cli.world.index()
+    details = cli.api.get(f"/proposals/{details_id}").json()
+    assert (details["kind"], details["subject"], details["proposer"]) == ("CHANGE_DETAILS", issuer, _address(cli, 0))
+    assert details["proposed_details"] == {
+        "display_name": "Linen Mill of Saxony",
+        "org_type": "SME",
+        "domain": "linen.example",
+        "metadata_hash": "0x" + "00" * 32,
+    }
+    decision = cli.api.get(f"/proposals/{decision_id}").json()
+    registry = cli.world.chain.certificates.address.lower()
+    assert (decision["kind"], decision["subject"], decision["target"], decision["leaf"], decision["reason"]) == (
+        "REVOKE_CERTIFICATE",
+        registry,
+        certificate,
+        None,  # the whole certificate
+        5,
+    )
