@@ -174,7 +174,8 @@ def test_a_proposal_page_shows_the_votes_by_whom_the_majority_and_a_live_countdo
     page.wait_for_selector("#votes")
     assert page.url == f"{base}/council/proposals/{open_['proposal_id']}"
     assert page.inner_text("#summary") == "Suspend Kunstverein Gallery North: while suspended its key can do nothing."
-    facts = dict(zip(page.locator("dl.facts dt").all_inner_texts(), page.locator("dl.facts dd").all_inner_texts()))
+    terms, values = page.locator("dl.facts dt").all_inner_texts(), page.locator("dl.facts dd").all_inner_texts()
+    facts = dict(zip(terms, values, strict=True))
     assert facts["Kind"] == "Suspend"
     assert facts["Concerning"].startswith("Kunstverein Gallery North")  # to whom
     assert facts["Proposed by"].startswith("Cooperative Bank")  # who proposed it
