@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     relayer_global_rate_limit: str = Field(
         "300/minute", description="signed actions relayed for everyone together (same notation); 'off' disables it"
     )
+    relayer_application_rate_limit: str = Field(
+        "30/hour",
+        description="applications relayed for everyone together (same notation): the one action a stranger can have "
+        "relayed, so a stranger with many keys cannot spend the relayer's ether on them; 'off' disables it",
+    )
     relayer_low_balance_ether: Decimal = Field(
         Decimal("0.1"), ge=0, description="below this balance (in ether) the relayer is reported low and warns"
     )
@@ -138,7 +143,7 @@ class Settings(BaseSettings):
                 raise ValueError("set ORIGINALS_PUBLIC_BASE_URL to the address verifiers use, in production")
         return self
 
-    @field_validator("rate_limit", "relayer_rate_limit", "relayer_global_rate_limit")
+    @field_validator("rate_limit", "relayer_rate_limit", "relayer_global_rate_limit", "relayer_application_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str, info: ValidationInfo) -> str:
         """'off', or limits' notation: several rates for the API's edge, one (a token bucket) for the relayer's."""

@@ -182,30 +182,48 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """A token bucket per signer and one for everyone: an action takes a token from both, or from neither."""
+    """A token bucket per signer, one for everyone, and one for all applications together: an action takes a token
+    from each bucket that applies to it, or from none.
 
-    def __init__(self, per_signer: TokenBucket | None, overall: TokenBucket | None) -> None:
+    Applications have their own, smaller budget because they are the one action a stranger can have relayed: every
+    fresh key may apply once, so a per-signer limit does not stop a stranger with many keys from spending the
+    relayer's ether on applications (~145,000 gas each) or filling the registry with them.
+    """
+
+    def __init__(
+        self, per_signer: TokenBucket | None, overall: TokenBucket | None, applications: TokenBucket | None = None
+    ) -> None:
         self.per_signer = per_signer
         self.overall = overall
+        self.applications = applications
         self._lock = threading.Lock()
 
-    def take(self, signer: str) -> None:
-        """Take a token for ``signer``.
+    def take(self, signer: str, action: str = "") -> None:
+        """Take a token for ``signer``'s ``action`` (its EIP-712 type, e.g. ``Apply``).
 
         Raises:
-            RateLimited: the signer's bucket or the overall one is empty (nothing is taken from either).
+            RateLimited: a bucket that applies is empty (nothing is taken from any).
         """
+        applying = action == "Apply" and self.applications is not None
         with self._lock:
             signer_wait = self.per_signer.wait(signer) if self.per_signer else 0.0
             overall_wait = self.overall.wait("*") if self.overall else 0.0
+            applications_wait = self.applications.wait("*") if applying and self.applications else 0.0
             if signer_wait > 0:
                 raise RateLimited(f"too many signed actions by {signer}; try again in {signer_wait:.0f} s", signer_wait)
             if overall_wait > 0:
                 raise RateLimited(f"the relayer is busy; try again in {overall_wait:.0f} s", overall_wait)
+            if applications_wait > 0:
+                raise RateLimited(
+                    f"too many applications to the consortium lately; try again in {applications_wait:.0f} s",
+                    applications_wait,
+                )
             if self.per_signer:
                 self.per_signer.take(signer)
             if self.overall:
                 self.overall.take("*")
+            if applying and self.applications:
+                self.applications.take("*")
 
 
 def _normalised(kind: str, value: Any, field: str) -> Any:
@@ -423,13 +441,14 @@ class Relayer:
 
         Raises:
             SignedActionError: a proof step is not a 32-byte value.
-            RateLimited: the signer's or everyone's bucket is empty (nothing sent).
+            RateLimited: the signer's, everyone's or (for an application) the applications' bucket is empty (nothing
+                sent).
             ActionReverted: the registry would refuse (nothing sent), or refused once mined.
             TransientRpcError: the node could not be asked (nothing sent).
             TransactionTimeout: not mined within ``mined_timeout`` seconds (it may still be).
         """
         steps = [_normalised("bytes32", p, "proof") for p in proof]
-        self.limiter.take(checked.signer)
+        self.limiter.take(checked.signer, checked.action.name)
         binding = self.bindings[checked.action.contract]
         function, arguments = call_arguments(checked.typed, checked.signature, steps)
         call = Call(binding.address, binding.encode(function, *arguments))
@@ -484,7 +503,9 @@ def open_relayer(
     if not allow_devnet_key and address in devnet_addresses():
         raise DevnetKeyRefused(f"the relayer {address} is a well-known devnet key; refused outside a devnet")
     limiter = RateLimiter(
-        TokenBucket.parse(settings.relayer_rate_limit), TokenBucket.parse(settings.relayer_global_rate_limit)
+        TokenBucket.parse(settings.relayer_rate_limit),
+        TokenBucket.parse(settings.relayer_global_rate_limit),
+        TokenBucket.parse(settings.relayer_application_rate_limit),
     )
     low = int(settings.relayer_low_balance_ether * WEI_PER_ETHER)
     return Relayer(client, deployment, account, limiter, low, settings.mined_timeout)

@@ -425,6 +425,24 @@ def test_past_the_relayers_overall_rate_limit_everyone_is_refused(world: WriteWo
     _problem(response, 429, "Too many signed actions", "the relayer is busy; try again in 3600 s")
 
 
+def test_past_the_applications_budget_a_strangers_next_application_is_refused(
+    world: WriteWorld, tmp_path: Path
+) -> None:
+    """Each fresh key may apply once, so strangers with many keys meet the applications' own budget."""
+    settings = relayer_settings(world, tmp_path, relayer_application_rate_limit="1/hour")
+    with TestClient(create_app(settings)) as client:
+        limited = Governance(world, client)
+        _relayed(limited, "/applications", limited.signed("Apply", 13, **MILL, metadataHash=ZERO))
+        other = limited.signed("Apply", 14, **MILL, metadataHash=ZERO)
+        before = limited.sent()
+        response = client.post("/applications", json=other)
+        assert limited.sent() == before
+    assert response.headers["retry-after"] == "3600"
+    _problem(
+        response, 429, "Too many signed actions", "too many applications to the consortium lately; try again in 3600 s"
+    )
+
+
 # -- an issuer's own signature: issue and change a status without an API key ----------------------------------------
 
 ROOT = "0x" + "7a" * 32

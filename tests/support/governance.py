@@ -80,6 +80,7 @@ def relayer_settings(world: WriteWorld, directory: Path, **overrides: Any) -> Se
         "relayer_password": SecretStr(PASSWORD),
         "relayer_rate_limit": "off",
         "relayer_global_rate_limit": "off",
+        "relayer_application_rate_limit": "off",
         **overrides,
     }
     return world.settings.model_copy(update=values)

@@ -84,6 +84,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             relayer_password=SecretStr(PASSWORD),
             relayer_rate_limit="off",
             relayer_global_rate_limit="off",
+            relayer_application_rate_limit="off",
         )
         setup = build_indexer(settings)
         setup.indexer.run(once=True)

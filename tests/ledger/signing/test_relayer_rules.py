@@ -103,3 +103,19 @@ def test_a_devnet_key_may_relay_only_where_allowed(tmp_path: Path) -> None:
     with pytest.raises(DevnetKeyRefused, match="is a well-known devnet key; refused outside a devnet"):
         open_relayer(settings, None, _deployment(NetworkKind.LIVE), allow_devnet_key=False)  # type: ignore[arg-type]
     assert open_relayer(Settings(environment="test"), None, _deployment(NetworkKind.LIVE), False) is None  # type: ignore[arg-type]
+
+
+def test_applications_share_their_own_budget_which_other_actions_do_not_use() -> None:
+    """A stranger with many fresh keys (one application each) spends the applications' budget, not the relayer's
+    whole balance: the per-signer limit cannot stop it, this bucket does; members' other actions go on."""
+    clock = Clock()
+    limiter = RateLimiter(TokenBucket(10, 60, clock), TokenBucket(100, 60, clock), TokenBucket(2, 3600, clock))
+    limiter.take(ALICE, "Apply")
+    limiter.take(BOB, "Apply")
+    stranger = "0x" + "c0" * 20
+    with pytest.raises(RateLimited, match="too many applications to the consortium lately; try again in 1800 s"):
+        limiter.take(stranger, "Apply")
+    limiter.take(stranger, "Vote")  # not an application: the other buckets still had its tokens
+    limiter.take(ALICE, "Execute")
+    clock.now += 1800
+    limiter.take(stranger, "Apply")
