@@ -218,8 +218,8 @@ def test_applying_twice_is_refused_with_the_registrys_error(gov: Governance) -> 
 
 def test_a_signature_past_its_deadline_is_refused_before_anything_is_sent(gov: Governance) -> None:
     body = gov.signed("Apply", OUTSIDER, **MILL, metadataHash=ZERO)
-    gov.warp(901)
     deadline = body["typed_data"]["message"]["deadline"]
+    gov.warp_past(deadline)
     _reverted(gov, "/applications", body, "SignedActionExpired", signer=gov.address(OUTSIDER), deadline=deadline)
 
 
@@ -285,7 +285,7 @@ def test_a_vote_after_the_proposals_deadline_is_refused(gov: Governance) -> None
     )
     pid = proposed["proposal_id"]
     deadline = gov.world.chain.deployment.voting_period + _block_time(gov, proposed["block_number"])
-    gov.warp(devchain.VOTING_PERIOD + 1)
+    gov.warp_past(deadline)
     vote = gov.signed("Vote", 0, proposalId=pid, support=True)
     _reverted(gov, f"/proposals/{pid}/votes", vote, "PartnerRegistryProposalExpired", proposalId=pid, deadline=deadline)
 
@@ -393,54 +393,46 @@ def test_without_a_relayer_signed_actions_are_refused_with_503_and_nothing_sent(
     assert "relayer" not in health
 
 
+def _second_is_limited(
+    world: WriteWorld, tmp_path: Path, limit: dict[str, str], first: int, second: tuple[str, int], detail: str
+) -> None:
+    """Under ``limit``, account ``first``'s application is relayed; then ``second`` (Apply or Leave, by that
+    account) is refused with 429, ``Retry-After`` and ``detail``, and nothing is sent."""
+    settings = relayer_settings(world, tmp_path, **limit)
+    with TestClient(create_app(settings)) as client:
+        limited = Governance(world, client)
+        _relayed(limited, "/applications", limited.signed("Apply", first, **MILL, metadataHash=ZERO))
+        action, account = second
+        if action == "Apply":
+            path, body = "/applications", limited.signed("Apply", account, **MILL, metadataHash=ZERO)
+        else:
+            path, body = f"/partners/{limited.address(account)}/leave", limited.signed("Leave", account)
+        before = limited.sent()
+        response = client.post(path, json=body)
+        assert limited.sent() == before
+    assert response.headers["retry-after"] == "3600"
+    _problem(response, 429, "Too many signed actions", detail)
+
+
 def test_a_signer_past_its_rate_limit_is_refused_with_retry_after_and_nothing_sent(
     world: WriteWorld, tmp_path: Path
 ) -> None:
-    settings = relayer_settings(world, tmp_path, relayer_rate_limit="1/hour")
-    with TestClient(create_app(settings)) as client:
-        limited = Governance(world, client)
-        _relayed(limited, "/applications", limited.signed("Apply", 10, **MILL, metadataHash=ZERO))
-        leave = limited.signed("Leave", 10)
-        before = limited.sent()
-        response = client.post(f"/partners/{limited.address(10)}/leave", json=leave)
-        assert limited.sent() == before
-    assert response.headers["retry-after"] == "3600"
-    _problem(
-        response,
-        429,
-        "Too many signed actions",
-        f"too many signed actions by {limited.address(10)}; try again in 3600 s",
-    )
+    signer = world.chain.address(10)
+    detail = f"too many signed actions by {signer.lower()}; try again in 3600 s"
+    _second_is_limited(world, tmp_path, {"relayer_rate_limit": "1/hour"}, 10, ("Leave", 10), detail)
 
 
 def test_past_the_relayers_overall_rate_limit_everyone_is_refused(world: WriteWorld, tmp_path: Path) -> None:
-    settings = relayer_settings(world, tmp_path, relayer_global_rate_limit="1/hour")
-    with TestClient(create_app(settings)) as client:
-        limited = Governance(world, client)
-        _relayed(limited, "/applications", limited.signed("Apply", 11, **MILL, metadataHash=ZERO))
-        other = limited.signed("Apply", 12, **MILL, metadataHash=ZERO)
-        before = limited.sent()
-        response = client.post("/applications", json=other)
-        assert limited.sent() == before
-    _problem(response, 429, "Too many signed actions", "the relayer is busy; try again in 3600 s")
+    detail = "the relayer is busy; try again in 3600 s"
+    _second_is_limited(world, tmp_path, {"relayer_global_rate_limit": "1/hour"}, 11, ("Apply", 12), detail)
 
 
 def test_past_the_applications_budget_a_strangers_next_application_is_refused(
     world: WriteWorld, tmp_path: Path
 ) -> None:
     """Each fresh key may apply once, so strangers with many keys meet the applications' own budget."""
-    settings = relayer_settings(world, tmp_path, relayer_application_rate_limit="1/hour")
-    with TestClient(create_app(settings)) as client:
-        limited = Governance(world, client)
-        _relayed(limited, "/applications", limited.signed("Apply", 13, **MILL, metadataHash=ZERO))
-        other = limited.signed("Apply", 14, **MILL, metadataHash=ZERO)
-        before = limited.sent()
-        response = client.post("/applications", json=other)
-        assert limited.sent() == before
-    assert response.headers["retry-after"] == "3600"
-    _problem(
-        response, 429, "Too many signed actions", "too many applications to the consortium lately; try again in 3600 s"
-    )
+    detail = "too many applications to the consortium lately; try again in 3600 s"
+    _second_is_limited(world, tmp_path, {"relayer_application_rate_limit": "1/hour"}, 13, ("Apply", 14), detail)
 
 
 # -- an issuer's own signature: issue and change a status without an API key ----------------------------------------

@@ -207,7 +207,9 @@ def test_a_vote_after_the_deadline_is_refused(cli: Cli) -> None:
     deadline = cli.world.chain.deployment.voting_period + int(
         cli.world.rpc.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16
     )
-    cli.world.rpc.call("evm_increaseTime", [cli.world.chain.deployment.voting_period + 1])
+    # A block at exactly one second past the deadline (evm_increaseTime counts from the wall clock, which can lag
+    # behind the latest block's time).
+    cli.world.rpc.call("evm_setNextBlockTimestamp", [deadline + 1])
     cli.world.rpc.call("evm_mine")
     cli.refused(
         "council",

@@ -65,9 +65,10 @@ class Governance:
         (record,) = chain.partners.decode_result("partner", data)
         return tuple(record)
 
-    def warp(self, seconds: int) -> None:
-        """Move the chain's clock on and mine a block."""
-        self.world.rpc.call("evm_increaseTime", [seconds])
+    def warp_past(self, timestamp: int) -> None:
+        """Mine a block at exactly ``timestamp + 1``: the chain's clock is then past ``timestamp``, whatever it said
+        before (``evm_increaseTime`` counts from the wall clock, which can lag behind the latest block's time)."""
+        self.world.rpc.call("evm_setNextBlockTimestamp", [timestamp + 1])
         self.world.rpc.call("evm_mine")
 
 
