@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, literal, or_, select, true, tuple_
+from sqlalchemy import BigInteger, ColumnElement, Connection, and_, cast, false, or_, select, true
 
 from ledger.db import schema as s
 from ledger.events import (
@@ -297,6 +297,12 @@ def last_change(proposal: dict[str, Any], now: int) -> int | None:
     return max(times, default=None)
 
 
+def _numeric_id(p: Any) -> ColumnElement[int]:
+    """The proposal id as a number to sort by: a 256-bit column is decimal text on SQLite (which would sort "10"
+    before "9") and NUMERIC on PostgreSQL; the registry's counter never comes near 64 bits."""
+    return cast(p.c.proposal_id, BigInteger)
+
+
 def list_proposals(
     conn: Connection,
     filters: ProposalFilters = ProposalFilters(),
@@ -307,9 +313,11 @@ def list_proposals(
     voting_period: int | None = None,
     with_votes: bool = False,
 ) -> Page:
-    """Proposals matching ``filters``, newest first by (created_block, tx_hash, proposal_id), judged at ``clock`` (by
-    default the index's own). The proposal id makes the order total: one transaction can make several proposals (a
-    contract wallet's batch), and a cursor of (block, transaction) alone would skip the rest of them.
+    """Proposals matching ``filters``, newest first, judged at ``clock`` (by default the index's own).
+
+    Newest first is by proposal id: the registry numbers proposals in the order it makes them, so the id is chain
+    order, also within one block or one transaction (a contract wallet's batch), and unique, so a cursor of it never
+    skips or repeats one.
 
     Raises:
         InvalidCursor: a cursor this module did not issue.
@@ -319,7 +327,7 @@ def list_proposals(
     p = s.proposals
     query = (
         select(p)
-        .order_by(p.c.created_block.desc(), p.c.tx_hash.desc(), p.c.proposal_id.desc())
+        .order_by(_numeric_id(p).desc())
         .limit(min(limit, MAX_PAGE) + 1)
     )
     if filters.status is not None:
@@ -331,13 +339,10 @@ def list_proposals(
     if filters.proposer is not None:
         query = query.where(p.c.proposer == filters.proposer.lower())
     if cursor is not None:
-        block, tx, proposal_id = decode_cursor(cursor, int, str, int)
-        after = tuple_(block, tx, literal(proposal_id, p.c.proposal_id.type))
-        query = query.where(tuple_(p.c.created_block, p.c.tx_hash, p.c.proposal_id) < after)
+        (proposal_id,) = decode_cursor(cursor, int)
+        query = query.where(_numeric_id(p) < proposal_id)
     rows = list(conn.execute(query).mappings())
-    return keyset_page(
-        _answers(ctx, rows, with_votes), limit, lambda i: [i["created_block"], i["tx_hash"], i["proposal_id"]]
-    )
+    return keyset_page(_answers(ctx, rows, with_votes), limit, lambda i: [i["proposal_id"]])
 
 
 def proposal_detail(
@@ -370,7 +375,7 @@ def partner_governance(
         raise NotFound(f"no partner {address} in the index")
     ctx = _Context(conn, clock or chain_clock(conn), voting_period)
     p, v, c = s.proposals, s.votes, s.certificates
-    newest_first = (p.c.created_block.desc(), p.c.tx_hash.desc())
+    newest_first = (_numeric_id(p).desc(),)
     own_certificates = select(c.c.id).where(c.c.issuer == address)
     about = select(p).where(
         or_(

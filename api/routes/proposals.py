@@ -54,7 +54,7 @@ def list_proposals(
     page = governance.list_proposals(
         conn,
         _filters(status, kind, subject, proposer),
-        checked_cursor(cursor, int, str, int),
+        checked_cursor(cursor, int),
         limit,
         clock=clock,
         voting_period=voting_period,

@@ -26,7 +26,7 @@ from support.governance_world import (
 from api.main import create_app
 
 A = "{http://www.w3.org/2005/Atom}"
-NEWEST_FIRST = [7, 5, 4, 6, 3, 2, 1]
+NEWEST_FIRST = [7, 6, 5, 4, 3, 2, 1]
 
 
 @pytest.fixture(scope="module")
@@ -176,4 +176,4 @@ def test_entry_authors_are_the_proposers_names(world: tuple[TestClient, Governan
     client, _ = world
     root = feed(client)
     authors = [e.findtext(f"{A}author/{A}name") for e in root.findall(f"{A}entry")]
-    assert authors == [NAMES[TOWN], "Cooperative Bank", NAMES[TOWN], NAMES[COOP], NAMES[TOWN], NAMES[TOWN], NAMES[TOWN]]
+    assert authors == [NAMES[TOWN], NAMES[COOP], "Cooperative Bank", NAMES[TOWN], NAMES[TOWN], NAMES[TOWN], NAMES[TOWN]]
