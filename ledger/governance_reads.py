@@ -325,11 +325,7 @@ def list_proposals(
     clock = clock or chain_clock(conn)
     ctx = _Context(conn, clock, voting_period)
     p = s.proposals
-    query = (
-        select(p)
-        .order_by(_numeric_id(p).desc())
-        .limit(min(limit, MAX_PAGE) + 1)
-    )
+    query = select(p).order_by(_numeric_id(p).desc()).limit(min(limit, MAX_PAGE) + 1)
     if filters.status is not None:
         query = query.where(_status_is(filters.status, ctx.now))
     if filters.kind is not None:
