@@ -336,3 +336,80 @@ def test_the_forms_are_keyboard_accessible_with_a_label_for_every_field(browser:
         focused.append(page.evaluate("document.activeElement.name || document.activeElement.id"))
     assert focused == ["domain", "orgType", "metadataHash", "apply"]
     page.close()
+
+
+def _propose_on_the_page(page: Any, stack: Stack, kind: str, fill: dict[str, str]) -> int:
+    """Choose ``kind`` on the proposal form, fill ``fill`` (selector -> value), sign and propose; the new proposal's id
+    once the page shows it."""
+    page.goto(stack.base + "/council/propose")
+    page.wait_for_selector("#propose-form")
+    if page.query_selector("#connect"):  # the first time only: the wallet then remembers the site
+        page.click("#connect")
+    page.wait_for_selector("#wallet-account")
+    page.select_option("#kind", kind)
+    for selector, value in fill.items():
+        page.fill(selector, value)
+    page.click("#propose")
+    page.wait_for_selector("#votes", timeout=30_000)
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def test_a_council_member_proposes_new_details_a_key_compromise_and_a_certificate_decision_on_the_page(
+    browser: Any, stack: Stack
+) -> None:
+    """The decisions trust model v2 gave the council, from the page too: each proposal page says what it does."""
+    page, wallet = _page(browser, stack, TOWN)
+    mill = stack.consortium.address(MILL).lower()
+
+    pid = _propose_on_the_page(
+        page,
+        stack,
+        "CHANGE_DETAILS",
+        {"#subject": mill, "#details-name": "Lindner Weaving Works", "#details-domain": "lindner-weaving.example"},
+    )
+    assert page.inner_text("#summary") == (
+        "Change the details of Weberei Lindner Textile Mill to Lindner Weaving Works (SME, lindner-weaving.example)."
+    )
+    assert stack.get(f"/proposals/{pid}")["proposed_details"]["display_name"] == "Lindner Weaving Works"
+    screenshot(page, "propose-details")
+
+    gallery = stack.consortium.address(GALLERY).lower()
+    pid = _propose_on_the_page(page, stack, "SET_COMPROMISED", {"#subject": gallery, "#cutoff": "2026-01-01T00:00:00"})
+    proposal = stack.get(f"/proposals/{pid}")
+    assert (proposal["kind"], proposal["subject"], proposal["compromised_after"]) == (
+        "SET_COMPROMISED",
+        gallery,
+        1767225600,  # 2026-01-01 00:00:00 in the browser's time zone, UTC here
+    )
+
+    certificate = stack.get("/certificates?limit=1")["data"][0]["id"]
+    pid = _propose_on_the_page(page, stack, "REVOKE_CERTIFICATE", {"#certificate": certificate, "#reason": "5"})
+    proposal = stack.get(f"/proposals/{pid}")
+    assert (proposal["kind"], proposal["target"], proposal["reason"]) == ("REVOKE_CERTIFICATE", certificate, 5)
+    assert page.inner_text("#summary").startswith("Revoke ")
+    assert [t["primaryType"] for t in wallet.signed] == ["ProposeDetails", "Propose", "ProposeCertificateDecision"]
+    screenshot(page, "propose-certificate-decision")
+    page.close()
+
+
+def test_a_decision_missing_what_it_needs_is_refused_in_the_page_before_anything_is_signed(
+    browser: Any, stack: Stack
+) -> None:
+    page, wallet = _page(browser, stack, TOWN)
+    page.goto(stack.base + "/council/propose")
+    page.wait_for_selector("#propose-form")
+    page.select_option("#kind", "REVOKE_CERTIFICATE")
+    assert page.is_disabled("#subject")  # a certificate decision is about a certificate, not a partner
+    before = stack.sent()
+    page.click("#propose")  # no certificate id given
+    page.wait_for_selector("#refusal")
+    assert page.inner_text("#refusal") == "Give the certificate id: 0x and 64 hex digits. Nothing was signed."
+    page.select_option("#kind", "SET_COMPROMISED")
+    page.fill("#subject", stack.consortium.address(GALLERY))
+    page.click("#propose")  # no cut-off given
+    page.wait_for_function(
+        "() => document.querySelector('#refusal')?.textContent.startsWith('Say from when')", timeout=10_000
+    )
+    assert page.inner_text("#refusal") == "Say from when the key is compromised. Nothing was signed."
+    assert wallet.signed == [] and stack.sent() == before
+    page.close()

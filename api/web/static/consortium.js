@@ -10,8 +10,13 @@ const ZERO_HASH = '0x' + '0'.repeat(64);
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const USER_REJECTED = 4001; // EIP-1193: the user rejected the request
 const INDEX_WAIT_MS = 30000;
-const PROPOSABLE = ['ADMIT', 'SUSPEND', 'REINSTATE', 'EXPEL', 'GRANT_RIGHTS', 'WITHDRAW_RIGHTS'];
+const PROPOSABLE = [
+  'ADMIT', 'SUSPEND', 'REINSTATE', 'EXPEL', 'GRANT_RIGHTS', 'WITHDRAW_RIGHTS', 'CHANGE_DETAILS', 'SET_COMPROMISED',
+  'REVOKE_CERTIFICATE', 'LIFT_CERTIFICATE_SUSPENSION',
+];
 const WITH_RIGHTS = new Set(['ADMIT', 'GRANT_RIGHTS', 'WITHDRAW_RIGHTS']);
+const WITH_CUTOFF = new Set(['EXPEL', 'SET_COMPROMISED']); // EXPEL: optional; SET_COMPROMISED: required
+const DECISIONS = new Set(['REVOKE_CERTIFICATE', 'LIFT_CERTIFICATE_SUSPENSION']); // on a certificate, not a partner
 const RIGHTS = [['ISSUER', 1, 'issue certificates'], ['COUNCIL', 2, 'propose and vote in the council']];
 
 const wallet = { account: null, chainId: null, watcher: null };
@@ -105,8 +110,9 @@ async function signAction(action, fields, progress) {
 }
 
 // Sign and send: the relayer answers once the transaction is mined; then wait until the index has that block.
-async function relayAction(action, fields, path, progress) {
+async function relayAction(action, fields, path, progress, proof = []) {
   const body = await signAction(action, fields, progress);
+  if (proof.length) body.proof = proof;
   progress('Sending it through the consortium’s relayer…');
   const answer = await postJson(path, body);
   progress(`Mined in block ${answer.block_number}; waiting for the index to reach it…`);
@@ -218,6 +224,35 @@ function applyPage() {
 
 // -- propose --------------------------------------------------------------------------------------------------------
 
+// The signed action and its fields for a decision of kind `chosen` from the form's data, and the document's proof for
+// a certificate decision; a Refusal (shown in the page, nothing signed) when a field the decision needs is missing.
+function proposalFields(chosen, data) {
+  const text = (name) => String(data.get(name) || '').trim();
+  const subject = text('subject').toLowerCase();
+  if (DECISIONS.has(chosen)) {
+    const id = text('certificate');
+    const leaf = text('leaf');
+    const proof = text('proof').split(/\s+/).filter(Boolean);
+    if (!HEX32.test(id)) throw new Refusal('Give the certificate id: 0x and 64 hex digits. Nothing was signed.');
+    if (leaf && !HEX32.test(leaf)) throw new Refusal('A document\'s leaf is 0x and 64 hex digits. Nothing was signed.');
+    if (proof.some((step) => !HEX32.test(step))) throw new Refusal('Each proof step is 0x and 64 hex digits, one per line. Nothing was signed.');
+    const fields = { kind: KINDS.indexOf(chosen), id: id.toLowerCase(), leaf: (leaf || `0x${'0'.repeat(64)}`).toLowerCase(), reason: Number(text('reason') || 0) };
+    return ['ProposeCertificateDecision', fields, leaf ? proof.map((step) => step.toLowerCase()) : []];
+  }
+  if (chosen === 'CHANGE_DETAILS') {
+    const metadata = text('metadataHash');
+    if (!text('displayName')) throw new Refusal('The new details need a name. Nothing was signed.');
+    if (metadata && !HEX32.test(metadata)) throw new Refusal('A metadata hash is 0x and 64 hex digits. Nothing was signed.');
+    const fields = { subject, orgType: Number(text('orgType')), displayName: text('displayName'), domain: text('domain'), metadataHash: (metadata || `0x${'0'.repeat(64)}`).toLowerCase() };
+    return ['ProposeDetails', fields, []];
+  }
+  const rights = WITH_RIGHTS.has(chosen) ? data.getAll('rights').reduce((bits, bit) => bits | Number(bit), 0) : 0;
+  let cutoff = 0;
+  if (WITH_CUTOFF.has(chosen) && text('cutoff')) cutoff = Math.floor(new Date(text('cutoff')).getTime() / 1000);
+  if (chosen === 'SET_COMPROMISED' && !cutoff) throw new Refusal('Say from when the key is compromised. Nothing was signed.');
+  return ['Propose', { kind: KINDS.indexOf(chosen), subject, rights, cutoff }, []];
+}
+
 function proposePage() {
   document.title = 'Originals — propose a council decision';
   const params = new URLSearchParams(location.search);
@@ -233,13 +268,39 @@ function proposePage() {
       <fieldset id="rights"><legend>Rights (admit, grant, withdraw)</legend>
         ${RIGHTS.map(([name, bit, what]) => `<label class="check"><input type="checkbox" name="rights" value="${bit}"${name === 'ISSUER' ? ' checked' : ''}> ${esc(human(name))}: may ${esc(what)}</label>`).join('')}
       </fieldset>
+      <fieldset id="cutoff-fields"><legend>Key compromised from (expel: optional; set compromised: required)</legend>
+        <label>Date and time, your time zone<input type="datetime-local" name="cutoff" id="cutoff" step="1"></label>
+        <p class="muted">Certificates the partner issued from then on are invalid; earlier ones stay valid. Never in the future.</p>
+      </fieldset>
+      <fieldset id="details-fields"><legend>New details (change details)</legend>
+        <label>Name shown to verifiers<input type="text" name="displayName" id="details-name"></label>
+        <label>Web domain<input type="text" name="domain" id="details-domain" placeholder="e.g. mill.example"></label>
+        <label>Organisation type<select name="orgType" id="details-type">${TYPES.map((t, i) => `<option value="${i}">${esc(human(t))}</option>`).join('')}</select></label>
+        <label>Metadata hash (optional)<input type="text" name="metadataHash" id="details-metadata" pattern="0x[0-9a-fA-F]{64}" placeholder="0x… (64 hex digits)" spellcheck="false"></label>
+      </fieldset>
+      <fieldset id="decision-fields"><legend>The certificate (revoke, lift a suspension)</legend>
+        <label>Certificate id<input type="text" name="certificate" id="certificate" pattern="0x[0-9a-fA-F]{64}" placeholder="0x… (64 hex digits)" spellcheck="false"></label>
+        <label>One document only: its leaf (optional)<input type="text" name="leaf" id="leaf" pattern="0x[0-9a-fA-F]{64}" placeholder="empty: the whole certificate" spellcheck="false"></label>
+        <label>Its Merkle proof (one hash per line)<textarea name="proof" id="proof" rows="3" spellcheck="false"></textarea></label>
+        <label>Reason code<input type="number" name="reason" id="reason" min="0" max="65535" value="0"></label>
+      </fieldset>
       <p><button type="submit" id="propose">Sign and propose</button></p>
     </form>
     <section id="outcome" class="outcome" aria-live="polite"></section>`;
   const form = $('#propose-form');
-  const rightsShown = () => { $('#rights').disabled = !WITH_RIGHTS.has($('#kind').value); };
-  $('#kind').addEventListener('change', rightsShown);
-  rightsShown();
+  // Only the fields the chosen decision takes are enabled (a disabled fieldset is skipped by the keyboard and by
+  // FormData); a certificate decision is about a certificate, so the partner's address is not asked for.
+  const fieldsShown = () => {
+    const chosen = $('#kind').value;
+    $('#rights').disabled = !WITH_RIGHTS.has(chosen);
+    $('#cutoff-fields').disabled = !WITH_CUTOFF.has(chosen);
+    $('#details-fields').disabled = chosen !== 'CHANGE_DETAILS';
+    $('#decision-fields').disabled = !DECISIONS.has(chosen);
+    $('#subject').disabled = DECISIONS.has(chosen);
+    $('#subject').required = !DECISIONS.has(chosen);
+  };
+  $('#kind').addEventListener('change', fieldsShown);
+  fieldsShown();
   // Name the partner the address belongs to, so a council member sees whom the decision is about before signing.
   const named = async () => {
     const address = $('#subject').value.trim();
@@ -257,12 +318,19 @@ function proposePage() {
     e.preventDefault();
     const data = new FormData(form);
     const chosen = String(data.get('kind'));
-    const rights = WITH_RIGHTS.has(chosen) ? data.getAll('rights').reduce((bits, bit) => bits | Number(bit), 0) : 0;
-    const fields = { kind: KINDS.indexOf(chosen), subject: String(data.get('subject')).trim().toLowerCase(), rights, cutoff: 0 };
+    let action;
+    let fields;
+    let proof = [];
+    try {
+      [action, fields, proof] = proposalFields(chosen, data);
+    } catch (error) {
+      outcome($('#outcome')).refused(error);
+      return;
+    }
     const out = outcome($('#outcome'));
     $('#propose').disabled = true;
     try {
-      const answer = await relayAction('Propose', fields, '/proposals', out.progress);
+      const answer = await relayAction(action, fields, '/proposals', out.progress, proof);
       history.pushState({}, '', `${PROPOSALS}/${answer.proposal_id}`);
       stopTicking();
       await proposalPage(answer.proposal_id, `Your proposal ${answer.proposal_id} was recorded in ${mined(answer)}; it counts as your yes vote.`);
