@@ -83,15 +83,16 @@ postgres:
 	  fi; \
 	fi
 
-# The browser tests drive Debian's Chromium (no browser download). Install it when we can (root with apt-get, as on
-# CI); otherwise say how, and those tests skip (they fail under CI=true, where they must run).
+# The browser tests drive Debian's Chromium (no browser download), and the PDF tests turn a page into a PNG with
+# poppler-utils' pdftoppm. Install them when we can (root with apt-get, as on CI); otherwise say how, and those tests
+# skip (they fail under CI=true, where they must run).
 browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Chromium (Debian package) for the browser tests"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	    echo "installing Chromium and poppler-utils (Debian packages) for the browser and PDF tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils) >/dev/null; \
 	  else \
-	    echo "note: no Chromium; the browser tests will be skipped (apt-get install chromium to run them)"; \
+	    echo "note: no Chromium or pdftoppm; the browser and PDF tests will be skipped (apt-get install chromium poppler-utils)"; \
 	  fi; \
 	fi
 

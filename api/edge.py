@@ -110,7 +110,7 @@ def body_limits(settings: Settings) -> tuple[dict[str, BodyLimit], BodyLimit]:
         "Request body too large",
         f"the request body is larger than the {settings.max_batch_request_bytes:,}-byte limit of a batch",
     )
-    return {"/verify/file": upload, "/batches": batch}, default
+    return {"/verify/file": upload, "/verify/pdf": upload, "/batches": batch}, default
 
 
 SWEEP_SECONDS = 1.0

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import fastpaths, problems
 from api.edge import Edge
-from api.routes import certificates, governance, health, issue, partners, proposals, verify, web
+from api.routes import certificates, governance, health, issue, partners, pdf, proposals, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
@@ -293,6 +293,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         proposals.router,
         governance.router,
         health.router,
+        pdf.router,  # before web.router: /c/{id}.pdf must not be taken for the page /c/{id}
         web.router,
     ):
         app.include_router(router)

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         description="Host header values the API answers (comma-separated; '*' for any); the public base URL's host "
         "is always trusted. Other hosts get a 400",
     )
+    pdf_font_dir: Path = Field(
+        Path("node_modules/dejavu-fonts-ttf/ttf"),
+        description="folder of the DejaVu TTF fonts embedded in PDF certificates (npm's dejavu-fonts-ttf, installed by "
+        "make setup)",
+    )
     max_batch_documents: int = Field(10_000, ge=1, description="most documents one batch issuance may carry")
     mined_timeout: float = Field(
         60.0, gt=0, description="seconds an issuing or status request waits for its transaction to be mined"

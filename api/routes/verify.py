@@ -15,6 +15,7 @@ from api.deps import FactsDep, SettingsDep, SourceQuery, facts_source
 from api.problems import Problem
 from api.schemas import WRAPPED_DOCUMENT_SCHEMA, VerificationResult, VerificationsResult
 from api.vocabulary import Hex32Path
+from ledger import certificate_pdf
 from ledger.documents import DocumentError
 from ledger.verification import service as verifier
 from ledger.verification.facts import FactSource
@@ -22,6 +23,11 @@ from ledger.verification.rules import Verification
 from ledger.verification.sources.chain import ChainFacts
 
 router = APIRouter(prefix="/verify", tags=["verify"])
+DocumentBody = Annotated[dict[str, Any], Body(description="a wrapped certificate document (fields may be hidden)")]
+DOCUMENT_REQUEST: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": WRAPPED_DOCUMENT_SCHEMA}}}
+}
+"""The request body of every route that takes a wrapped document, as the OpenAPI document describes it."""
 T = TypeVar("T")
 
 
@@ -124,16 +130,21 @@ async def verify_file(file: UploadFile, source: FactsDep, settings: SettingsDep)
 @router.post(
     "/document",
     response_model=VerificationResult,
-    openapi_extra={
-        "requestBody": {"required": True, "content": {"application/json": {"schema": WRAPPED_DOCUMENT_SCHEMA}}}
-    },
+    openapi_extra=DOCUMENT_REQUEST,
 )
 def verify_document(
     request: Request,
     source: FactsDep,
-    document: Annotated[dict[str, Any], Body(description="a wrapped certificate document (fields may be hidden)")],
+    document: DocumentBody,
 ) -> dict[str, Any]:
     """Verify a wrapped certificate document, also one with hidden fields."""
+    verification, block = verified_document(request, source, document)
+    return result(verification, source, block)
+
+
+def verified_document(request: Request, source: FactSource, document: Any) -> tuple[Verification, int | None]:
+    """A presented wrapped document's verification and the indexed block it was read at (for every route that takes
+    a document: the JSON, the PDF that carries it, the PDF certificate made of it)."""
     binding = request.app.state.binding()
     if binding is None:  # fail closed: a document is only ever judged against the deployment the index follows
         raise Problem(
@@ -145,4 +156,23 @@ def verify_document(
             block = snapshot.indexed_block()
     except DocumentError as exc:
         raise Problem(422, "Invalid certificate document", str(exc)) from None
+    return verification, block
+
+
+@router.post("/pdf", response_model=VerificationResult)
+async def verify_pdf(request: Request, file: UploadFile, source: FactsDep, settings: SettingsDep) -> dict[str, Any]:
+    """Verify a PDF certificate: the certificate document embedded in it is verified as ``POST /verify/document``
+    would (a PDF without one is a 422: verify a printed copy through its QR code)."""
+    data = bytearray()
+    while chunk := await file.read(1 << 20):
+        data += chunk
+        if len(data) > settings.max_upload_bytes:
+            raise Problem(
+                413, "File too large", f"the file is larger than the {settings.max_upload_bytes:,}-byte limit"
+            )
+    try:
+        document = await run_in_threadpool(certificate_pdf.extract_document, bytes(data), settings.max_request_bytes)
+    except certificate_pdf.PdfError as exc:
+        raise Problem(422, "Invalid PDF certificate", str(exc)) from None
+    verification, block = await run_in_threadpool(verified_document, request, source, document)
     return result(verification, source, block)

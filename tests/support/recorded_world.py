@@ -491,6 +491,10 @@ def requests(w: World) -> list[dict[str, Any]]:
         get(page)
     get(f"/qr/{ids['fabric']}.svg")
     get(f"/qr/{bad}.svg")
+    # PDF certificates (added with them, issue 14): the refusals, whose answers are small problem documents.
+    get(f"/c/{bad}.pdf")
+    out.append({"method": "POST", "url": "/pdf", "json": tampered})
+    out.append({"method": "POST", "url": "/verify/pdf", "files": {"file": ["c.pdf", "not a PDF"]}})
     get("/nowhere")
     out.append({"method": "DELETE", "url": "/certificates"})
     out.append({"method": "PUT", "url": f"/verify/fingerprint/{fp('diploma 1')}"})

@@ -122,6 +122,23 @@ def test_dropping_a_certificate_document_verifies_it(browser: object, site: tupl
     page.close()  # type: ignore[attr-defined]
 
 
+def test_dropping_a_pdf_certificate_verifies_the_document_it_carries(browser: object, site: tuple[str, Path]) -> None:
+    base, demo = site
+    document = (demo / "certificates" / "fabric-batch-0042.txt.originals.json").read_bytes()
+    pdf = httpx.post(f"{base}/pdf", content=document, headers={"content-type": "application/json"})
+    assert pdf.status_code == 200, pdf.text
+    page = verify_by_drop(browser, base, "fabric-batch-0042.pdf", pdf.content, "verify-pdf-certificate")
+    assert page.inner_text("#verdict") == "VALID"  # type: ignore[attr-defined]
+    result = page.inner_text("#result")  # type: ignore[attr-defined]
+    assert "the fields hash to the target hash, and the proof leads to the Merkle root" in result
+    assert page.inner_text(".issuer") == "Weberei Lindner Textile Mill"  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
+    # Any other PDF is an original like any file: hashed in the browser, never sent.
+    page = verify_by_drop(browser, base, "scan.pdf", b"%PDF-1.7 a scan of something", "verify-pdf-original")
+    assert page.inner_text("#verdict") == "NOT FOUND"  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
+
+
 def test_dropping_a_random_file_shows_not_found(browser: object, site: tuple[str, Path]) -> None:
     base, _ = site
     page = verify_by_drop(browser, base, "random.bin", os.urandom(4096), "verify-not-found")

@@ -90,6 +90,8 @@ async function verifyFile(file) {
   const result = $('#result');
   result.innerHTML = `<p class="muted">Checking ${esc(file.name)}…</p>`;
   try {
+    const byPdf = await verifyPdfCertificate(file);
+    if (byPdf) return showResults(file.name, [byPdf], byPdf.verdict);
     if (/\.json$/i.test(file.name)) {
       let document_ = null;
       try { document_ = JSON.parse(await file.text()); } catch (e) { document_ = null; }
@@ -112,6 +114,16 @@ async function verifyFile(file) {
   } catch (error) {
     result.innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
   }
+}
+
+// A PDF certificate carries its document (certificate.originals.json): the server reads it out and verifies it as a
+// dropped document. Only such a PDF is sent; any other PDF is an original like any file, hashed in the browser.
+async function verifyPdfCertificate(file) {
+  if (!/\.pdf$/i.test(file.name)) return null;
+  if (!new TextDecoder('latin1').decode(await file.arrayBuffer()).includes('(certificate.originals.json)')) return null;
+  const form = new FormData();
+  form.append('file', file);
+  return api(`/verify/pdf?source=${source()}`, { method: 'POST', body: form });
 }
 
 async function verifyText(text) {
