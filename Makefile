@@ -84,8 +84,9 @@ postgres:
 	fi
 
 # The browser tests drive Debian's Chromium (no browser download). Install it when we can (root with apt-get, as on
-# CI); otherwise say how, and those tests skip (they fail under CI=true, where they must run).
-browser:
+# CI); otherwise say how, and those tests skip (they fail under CI=true, where they must run). Their other tool,
+# axe-core (the accessibility rules they run on every page), comes from npm, pinned in package-lock.json.
+browser: $(STAMPS)/npm
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Chromium (Debian package) for the browser tests"; \
