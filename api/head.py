@@ -32,9 +32,10 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        # The same scope, so that what routing records in it (the route, for the metrics' label) is seen outside.
-        scope["method"] = "GET"
+        # A copy: the server reads the method from its own scope as the answer goes out (a HEAD answer has no body),
+        # so that one must stay HEAD. What routing records in the copy (the route, the metrics' label) is copied back.
+        as_get = {**scope, "method": "GET"}
         try:
-            await self.app(scope, receive, send_headers_only)
+            await self.app(as_get, receive, send_headers_only)
         finally:
-            scope["method"] = "HEAD"
+            scope.update((key, value) for key, value in as_get.items() if key != "method")

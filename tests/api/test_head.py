@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 from support.api_scenario import Scenario
+from support.browser import serve
 
 from ledger.config import Settings
 
@@ -92,3 +94,18 @@ def test_a_post_only_route_refuses_head_as_it_refuses_get(api: TestClient) -> No
     got, head = api.get("/verify/document"), api.head("/verify/document")
     assert (head.status_code, head.headers["allow"], head.content) == (405, got.headers["allow"], b"")
     assert got.status_code == 405
+
+
+def test_head_through_uvicorn_sends_the_get_headers_and_no_body(sqlite_indexed: Settings) -> None:
+    """The server itself (not only the test client) ends a HEAD answer after its headers, with GET's length."""
+    with serve(sqlite_indexed) as base, httpx.Client(base_url=base) as client:
+        for path in ("/", "/static/app.js", "/certificates?limit=2", "/openapi.json", "/nowhere"):
+            got, head = client.get(path), client.head(path)
+            assert (head.status_code, head.headers["content-length"], head.content) == (
+                got.status_code,
+                str(len(got.content)),
+                b"",
+            ), path
+        metrics = client.get("/metrics").text
+        for route in ("/", "/certificates"):  # HEAD is counted as HEAD, under the route that answered it
+            assert f'originals_http_requests_total{{method="HEAD",route="{route}",status="200"}}' in metrics
