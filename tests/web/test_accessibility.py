@@ -15,13 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
-from support.browser import require_chromium, screenshot
+from support.browser import InjectedWallet, require_chromium, screenshot
+
+from devtools.devnet import Anvil
 
 require_chromium()
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
+MITTWEIDA = 10
+"""A council member of the demo that has not voted on the open proposal (anvil's key 10, devtools/demo_partners.py)."""
 PAGES = {
     "verify": ("/", "#drop"),
     "certificate": ("/c/{certificate}", "#verdict"),
@@ -89,7 +93,7 @@ def test_every_page_has_no_wcag_21_aa_violation(
 def test_the_verify_page_shows_each_verdict_without_a_wcag_violation(
     browser: Any, site: tuple[str, Path], original: str, verdict: str, tmp_path: Path
 ) -> None:
-    """The verdicts' colours (green, red, grey on their tints) are where contrast could fail."""
+    """The verdicts' colours (green, red, grey on their tints) are where contrast could fail; also on a phone."""
     base, demo = site
     file = demo / "originals" / original
     if original == "random":
@@ -101,6 +105,34 @@ def test_the_verify_page_shows_each_verdict_without_a_wcag_violation(
     page.wait_for_selector("#verdict", timeout=15_000)
     assert page.inner_text("#verdict") == verdict
     assert violations(page) == []
+    page.set_viewport_size(PHONE)  # the verdict and its tables on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, f"phone-verify-{verdict.lower().replace(' ', '-')}")
+    assert violations(page) == []
+    page.close()
+
+
+def test_the_wallet_pages_have_no_wcag_violation_when_connected_and_when_refused(
+    browser: Any, site: tuple[str, Path], ids: dict[str, str]
+) -> None:
+    """A council member's view: the vote buttons, the proposal and application forms, and a refusal's colours."""
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    wallet = InjectedWallet(page, Anvil.chain_id, MITTWEIDA)
+    page.goto(f"{base}/council/proposals/{ids['proposal']}")
+    page.wait_for_selector("#votes")
+    page.click("#connect")
+    page.wait_for_selector("#vote-yes:not([disabled])")
+    assert violations(page) == []
+    wallet.rejecting = True
+    page.click("#vote-yes")
+    page.wait_for_selector("#refusal")
+    assert violations(page) == []
+    for path in ("/council/propose", "/apply"):
+        page.goto(base + path)
+        page.wait_for_selector("#wallet-account")
+        page.wait_for_selector("#view form")
+        assert violations(page) == [], path
     page.close()
 
 
