@@ -85,8 +85,9 @@ postgres:
 
 # The browser tests drive Debian's Chromium (no browser download), and the PDF tests turn a page into a PNG with
 # poppler-utils' pdftoppm. Install them when we can (root with apt-get, as on CI); otherwise say how, and those tests
-# skip (they fail under CI=true, where they must run).
-browser:
+# skip (they fail under CI=true, where they must run). Their other tool, axe-core (the accessibility rules they run on
+# every page), comes from npm, pinned in package-lock.json.
+browser: $(STAMPS)/npm
 	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Chromium and poppler-utils (Debian packages) for the browser and PDF tests"; \

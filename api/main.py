@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import fastpaths, problems
 from api.edge import Edge
+from api.head import HeadAsGet
 from api.routes import certificates, governance, health, issue, partners, pdf, proposals, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
@@ -276,6 +277,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
 
     fastpaths.install(app, index_facts)  # innermost: the middlewares around see their requests
+    app.add_middleware(HeadAsGet)  # outside the fast paths, so that they answer HEAD as the GET it mirrors
     build_stack = app.build_middleware_stack
 
     def outermost() -> ASGIApp:

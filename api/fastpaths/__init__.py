@@ -10,6 +10,8 @@ both (``tests/api/test_fastpaths.py``); the policy is ``docs/decisions/0005-fast
 - ``_certificates``: the common ``GET /certificates`` pages, read straight on the event loop's SQLite connection.
 - ``_asgi``: what both share (which requests may be answered, how an answer is sent).
 
+A ``HEAD`` reaches them as the ``GET`` it mirrors (:mod:`api.head`, outside them), which drops the body.
+
 They run only on a SQLite index (the reader of :class:`ledger.verification.sources.index.IndexFacts`): on PostgreSQL
 the declared routes answer everything. :func:`install` is the only entry point; nothing else imports the private
 modules.

@@ -91,6 +91,7 @@ def test_the_api_docs_load_swagger_ui_from_this_server_only(site: TestClient) ->
     assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
     assert assets == [
         "/static/swagger-ui/swagger-ui.css",
+        "/static/docs.css",
         "/static/swagger-ui/swagger-ui-bundle.js",
         "/static/docs.js",
     ]
@@ -98,6 +99,7 @@ def test_the_api_docs_load_swagger_ui_from_this_server_only(site: TestClient) ->
     types = {asset: site.get(asset) for asset in assets}
     assert {asset: (r.status_code, r.headers["content-type"]) for asset, r in types.items()} == {
         "/static/swagger-ui/swagger-ui.css": (200, "text/css; charset=utf-8"),
+        "/static/docs.css": (200, "text/css; charset=utf-8"),
         "/static/swagger-ui/swagger-ui-bundle.js": (200, "text/javascript; charset=utf-8"),
         "/static/docs.js": (200, "text/javascript; charset=utf-8"),
     }

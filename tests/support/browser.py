@@ -24,9 +24,14 @@ import uvicorn
 from eth_account import Account
 
 from api.main import create_app
-from devtools.devnet import devnet_key, free_port
+from devtools.demo import Demo
+from devtools.devnet import Anvil, devnet_key, free_port
+from ledger.chain.rpc import RpcClient
 from ledger.config import Settings
+from ledger.events import ProposalKind
+from ledger.indexer.runner import build_indexer
 from ledger.signing.actions import sign
+from support import devchain
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -39,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+GALLERY = 5
+"""The demo's gallery (anvil account 5), subject of the open proposal :func:`demo_site` adds to the demo."""
 USER_REJECTED = 4001
 """EIP-1193's error code for a request the user rejected."""
 
@@ -86,6 +93,28 @@ def serve(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def demo_site(tmp: Path) -> Iterator[tuple[str, Path]]:
+    """The page served over a fresh anvil seeded with the demo (the seed `make run` uses) and indexed once; yields
+    (base URL, demo folder). The demo gets an open proposal with a vote each way, for the proposal pages: the bank
+    proposes to suspend the gallery, the university votes against."""
+    with Anvil() as anvil:
+        client = RpcClient(anvil.url)
+        consortium = devchain.deploy(client, tmp / "deployments")
+        demo_dir = tmp / "demo"
+        assert Demo(client, consortium.deployment, demo_dir).seed()
+        receipt = consortium.partner_tx(1, "propose", int(ProposalKind.SUSPEND), consortium.address(GALLERY), 0, 0)
+        consortium.partner_tx(2, "vote", int(receipt.logs[0]["topics"][1], 16), False)
+        settings = Settings(
+            database_url=f"sqlite:///{tmp}/web.sqlite3", rpc_url=anvil.url, deployments_dir=tmp / "deployments"
+        )
+        setup = build_indexer(settings)
+        setup.indexer.run(once=True)
+        setup.client.close()
+        with serve(settings) as base:
+            yield base, demo_dir
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -11,54 +11,12 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from support import devchain
-from support.browser import ARTIFACTS, launch, require_chromium, serve
-
-from devtools.demo import Demo
-from devtools.devnet import Anvil
-from ledger.chain.rpc import RpcClient
-from ledger.config import Settings
-from ledger.events import ProposalKind
-from ledger.indexer.runner import build_indexer
-
-GALLERY = 5
-"""The demo's gallery (anvil account 5), subject of the open proposal the site adds to the demo."""
+from support.browser import ARTIFACTS, require_chromium
 
 require_chromium()
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A served page over a seeded, indexed devnet; yields (base URL, demo folder)."""
-    tmp = tmp_path_factory.mktemp("web")
-    with Anvil() as anvil:
-        client = RpcClient(anvil.url)
-        consortium = devchain.deploy(client, tmp / "deployments")
-        demo_dir = tmp / "demo"
-        assert Demo(client, consortium.deployment, demo_dir).seed()
-        # An open proposal with a vote each way, for the proposal pages: the bank proposes to suspend the gallery,
-        # the university votes against.
-        receipt = consortium.partner_tx(1, "propose", int(ProposalKind.SUSPEND), consortium.address(GALLERY), 0, 0)
-        consortium.partner_tx(2, "vote", int(receipt.logs[0]["topics"][1], 16), False)
-        settings = Settings(
-            database_url=f"sqlite:///{tmp}/web.sqlite3", rpc_url=anvil.url, deployments_dir=tmp / "deployments"
-        )
-        setup = build_indexer(settings)
-        setup.indexer.run(once=True)
-        setup.client.close()
-        with serve(settings) as base:
-            yield base, demo_dir
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launch() as chromium:
-        yield chromium
 
 
 def drop_file(page: object, name: str, content: bytes) -> None:

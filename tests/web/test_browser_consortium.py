@@ -19,7 +19,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from support import devchain
-from support.browser import InjectedWallet, launch, require_chromium, screenshot, serve
+from support.browser import InjectedWallet, require_chromium, screenshot, serve
 from support.groundtruth import Background
 from support.write_world import PASSWORD, write_keystore
 
@@ -95,12 +95,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 )
             indexer.finish()
         setup.client.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 def _page(browser: Any, stack: Stack, account: int | None, chain_id: int | None = None) -> tuple[Any, Any]:
