@@ -216,3 +216,29 @@ def test_verify_pdf_refuses_a_pdf_without_a_document_and_what_is_no_pdf(client: 
         "not a readable PDF (PdfError)",
         "/verify/pdf",
     )
+
+
+@needs_poppler
+def test_a_printed_and_scanned_certificate_verifies_through_its_qr_code(client: TestClient, scenario: Scenario) -> None:
+    """Paper in, verdict out: the PDF's first page as an image (what a scan of a print gives), its QR code read back,
+    and the link it holds leads to the certificate's page and verdict: the revoked certificate verifies as REVOKED."""
+    import zxingcpp
+    from PIL import Image
+
+    case = scenario.cases["revoked"]
+    pdf = client.get(f"/c/{case.id}.pdf").content
+    scan = subprocess.run(
+        ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout
+    codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(scan)))
+    assert [(code.format, code.text) for code in codes] == [
+        (zxingcpp.BarcodeFormat.QRCode, f"http://127.0.0.1:8000/c/{case.id}")
+    ]
+    path = codes[0].text.removeprefix("http://127.0.0.1:8000")
+    page = client.get(path)
+    assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    certificate_id = path.removeprefix("/c/")
+    assert client.get(f"/verify/certificate/{certificate_id}").json()["verdict"] == "REVOKED"
