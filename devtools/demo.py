@@ -68,9 +68,7 @@ class Demo:
         return self.sender(index).transact(Call(binding.address, binding.encode(fn, *args)), binding)
 
     def seeded(self) -> bool:
-        call = {"to": self.partners.address, "data": self.partners.encode("partner", self.sender(MILL).address)}
-        data = self.client.call("eth_call", [call, "latest"])
-        (partner,) = self.partners.decode_result("partner", data)
+        (partner,) = self.partners.view(self.client, "partner", self.sender(MILL).address)
         return bool(partner[1] != PartnerStatus.NONE)
 
     def seed(self) -> bool:

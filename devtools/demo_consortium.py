@@ -220,8 +220,7 @@ class ConsortiumHistory:
         return str(self.accounts[domain].address)
 
     def _view(self, fn: str, *args: Any) -> tuple[Any, ...]:
-        data = self.client.call("eth_call", [{"to": self.partners.address, "data": self.partners.encode(fn, *args)}])
-        return self.partners.decode_result(fn, data)
+        return self.partners.view(self.client, fn, *args)
 
 
 def _details(p: DemoPartner) -> dict[str, Any]:

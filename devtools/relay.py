@@ -63,8 +63,7 @@ class Relayer:
         key = (contract, signer)
         if key not in self._nonces:
             binding = self.registries[contract]
-            data = self.client.call("eth_call", [{"to": binding.address, "data": binding.encode("nonces", signer)}])
-            self._nonces[key] = int(binding.decode_result("nonces", data)[0])
+            self._nonces[key] = int(binding.view(self.client, "nonces", signer)[0])
         nonce = self._nonces[key]
         self._nonces[key] = nonce + 1
         return nonce

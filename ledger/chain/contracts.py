@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from eth_abi.abi import decode, encode
 from eth_hash.auto import keccak
 
 from ledger.errors import LedgerError
+
+
+class _Caller(Protocol):
+    """What :meth:`ContractBinding.view` needs of a JSON-RPC client (:class:`ledger.chain.rpc.RpcClient`)."""
+
+    def call(self, method: str, params: Sequence[Any] = ...) -> Any: ...
 
 
 def _type(entry: Mapping[str, Any]) -> str:
@@ -97,6 +103,11 @@ class ContractBinding:
         """Calldata (0x hex) for ``name(args)``."""
         fn = self.function(name)
         return "0x" + (fn.selector + encode(list(fn.inputs), list(args))).hex()
+
+    def view(self, client: _Caller, name: str, *args: Any, block: str = "latest") -> tuple[Any, ...]:
+        """``name(args)`` read from the contract at ``block`` with ``eth_call``, decoded (:meth:`decode_result`)."""
+        data = client.call("eth_call", [{"to": self.address, "data": self.encode(name, *args)}, block])
+        return self.decode_result(name, data)
 
     def decode_result(self, name: str, data: str) -> tuple[Any, ...]:
         """Decode an ``eth_call`` answer of ``name`` (bytes as 0x hex, addresses lower-case)."""

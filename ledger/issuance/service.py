@@ -80,11 +80,9 @@ def certificate_issuer(client: RpcClient, certificates: ContractBinding, certifi
     The one place that knows how a certificate id maps to its on-chain record: the API's status routes take the id
     from the URL and ask this before sending anything (the index may not have the certificate yet, or lag behind).
     """
-    data = client.call(
-        "eth_call",
-        [{"to": certificates.address, "data": certificates.encode("certificate", bytes.fromhex(certificate_id[2:]))}],
+    ((issuer, _issued_at, _valid_until, _batch),) = certificates.view(
+        client, "certificate", bytes.fromhex(certificate_id[2:])
     )
-    ((issuer, _issued_at, _valid_until, _batch),) = certificates.decode_result("certificate", data)
     return None if issuer == ZERO_ADDRESS else str(issuer)
 
 

@@ -288,11 +288,6 @@ def message_of(name: str, message: Mapping[str, Any]) -> dict[str, Any]:
     return {f: _normalised(kind, message[f], f) for f, kind in kinds.items()}
 
 
-def _call(client: RpcClient, binding: ContractBinding, function: str, *args: Any) -> tuple[Any, ...]:
-    data = client.call("eth_call", [{"to": binding.address, "data": binding.encode(function, *args)}, "latest"])
-    return binding.decode_result(function, data)
-
-
 def registries(deployment: Deployment) -> dict[str, ContractBinding]:
     """The deployment's registries that take signed actions, by contract name."""
     names = {a.contract for a in ACTIONS.values()}
@@ -333,7 +328,7 @@ def prepare(
         given.setdefault("registry", bindings["CertificateRegistry"].address)
     signer = _normalised("address", signer, act.signer_field)
     message = message_of(name, {act.signer_field: signer, **given, "nonce": 0, "deadline": 0})
-    (nonce,) = _call(client, registry, "nonces", signer)
+    (nonce,) = registry.view(client, "nonces", signer)
     start = max(int(now if now is not None else time.time()), latest_timestamp(client))
     message.update(nonce=int(nonce), deadline=start + ttl)
     return typed_data(name, message, deployment.chain_id, str(registry.address))

@@ -309,10 +309,7 @@ def test_a_council_member_proposes_a_change_of_details_and_a_certificate_decisio
     _relayed(gov, "/proposals", gov.signed("ProposeCertificateDecision", 2, proof=[], **fields), proposal_id=6)
 
     chain = gov.world.chain
-    data = gov.world.rpc.call(
-        "eth_call", [{"to": chain.partners.address, "data": chain.partners.encode("proposal", 6)}]
-    )
-    ((subject, kind, *_middle, target, leaf),) = chain.partners.decode_result("proposal", data)
+    ((subject, kind, *_middle, target, leaf),) = chain.partners.view(gov.world.rpc, "proposal", 6)
     assert (subject, kind, target, leaf) == (
         chain.certificates.address,
         ProposalKind.REVOKE_CERTIFICATE,
@@ -444,17 +441,9 @@ REVOKED = 2  # ICertificateRegistry.Status
 
 def _certificate_on_chain(gov: Governance, certificate: str) -> tuple[str, int]:
     """(issuer, status of the whole certificate) as the certificate registry says."""
-    chain = gov.world.chain
-    registry = chain.certificates
-    data = gov.world.rpc.call(
-        "eth_call", [{"to": registry.address, "data": registry.encode("certificate", bytes.fromhex(certificate[2:]))}]
-    )
-    ((issuer, *_rest),) = registry.decode_result("certificate", data)
-    data = gov.world.rpc.call(
-        "eth_call",
-        [{"to": registry.address, "data": registry.encode("statusOf", bytes.fromhex(certificate[2:]), bytes(32))}],
-    )
-    ((status, *_more),) = registry.decode_result("statusOf", data)
+    registry, rpc, id_ = gov.world.chain.certificates, gov.world.rpc, bytes.fromhex(certificate[2:])
+    ((issuer, *_rest),) = registry.view(rpc, "certificate", id_)
+    ((status, *_more),) = registry.view(rpc, "statusOf", id_, bytes(32))
     return str(issuer).lower(), int(status)
 
 

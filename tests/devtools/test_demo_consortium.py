@@ -74,8 +74,7 @@ class Seeded:
     settings: Settings
 
     def view(self, fn: str, *args: Any) -> Any:
-        data = self.client.call("eth_call", [{"to": self.partners.address, "data": self.partners.encode(fn, *args)}])
-        return self.partners.decode_result(fn, data)[0]
+        return self.partners.view(self.client, fn, *args)[0]
 
     def now(self) -> int:
         return int(self.client.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)

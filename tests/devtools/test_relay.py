@@ -31,8 +31,7 @@ def world() -> Iterator[tuple[devchain.Consortium, Relayer]]:
 
 
 def view(consortium: devchain.Consortium, fn: str, *args: object) -> object:
-    call = {"to": consortium.partners.address, "data": consortium.partners.encode(fn, *args)}
-    return consortium.partners.decode_result(fn, consortium.client.call("eth_call", [call]))[0]
+    return consortium.partners.view(consortium.client, fn, *args)[0]
 
 
 def test_a_run_of_dependent_signed_actions_is_carried_out_in_order_for_their_signers(

@@ -70,9 +70,7 @@ class Cli:
 
     def on_chain(self, view: str, *args: Any) -> tuple[Any, ...]:
         """A registry view's answer, straight from the contract."""
-        partners = self.world.chain.partners
-        data = self.world.rpc.call("eth_call", [{"to": partners.address, "data": partners.encode(view, *args)}])
-        return tuple(partners.decode_result(view, data))
+        return self.world.chain.partners.view(self.world.rpc, view, *args)
 
     def open_proposals_on_chain(self) -> dict[int, tuple[Any, ...]]:
         """The contract's view of every open proposal: (kind, subject, yes votes, no votes, deadline, executed)."""
@@ -88,11 +86,7 @@ class Cli:
         return found
 
     def partner_status(self, index: int) -> int:
-        chain = self.world.chain
-        data = self.world.rpc.call(
-            "eth_call", [{"to": chain.partners.address, "data": chain.partners.encode("partner", chain.address(index))}]
-        )
-        ((_org, status, *_rest),) = chain.partners.decode_result("partner", data)
+        ((_org, status, *_rest),) = self.on_chain("partner", self.world.chain.address(index))
         return int(status)
 
 

@@ -57,12 +57,7 @@ class Governance:
 
     def partner(self, index: int) -> tuple[Any, ...]:
         """The registry's record of account ``index`` (``partner(address)``)."""
-        chain = self.world.chain
-        data = self.world.rpc.call(
-            "eth_call",
-            [{"to": chain.partners.address, "data": chain.partners.encode("partner", self.address(index))}, "latest"],
-        )
-        (record,) = chain.partners.decode_result("partner", data)
+        (record,) = self.world.chain.partners.view(self.world.rpc, "partner", self.address(index))
         return tuple(record)
 
     def warp_past(self, timestamp: int) -> None:

@@ -47,8 +47,7 @@ class ChainFacts:
         return nullcontext(self)  # every call reads the node's latest state; there is no snapshot to hold
 
     def _call(self, binding: ContractBinding, fn: str, *args: Any) -> tuple[Any, ...]:
-        data = self.client.call("eth_call", [{"to": binding.address, "data": binding.encode(fn, *args)}, "latest"])
-        return binding.decode_result(fn, data)
+        return binding.view(self.client, fn, *args)
 
     def _logs(
         self, topics: Sequence[str | Sequence[str] | None], address: str | None = None, to_block: str = "latest"
