@@ -3,6 +3,7 @@
 #   make test       set everything up, then run every test
 #   make lint       ruff, mypy, slither; prettier and solhint on the contracts
 #   make format     ruff format, prettier --write on the contracts
+#   make messages   extract the texts people read into the German catalogs (ledger/locales/de), keeping translations
 #   make bench      all three benchmarks below, one after the other
 #   make bench-gas  gas of every contract operation -> bench/results/gas.json, docs/benchmarks.md
 #   make bench-indexer  backfill speed (with Ponder side by side), live lag, RSS, kill -9 (QUICK=1: 100k events)
@@ -30,7 +31,7 @@ export APE_DATA_FOLDER ?= $(CURDIR)/.build/ape-data
 # the checkout, so the benchmarks, ape scripts and tests import them from here.
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: help setup postgres browser wrk compile abi test test-contracts test-unit lint format bench bench-gas bench-indexer bench-api run clean
+.PHONY: help setup postgres browser wrk compile abi test test-contracts test-unit lint format messages bench bench-gas bench-indexer bench-api run clean
 
 help:
 	@echo "make run | make test | make lint | make format | make bench-gas | make bench-api | make clean"
@@ -109,6 +110,11 @@ lint: setup $(STAMPS)/slither
 	$(BIN)/python -m devtools.toolchain.slither
 	$(NPM_BIN)/prettier --check $(SOLIDITY)
 	$(NPM_BIN)/solhint --max-warnings 0 $(SOLIDITY)
+
+# German and English (ledger/i18n.py): new texts land in the catalogs untranslated, and a test fails until they are
+# translated; texts gone from the code are dropped.
+messages: setup
+	$(BIN)/python -m devtools.messages
 
 format: setup
 	$(BIN)/ruff format .

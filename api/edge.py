@@ -9,7 +9,9 @@ files and the API docs all pass through it:
 - a request body is counted as it streams in and refused the moment it passes its route's limit (413): at once when
   its ``Content-Length`` shows it, otherwise at the chunk that passes it, before any parsing or spooling to disk;
 - every answer carries the security headers (CSP, ``frame-ancestors``/``X-Frame-Options``, ``nosniff``,
-  ``Referrer-Policy``), precomputed once.
+  ``Referrer-Policy``), precomputed once;
+- the request's language (:mod:`ledger.i18n`: the page switch's ``originals_lang`` cookie, else ``Accept-Language``)
+  is set for everything below, and the answer says it (``Content-Language``, ``Vary: Accept-Language, Cookie``).
 
 It costs little on the busiest routes (the verify lookups, answered by a fast path): one pass over the request
 headers, a set lookup, the rate limiter's counter, and a list concatenation on the answer's start.
@@ -17,6 +19,7 @@ headers, a set lookup, the rate limiter's counter, and a list concatenation on t
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -29,6 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import BodyTooLarge, problem_response
 from ledger.config import Settings
+from ledger.i18n import gettext as _
+from ledger.i18n import negotiate, use_language
 
 MULTIPART_SLACK = 64 * 1024
 """Bytes allowed in an upload's body besides the file: boundaries and part headers take a few hundred."""
@@ -157,6 +162,22 @@ class RateLimit:
         return None
 
 
+LANGUAGE_COOKIE = "originals_lang"
+"""The page's language switch remembers the choice here (a cookie, so that the server answers in it too)."""
+
+
+@functools.lru_cache(maxsize=256)
+def request_language(accept: bytes | None, cookie: bytes | None) -> str:
+    """The language of a request: the switch's cookie if set to one we speak, else the best of ``Accept-Language``."""
+    chosen = None
+    if cookie is not None:
+        for part in cookie.decode("latin-1").split(";"):
+            name, _eq, value = part.strip().partition("=")
+            if name == LANGUAGE_COOKIE:
+                chosen = value
+    return negotiate(accept.decode("latin-1") if accept is not None else None, chosen)
+
+
 class Edge:
     """Trusted hosts, rate limits, streamed body limits and security headers, for every HTTP request (see above)."""
 
@@ -172,30 +193,48 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs_headers if scope["path"] == DOCS_PATH else self.headers
+        host = length = accept = cookie = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value
+            elif name == b"content-length":
+                length = value
+            elif name == b"accept-language":
+                accept = value
+            elif name == b"cookie":
+                cookie = value
+        code = request_language(accept, cookie)
+        extra = [
+            *(self.docs_headers if scope["path"] == DOCS_PATH else self.headers),
+            (b"content-language", code.encode()),
+            (b"vary", b"Accept-Language, Cookie"),
+        ]
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", ()), *extra]
             await send(message)
 
-        host = length = None
-        for name, value in scope["headers"]:
-            if name == b"host":
-                host = value
-            elif name == b"content-length":
-                length = value
+        with use_language(code):
+            await self._checked(scope, receive, send_secured, host, length)
+
+    async def _checked(
+        self, scope: Scope, receive: Receive, send_secured: Send, host: bytes | None, length: bytes | None
+    ) -> None:
+        """Host, rate and body limits, in the request's language (set by :meth:`__call__`)."""
         if self.hosts is not None and (host is None or host_name(host) not in self.hosts):
-            detail = "the Host header does not name a host this server answers for"
-            await problem_response(400, "Invalid host", detail, scope["path"])(scope, receive, send_secured)
+            detail = _("the Host header does not name a host this server answers for")
+            await problem_response(400, _("Invalid host"), detail, scope["path"])(scope, receive, send_secured)
             return
         if self.rate is not None:
             client = scope.get("client")
             refused = self.rate.refused(client[0] if client else "-")
             if refused is not None:
                 item, retry = refused
-                detail = f"this client sent more requests than its limit ({item}); retry in {retry} s"
-                response = problem_response(429, "Too many requests", detail, scope["path"])
+                detail = _(
+                    "this client sent more requests than its limit ({item}); retry in {retry} s", item=item, retry=retry
+                )
+                response = problem_response(429, _("Too many requests"), detail, scope["path"])
                 response.headers["Retry-After"] = str(retry)
                 await response(scope, receive, send_secured)
                 return
