@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.problems import Problem
 from ledger.config import Settings
 from ledger.deployments import Deployment
+from ledger.i18n import gettext as _
 from ledger.issuance.keys import Issuer
 from ledger.issuance.service import IssuanceService
 from ledger.reads import InvalidCursor, decode_cursor
@@ -52,7 +53,9 @@ async def facts_source(request: Request, source: Literal["index", "chain"]) -> F
     # Resolving the chain may call the node (the first time, or while it is down): off the event loop.
     chain: ChainFacts | None = await run_in_threadpool(request.app.state.chain_facts)
     if chain is None:
-        raise Problem(503, "Chain unavailable", "source=chain needs a node and a deployment manifest for its chain")
+        raise Problem(
+            503, _("Chain unavailable"), _("source=chain needs a node and a deployment manifest for its chain")
+        )
     return chain
 
 
@@ -85,7 +88,7 @@ _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an issue
 def get_issuance(request: Request) -> IssuanceService:
     service: IssuanceService | None = request.app.state.issuance()
     if service is None:
-        raise Problem(503, "Chain unavailable", "issuing needs a node and a deployment manifest for its chain")
+        raise Problem(503, _("Chain unavailable"), _("issuing needs a node and a deployment manifest for its chain"))
     return service
 
 

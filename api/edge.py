@@ -32,8 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import BodyTooLarge, problem_response
 from ledger.config import Settings
+from ledger.i18n import N_, format_number, negotiate, use_language
 from ledger.i18n import gettext as _
-from ledger.i18n import negotiate, use_language
 
 MULTIPART_SLACK = 64 * 1024
 """Bytes allowed in an upload's body besides the file: boundaries and part headers take a few hundred."""
@@ -91,29 +91,36 @@ def host_name(value: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class BodyLimit:
-    """A route's largest request body, and the problem that refuses a larger one."""
+    """A route's largest request body, and the problem that refuses a larger one (its words in English, translated
+    into the request's language by :meth:`said`; ``{limit}`` in the detail is the shown limit)."""
 
     limit: int
     title: str
     detail: str
+    shown: int = 0
+
+    def said(self) -> tuple[str, str]:
+        """The title and detail in the request's language."""
+        return _(self.title), _(self.detail, limit=format_number(self.shown or self.limit))
 
 
 def body_limits(settings: Settings) -> tuple[dict[str, BodyLimit], BodyLimit]:
     """The limits of the routes that take large bodies (POST, by path), and the one of every other request."""
     default = BodyLimit(
         settings.max_request_bytes,
-        "Request body too large",
-        f"the request body is larger than the {settings.max_request_bytes:,}-byte limit",
+        N_("Request body too large"),
+        N_("the request body is larger than the {limit}-byte limit"),
     )
     upload = BodyLimit(
         settings.max_upload_bytes + MULTIPART_SLACK,
-        "File too large",
-        f"the file is larger than the {settings.max_upload_bytes:,}-byte limit",
+        N_("File too large"),
+        N_("the file is larger than the {limit}-byte limit"),
+        settings.max_upload_bytes,
     )
     batch = BodyLimit(
         settings.max_batch_request_bytes,
-        "Request body too large",
-        f"the request body is larger than the {settings.max_batch_request_bytes:,}-byte limit of a batch",
+        N_("Request body too large"),
+        N_("the request body is larger than the {limit}-byte limit of a batch"),
     )
     return {"/verify/file": upload, "/verify/pdf": upload, "/batches": batch}, default
 
@@ -244,7 +251,7 @@ class Edge:
         if length is not None:
             # The server holds the body to its Content-Length, so a declared length is the whole count.
             if length.isdigit() and int(length) > bound.limit:
-                response = problem_response(413, bound.title, bound.detail, scope["path"])
+                response = problem_response(413, *bound.said(), scope["path"])
                 response.headers["Connection"] = "close"  # the unread body must not be taken for the next request
                 await response(scope, receive, send_secured)
                 return
@@ -263,7 +270,7 @@ class Edge:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > bound.limit:
-                    raise BodyTooLarge(bound.title, bound.detail)
+                    raise BodyTooLarge(*bound.said())
             return message
 
         async def send_started(message: Message) -> None:

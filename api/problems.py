@@ -1,8 +1,10 @@
 """Every error answer is ``application/problem+json`` (RFC 9457), mapped in one place.
 
 Domain errors raised by :mod:`ledger` keep their message; their HTTP status comes from what they resemble
-(``LookupError`` -> 404, ``ValueError`` -> 400/422, ...). Nothing secret is ever put into an answer: messages come
-from our own exceptions, never from request bodies or keys.
+(``LookupError`` -> 404, ``ValueError`` -> 400/422, ...). Titles and details are in the request's language
+(:mod:`ledger.i18n`, set by :mod:`api.edge`): titles are translated here, our exceptions' messages where they are
+raised; the codes (status, ``error``, ``arguments``) never change with it. Nothing secret is ever put into an answer:
+messages come from our own exceptions, never from request bodies or keys.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcError, TransientRpcError
 from ledger.chain.tx import TransactionTimeout
 from ledger.errors import LedgerError
+from ledger.i18n import N_
+from ledger.i18n import gettext as _
 from ledger.issuance.keys import AuthenticationError, DevnetKeyRefused
 from ledger.issuance.service import CertificateNotFound, NotCertificateIssuer
 from ledger.signing.actions import SignedActionError
@@ -37,8 +41,8 @@ from ledger.verification.service import AmbiguousLeaf
 PROBLEM = "application/problem+json"
 log = logging.getLogger("originals.api")
 
-NODE_UNAVAILABLE = "the chain node cannot be reached right now; try again later"
-NODE_ERROR = "the chain node failed to answer this request"
+NODE_UNAVAILABLE = N_("the chain node cannot be reached right now; try again later")
+NODE_ERROR = N_("the chain node failed to answer this request")
 """What a client is told when the node fails: never the node's URL (it may hold a provider's key) nor its message."""
 
 
@@ -74,68 +78,74 @@ def problem_response(status: int, title: str, detail: str, instance: str | None 
 
 
 _REVERTS: dict[str, tuple[int, str]] = {
-    "CertificateRegistryUnauthorizedIssuer": (403, "Not an active issuer"),
-    "CertificateRegistryUnauthorized": (403, "Not allowed on this certificate"),
-    "CertificateRegistryCouncilDecisionRequired": (403, "Needs a council decision"),
-    "CertificateRegistryNotPartnerRegistry": (403, "Only the partner registry"),
-    "CertificateRegistryInvalidFingerprint": (422, "Invalid fingerprint"),
-    "CertificateRegistryInvalidDecision": (422, "Invalid council decision"),
-    "CertificateRegistryUnknownCertificate": (404, "Unknown certificate"),
-    "CertificateRegistryAlreadyIssued": (409, "Already issued"),
-    "CertificateRegistryAlreadyRevoked": (409, "Already revoked"),
-    "CertificateRegistryAlreadySuspended": (409, "Already suspended"),
-    "CertificateRegistryNotSuspended": (409, "Not suspended"),
-    "CertificateRegistryCouncilSuspension": (403, "Suspended by the council"),
-    "CertificateRegistryInvalidProof": (422, "Invalid Merkle proof"),
-    "CertificateRegistryInvalidExpiry": (422, "Invalid expiry"),
-    "CertificateRegistryInvalidRoot": (422, "Invalid root"),
-    "CertificateRegistryInvalidBatch": (422, "Invalid batch"),
+    "CertificateRegistryUnauthorizedIssuer": (403, N_("Not an active issuer")),
+    "CertificateRegistryUnauthorized": (403, N_("Not allowed on this certificate")),
+    "CertificateRegistryCouncilDecisionRequired": (403, N_("Needs a council decision")),
+    "CertificateRegistryNotPartnerRegistry": (403, N_("Only the partner registry")),
+    "CertificateRegistryInvalidFingerprint": (422, N_("Invalid fingerprint")),
+    "CertificateRegistryInvalidDecision": (422, N_("Invalid council decision")),
+    "CertificateRegistryUnknownCertificate": (404, N_("Unknown certificate")),
+    "CertificateRegistryAlreadyIssued": (409, N_("Already issued")),
+    "CertificateRegistryAlreadyRevoked": (409, N_("Already revoked")),
+    "CertificateRegistryAlreadySuspended": (409, N_("Already suspended")),
+    "CertificateRegistryNotSuspended": (409, N_("Not suspended")),
+    "CertificateRegistryCouncilSuspension": (403, N_("Suspended by the council")),
+    "CertificateRegistryInvalidProof": (422, N_("Invalid Merkle proof")),
+    "CertificateRegistryInvalidExpiry": (422, N_("Invalid expiry")),
+    "CertificateRegistryInvalidRoot": (422, N_("Invalid root")),
+    "CertificateRegistryInvalidBatch": (422, N_("Invalid batch")),
 }
 
 
 _RELAY: tuple[tuple[type[LedgerError], int, str], ...] = (
-    (RelayerUnavailable, 503, "Relayer unavailable"),
-    (InvalidSignature, 401, "Invalid signature"),
-    (WrongSigner, 403, "Wrong signer"),
-    (WrongDomain, 422, "Wrong domain"),
-    (RateLimited, 429, "Too many signed actions"),
-    (SignedActionError, 422, "Invalid signed action"),
+    (RelayerUnavailable, 503, N_("Relayer unavailable")),
+    (InvalidSignature, 401, N_("Invalid signature")),
+    (WrongSigner, 403, N_("Wrong signer")),
+    (WrongDomain, 422, N_("Wrong domain")),
+    (RateLimited, 429, N_("Too many signed actions")),
+    (SignedActionError, 422, N_("Invalid signed action")),
 )
 """The relayer's refusals (:mod:`ledger.signing.relayer`); a contract's refusal of a signed action is a 409 titled
 with the contract's error name (:class:`ActionReverted`)."""
 
 
+_HTTP_TEXTS = frozenset(
+    (N_("Not Found"), N_("Method Not Allowed"), N_("Not Acceptable"), N_("Unsupported Media Type"), N_("Bad Request"))
+)
+"""Starlette's own words for its refusals (the reason phrases), translated when an answer carries one of them."""
+
+
 def _status_of(exc: LedgerError) -> tuple[int, str]:
     if isinstance(exc, ActionReverted):
-        return 409, exc.error or "Refused by the contract"
+        return 409, exc.error or N_("Refused by the contract")
     for kind, status, title in _RELAY:
         if isinstance(exc, kind):
             return status, title
     if isinstance(exc, ContractRevert):
-        return _REVERTS.get(exc.error or "", (409, "Refused by the contract"))
+        return _REVERTS.get(exc.error or "", (409, N_("Refused by the contract")))
     if isinstance(exc, AmbiguousLeaf):
-        return 409, "Ambiguous leaf"
+        return 409, N_("Ambiguous leaf")
     if isinstance(exc, DevnetKeyRefused):
-        return 403, "Devnet key refused"
+        return 403, N_("Devnet key refused")
     if isinstance(exc, AuthenticationError):
-        return 401, "Unauthorized"
+        return 401, N_("Unauthorized")
     if isinstance(exc, CertificateNotFound):  # found out before estimating: the title the registry's revert gets
         return _REVERTS["CertificateRegistryUnknownCertificate"]
     if isinstance(exc, NotCertificateIssuer):
-        return 403, "Not this issuer's certificate"
+        return 403, N_("Not this issuer's certificate")
     if isinstance(exc, TransactionTimeout):
-        return 504, "Transaction not mined in time"
+        return 504, N_("Transaction not mined in time")
     if isinstance(exc, TransientRpcError):
-        return 503, "Chain node unavailable"
+        return 503, N_("Chain node unavailable")
     if isinstance(exc, RpcError):
-        return 502, "Chain node error"
+        return 502, N_("Chain node error")
     if isinstance(exc, LookupError):
-        return 404, "Not found"
+        return 404, N_("Not found")
     if isinstance(exc, PermissionError):
-        return 403, "Forbidden"
+        return 403, N_("Forbidden")
     if isinstance(exc, ValueError):
-        return 422, "Invalid input"
-    return 500, "Ledger error"
+        return 422, N_("Invalid input")
+    return 500, N_("Ledger error")
 
 
 def install(app: FastAPI) -> None:
@@ -155,10 +165,12 @@ def install(app: FastAPI) -> None:
                 extra["tx_hash"] = exc.tx_hash
         if isinstance(exc, AmbiguousLeaf):
             extra["certificates"] = [{"id": cid, "issuer": issuer} for cid, issuer in exc.certificates]
-        detail = str(exc)
+        detail = str(exc)  # our exceptions are raised with their message in the request's language
         if isinstance(exc, RpcError):
             log.warning("%s %s: the chain node failed: %s", request.method, request.url.path, exc)
-            detail = NODE_UNAVAILABLE if isinstance(exc, TransientRpcError) else NODE_ERROR
+            detail = _(NODE_UNAVAILABLE if isinstance(exc, TransientRpcError) else NODE_ERROR)
+        if not isinstance(exc, ActionReverted):  # that title is the contract's error name, a code
+            title = _(title)
         response = problem_response(status, title, detail, request.url.path, **extra)
         if isinstance(exc, AuthenticationError):
             response.headers["WWW-Authenticate"] = "Bearer"
@@ -175,15 +187,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        # pydantic's own messages (``msg``) stay in English: they are its texts, not ours; our validators' messages
+        # (raised in the request's language) and the title are translated.
+        first = errors[0] if errors else {"loc": (), "msg": _("invalid request")}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
-        detail = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
+        detail = _("{where}: {message}", where=where, message=first.get("msg")) if where else str(first.get("msg"))
         issues = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg"))} for e in errors[:20]]
-        return problem_response(422, "Invalid input", detail, request.url.path, errors=issues)
+        return problem_response(422, _("Invalid input"), detail, request.url.path, errors=issues)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        response = problem_response(exc.status_code, str(exc.detail), str(exc.detail), request.url.path)
+        said = _(str(exc.detail)) if str(exc.detail) in _HTTP_TEXTS else str(exc.detail)
+        response = problem_response(exc.status_code, said, said, request.url.path)
         response.headers.update(exc.headers or {})
         if exc.status_code == 405:  # RFC 9110: Allow lists every method of the resource, not just one route's
             path = request.url.path
@@ -196,5 +211,5 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Starlette still re-raises it to the server, which logs the traceback; the client gets no internals.
         return problem_response(
-            500, "Internal error", "the server failed to answer; it has been logged", request.url.path
+            500, _("Internal error"), _("the server failed to answer; it has been logged"), request.url.path
         )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from cli import certificates, consortium, governance, index, keys, serve
 from cli._shell import run
+from ledger.i18n import LANGUAGES
 
 AREAS = (index, certificates, consortium, governance, keys, serve)
 
@@ -19,6 +20,11 @@ AREAS = (index, certificates, consortium, governance, keys, serve)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="originals", description="Originals: certificates of originals on chain.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the output: en or de (env ORIGINALS_LANG, else LC_ALL / LC_MESSAGES / LANG; default en)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for area in AREAS:
         area.register(commands)

@@ -3,6 +3,10 @@ around a command (logging, one-line errors, exit codes).
 
 Exit codes scripts can rely on: 0 success, 1 failure, 2 usage (argparse), 3 "not valid" (`originals verify`),
 130 interrupted. Errors the library raises on purpose (:class:`LedgerError`) print as one line on stderr.
+
+The output is in the language of ``--lang``, else ``ORIGINALS_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``,
+``LANG``: ``de_DE.UTF-8`` is German), else English (:func:`cli_language`); ``--json`` output has no language. The
+exit codes and the ``--json`` output never change with it.
 """
 
 from __future__ import annotations
@@ -12,16 +16,29 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import LedgerError
+from ledger.i18n import DEFAULT, LANGUAGES, set_language
+from ledger.i18n import gettext as _
 
 if TYPE_CHECKING:
     from cli.client import ApiClient
     from ledger.config import Settings
 
 log = logging.getLogger("originals")
+
+
+def cli_language(chosen: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The language of a run: ``--lang``, else ``ORIGINALS_LANG``, else the POSIX locale (``LC_ALL`` before
+    ``LC_MESSAGES`` before ``LANG``; ``de_DE.UTF-8`` -> ``de``, ``C`` or ``POSIX`` -> English), else English."""
+    env = os.environ if environ is None else environ
+    for value in (chosen, env.get("ORIGINALS_LANG"), env.get("LC_ALL"), env.get("LC_MESSAGES"), env.get("LANG")):
+        if value:
+            code = value.strip().lower().split(".")[0].split("@")[0].replace("-", "_").split("_")[0]
+            return code if code in LANGUAGES else DEFAULT
+    return DEFAULT
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
@@ -50,8 +67,9 @@ def api_client(args: argparse.Namespace, need_key: bool = False) -> ApiClient:
     settings = settings_of(args)
     key = args.api_key or (settings.api_key.get_secret_value() if settings.api_key else None)
     if need_key and not key:
-        raise LedgerError("this command needs an issuer API key: --api-key or ORIGINALS_API_KEY")
-    return ApiClient(args.api_url or settings.api_url, key)
+        raise LedgerError(_("this command needs an issuer API key: --api-key or ORIGINALS_API_KEY"))
+    lang = DEFAULT if getattr(args, "json", False) else None  # JSON output has no language: the API's English
+    return ApiClient(args.api_url or settings.api_url, key, lang=lang)
 
 
 def hash_files(paths: Sequence[str]) -> list[tuple[Any, str]]:
@@ -65,7 +83,7 @@ def hash_files(paths: Sequence[str]) -> list[tuple[Any, str]]:
     files = [Path(p) for p in paths]
     for path in files:
         if not path.is_file():
-            raise LedgerError(f"{path}: no such file")
+            raise LedgerError(_("{path}: no such file", path=path))
     out = []
     for path in tqdm(files, desc="hashing", unit="file", file=sys.stderr, disable=len(files) < 2, leave=False):
         with path.open("rb") as handle:
@@ -76,6 +94,7 @@ def hash_files(paths: Sequence[str]) -> list[tuple[Any, str]]:
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
     """Parse, configure logging, run the command; map library errors to one line and an exit code."""
     args = parser.parse_args(argv)
+    set_language(cli_language(getattr(args, "lang", None)))
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -86,14 +105,17 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
     try:
         code: int = args.handler(args)
     except LedgerError as exc:
-        print(f"originals {args.command}: error: {exc}", file=sys.stderr)
+        print(_("originals {command}: error: {error}", command=args.command, error=exc), file=sys.stderr)
         return 1
     except ValueError as exc:  # pydantic's ValidationError for bad settings
         first = str(exc).splitlines()
-        print(f"originals {args.command}: invalid configuration: {' '.join(first[:3])}", file=sys.stderr)
+        said = " ".join(first[:3])
+        print(
+            _("originals {command}: invalid configuration: {error}", command=args.command, error=said), file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
-        print(f"originals {args.command}: interrupted", file=sys.stderr)
+        print(_("originals {command}: interrupted", command=args.command), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (``originals partners | head``): not an error worth a traceback. Point stdout at

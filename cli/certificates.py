@@ -8,6 +8,8 @@ from typing import Any
 
 from cli._shell import api_client, api_options, hash_files, settings_of
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
+from ledger.words import check_name, check_status, verdict
 
 EXIT_VALID = 0
 EXIT_ERROR = 1
@@ -28,28 +30,35 @@ def cmd_issue(args: argparse.Namespace) -> int:
     try:
         if args.batch or len(originals) > 1:
             if not args.batch:
-                raise LedgerError("several files need --batch (one transaction) or one command per file")
+                raise LedgerError(_("several files need --batch (one transaction) or one command per file"))
             body: dict[str, Any] = {"originals": originals, "valid_until": args.valid_until}
             result = client.post("/batches", body)
         else:
             result = client.post("/certificates", {"original": originals[0], "valid_until": args.valid_until})
     finally:
         client.close()
-    for (path, _), document in zip(hashed, result["documents"], strict=True):
+    for (path, _fingerprint), document in zip(hashed, result["documents"], strict=True):
         target = path.with_name(path.name + ".originals.json")
         target.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
-        print(f"{path}: certificate {document['proof']['targetHash']} -> {target}")
+        print(
+            _("{path}: certificate {leaf} -> {target}", path=path, leaf=document["proof"]["targetHash"], target=target)
+        )
     print(
-        f"transaction {result['tx_hash']} mined in block {result['block_number']} "
-        f"(certificate {result['id']}, root {result['root']}); pending until indexed"
+        _(
+            "transaction {tx} mined in block {block} (certificate {certificate}, root {root}); pending until indexed",
+            tx=result["tx_hash"],
+            block=result["block_number"],
+            certificate=result["id"],
+            root=result["root"],
+        )
     )
     return 0
 
 
 def _print_verification(result: dict[str, Any], label: str) -> None:
-    print(f"{label}: {result['verdict']}")
+    print(f"{label}: {verdict(result['verdict'])}")
     for check in result["checks"]:
-        print(f"  {check['status']:<8} {check['name']}: {check['reason']}")
+        print(f"  {check_status(check['status']):<8} {check_name(check['name'])}: {check['reason']}")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -60,7 +69,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     path = Path(args.target)
     if not path.is_file():
-        raise LedgerError(f"{path}: no such file")
+        raise LedgerError(_("{path}: no such file", path=path))
     document = None
     if path.suffix == ".json":
         try:
@@ -107,7 +116,7 @@ def _verify_on_chain(args: argparse.Namespace, path: Any, document: Any) -> list
             binding = Binding(chain_id, deployment.contract("CertificateRegistry").address)
             found = [verifier.by_document(source, document, now, binding)]
         else:
-            ((_, fingerprint),) = hash_files([str(path)])
+            ((_path, fingerprint),) = hash_files([str(path)])
             found = verifier.by_fingerprint(source, fingerprint, now)
     finally:
         client.close()
@@ -135,7 +144,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         wrapped = orjson.loads(Path(args.document).read_bytes())
         issuer = WrappedDocument(wrapped).value("issuer.address")
         if not isinstance(issuer, str):
-            raise LedgerError(f"{args.document}: the document does not reveal its issuer's address")
+            raise LedgerError(_("{path}: the document does not reveal its issuer's address", path=args.document))
         root = wrapped["proof"]["merkleRoot"]
         certificate = certificate_id(issuer, root)
         leaf = wrapped["proof"]["targetHash"]
@@ -143,7 +152,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         if leaf == root:
             leaf = None
     if certificate is None:
-        raise LedgerError("give a certificate id or --document DOC.json")
+        raise LedgerError(_("give a certificate id or --document DOC.json"))
     client = api_client(args, need_key=True)
     try:
         result = client.post(
@@ -152,8 +161,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     finally:
         client.close()
     print(
-        f"{args.command}: transaction {result['tx_hash']} mined in block {result['block_number']} "
-        "(pending until indexed)"
+        _(
+            "{command}: transaction {tx} mined in block {block} (pending until indexed)",
+            command=args.command,
+            tx=result["tx_hash"],
+            block=result["block_number"],
+        )
     )
     return 0
 

@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
+from ledger.i18n import language
 
 
 class ApiError(LedgerError, RuntimeError):
@@ -19,8 +21,14 @@ class ApiError(LedgerError, RuntimeError):
 
 
 class ApiClient:
-    def __init__(self, base_url: str, api_key: str | None = None, timeout: float = 120.0) -> None:
-        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    def __init__(
+        self, base_url: str, api_key: str | None = None, timeout: float = 120.0, lang: str | None = None
+    ) -> None:
+        # The API answers its problems and reasons in the run's language (``lang="en"`` for output that must have
+        # none, such as ``--json``).
+        headers = {"Accept-Language": lang or language()}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
         self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
         self.base_url = base_url
 
@@ -31,7 +39,7 @@ class ApiClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
-            raise ApiError(f"cannot reach the API at {self.base_url}: {exc}") from None
+            raise ApiError(_("cannot reach the API at {url}: {error}", url=self.base_url, error=exc)) from None
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail", response.text)

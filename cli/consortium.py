@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from cli._shell import api_client, api_options
+from ledger.i18n import gettext as _
 
 
 def cmd_partners(args: argparse.Namespace) -> int:
@@ -21,7 +22,7 @@ def cmd_partners(args: argparse.Namespace) -> int:
             f"{p['address']}  {p['status']:<9} {p['org_type']:<21} {','.join(p['rights']) or '-':<14} "
             f"{p['display_name']} ({p['domain']})"
         )
-    print(f"{len(page['data'])} partner(s), indexed to block {page['indexed_block']}")
+    print(_("{count} partner(s), indexed to block {block}", count=len(page["data"]), block=page["indexed_block"]))
     return 0
 
 
@@ -35,17 +36,22 @@ def cmd_partner(args: argparse.Namespace) -> int:
     finally:
         client.close()
     rights = ",".join(history["rights"]) or "-"
-    print(f"{history['address']}  {history['display_name']}  {history['status']}  rights {rights}")
+    said = _("rights {rights}", rights=rights)
+    print(f"{history['address']}  {history['display_name']}  {history['status']}  {said}")
     for application in history["applications"]:
-        print(
-            f"  applied in block {application['block_number']} as {application['display_name']} "
-            f"({application['org_type']}, {application['domain']})"
+        said = _(
+            "applied in block {block} as {name} ({type}, {domain})",
+            block=application["block_number"],
+            name=application["display_name"],
+            type=application["org_type"],
+            domain=application["domain"],
         )
+        print(f"  {said}")
     about = history["proposals_about"]
-    print(f"  {len(about)} proposal(s) about it" + (":" if about else ""))
+    print("  " + _("{count} proposal(s) about it", count=len(about)) + (":" if about else ""))
     for proposal in about:
         print(f"  {proposal_line(proposal)}")
-    print(f"indexed to block {history['indexed_block']}")
+    print(_("indexed to block {block}", block=history["indexed_block"]))
     return 0
 
 

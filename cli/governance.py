@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cli._shell import api_client, api_options, settings_of
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -58,12 +59,12 @@ def _signer(args: argparse.Namespace) -> LocalAccount:
     settings = settings_of(args)
     path = args.keystore or settings.signer_keystore
     if path is None:
-        raise LedgerError("this command signs: give --keystore PATH (or set ORIGINALS_SIGNER_KEYSTORE)")
+        raise LedgerError(_("this command signs: give --keystore PATH (or set ORIGINALS_SIGNER_KEYSTORE)"))
     password = settings.signer_password.get_secret_value() if settings.signer_password is not None else None
     if password is None:
         if not sys.stdin.isatty():
-            raise LedgerError("set ORIGINALS_SIGNER_PASSWORD (no terminal to ask for the keystore password)")
-        password = getpass.getpass(f"password of {path}: ")
+            raise LedgerError(_("set ORIGINALS_SIGNER_PASSWORD (no terminal to ask for the keystore password)"))
+        password = getpass.getpass(_("password of {path}: ", path=path))
     return open_keystore(Path(path), password)
 
 
@@ -89,7 +90,7 @@ def _relay(
 
 
 def _mined(answer: dict[str, Any]) -> str:
-    return f"mined in block {answer['block_number']}, tx {answer['tx_hash']}"
+    return _("mined in block {block}, tx {tx}", block=answer["block_number"], tx=answer["tx_hash"])
 
 
 def _org_type(value: str) -> int:
@@ -128,7 +129,7 @@ def _metadata(value: str | None) -> str:
         return _hex32(value)
     from cli._shell import hash_files
 
-    ((_, fingerprint),) = hash_files([value])
+    ((_path, fingerprint),) = hash_files([value])
     return str(fingerprint)
 
 
@@ -146,7 +147,7 @@ def _rights(value: str) -> int:
 def _details(args: argparse.Namespace) -> dict[str, Any]:
     missing = [f"--{n}" for n in ("name", "domain", "type") if getattr(args, n) is None]
     if missing:
-        raise LedgerError(f"needs {', '.join(missing)}")
+        raise LedgerError(_("needs {options}", options=", ".join(missing)))
     return {
         "orgType": args.type,
         "displayName": args.name,
@@ -158,15 +159,15 @@ def _details(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_apply(args: argparse.Namespace) -> int:
     """Apply for membership of the consortium (a signed Apply action)."""
     answer = _relay(args, "Apply", lambda _signer: "/applications", **_details(args))
-    print(f"application of {answer['signer']} ({args.name}) {_mined(answer)}")
-    print(f"follow it: originals partner {answer['signer']}")
+    print(_("application of {signer} ({name}) {mined}", signer=answer["signer"], name=args.name, mined=_mined(answer)))
+    print(_("follow it: originals partner {signer}", signer=answer["signer"]))
     return 0
 
 
 def cmd_leave(args: argparse.Namespace) -> int:
     """Leave the consortium (a signed Leave action)."""
     answer = _relay(args, "Leave", lambda signer: f"/partners/{signer}/leave")
-    print(f"leave of {answer['signer']} {_mined(answer)}")
+    print(_("leave of {signer} {mined}", signer=answer["signer"], mined=_mined(answer)))
     return 0
 
 
@@ -179,21 +180,28 @@ def cmd_propose(args: argparse.Namespace) -> int:
     proof: list[str] = []
     if action == "ProposeCertificateDecision":
         if args.certificate is None or args.reason is None:
-            raise LedgerError(f"{args.kind} needs --certificate ID and --reason CODE")
+            raise LedgerError(_("{kind} needs --certificate ID and --reason CODE", kind=args.kind))
         proof = args.proof or []
         fields: dict[str, Any] = {"kind": kind, "id": args.certificate, "leaf": args.leaf or ZERO_HASH}
         fields["reason"] = args.reason
-        about = f"certificate {args.certificate}"
+        about = _("certificate {certificate}", certificate=args.certificate)
     else:
         if args.subject is None:
-            raise LedgerError(f"{args.kind} needs the partner's address")
+            raise LedgerError(_("{kind} needs the partner's address", kind=args.kind))
         about = args.subject
         if action == "ProposeDetails":
             fields = {"subject": args.subject, **_details(args)}
         else:
             fields = {"kind": kind, "subject": args.subject, "rights": args.rights, "cutoff": args.cutoff}
     answer = _relay(args, action, lambda _signer: "/proposals", proof, **fields)
-    print(f"proposal {answer['proposal_id']} ({args.kind} {about}) {_mined(answer)}")
+    said = _(
+        "proposal {proposal} ({kind} {about}) {mined}",
+        proposal=answer["proposal_id"],
+        kind=args.kind,
+        about=about,
+        mined=_mined(answer),
+    )
+    print(said)
     return 0
 
 
@@ -201,7 +209,7 @@ def cmd_vote(args: argparse.Namespace) -> int:
     """Vote yes or no on a proposal (a signed Vote action)."""
     pid = args.proposal
     answer = _relay(args, "Vote", lambda _signer: f"/proposals/{pid}/votes", proposalId=pid, support=args.vote == "yes")
-    print(f"vote {args.vote} on proposal {pid} {_mined(answer)}")
+    print(_("vote {vote} on proposal {proposal} {mined}", vote=args.vote, proposal=pid, mined=_mined(answer)))
     return 0
 
 
@@ -209,7 +217,7 @@ def cmd_execute(args: argparse.Namespace) -> int:
     """Carry out a proposal that has its majority (a signed Execute action; anyone may)."""
     pid = args.proposal
     answer = _relay(args, "Execute", lambda _signer: f"/proposals/{pid}/execute", proposalId=pid)
-    print(f"execute proposal {pid} {_mined(answer)}")
+    print(_("execute proposal {proposal} {mined}", proposal=pid, mined=_mined(answer)))
     return 0
 
 
@@ -226,14 +234,17 @@ def _all_proposals(client: ApiClient, status: str | None) -> tuple[list[dict[str
 
 def proposal_line(p: dict[str, Any]) -> str:
     """One proposal in one line: id, kind, status, the tally and the majority needed now, the deadline, the subject."""
-    import time
+    from ledger.words import moment
 
-    deadline = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(p["deadline"]))
     subject = p.get("subject_name") or p["subject"]
-    return (
-        f"{p['proposal_id']:>5}  {p['kind']:<27} {p['status']:<8} yes {p['yes_votes']} no {p['no_votes']} "
-        f"(needs {p['required_now']})  until {deadline}  {subject}"
+    tally = _(
+        "yes {yes} no {no} (needs {needed})  until {deadline}",
+        yes=p["yes_votes"],
+        no=p["no_votes"],
+        needed=p["required_now"],
+        deadline=moment(p["deadline"]),
     )
+    return f"{p['proposal_id']:>5}  {p['kind']:<27} {p['status']:<8} {tally}  {subject}"
 
 
 def cmd_proposals(args: argparse.Namespace) -> int:
@@ -250,7 +261,7 @@ def cmd_proposals(args: argparse.Namespace) -> int:
         return 0
     for p in proposals:
         print(proposal_line(p))
-    print(f"{len(proposals)} proposal(s), indexed to block {indexed}")
+    print(_("{count} proposal(s), indexed to block {block}", count=len(proposals), block=indexed))
     return 0
 
 

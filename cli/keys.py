@@ -8,6 +8,7 @@ from typing import Any
 
 from cli._shell import settings_of
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
@@ -21,8 +22,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
     password = settings.keystore_password.get_secret_value()
     if not password:
         if not sys.stdin.isatty():
-            raise LedgerError("set ORIGINALS_KEYSTORE_PASSWORD (no terminal to ask for the keystore password)")
-        password = getpass.getpass("keystore password: ")
+            raise LedgerError(_("set ORIGINALS_KEYSTORE_PASSWORD (no terminal to ask for the keystore password)"))
+        password = getpass.getpass(_("keystore password: "))
     private_key = None
     if args.devnet_account is not None:
         from ledger.chain.devkeys import devnet_key
@@ -36,8 +37,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
             api_key = register_api_key(conn, address, path, args.name)
     finally:
         engine.dispose()
-    print(f"issuer account {address}; encrypted keystore {path}")
-    print(f"API key (shown once, store it now): {api_key}")
+    print(_("issuer account {address}; encrypted keystore {path}", address=address, path=path))
+    print(_("API key (shown once, store it now): {key}", key=api_key))
     return 0
 
 

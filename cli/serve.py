@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 
 
 def _devtools_up() -> Any:
@@ -24,7 +25,7 @@ def _devtools_up() -> Any:
         if exc.name not in ("devtools", "devtools.up"):
             raise
         raise LedgerError(
-            "`originals up` is a development command: run it in a checkout of the repository (`make run`)"
+            _("`originals up` is a development command: run it in a checkout of the repository (`make run`)")
         ) from None
     return module.UpOptions, module.run
 

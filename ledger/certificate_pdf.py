@@ -29,7 +29,10 @@ import segno
 from fpdf import FPDF
 
 from ledger.errors import LedgerError
+from ledger.i18n import format_number, language
+from ledger.i18n import gettext as _
 from ledger.verification.rules import CheckStatus, Verification
+from ledger.words import moment, org_type, verdict
 
 ATTACHMENT_NAME = "certificate.originals.json"
 """The embedded document's file name (a certificate document's usual suffix, so a reader saves it as one)."""
@@ -80,7 +83,7 @@ def sheet(
     ``document`` (a wrapped document, already verified) reveals."""
     facts = verification.facts
     if facts is None or not facts.issued:
-        raise ValueError("a PDF certificate is only made for a certificate the index holds")
+        raise ValueError(_("a PDF certificate is only made for a certificate the index holds"))
     identity = next((c for c in verification.checks if c.name == "ISSUER_IDENTITY"), None)
     details = identity.details if identity is not None else {}
     failed = [c for c in verification.checks if c.status is CheckStatus.INVALID]
@@ -134,15 +137,10 @@ def _revealed(document: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def when(unix: int | None) -> str:
-    """A time as the certificate page writes it (UTC, to the minute)."""
+    """A time as the certificate page writes it (in English UTC to the minute; in German Berlin time with the zone)."""
     if not unix:
         return "—"
-    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def human(name: str | None) -> str:
-    """An enum name as words (``PUBLIC_ADMINISTRATION`` -> ``public administration``), as the page shows it."""
-    return (name or "").replace("_", " ").lower()
+    return moment(unix)
 
 
 def render(certificate: CertificateSheet, font_dir: Path) -> bytes:
@@ -155,16 +153,19 @@ def render(certificate: CertificateSheet, font_dir: Path) -> bytes:
     pdf = FPDF(format="A4", unit="mm", enforce_compliance="PDF/A-3B")
     created = datetime.fromtimestamp(certificate.status_since or certificate.issued_at or 0, UTC)
     pdf.set_creation_date(created)
-    title = f"Certificate of an original — {certificate.original_name or certificate.certificate_id}"
+    heading = _("Certificate of an original")
+    title = f"{heading} — {certificate.original_name or certificate.certificate_id}"
     pdf.set_title(title)
     pdf.set_producer(PRODUCER)
     pdf.set_creator(PRODUCER)
-    pdf.set_lang("en")
+    pdf.set_lang(language())
     pdf.set_xmp_metadata(_xmp(title, created))
     for style, name in FONT_FILES.items():
         path = font_dir / name
         if not path.is_file():
-            raise FontsMissing(f"{path} is missing: run make setup (the fonts come from npm's dejavu-fonts-ttf)")
+            raise FontsMissing(
+                _("{path} is missing: run make setup (the fonts come from npm's dejavu-fonts-ttf)", path=path)
+            )
         if style == "mono":
             pdf.add_font("DejaVuMono", "", str(path))
         else:
@@ -174,33 +175,34 @@ def render(certificate: CertificateSheet, font_dir: Path) -> bytes:
     _qr(pdf, certificate.link, x=150, y=15, size=45)
     pdf.set_font("DejaVu", "B", 20)
     pdf.set_xy(15, 18)
-    pdf.multi_cell(130, 9, "Certificate of an original")
+    pdf.multi_cell(130, 9, heading)
     pdf.set_font("DejaVu", "B", 16)
     pdf.set_x(15)
-    pdf.multi_cell(130, 8, certificate.verdict.replace("_", " "))
+    pdf.multi_cell(130, 8, verdict(certificate.verdict))
     pdf.set_font("DejaVu", "", 10)
     pdf.set_x(15)
     pdf.multi_cell(130, 5, certificate.status_reason, align="L")
     pdf.set_y(max(pdf.get_y(), 62) + 4)
     rows: list[tuple[str, str, bool]] = []
     if certificate.original_name is not None:
-        rows.append(("Original", certificate.original_name, False))
+        rows.append((_("Original"), certificate.original_name, False))
     if certificate.original_kind is not None:
-        rows.append(("Kind", certificate.original_kind, False))
+        rows.append((_("Kind"), certificate.original_kind, False))
     rows += [(f"  {name}", _scalar(value), False) for name, value in sorted(certificate.attributes.items())]
     if certificate.fingerprint:
-        rows.append(("Fingerprint", certificate.fingerprint, True))
+        rows.append((_("Fingerprint"), certificate.fingerprint, True))
     issuer = certificate.issuer_name or certificate.issuer_address or "—"
     if certificate.issuer_type:
-        issuer += f" ({human(certificate.issuer_type)})"
+        issuer += f" ({org_type(certificate.issuer_type)})"
+    status = _("{verdict} since {when}", verdict=verdict(certificate.verdict), when=when(certificate.status_since))
     rows += [
-        ("Issuer", issuer, False),
-        ("Issuer address", certificate.issuer_address or "—", True),
-        ("Issued", when(certificate.issued_at), False),
-        ("Valid until", when(certificate.valid_until) if certificate.valid_until else "no expiry", False),
-        ("Status", f"{certificate.verdict.replace('_', ' ')} since {when(certificate.status_since)}", False),
-        ("Read at", f"indexed block {certificate.indexed_block}", False),
-        ("Certificate", certificate.certificate_id, True),
+        (_("Issuer"), issuer, False),
+        (_("Issuer address"), certificate.issuer_address or "—", True),
+        (_("Issued"), when(certificate.issued_at), False),
+        (_("Valid until"), when(certificate.valid_until) if certificate.valid_until else _("no expiry"), False),
+        (_("Status"), status, False),
+        (_("Read at"), _("indexed block {block}", block=certificate.indexed_block), False),
+        (_("Certificate"), certificate.certificate_id, True),
     ]
     for label, value, mono in rows:
         pdf.set_x(15)
@@ -211,12 +213,13 @@ def render(certificate: CertificateSheet, font_dir: Path) -> bytes:
     pdf.ln(6)
     pdf.set_font("DejaVu", "", 9)
     pdf.set_x(15)
-    pdf.multi_cell(180, 5, f"Verify at {certificate.link} (the QR code links there).", align="L")
+    pdf.multi_cell(180, 5, _("Verify at {link} (the QR code links there).", link=certificate.link), align="L")
     pdf.set_x(15)
     if certificate.document is not None:
-        note = (
-            f"The certificate document is attached to this PDF ({ATTACHMENT_NAME}): drop the PDF or the document onto "
-            "the verify page to check it."
+        note = _(
+            "The certificate document is attached to this PDF ({name}): drop the PDF or the document onto "
+            "the verify page to check it.",
+            name=ATTACHMENT_NAME,
         )
         pdf.embed_file(
             bytes=certificate.document,
@@ -229,7 +232,7 @@ def render(certificate: CertificateSheet, font_dir: Path) -> bytes:
             compress=True,
         )
     else:
-        note = (
+        note = _(
             "This PDF carries no certificate document: the issuer gave it to the holder, and the server never keeps "
             "it. The status above is the certificate's as a whole."
         )
@@ -241,7 +244,7 @@ def _scalar(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
@@ -301,17 +304,17 @@ def extract_document(data: bytes, limit: int) -> Any:
             else:
                 json_files = [spec for name, spec in attachments.items() if name.lower().endswith(".json")]
                 if len(json_files) != 1:
-                    raise PdfError("the PDF carries no certificate document (no JSON attachment)")
+                    raise PdfError(_("the PDF carries no certificate document (no JSON attachment)"))
                 spec = json_files[0]
             raw = _bounded(spec.get_file().obj, limit)
     except PdfError:
         raise
     except Exception as exc:  # pikepdf/qpdf raise many kinds on hostile input; none of them is the server's fault
-        raise PdfError(f"not a readable PDF ({type(exc).__name__})") from None
+        raise PdfError(_("not a readable PDF ({name})", name=type(exc).__name__)) from None
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise PdfError("the PDF's attachment is not JSON") from None
+        raise PdfError(_("the PDF's attachment is not JSON")) from None
 
 
 def _bounded(stream: pikepdf.Object, limit: int) -> bytes:
@@ -327,7 +330,9 @@ def _bounded(stream: pikepdf.Object, limit: int) -> bytes:
         inflater = zlib.decompressobj()
         body = inflater.decompress(raw, limit + 1)
     else:
-        raise PdfError(f"the certificate document is encoded with {', '.join(names)}; only FlateDecode is read")
+        raise PdfError(
+            _("the certificate document is encoded with {filters}; only FlateDecode is read", filters=", ".join(names))
+        )
     if len(body) > limit:
-        raise PdfError(f"the certificate document is larger than the {limit:,}-byte limit")
+        raise PdfError(_("the certificate document is larger than the {limit}-byte limit", limit=format_number(limit)))
     return body

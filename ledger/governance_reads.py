@@ -40,6 +40,7 @@ from ledger.events import (
     ProposalKind,
 )
 from ledger.governance_text import describe
+from ledger.i18n import gettext as _
 from ledger.reads import MAX_PAGE, NotFound, Page, decode_cursor, indexed_block, keyset_page
 
 
@@ -351,7 +352,7 @@ def proposal_detail(
     """
     row = conn.execute(select(s.proposals).where(s.proposals.c.proposal_id == proposal_id)).mappings().first()
     if row is None:
-        raise NotFound(f"no proposal {proposal_id} in the index")
+        raise NotFound(_("no proposal {proposal_id} in the index", proposal_id=proposal_id))
     return _answers(_Context(conn, clock or chain_clock(conn), voting_period), [row], with_votes=True)[0]
 
 
@@ -368,7 +369,7 @@ def partner_governance(
     address = address.lower()
     partner = conn.execute(select(s.partners).where(s.partners.c.address == address)).mappings().first()
     if partner is None:
-        raise NotFound(f"no partner {address} in the index")
+        raise NotFound(_("no partner {address} in the index", address=address))
     ctx = _Context(conn, clock or chain_clock(conn), voting_period)
     p, v, c = s.proposals, s.votes, s.certificates
     newest_first = (_numeric_id(p).desc(),)

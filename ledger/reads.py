@@ -33,6 +33,7 @@ from sqlalchemy import (
 from ledger.db import schema as s
 from ledger.errors import LedgerError
 from ledger.events import CertificateStatus, OrganisationType, PartnerStatus
+from ledger.i18n import gettext as _
 
 MAX_PAGE = 500
 
@@ -64,13 +65,13 @@ def decode_cursor(cursor: str, *types: type) -> list[Any]:
     try:
         values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, orjson.JSONDecodeError):
-        raise InvalidCursor("the cursor is not one this API issued") from None
+        raise InvalidCursor(_("the cursor is not one this API issued")) from None
     if (
         not isinstance(values, list)
         or len(values) != len(types)
         or any(type(v) is not t for v, t in zip(values, types, strict=True))
     ):
-        raise InvalidCursor("the cursor is not one this API issued")
+        raise InvalidCursor(_("the cursor is not one this API issued"))
     return values
 
 
@@ -127,7 +128,7 @@ def partner_detail(conn: Connection, address: str) -> dict[str, Any]:
     p = s.partners
     row = conn.execute(select(p).where(p.c.address == address.lower())).mappings().first()
     if row is None:
-        raise NotFound(f"no partner {address} in the index")
+        raise NotFound(_("no partner {address} in the index", address=address))
     h = s.partner_history
     history = [
         {
@@ -327,7 +328,7 @@ def certificate_detail(conn: Connection, certificate_id: str) -> dict[str, Any]:
     c = s.certificates
     row = conn.execute(select(c).where(c.c.id == certificate_id.lower())).mappings().first()
     if row is None:
-        raise NotFound(f"no certificate {certificate_id} in the index")
+        raise NotFound(_("no certificate {certificate_id} in the index", certificate_id=certificate_id))
     documents = conn.execute(
         select(func.count()).select_from(s.documents).where(s.documents.c.certificate_id == row["id"])
     ).scalar()

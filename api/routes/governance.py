@@ -33,6 +33,7 @@ from api.schemas import (
 from api.vocabulary import AddressPath, Hex32Path
 from ledger.chain.rpc import RpcError
 from ledger.chain.tx import TransactionTimeout
+from ledger.i18n import gettext as _
 from ledger.signing.relayer import ActionReverted, Checked, RateLimited, Relayer, RelayerUnavailable, prepare
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _relay(request: Request, body: SignedActionRequest, matches: Callable[[Check
         checked = relayer.check(body.typed_data.model_dump(), body.signature)
         wrong = matches(checked)
         if wrong is not None:
-            raise Problem(422, "Action does not match the route", wrong)
+            raise Problem(422, _("Action does not match the route"), wrong)
         relayed = relayer.send(checked, body.proof)
         outcome = "mined"
     except RateLimited:
@@ -103,7 +104,15 @@ def _relay(request: Request, body: SignedActionRequest, matches: Callable[[Check
 def _proposal(proposal_id: int) -> Callable[[Checked], str | None]:
     def matches(checked: Checked) -> str | None:
         signed = checked.message["proposalId"]
-        return None if signed == proposal_id else f"the signed action is about proposal {signed}, not {proposal_id}"
+        return (
+            None
+            if signed == proposal_id
+            else _(
+                "the signed action is about proposal {signed}, not {proposal_id}",
+                signed=signed,
+                proposal_id=proposal_id,
+            )
+        )
 
     return matches
 
@@ -120,7 +129,7 @@ def prepare_action(body: PrepareRequest, request: Request, settings: SettingsDep
     """The EIP-712 typed data of an action for its signer to sign: the registry's nonce, a deadline."""
     facts = request.app.state.chain_facts()
     if facts is None:
-        raise Problem(503, "Chain unavailable", "preparing needs a node and a deployment manifest for its chain")
+        raise Problem(503, _("Chain unavailable"), _("preparing needs a node and a deployment manifest for its chain"))
     fields = body.model_dump(exclude={"action", "signer"}, exclude_none=True)
     typed = prepare(facts.client, facts.deployment, body.action, body.signer, fields, settings.action_ttl)
     return {"action": body.action, "signer": body.signer.lower(), "typed_data": typed}
@@ -155,7 +164,11 @@ def leave(address: AddressPath, body: LeaveRequest, request: Request) -> dict[st
     """Leave the consortium with the partner's signed Leave action."""
 
     def matches(checked: Checked) -> str | None:
-        return None if checked.signer == address.lower() else f"the signed action is {checked.signer}'s, not {address}"
+        return (
+            None
+            if checked.signer == address.lower()
+            else _("the signed action is {signer}'s, not {address}", signer=checked.signer, address=address)
+        )
 
     return _relay(request, body, matches)
 
@@ -180,7 +193,9 @@ def set_status_signed(certificate_id: Hex32Path, body: StatusSignedRequest, requ
     def matches(checked: Checked) -> str | None:
         signed = str(checked.message["id"]).lower()
         return (
-            None if signed == certificate_id.lower() else f"the signed action is about {signed}, not {certificate_id}"
+            None
+            if signed == certificate_id.lower()
+            else _("the signed action is about {signed}, not {certificate}", signed=signed, certificate=certificate_id)
         )
 
     return _relay(request, body, matches)

@@ -22,6 +22,7 @@ from api.routes.verify import DOCUMENT_REQUEST, DocumentBody, verified_document
 from api.vocabulary import Hex32Path
 from ledger import certificate_pdf
 from ledger.config import Settings
+from ledger.i18n import gettext as _
 from ledger.verification import service as verifier
 from ledger.verification.rules import CheckStatus, Verification
 
@@ -34,7 +35,7 @@ PDF_ANSWER: dict[int | str, dict[str, Any]] = {
 def _pdf(settings: Settings, verification: Verification, block: int | None, document: Any = None) -> Response:
     facts = verification.facts
     if facts is None or not facts.issued:
-        raise Problem(404, "Certificate not found", "no certificate with this id or document in the index")
+        raise Problem(404, _("Certificate not found"), _("no certificate with this id or document in the index"))
     shown = facts.id if facts.leaf == facts.root or document is not None else facts.leaf
     link = f"{settings.public_base_url}/c/{shown}"
     attached = None if document is None else orjson.dumps(document, option=orjson.OPT_INDENT_2)
@@ -42,7 +43,7 @@ def _pdf(settings: Settings, verification: Verification, block: int | None, docu
     try:
         content = certificate_pdf.render(sheet, settings.pdf_font_dir)
     except certificate_pdf.FontsMissing as exc:
-        raise Problem(503, "PDF fonts missing", str(exc)) from None
+        raise Problem(503, _("PDF fonts missing"), str(exc)) from None
     return Response(
         content,
         media_type="application/pdf",
@@ -77,5 +78,5 @@ def certificate_pdf_of_document(
     verification, block = verified_document(request, source, document)
     integrity = next(c for c in verification.checks if c.name == "DOCUMENT_INTEGRITY")
     if integrity.status is not CheckStatus.VALID:
-        raise Problem(422, "Invalid certificate document", integrity.reason)
+        raise Problem(422, _("Invalid certificate document"), integrity.reason)
     return _pdf(settings, verification, block, document)

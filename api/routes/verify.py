@@ -17,6 +17,8 @@ from api.schemas import WRAPPED_DOCUMENT_SCHEMA, VerificationResult, Verificatio
 from api.vocabulary import Hex32Path
 from ledger import certificate_pdf
 from ledger.documents import DocumentError
+from ledger.i18n import format_number
+from ledger.i18n import gettext as _
 from ledger.verification import service as verifier
 from ledger.verification.facts import FactSource
 from ledger.verification.rules import Verification
@@ -121,7 +123,9 @@ async def verify_file(file: UploadFile, source: FactsDep, settings: SettingsDep)
         total += len(chunk)
         if total > settings.max_upload_bytes:
             raise Problem(
-                413, "File too large", f"the file is larger than the {settings.max_upload_bytes:,}-byte limit"
+                413,
+                _("File too large"),
+                _("the file is larger than the {limit}-byte limit", limit=format_number(settings.max_upload_bytes)),
             )
         digest.update(chunk)
     return await _answer(source, fingerprint_answer, "0x" + digest.hexdigest())
@@ -148,14 +152,16 @@ def verified_document(request: Request, source: FactSource, document: Any) -> tu
     binding = request.app.state.binding()
     if binding is None:  # fail closed: a document is only ever judged against the deployment the index follows
         raise Problem(
-            503, "Deployment unknown", "verifying a document needs the deployment the index follows; it has none yet"
+            503,
+            _("Deployment unknown"),
+            _("verifying a document needs the deployment the index follows; it has none yet"),
         )
     try:
         with source.session() as snapshot:
             verification = verifier.by_document(snapshot, document, int(time.time()), binding)
             block = snapshot.indexed_block()
     except DocumentError as exc:
-        raise Problem(422, "Invalid certificate document", str(exc)) from None
+        raise Problem(422, _("Invalid certificate document"), str(exc)) from None
     return verification, block
 
 
@@ -168,11 +174,13 @@ async def verify_pdf(request: Request, file: UploadFile, source: FactsDep, setti
         data += chunk
         if len(data) > settings.max_upload_bytes:
             raise Problem(
-                413, "File too large", f"the file is larger than the {settings.max_upload_bytes:,}-byte limit"
+                413,
+                _("File too large"),
+                _("the file is larger than the {limit}-byte limit", limit=format_number(settings.max_upload_bytes)),
             )
     try:
         document = await run_in_threadpool(certificate_pdf.extract_document, bytes(data), settings.max_request_bytes)
     except certificate_pdf.PdfError as exc:
-        raise Problem(422, "Invalid PDF certificate", str(exc)) from None
+        raise Problem(422, _("Invalid PDF certificate"), str(exc)) from None
     verification, block = await run_in_threadpool(verified_document, request, source, document)
     return result(verification, source, block)

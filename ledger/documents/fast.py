@@ -47,6 +47,7 @@ from ledger.documents.spec import (
     flatten,
     random_salt,
 )
+from ledger.i18n import gettext
 
 T = TypeVar("T")
 
@@ -327,7 +328,7 @@ def _batch_salts(shapes: Sequence[_Shape], cut: _Cut, salt: Salt) -> list[Sequen
             for path in shape.paths:
                 salts.append(salt())
                 if len(salts[-1]) != 32:
-                    raise DocumentError(f"field {path}: a salt must be 32 bytes")
+                    raise DocumentError(gettext("field {path}: a salt must be 32 bytes", path=path))
         return list(cut(salts))
     pool = os.urandom(32 * cut.count)
     if cut.size:
@@ -402,7 +403,7 @@ def _wrap_batch(documents: Sequence[CertificateDocument], salt: Salt) -> list[di
     except MerkleError:  # for 32-byte hashes, only a repeated leaf, or none at all
         if not targets:
             raise
-        raise DocumentError("two documents of the batch have the same target hash") from None
+        raise DocumentError(gettext("two documents of the batch have the same target hash")) from None
     labels = list(map("0x".__add__, map(bytes.hex, tree.nodes)))
     proofs = tree.node_proofs(labels)
     leaves = tree.positions(targets)

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from ledger.documents.hashing import keccak_all
 from ledger.documents.spec import HASH_SIZE, MerkleError
+from ledger.i18n import gettext as _
 
 T = TypeVar("T")
 
@@ -35,7 +36,7 @@ def _all_hashes(leaves: Sequence[bytes]) -> bool:
 
 def _check_leaf(leaf: bytes) -> bytes:
     if not isinstance(leaf, bytes | bytearray) or len(leaf) != HASH_SIZE:
-        raise MerkleError(f"a leaf must be {HASH_SIZE} bytes, got {leaf!r:.80}")
+        raise MerkleError(_("a leaf must be {hash_size} bytes, got {leaf!r:.80}", hash_size=HASH_SIZE, leaf=leaf))
     return bytes(leaf)
 
 
@@ -57,7 +58,7 @@ class MerkleTree:
         items = list(leaves)
         checked = sorted(items) if _all_hashes(items) else sorted(map(_check_leaf, items))
         if not checked:
-            raise MerkleError("a Merkle tree needs at least one leaf")
+            raise MerkleError(_("a Merkle tree needs at least one leaf"))
         count = len(checked)
         size = 2 * count - 1
         # Leaf checked[i] sits at size - 1 - i (the leaves fill the array's end in reverse order).
@@ -65,7 +66,12 @@ class MerkleTree:
         if len(positions) != count:
             for previous, current in pairwise(checked):
                 if previous == current:
-                    raise MerkleError(f"repeated leaf 0x{current.hex()}: every document in a batch must be distinct")
+                    raise MerkleError(
+                        _(
+                            "repeated leaf 0x{current}: every document in a batch must be distinct",
+                            current=current.hex(),
+                        )
+                    )
         nodes: list[bytes] = [b""] * (count - 1) + checked[::-1]
         # Level by level from the leaves up, each level hashed in one call: the nodes start..end-1 have their children
         # at 2 * start + 1 .. 2 * end, all at or past ``end`` (already computed) when start = end // 2.
@@ -149,7 +155,7 @@ class MerkleTree:
         try:
             return list(map(self._positions.__getitem__, leaves))
         except KeyError as exc:
-            raise MerkleError(f"0x{bytes(exc.args[0]).hex()} is not a leaf of this tree") from None
+            raise MerkleError(_("0x{leaf} is not a leaf of this tree", leaf=bytes(exc.args[0]).hex())) from None
 
     def proof_indices(self, leaf: bytes) -> list[int]:
         """The positions in :attr:`nodes` of ``leaf``'s proof (so a caller can convert each node once, not once per
@@ -161,7 +167,7 @@ class MerkleTree:
         try:
             index = self._positions[bytes(leaf)]
         except KeyError:
-            raise MerkleError(f"0x{bytes(leaf).hex()} is not a leaf of this tree") from None
+            raise MerkleError(_("0x{leaf} is not a leaf of this tree", leaf=bytes(leaf).hex())) from None
         indices = []
         while index > 0:
             indices.append(index + 1 if index % 2 == 1 else index - 1)

@@ -16,6 +16,8 @@ from typing import Any, BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ledger.errors import LedgerError
+from ledger.i18n import format_number
+from ledger.i18n import gettext as _
 from ledger.vocabulary import ADDRESS, HEX32
 
 SCHEMA_VERSION = "originals/certificate/1"
@@ -64,7 +66,7 @@ class Original(_Model):
     @classmethod
     def _hex32(cls, value: str) -> str:
         if not HEX32.match(value.lower()):
-            raise ValueError("must be 0x followed by 64 hex digits (a SHA-256)")
+            raise ValueError(_("must be 0x followed by 64 hex digits (a SHA-256)"))
         return value.lower()
 
     @field_validator("attributes", mode="before")
@@ -86,13 +88,22 @@ def check_attributes(value: Any) -> Any:
     for key, item in value.items() if isinstance(value, Mapping) else ():
         if not isinstance(key, str) or "." in key or not key or len(key) > MAX_ATTRIBUTE_NAME:
             raise ValueError(
-                f"attribute name {str(key)[:MAX_ATTRIBUTE_NAME]!r} must be non-empty, contain no '.' and have at "
-                f"most {MAX_ATTRIBUTE_NAME} characters"
+                _(
+                    "attribute name {key!r} must be non-empty, contain no '.' and have at most {limit} characters",
+                    key=str(key)[:MAX_ATTRIBUTE_NAME],
+                    limit=MAX_ATTRIBUTE_NAME,
+                )
             )
         if isinstance(item, float):
-            raise ValueError(f"attribute {key!r}: floats are not canonical; write the number as a string")
+            raise ValueError(_("attribute {key!r}: floats are not canonical; write the number as a string", key=key))
         if isinstance(item, str) and len(item) > MAX_ATTRIBUTE_TEXT:
-            raise ValueError(f"attribute {key!r}: a text has at most {MAX_ATTRIBUTE_TEXT:,} characters")
+            raise ValueError(
+                _(
+                    "attribute {key!r}: a text has at most {limit} characters",
+                    key=key,
+                    limit=format_number(MAX_ATTRIBUTE_TEXT),
+                )
+            )
     return value
 
 
@@ -104,7 +115,7 @@ class Issuer(_Model):
     @classmethod
     def _address(cls, value: str) -> str:
         if not ADDRESS.match(value):
-            raise ValueError("must be 0x followed by 40 hex digits")
+            raise ValueError(_("must be 0x followed by 40 hex digits"))
         return value.lower()
 
 
@@ -116,7 +127,7 @@ class ChainBinding(_Model):
     @classmethod
     def _address(cls, value: str) -> str:
         if not ADDRESS.match(value):
-            raise ValueError("must be 0x followed by 40 hex digits")
+            raise ValueError(_("must be 0x followed by 40 hex digits"))
         return value.lower()
 
 
@@ -147,7 +158,9 @@ def parse_document(obj: Any) -> CertificateDocument:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise DocumentError(f"invalid certificate document: {where}: {first['msg']}") from None
+        raise DocumentError(
+            _("invalid certificate document: {where}: {message}", where=where, message=first["msg"])
+        ) from None
 
 
 def json_schema() -> dict[str, Any]:
@@ -172,7 +185,7 @@ def fingerprint_stream(stream: BinaryIO, chunk: int = 1 << 20, limit: int | None
     while block := stream.read(chunk):
         total += len(block)
         if limit is not None and total > limit:
-            raise DocumentError(f"the file is larger than the {limit:,}-byte limit")
+            raise DocumentError(_("the file is larger than the {limit}-byte limit", limit=format_number(limit)))
         digest.update(block)
     return "0x" + digest.hexdigest()
 

@@ -34,6 +34,7 @@ import orjson
 
 from ledger.documents.hashing import keccak
 from ledger.documents.model import CertificateDocument, DocumentError, Scalar
+from ledger.i18n import gettext as _
 
 WRAPPED_VERSION = "originals/wrapped/2"
 """Names this rule in every wrapped document."""
@@ -65,9 +66,11 @@ def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Scalar]:
         if isinstance(value, Mapping):
             out.update(flatten(value, path + "."))
         elif isinstance(value, list | tuple):
-            raise DocumentError(f"field {path}: lists are not supported; use attributes with distinct names")
+            raise DocumentError(
+                _("field {path}: lists are not supported; use attributes with distinct names", path=path)
+            )
         elif isinstance(value, float):
-            raise DocumentError(f"field {path}: floats are not canonical; write the number as a string")
+            raise DocumentError(_("field {path}: floats are not canonical; write the number as a string", path=path))
         else:
             out[path] = value
     return out
@@ -76,7 +79,7 @@ def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Scalar]:
 def field_hash(salt: bytes, path: str, value: Scalar) -> bytes:
     """keccak256(salt ‖ uint32be(len(path)) ‖ path ‖ canonical(value)), the path's length in UTF-8 bytes."""
     if len(salt) != HASH_SIZE:
-        raise DocumentError(f"field {path}: a salt must be 32 bytes")
+        raise DocumentError(_("field {path}: a salt must be 32 bytes", path=path))
     return keccak(salt + _path_prefix(path) + _canonical_value(path, value))
 
 
@@ -85,7 +88,9 @@ def _path_prefix(path: str) -> bytes:
     try:
         encoded = path.encode()
     except UnicodeEncodeError as exc:
-        raise DocumentError(f"field {path}: cannot be written as canonical JSON ({exc})") from None
+        raise DocumentError(
+            _("field {path}: cannot be written as canonical JSON ({exc})", path=path, exc=exc)
+        ) from None
     return len(encoded).to_bytes(4, "big") + encoded
 
 
@@ -93,7 +98,9 @@ def _canonical_value(path: str, value: Scalar) -> bytes:
     try:
         return canonical(value)
     except orjson.JSONEncodeError as exc:
-        raise DocumentError(f"field {path}: cannot be written as canonical JSON ({exc})") from None
+        raise DocumentError(
+            _("field {path}: cannot be written as canonical JSON ({exc})", path=path, exc=exc)
+        ) from None
 
 
 # -- leaf, tree, proof -----------------------------------------------------------------------------------------------
@@ -106,7 +113,9 @@ def leaf_hash(digest: bytes) -> bytes:
         MerkleError: ``digest`` is not 32 bytes (the separation would not hold).
     """
     if len(digest) != HASH_SIZE:
-        raise MerkleError(f"a leaf digest must be {HASH_SIZE} bytes, got {len(digest)}")
+        raise MerkleError(
+            _("a leaf digest must be {hash_size} bytes, got {count}", hash_size=HASH_SIZE, count=len(digest))
+        )
     return keccak(digest)
 
 
@@ -129,7 +138,7 @@ def merkle_nodes(leaves: Sequence[bytes]) -> list[bytes]:
         MerkleError: no leaves, or a repeated one (a proof could not say which of them it proves).
     """
     if not leaves or len(set(leaves)) != len(leaves):
-        raise MerkleError("a Merkle tree needs at least one leaf, each one distinct")
+        raise MerkleError(_("a Merkle tree needs at least one leaf, each one distinct"))
     nodes = [b""] * (len(leaves) - 1) + sorted(leaves, reverse=True)
     for i in reversed(range(len(leaves) - 1)):
         nodes[i] = hash_pair(nodes[2 * i + 1], nodes[2 * i + 2])
@@ -164,7 +173,13 @@ def certificate_id(issuer: str, root: str) -> str:
     ``CertificateRegistry.certificateId`` computes it; ``0x`` hex in (20 and 32 bytes), ``0x`` + 64 hex out."""
     address, digest = bytes.fromhex(issuer.removeprefix("0x")), bytes.fromhex(root.removeprefix("0x"))
     if len(address) != 20 or len(digest) != HASH_SIZE:
-        raise MerkleError(f"an issuer address (20 bytes) and a root (32 bytes) are needed, got {issuer!r}, {root!r}")
+        raise MerkleError(
+            _(
+                "an issuer address (20 bytes) and a root (32 bytes) are needed, got {issuer!r}, {root!r}",
+                issuer=issuer,
+                root=root,
+            )
+        )
     return "0x" + keccak(bytes(12) + address + digest).hex()
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ledger.db import schema as s
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 
 log = logging.getLogger("originals.keys")
 
@@ -65,13 +66,13 @@ def create_keystore(directory: Path, password: str, private_key: str | None = No
     The file is created with mode 0600; an existing keystore for the same address is never overwritten.
     """
     if not password:
-        raise AuthenticationError("a keystore needs a non-empty password")
+        raise AuthenticationError(_("a keystore needs a non-empty password"))
     account = Account.from_key(private_key) if private_key else Account.create()
     address = str(account.address).lower()
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{address}.json"
     if path.exists():
-        raise AuthenticationError(f"a keystore for {address} exists already at {path}")
+        raise AuthenticationError(_("a keystore for {address} exists already at {path}", address=address, path=path))
     encrypted = Account.encrypt(account.key, password)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -84,9 +85,11 @@ def open_keystore(path: Path, password: str) -> LocalAccount:
         encrypted = json.loads(Path(path).read_text())
         key = Account.decrypt(encrypted, password)
     except FileNotFoundError:
-        raise AuthenticationError(f"the keystore {path} does not exist") from None
+        raise AuthenticationError(_("the keystore {path} does not exist", path=path)) from None
     except (ValueError, KeyError, json.JSONDecodeError):
-        raise AuthenticationError(f"the keystore {path} cannot be opened with the configured password") from None
+        raise AuthenticationError(
+            _("the keystore {path} cannot be opened with the configured password", path=path)
+        ) from None
     account: LocalAccount = Account.from_key(key)
     return account
 
@@ -143,13 +146,13 @@ class IssuerKeys:
             DevnetKeyRefused: the keystore holds a devnet key and devnet keys are not allowed.
         """
         if not api_key:
-            raise AuthenticationError("this operation needs an issuer API key (header: Authorization: Bearer <key>)")
+            raise AuthenticationError(_("this operation needs an issuer API key (header: Authorization: Bearer <key>)"))
         row = conn.execute(select(s.api_keys).where(s.api_keys.c.key_hash == hash_api_key(api_key))).mappings().first()
         if row is None or row["revoked_at"] is not None:
-            raise AuthenticationError("the API key is unknown or revoked")
+            raise AuthenticationError(_("the API key is unknown or revoked"))
         issuer = row["issuer"]
         if not self._allow_devnet and issuer in devnet_addresses():
-            raise DevnetKeyRefused(f"{issuer} is a well-known devnet key; refused outside a devnet")
+            raise DevnetKeyRefused(_("{issuer} is a well-known devnet key; refused outside a devnet", issuer=issuer))
         with self._lock:
             account = self._accounts.get(row["keystore"])
             if account is None:
@@ -159,8 +162,8 @@ class IssuerKeys:
                     # Its message names the keystore's path, which stays on this server: neither answered nor logged.
                     why = "the configured password does not open it" if Path(row["keystore"]).exists() else "no file"
                     log.error("the keystore of issuer %s (API key %r) cannot be opened: %s", issuer, row["label"], why)
-                    raise AuthenticationError("the API key's keystore cannot be opened on this server") from None
+                    raise AuthenticationError(_("the API key's keystore cannot be opened on this server")) from None
                 if str(account.address).lower() != issuer:
-                    raise AuthenticationError("the API key's keystore holds another account")
+                    raise AuthenticationError(_("the API key's keystore holds another account"))
                 self._accounts[row["keystore"]] = account
         return Issuer(issuer, row["label"], account)

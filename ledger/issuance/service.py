@@ -34,6 +34,8 @@ from ledger.deployments import Deployment
 from ledger.documents import CertificateDocument, ChainBinding, Original, certificate_id, wrap_batch
 from ledger.documents import Issuer as DocumentIssuer
 from ledger.errors import LedgerError
+from ledger.i18n import format_number
+from ledger.i18n import gettext as _
 from ledger.issuance.keys import Issuer
 
 StatusAction = Literal["revoke", "suspend", "reinstate"]
@@ -191,9 +193,15 @@ class IssuanceService:
             ContractRevert: the registry would refuse (e.g. the issuer is not an active issuer).
         """
         if not originals:
-            raise IssuanceError("a batch needs at least one document")
+            raise IssuanceError(_("a batch needs at least one document"))
         if len(originals) > self.max_batch:
-            raise IssuanceError(f"a batch holds at most {self.max_batch:,} documents, got {len(originals):,}")
+            raise IssuanceError(
+                _(
+                    "a batch holds at most {limit} documents, got {count}",
+                    limit=format_number(self.max_batch),
+                    count=format_number(len(originals)),
+                )
+            )
         binding = ChainBinding(chain_id=self.deployment.chain_id, registry=self.certificates.address or "")
         stated = DocumentIssuer(address=issuer.address, name=self._issuer_name(issuer))
         when = issued_at if issued_at is not None else int(time.time())
@@ -240,10 +248,15 @@ class IssuanceService:
         """
         owner = certificate_issuer(self.client, self.certificates, certificate)
         if owner is None:
-            raise CertificateNotFound(f"no certificate {certificate.lower()} on chain")
+            raise CertificateNotFound(_("no certificate {certificate} on chain", certificate=certificate.lower()))
         if owner != issuer.address:
             raise NotCertificateIssuer(
-                f"certificate {certificate.lower()} was issued by {owner}, not by this key's issuer {issuer.address}"
+                _(
+                    "certificate {certificate} was issued by {owner}, not by this key's issuer {address}",
+                    certificate=certificate.lower(),
+                    owner=owner,
+                    address=issuer.address,
+                )
             )
         id_b = bytes.fromhex(certificate[2:])
         if leaf is None:

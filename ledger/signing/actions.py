@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 
 DOMAIN_VERSION = "1"
 """The EIP-712 domain version of both registries (``SignedActions``' constructor)."""
@@ -156,7 +157,9 @@ def action(name: str) -> Action:
     try:
         return ACTIONS[name]
     except KeyError:
-        raise SignedActionError(f"unknown action {name!r}; known: {', '.join(ACTIONS)}") from None
+        raise SignedActionError(
+            _("unknown action {name!r}; known: {known}", name=name, known=", ".join(ACTIONS))
+        ) from None
 
 
 def typed_data(name: str, message: Mapping[str, Any], chain_id: int, registry: str) -> dict[str, Any]:
@@ -226,7 +229,7 @@ def recover(typed: Mapping[str, Any], signature: str) -> str:
     try:
         address = Account.recover_message(encode_typed_data(full_message=dict(typed)), signature=_bytes(signature))
     except Exception as exc:  # eth-account raises several types for a malformed signature
-        raise SignedActionError(f"the signature cannot be read: {exc}") from None
+        raise SignedActionError(_("the signature cannot be read: {exc}", exc=exc)) from None
     return str(address).lower()
 
 
@@ -237,7 +240,7 @@ def _bytes(value: Any) -> bytes:
     try:
         return bytes.fromhex(text[2:] if text.startswith("0x") else text)
     except ValueError:
-        raise SignedActionError(f"not hex: {text[:20]!r}") from None
+        raise SignedActionError(_("not hex: {text!r}", text=text[:20])) from None
 
 
 def _argument(kind: str, value: Any) -> Any:

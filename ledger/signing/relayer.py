@@ -37,6 +37,7 @@ from ledger.chain.rpc import RpcClient, RpcError
 from ledger.chain.tx import Call, TxSender
 from ledger.deployments import Deployment
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 from ledger.signing.actions import (
     ACTIONS,
     DOMAIN_NAMES,
@@ -210,12 +211,24 @@ class RateLimiter:
             overall_wait = self.overall.wait("*") if self.overall else 0.0
             applications_wait = self.applications.wait("*") if applying and self.applications else 0.0
             if signer_wait > 0:
-                raise RateLimited(f"too many signed actions by {signer}; try again in {signer_wait:.0f} s", signer_wait)
+                raise RateLimited(
+                    _(
+                        "too many signed actions by {signer}; try again in {seconds:.0f} s",
+                        signer=signer,
+                        seconds=signer_wait,
+                    ),
+                    signer_wait,
+                )
             if overall_wait > 0:
-                raise RateLimited(f"the relayer is busy; try again in {overall_wait:.0f} s", overall_wait)
+                raise RateLimited(
+                    _("the relayer is busy; try again in {seconds:.0f} s", seconds=overall_wait), overall_wait
+                )
             if applications_wait > 0:
                 raise RateLimited(
-                    f"too many applications to the consortium lately; try again in {applications_wait:.0f} s",
+                    _(
+                        "too many applications to the consortium lately; try again in {seconds:.0f} s",
+                        seconds=applications_wait,
+                    ),
                     applications_wait,
                 )
             if self.per_signer:
@@ -320,7 +333,9 @@ def prepare(
     act = action(name)
     fixed = [f for f in (act.signer_field, "nonce", "deadline") if f in fields]
     if fixed:
-        raise SignedActionError(f"{name}: {', '.join(fixed)} are set by the server, not given")
+        raise SignedActionError(
+            _("{name}: {fields} are set by the server, not given", name=name, fields=", ".join(fixed))
+        )
     bindings = registries(deployment)
     registry = bindings[act.contract]
     given = dict(fields)
@@ -396,10 +411,10 @@ class Relayer:
         domain = typed.get("domain")
         raw_message = typed.get("message")
         if not isinstance(domain, Mapping) or not isinstance(raw_message, Mapping):
-            raise SignedActionError(f"{name}: the typed data needs a domain and a message")
+            raise SignedActionError(_("{name}: the typed data needs a domain and a message", name=name))
         message = message_of(name, raw_message)
         if not isinstance(domain.get("name"), str) or not isinstance(domain.get("version"), str):
-            raise SignedActionError(f"{name}: the domain needs a name and a version")
+            raise SignedActionError(_("{name}: the domain needs a name and a version", name=name))
         chain_id = _normalised("uint256", domain.get("chainId"), "domain.chainId")
         contract = _normalised("address", domain.get("verifyingContract"), "domain.verifyingContract")
         rebuilt = typed_data(name, message, chain_id, contract)
@@ -412,14 +427,34 @@ class Relayer:
         if by != signer:
             types = typed.get("types")
             hint = "" if types is None or types == rebuilt["types"] else f" (what is signed is {name} as defined here)"
-            raise WrongSigner(f"the signature is by {by}, not by the {act.signer_field} {signer}{hint}")
+            raise WrongSigner(
+                _(
+                    "the signature is by {by}, not by the {signer_field} {signer}{hint}",
+                    by=by,
+                    signer_field=act.signer_field,
+                    signer=signer,
+                    hint=hint,
+                )
+            )
         registry = self.bindings[act.contract].address
         expected = (DOMAIN_NAMES[act.contract], DOMAIN_VERSION, self.deployment.chain_id, registry)
         got = (domain.get("name"), domain.get("version"), chain_id, contract)
         if got != expected:
             raise WrongDomain(
-                f"{name} is signed for {got[0]!r} version {got[1]!r} at {contract} on chain {chain_id}; this relayer "
-                f"carries out {expected[0]!r} version {expected[1]!r} at {registry} on chain {expected[2]}"
+                _(
+                    "{name} is signed for {got_name!r} version {got_version!r} at {contract} on chain {chain_id}; "
+                    "this relayer carries out {name_expected!r} version {version_expected!r} at {registry} on chain "
+                    "{chain_expected}",
+                    name=name,
+                    got_name=got[0],
+                    got_version=got[1],
+                    contract=contract,
+                    chain_id=chain_id,
+                    name_expected=expected[0],
+                    version_expected=expected[1],
+                    registry=registry,
+                    chain_expected=expected[2],
+                )
             )
         latest = latest_timestamp(self.client)
         if message["deadline"] < latest:
@@ -496,7 +531,9 @@ def open_relayer(
     account = open_keystore(settings.relayer_keystore, settings.relayer_password.get_secret_value())
     address = str(account.address).lower()
     if not allow_devnet_key and address in devnet_addresses():
-        raise DevnetKeyRefused(f"the relayer {address} is a well-known devnet key; refused outside a devnet")
+        raise DevnetKeyRefused(
+            _("the relayer {address} is a well-known devnet key; refused outside a devnet", address=address)
+        )
     limiter = RateLimiter(
         TokenBucket.parse(settings.relayer_rate_limit),
         TokenBucket.parse(settings.relayer_global_rate_limit),

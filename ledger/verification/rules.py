@@ -25,22 +25,44 @@ from enum import StrEnum
 
 from ledger.documents import WrappedDocument
 from ledger.events import CertificateStatus, PartnerStatus
+from ledger.i18n import N_
+from ledger.i18n import gettext as _
 from ledger.verification.facts import CertificateFacts, IssuerDetails
 
 REASONS: dict[int, str] = {
-    0: "unspecified",
-    1: "key compromise",
-    2: "superseded by a new certificate",
-    3: "issued in error",
-    4: "original destroyed",
-    5: "fraud",
-    6: "under investigation",
-    7: "original lost",
-    8: "original stolen",
-    9: "issuer ceased operation",
-    10: "privilege withdrawn",
+    0: N_("unspecified"),
+    1: N_("key compromise"),
+    2: N_("superseded by a new certificate"),
+    3: N_("issued in error"),
+    4: N_("original destroyed"),
+    5: N_("fraud"),
+    6: N_("under investigation"),
+    7: N_("original lost"),
+    8: N_("original stolen"),
+    9: N_("issuer ceased operation"),
+    10: N_("privilege withdrawn"),
 }
-"""Reason codes for revocation, suspension and reinstatement (the contract stores the number; this is its text)."""
+"""Reason codes for revocation, suspension and reinstatement (the contract stores the number; this is its text, in
+English: :func:`reason_text` says it in the current language)."""
+
+
+_STATUS_TEXTS = {
+    ("certificate", "revoked"): N_("the certificate was revoked ({reason})"),
+    ("document", "revoked"): N_("the document was revoked ({reason})"),
+    ("certificate", "suspended"): N_("the certificate was suspended ({reason})"),
+    ("document", "suspended"): N_("the document was suspended ({reason})"),
+}
+"""Each sentence whole (not pieced together from words), so that a translation can say it in its own order."""
+
+_PARTNER_STATUSES = {
+    "NONE": N_("none"),
+    "APPLIED": N_("applied"),
+    "ACTIVE": N_("active"),
+    "SUSPENDED": N_("suspended"),
+    "EXPELLED": N_("expelled"),
+    "LEFT": N_("left"),
+}
+"""A partner's status in words, as the reason says it (``details.status`` keeps the code)."""
 
 
 BINDING_FIELDS = ("issuer.address", "chain.chainId", "chain.registry")
@@ -58,9 +80,10 @@ class Binding:
 
 
 def reason_text(code: int | None) -> str | None:
+    """A reason code in words, in the current language (the code itself stays in the answers beside it)."""
     if code is None:
         return None
-    return REASONS.get(code, f"reason code {code}")
+    return _(REASONS[code]) if code in REASONS else _("reason code {code}", code=code)
 
 
 class CheckStatus(StrEnum):
@@ -104,18 +127,21 @@ def check_integrity(
 ) -> Check:
     name = "DOCUMENT_INTEGRITY"
     if document is None:
-        return Check(name, CheckStatus.SKIPPED, "no certificate document was presented")
+        return Check(name, CheckStatus.SKIPPED, _("no certificate document was presented"))
     ok, reason = document.integrity()
     if not ok:
         return Check(name, CheckStatus.INVALID, reason)
     if facts is not None and not facts.proof_valid:
-        return Check(name, CheckStatus.INVALID, "the chain does not accept the document's Merkle proof")
+        return Check(name, CheckStatus.INVALID, _("the chain does not accept the document's Merkle proof"))
     hidden = [path for path in BINDING_FIELDS if document.value(path) is None]
     if hidden:
         return Check(
             name,
             CheckStatus.INVALID,
-            f"the document hides {_and(hidden)}: the fields that bind it to its issuer and deployment cannot be hidden",
+            _(
+                "the document hides {fields}: the fields that bind it to its issuer and deployment cannot be hidden",
+                fields=_and(hidden),
+            ),
             {"hidden": hidden},
         )
     mismatch = _binding_mismatch(document, binding)
@@ -125,7 +151,9 @@ def check_integrity(
 
 
 def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{first} and {last}", first=", ".join(items[:-1]), last=items[-1])
 
 
 def _binding_mismatch(document: WrappedDocument, binding: Binding | None) -> str | None:
@@ -133,9 +161,17 @@ def _binding_mismatch(document: WrappedDocument, binding: Binding | None) -> str
         return None
     chain_id, registry = document.value("chain.chainId"), document.value("chain.registry")
     if chain_id != binding.chain_id or isinstance(chain_id, bool):
-        return f"the document is bound to chain {chain_id}, not this deployment's chain {binding.chain_id}"
+        return _(
+            "the document is bound to chain {chain}, not this deployment's chain {expected}",
+            chain=chain_id,
+            expected=binding.chain_id,
+        )
     if not isinstance(registry, str) or registry.lower() != binding.registry.lower():
-        return f"the document is bound to registry {registry}, not this deployment's {binding.registry}"
+        return _(
+            "the document is bound to registry {registry}, not this deployment's {expected}",
+            registry=registry,
+            expected=binding.registry,
+        )
     return None
 
 
@@ -145,7 +181,7 @@ def check_issuance(facts: CertificateFacts | None, now: int) -> Check:
         return Check(
             name,
             CheckStatus.INVALID,
-            "no certificate with this id was issued on chain (by the issuer the document names)",
+            _("no certificate with this id was issued on chain (by the issuer the document names)"),
             {"status": "not_found"},
         )
     for status, word in ((CertificateStatus.REVOKED, "revoked"), (CertificateStatus.SUSPENDED, "suspended")):
@@ -155,28 +191,34 @@ def check_issuance(facts: CertificateFacts | None, now: int) -> Check:
                 return Check(
                     name,
                     CheckStatus.INVALID,
-                    f"the {scope} was {word} ({text})",
+                    _(_STATUS_TEXTS[scope, word], reason=text),
                     {"status": word, "scope": scope, "reason_code": fact.reason, "reason": text, "at": fact.at},
                 )
     if facts.valid_until and now >= facts.valid_until:
         return Check(
-            name, CheckStatus.INVALID, "the certificate expired", {"status": "expired", "at": facts.valid_until}
+            name, CheckStatus.INVALID, _("the certificate expired"), {"status": "expired", "at": facts.valid_until}
         )
-    return Check(name, CheckStatus.VALID, "issued, not revoked, not suspended, not expired", {"status": "issued"})
+    return Check(name, CheckStatus.VALID, _("issued, not revoked, not suspended, not expired"), {"status": "issued"})
 
 
 def check_issuer_identity(facts: CertificateFacts | None, document: WrappedDocument | None) -> Check:
     name = "ISSUER_IDENTITY"
     if facts is None or not facts.issued or facts.issuer is None:
-        return Check(name, CheckStatus.SKIPPED, "no issuance to attribute")
+        return Check(name, CheckStatus.SKIPPED, _("no issuance to attribute"))
     stated = document.value("issuer.address") if document is not None else None
     if isinstance(stated, str) and stated.lower() != facts.issuer:
         return Check(
-            name, CheckStatus.INVALID, f"the document names issuer {stated}, but {facts.issuer} issued it on chain"
+            name,
+            CheckStatus.INVALID,
+            _(
+                "the document names issuer {stated}, but {issuer} issued it on chain",
+                stated=stated,
+                issuer=facts.issuer,
+            ),
         )
     partner = facts.partner
     if partner is None:
-        return Check(name, CheckStatus.INVALID, f"{facts.issuer} is not a registered partner")
+        return Check(name, CheckStatus.INVALID, _("{issuer} is not a registered partner", issuer=facts.issuer))
     issued_as = facts.issued_as or IssuerDetails(partner.display_name, partner.org_type, partner.domain)
     details: dict[str, object] = {
         "address": partner.address,
@@ -185,22 +227,29 @@ def check_issuer_identity(facts: CertificateFacts | None, document: WrappedDocum
         "domain": issued_as.domain,
         "status": partner.status.name,
     }
-    reason = f"issued by {issued_as.display_name} ({issued_as.domain})"
+    reason = _("issued by {name} ({domain})", name=issued_as.display_name, domain=issued_as.domain)
     current = (partner.display_name, partner.org_type, partner.domain)
     if current != (issued_as.display_name, issued_as.org_type, issued_as.domain):
         details.update(current_name=partner.display_name, current_type=partner.org_type.name)
         details["current_domain"] = partner.domain
-        reason += f", now {partner.display_name} ({partner.domain})"
+        reason += _(", now {name} ({domain})", name=partner.display_name, domain=partner.domain)
     if partner.status is not PartnerStatus.ACTIVE:
-        reason += f"; the issuer is no longer an active partner (now {partner.status.name.lower()})"
+        reason += _(
+            "; the issuer is no longer an active partner (now {status})",
+            status=_(_PARTNER_STATUSES.get(partner.status.name, partner.status.name.lower())),
+        )
     stated_name = document.value("issuer.name") if document is not None else None
     if stated_name is not None and stated_name != issued_as.display_name:
         details["stated_name"] = stated_name
         return Check(
             name,
             CheckStatus.INVALID,
-            f'the document names its issuer "{stated_name}", but the registry names {partner.address} '
-            f'"{issued_as.display_name}" when it issued',
+            _(
+                'the document names its issuer "{stated}", but the registry names {address} "{name}" when it issued',
+                stated=stated_name,
+                address=partner.address,
+                name=issued_as.display_name,
+            ),
             details,
         )
     return Check(name, CheckStatus.VALID, reason, details)
@@ -209,19 +258,21 @@ def check_issuer_identity(facts: CertificateFacts | None, document: WrappedDocum
 def check_issuer_standing(facts: CertificateFacts | None) -> Check:
     name = "ISSUER_STANDING_AT_ISSUANCE"
     if facts is None or not facts.issued or facts.issued_at is None:
-        return Check(name, CheckStatus.SKIPPED, "no issuance to judge")
+        return Check(name, CheckStatus.SKIPPED, _("no issuance to judge"))
     partner = facts.partner
     cutoff = partner.compromised_after if partner is not None else None
     if cutoff and facts.issued_at >= cutoff:
         return Check(
             name,
             CheckStatus.INVALID,
-            "issued after the issuer's key was declared compromised",
+            _("issued after the issuer's key was declared compromised"),
             {"compromised_after": cutoff, "issued_at": facts.issued_at},
         )
     if facts.active_issuer_at_issuance is False:
-        return Check(name, CheckStatus.INVALID, "the issuer was not an active issuer when it issued this")
-    return Check(name, CheckStatus.VALID, "the issuer was an active issuer at issuance, before any compromise cut-off")
+        return Check(name, CheckStatus.INVALID, _("the issuer was not an active issuer when it issued this"))
+    return Check(
+        name, CheckStatus.VALID, _("the issuer was an active issuer at issuance, before any compromise cut-off")
+    )
 
 
 def verify_facts(

@@ -9,6 +9,7 @@ from typing import Any
 
 from ledger.documents import DocumentError, WrappedDocument, certificate_id
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 from ledger.verification.facts import CertificateFacts, FactSource
 from ledger.verification.rules import Binding, Verdict, Verification, verify_facts
 from ledger.vocabulary import ADDRESS, HEX32
@@ -39,7 +40,9 @@ class AmbiguousLeaf(LedgerError, LookupError):
 
 def check_hex32(value: str, what: str) -> str:
     if not HEX32.match(value):
-        raise InvalidIdentifier(f"{what} must be 0x followed by 64 hex digits, got {value[:80]!r}")
+        raise InvalidIdentifier(
+            _("{what} must be 0x followed by 64 hex digits, got {value!r}", what=what, value=value[:80])
+        )
     return value.lower()
 
 

@@ -1,0 +1,81 @@
+"""Plain words shared by every place a person reads them (the API's sentences, the PDF certificate, the CLI): a verdict,
+an organisation type, a moment, each in the current language (:mod:`ledger.i18n`). The codes they stand for never
+change with the language; only these words do.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ledger.i18n import DEFAULT, N_, format_when, language
+from ledger.i18n import gettext as _
+
+VERDICTS = {
+    "VALID": N_("VALID"),
+    "NOT_FOUND": N_("NOT FOUND"),
+    "TAMPERED": N_("TAMPERED"),
+    "REVOKED": N_("REVOKED"),
+    "SUSPENDED": N_("SUSPENDED"),
+    "EXPIRED": N_("EXPIRED"),
+    "ISSUER_COMPROMISED": N_("ISSUER COMPROMISED"),
+    "INVALID": N_("INVALID"),
+}
+"""A verdict code as the word shown for it (``NOT_FOUND`` -> ``NOT FOUND``; in German ``VALID`` is ``Echt``)."""
+
+ORG_TYPES = {
+    "SME": N_("SME"),
+    "ENTERPRISE": N_("enterprise"),
+    "PUBLIC_ADMINISTRATION": N_("public administration"),
+    "UNIVERSITY": N_("university"),
+    "RESEARCH_INSTITUTE": N_("research institute"),
+    "NGO": N_("NGO"),
+    "ASSOCIATION": N_("association"),
+    "MINISTRY": N_("ministry"),
+}
+"""The organisation types as phrases (``research institute``, ``SME``), by their code."""
+
+
+def verdict(code: str) -> str:
+    """The word for a verdict code, in the current language."""
+    return _(VERDICTS[code]) if code in VERDICTS else code.replace("_", " ")
+
+
+def org_type(code: str | None) -> str:
+    """An organisation type's code as a phrase, in the current language (an unknown code as lower-case words)."""
+    code = code or ""
+    return _(ORG_TYPES[code]) if code in ORG_TYPES else code.replace("_", " ").lower()
+
+
+def utc(unix: int) -> str:
+    """A chain time as the English texts have always written it: ``2026-01-01 12:00 UTC``."""
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def moment(unix: int) -> str:
+    """A chain time inside a text: in English as it always was (:func:`utc`, so that English answers stay as they
+    were), in another language as its people read it (Europe/Berlin, the locale's format, with the zone:
+    :func:`ledger.i18n.format_when`)."""
+    return utc(unix) if language() == DEFAULT else format_when(unix)
+
+
+CHECK_NAMES = {
+    "DOCUMENT_INTEGRITY": N_("DOCUMENT_INTEGRITY"),
+    "ISSUANCE_STATUS": N_("ISSUANCE_STATUS"),
+    "ISSUER_IDENTITY": N_("ISSUER_IDENTITY"),
+    "ISSUER_STANDING_AT_ISSUANCE": N_("ISSUER_STANDING_AT_ISSUANCE"),
+}
+"""A check's name as shown to a person: in English its code (as the CLI has always printed it), in German a plain
+phrase (``Dokument unverändert``). The API's JSON keeps the code."""
+
+CHECK_STATUSES = {"VALID": N_("VALID"), "INVALID": N_("INVALID"), "SKIPPED": N_("SKIPPED")}
+"""A check's outcome as shown to a person (the code in English, a plain word in German)."""
+
+
+def check_name(code: str) -> str:
+    """A check's name in the current language."""
+    return _(CHECK_NAMES[code]) if code in CHECK_NAMES else code
+
+
+def check_status(code: str) -> str:
+    """A check's outcome in the current language."""
+    return _(CHECK_STATUSES[code]) if code in CHECK_STATUSES else code
