@@ -17,6 +17,8 @@ from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree as ET
 
 from ledger.governance_reads import last_change
+from ledger.i18n import DEFAULT, N_, format_when, language
+from ledger.i18n import gettext as _
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
@@ -36,20 +38,48 @@ def entry_id(host: str, chain_id: int, proposal: dict[str, Any]) -> str:
     return f"tag:{host},{day}:originals:chain-{chain_id}:proposal-{proposal['proposal_id']}"
 
 
+_STATUSES = {"open": N_("open"), "passed": N_("passed"), "failed": N_("failed"), "expired": N_("expired")}
+"""A proposal's status in words (the entry's ``category`` keeps the code)."""
+
+
+def _status(proposal: dict[str, Any]) -> str:
+    status: str = proposal["status"]
+    return _(_STATUSES[status]) if status in _STATUSES else status
+
+
+def _deadline(unix: int) -> str:
+    """The deadline as the English feed has always written it (RFC 3339), else as the reader's people write dates."""
+    return rfc3339(unix) if language() == DEFAULT else format_when(unix)
+
+
 def _title(proposal: dict[str, Any]) -> str:
-    return f"Proposal {proposal['proposal_id']} ({proposal['status']}): {proposal['summary']}"
+    return _(
+        "Proposal {proposal} ({status}): {summary}",
+        proposal=proposal["proposal_id"],
+        status=_status(proposal),
+        summary=proposal["summary"],
+    )
 
 
 def _content(proposal: dict[str, Any]) -> str:
     lines = [
         proposal["summary"],
-        f"Status: {proposal['status']}.",
-        f"Proposed by {proposal['proposer_name'] or proposal['proposer']}; deadline {rfc3339(proposal['deadline'])}.",
-        f"Votes: {proposal['yes_votes']} yes, {proposal['no_votes']} no; majority needed now: "
-        f"{proposal['required_now']} of the active council ({proposal['counted_yes_now']} counted yes).",
+        _("Status: {status}.", status=_status(proposal)),
+        _(
+            "Proposed by {proposer}; deadline {deadline}.",
+            proposer=proposal["proposer_name"] or proposal["proposer"],
+            deadline=_deadline(proposal["deadline"]),
+        ),
+        _(
+            "Votes: {yes} yes, {no} no; majority needed now: {needed} of the active council ({counted} counted yes).",
+            yes=proposal["yes_votes"],
+            no=proposal["no_votes"],
+            needed=proposal["required_now"],
+            counted=proposal["counted_yes_now"],
+        ),
     ]
     if proposal["executable_now"]:
-        lines.append("It can be executed now.")
+        lines.append(_("It can be executed now."))
     return "\n".join(lines)
 
 
@@ -77,10 +107,12 @@ def proposals_feed(
     self_link = f"{base_url}/proposals.atom" + (f"?{urlencode(sorted(query.items()))}" if query else "")
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = self_link
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = "Originals: council proposals"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = _("Originals: council proposals")
     subtitle = ET.SubElement(feed, f"{{{ATOM}}}subtitle")
     subtitle.text = (
-        f"Indexed to block {indexed_block}" if indexed_block is not None else "The index has not started yet"
+        _("Indexed to block {block}", block=indexed_block)
+        if indexed_block is not None
+        else _("The index has not started yet")
     )
     times = [last_change(p, now) for p in proposals]
     updated = max((t for t in times if t is not None), default=now)
@@ -88,7 +120,7 @@ def proposals_feed(
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type=MEDIA_TYPE, href=self_link)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=f"{base_url}{PAGE}")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = "The Originals consortium council"
+    ET.SubElement(author, f"{{{ATOM}}}name").text = _("The Originals consortium council")
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "Originals"
     for proposal, changed in zip(proposals, times, strict=True):
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
