@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import LedgerError
-from ledger.i18n import DEFAULT, LANGUAGES, set_language
+from ledger.i18n import DEFAULT, LANGUAGES, use_language
 from ledger.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -94,7 +94,11 @@ def hash_files(paths: Sequence[str]) -> list[tuple[Any, str]]:
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
     """Parse, configure logging, run the command; map library errors to one line and an exit code."""
     args = parser.parse_args(argv)
-    set_language(cli_language(getattr(args, "lang", None)))
+    with use_language(cli_language(getattr(args, "lang", None))):  # for this run only (tests call main() in-process)
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -1,6 +1,7 @@
 """Every command's ``--help`` is what it was before the command line moved to ``cli/``: the texts in
 ``recorded_help.json`` were recorded from ``python -m api.cli <command> --help`` at b56f77a (the last commit with the
-old layout). A changed option, default or help text shows up here as a diff."""
+old layout). A changed option, default or help text shows up here as a diff. (The top-level help has the global
+``--lang`` option since issue 14: that one entry was recorded again then.)"""
 
 from __future__ import annotations
 

@@ -188,6 +188,15 @@ def test_the_council_admits_the_applicant_and_anyone_executes_once_the_majority_
     assert re.fullmatch(r"      3  ADMIT +passed +yes 2 no 0 .*Lindner Mill", shown[3]), shown
     assert shown[4] == f"indexed to block {cli.world.head()}"
 
+    # In German: the same proposals and exit code; the words German, the --json output the same bytes in both.
+    german = cli.run("--lang", "de", "council", "proposals")
+    assert (german.returncode, german.stderr) == (0, "")
+    assert german.stdout.splitlines()[-1] == f"3 Vorschlag/Vorschläge, indiziert bis Block {cli.world.head()}"
+    assert re.search(r"^    3  ADMIT +passed +ja 2 nein 0 \(nötig \d+\)  bis \d\d\.\d\d\.\d{4}, ", german.stdout, re.M)
+    as_json = {lang: cli.run("--lang", lang, "council", "proposals", "--json") for lang in ("en", "de")}
+    assert as_json["de"].stdout == as_json["en"].stdout == cli.ok("council", "proposals", "--json")
+    assert json.loads(as_json["de"].stdout)[0]["summary"].startswith("Admit ")  # the API's English, not German
+
 
 def test_a_partner_leaves(cli: Cli) -> None:
     stdout = cli.ok("leave", signer=APPLICANT)

@@ -228,3 +228,53 @@ def test_refused_cli_writes_say_why_in_one_line_and_send_nothing(cli: Cli) -> No
 
     assert int(cli.rpc.call("eth_blockNumber"), 16) == head
     assert (cli.nonce(ISSUER_ACCOUNT), cli.nonce(COUNCIL_ACCOUNT)) == nonces
+
+
+def test_verify_speaks_german_when_asked_with_the_same_exit_codes(cli: Cli) -> None:
+    original = _file(cli, "loden.pdf", b"%PDF-1.7 loden cloth, 12 m\n")
+    stdout = cli.ok("issue", str(original))
+    cli.indexed(stdout)
+    certificate = ISSUED.search(stdout).group(1)  # type: ignore[union-attr]
+    document = original.with_name("loden.pdf.originals.json")
+
+    english = cli.run("verify", str(document), key=None)
+    german = cli.run("--lang", "de", "verify", str(document), key=None)
+    locale = {k: v for k, v in cli.env.items() if k not in ("LC_ALL", "LC_MESSAGES", "ORIGINALS_LANG")}
+    by_locale = subprocess.run(
+        [sys.executable, "-m", "cli", "verify", str(document)],
+        cwd=cli.workdir,
+        env={**locale, "LANG": "de_DE.UTF-8"},
+        capture_output=True,
+        text=True,
+    )
+
+    assert (english.returncode, german.returncode, by_locale.returncode) == (0, 0, 0)
+    assert english.stdout.splitlines()[:2] == [
+        f"{document}: VALID",
+        "  VALID    DOCUMENT_INTEGRITY: the fields hash to the target hash, and the proof leads to the Merkle root",
+    ]
+    assert german.stdout.splitlines() == [
+        f"{document}: Echt",
+        "  Echt     Dokument unverändert: Das Dokument ist unverändert: die Felder ergeben den Ziel-Hash, und der "
+        "Nachweis führt zur Merkle-Wurzel",
+        "  Echt     Ausstellung und Status: Ausgestellt, nicht widerrufen, nicht ausgesetzt, nicht abgelaufen",
+        "  Echt     Aussteller: Ausgestellt von Alpine Wool Cooperative (p3.example)",
+        "  Echt     Aussteller beim Ausstellen berechtigt: Der Aussteller durfte beim Ausstellen ausstellen, und sein "
+        "Schlüssel war damals nicht kompromittiert",
+    ]
+    assert by_locale.stdout == german.stdout
+    assert english.stderr == german.stderr == by_locale.stderr == ""
+
+    cli.indexed(cli.ok("revoke", certificate, "--reason", "5"))
+    revoked = cli.run("--lang", "de", "verify", str(document), key=None)
+    assert revoked.returncode == 3
+    assert revoked.stdout.splitlines()[0] == f"{document}: Widerrufen"
+    assert "  Ungültig Ausstellung und Status: Widerrufen (Grund: Betrug)" in revoked.stdout.splitlines()
+
+    refused = cli.run("--lang", "de", "suspend", certificate, "--reason", "5", key="council")
+    council, issuer = cli.chain.address(COUNCIL_ACCOUNT), cli.chain.address(ISSUER_ACCOUNT)
+    assert (refused.returncode, refused.stdout) == (1, "")
+    assert refused.stderr == (
+        f"originals suspend: Fehler: das Zertifikat {certificate} wurde von {issuer} ausgestellt, nicht vom "
+        f"Aussteller dieses Schlüssels {council} (HTTP 403)\n"
+    )
