@@ -35,6 +35,8 @@ from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
 from ledger.db.engine import make_engine, upgrade
 from ledger.deployments import Deployment, DeploymentNotFound, load_deployment
+from ledger.i18n import N_
+from ledger.i18n import gettext as _
 from ledger.indexer.state import indexed_chain
 from ledger.issuance.keys import AuthenticationError, DevnetKeyRefused, IssuerKeys
 from ledger.issuance.service import IssuanceService
@@ -192,15 +194,15 @@ class _Chain:
                 does not open or holds a devnet key off a devnet (logged once; the answer names no path).
         """
         if self._settings.relayer_keystore is None:
-            raise RelayerUnavailable("no relayer is configured on this server (ORIGINALS_RELAYER_KEYSTORE)")
+            raise RelayerUnavailable(_("no relayer is configured on this server (ORIGINALS_RELAYER_KEYSTORE)"))
         with self._lock:
             if self._relayer is not None:
                 return self._relayer
             if self._relayer_refused is not None:
-                raise RelayerUnavailable(self._relayer_refused)
+                raise RelayerUnavailable(_(self._relayer_refused))
         facts = self.facts()
         if facts is None:
-            raise RelayerUnavailable("relaying needs a node and a deployment manifest for its chain")
+            raise RelayerUnavailable(_("relaying needs a node and a deployment manifest for its chain"))
         with self._lock:
             if self._relayer is None:
                 try:
@@ -208,8 +210,8 @@ class _Chain:
                 except (AuthenticationError, DevnetKeyRefused) as exc:
                     # The message may name the keystore's path, which stays on this server: logged, not answered.
                     log.error("the relayer cannot be opened: %s", exc)
-                    self._relayer_refused = "the relayer's keystore cannot be used on this server"
-                    raise RelayerUnavailable(self._relayer_refused) from None
+                    self._relayer_refused = N_("the relayer's keystore cannot be used on this server")
+                    raise RelayerUnavailable(_(self._relayer_refused)) from None
             assert self._relayer is not None
             return self._relayer
 

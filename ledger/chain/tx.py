@@ -26,6 +26,7 @@ from eth_utils.address import to_checksum_address
 from ledger.chain.contracts import ContractBinding, ContractRevert
 from ledger.chain.rpc import RpcClient, RpcError, TransientRpcError
 from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
 
 if TYPE_CHECKING:  # eth-account costs ~0.3 s to import; callers hand in an account they already built
     from eth_account.signers.local import LocalAccount
@@ -241,7 +242,9 @@ class TxSender:
             if receipt is not None:
                 return receipt
             if time.monotonic() > deadline:
-                raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:g} s", tx_hash)
+                raise TransactionTimeout(
+                    _("no receipt for {tx} after {timeout:g} s", tx=tx_hash, timeout=timeout), tx_hash
+                )
             if self._replaced(tx_hash, nonce):
                 tx_hash, nonce = self._send(call)
                 continue
@@ -286,7 +289,9 @@ class TxSender:
             if receipt is not None:
                 return receipt
             if time.monotonic() > deadline:
-                raise TransactionTimeout(f"no receipt for {tx_hash} after {timeout:g} s", tx_hash)
+                raise TransactionTimeout(
+                    _("no receipt for {tx} after {timeout:g} s", tx=tx_hash, timeout=timeout), tx_hash
+                )
             time.sleep(delay)
             delay = min(0.2, delay * 2)
 
