@@ -90,22 +90,24 @@ def test_a_presented_document_is_judged_in_the_requests_language(client: TestCli
     assert reasons(german)["DOCUMENT_INTEGRITY"].startswith("Das Dokument ist unverändert")
 
 
-def test_the_remembered_choice_overrides_the_browsers_language(client: TestClient, scenario: Scenario) -> None:
-    path = f"/verify/certificate/{scenario.cases['revoked'].id}"
-    client.cookies.set("originals_lang", "de")
+@pytest.mark.parametrize(
+    ("cookie", "header", "expected", "reason"),
+    [
+        ("de", ENGLISH, "de", "Widerrufen (Grund: Original zerstört)"),
+        ("en", GERMAN, "en", "the certificate was revoked (original destroyed)"),
+        ("fr", GERMAN, "de", "Widerrufen (Grund: Original zerstört)"),
+    ],
+)
+def test_the_remembered_choice_overrides_the_browsers_language(
+    client: TestClient, scenario: Scenario, cookie: str, header: dict[str, str], expected: str, reason: str
+) -> None:
+    client.cookies.set("originals_lang", cookie)
     try:
-        chosen = client.get(path, headers=ENGLISH)
+        chosen = client.get(f"/verify/certificate/{scenario.cases['revoked'].id}", headers=header)
     finally:
         client.cookies.clear()
-    assert chosen.headers["content-language"] == "de"
-    assert reasons(chosen.json())["ISSUANCE_STATUS"] == "Widerrufen (Grund: Original zerstört)"
-    client.cookies.set("originals_lang", "en")
-    try:
-        chosen = client.get(path, headers=GERMAN)
-    finally:
-        client.cookies.clear()
-    assert chosen.headers["content-language"] == "en"
-    assert reasons(chosen.json())["ISSUANCE_STATUS"] == "the certificate was revoked (original destroyed)"
+    assert chosen.headers["content-language"] == expected
+    assert reasons(chosen.json())["ISSUANCE_STATUS"] == reason
 
 
 @pytest.mark.parametrize("header", ["fr-FR,fr;q=0.9", "xx", "", "*"])
