@@ -174,9 +174,7 @@ def typed_data(name: str, message: Mapping[str, Any], chain_id: int, registry: s
     missing = [f for f in expected if f not in message]
     extra = [f for f in message if f not in expected]
     if missing or extra:
-        raise SignedActionError(
-            f"{name}: " + "; ".join(p for p in (_listed("missing", missing), _listed("unexpected", extra)) if p)
-        )
+        raise SignedActionError(f"{name}: " + fields_listed(missing, extra))
     return {
         "types": {
             "EIP712Domain": [
@@ -198,8 +196,13 @@ def typed_data(name: str, message: Mapping[str, Any], chain_id: int, registry: s
     }
 
 
-def _listed(what: str, names: Sequence[str]) -> str:
-    return f"{what} field(s) {', '.join(names)}" if names else ""
+def fields_listed(missing: Sequence[str], extra: Sequence[str]) -> str:
+    """The fields a message lacks and those it should not have, in words (the current language)."""
+    parts = (
+        _("missing field(s) {fields}", fields=", ".join(missing)) if missing else "",
+        _("unexpected field(s) {fields}", fields=", ".join(extra)) if extra else "",
+    )
+    return "; ".join(p for p in parts if p)
 
 
 def signer_of(typed: Mapping[str, Any]) -> str:

@@ -46,6 +46,7 @@ from ledger.signing.actions import (
     SignedActionError,
     action,
     call_arguments,
+    fields_listed,
     recover,
     typed_data,
 )
@@ -251,34 +252,34 @@ def _normalised(kind: str, value: Any, field: str) -> Any:
 
     if kind == "address":
         if not isinstance(value, str) or not ADDRESS.match(value):
-            raise bad("not an address (0x + 40 hex digits)")
+            raise bad(_("not an address (0x + 40 hex digits)"))
         return value.lower()
     if kind == "bytes32":
         if not isinstance(value, str) or not HEX32.match(value):
-            raise bad("not a 32-byte value (0x + 64 hex digits)")
+            raise bad(_("not a 32-byte value (0x + 64 hex digits)"))
         return value.lower()
     if kind == "bytes32[]":
         if not isinstance(value, list) or len(value) > MAX_LIST:
-            raise bad(f"not a list of at most {MAX_LIST} 32-byte values")
+            raise bad(_("not a list of at most {count} 32-byte values", count=MAX_LIST))
         return [_normalised("bytes32", v, field) for v in value]
     if kind.startswith("uint"):
         bits = int(kind[4:])
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise bad(f"not an integer ({kind})")
+            raise bad(_("not an integer ({kind})", kind=kind))
         try:
             number = int(value)
         except ValueError:
-            raise bad(f"not an integer ({kind})") from None
+            raise bad(_("not an integer ({kind})", kind=kind)) from None
         if not 0 <= number < 2**bits:
-            raise bad(f"out of range for {kind}")
+            raise bad(_("out of range for {kind}", kind=kind))
         return number
     if kind == "bool":
         if not isinstance(value, bool):
-            raise bad("not true or false")
+            raise bad(_("not true or false"))
         return value
     if kind == "string":
         if not isinstance(value, str) or len(value) > MAX_STRING:
-            raise bad(f"not a string of at most {MAX_STRING} characters")
+            raise bad(_("not a string of at most {count} characters", count=MAX_STRING))
         return value
     raise bad(f"unsupported type {kind}")  # pragma: no cover - ACTIONS uses only the types above
 
@@ -294,10 +295,7 @@ def message_of(name: str, message: Mapping[str, Any]) -> dict[str, Any]:
     missing = [f for f in kinds if f not in message]
     extra = [f for f in message if f not in kinds]
     if missing or extra:
-        parts = [f"{what} field(s) {', '.join(names)}" for what, names in (("missing", missing), ("unexpected", extra))]
-        raise SignedActionError(
-            f"{name}: " + "; ".join(p for p, names in zip(parts, (missing, extra), strict=True) if names)
-        )
+        raise SignedActionError(f"{name}: " + fields_listed(missing, extra))
     return {f: _normalised(kind, message[f], f) for f, kind in kinds.items()}
 
 
