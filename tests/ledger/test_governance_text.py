@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from ledger.governance_text import describe
+from ledger.i18n import use_language
 
 SUBJECT = "0x" + "d4" * 20
 CERTIFICATE = "0x" + "ce" * 32
@@ -77,3 +78,36 @@ def proposal(kind: str, **changes: Any) -> dict[str, Any]:
 )
 def test_each_kind_of_proposal_is_said_in_one_plain_sentence(given: dict[str, Any], said: str) -> None:
     assert describe(given) == said
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (
+            proposal("ADMIT", rights_names=["ISSUER"]),
+            "Textile Mill in das Konsortium aufnehmen und das Recht zum Ausstellen geben.",
+        ),
+        (
+            proposal("GRANT_RIGHTS", rights_names=["ISSUER", "COUNCIL"]),
+            "Textile Mill die Rechte zum Ausstellen und Mitwirken im Rat geben.",
+        ),
+        (
+            proposal("SET_COMPROMISED", compromised_after=CUTOFF),
+            "Den Schlüssel von Textile Mill für kompromittiert erklären: seine nach dem 01.01.2026, 01:00 MEZ "
+            "ausgestellten Zertifikate sind nicht mehr gültig.",
+        ),
+        (
+            proposal(
+                "CHANGE_DETAILS", proposed_details={"display_name": "M", "org_type": "UNIVERSITY", "domain": "m.x"}
+            ),
+            "Die Angaben zu Textile Mill ändern in: M (Hochschule, m.x).",
+        ),
+        (
+            proposal("REVOKE_CERTIFICATE", subject_name=None, target=CERTIFICATE, reason=1),
+            f"Zertifikat {CERTIFICATE} widerrufen (Grund: Schlüssel kompromittiert).",
+        ),
+    ],
+)
+def test_a_proposal_is_said_in_german_with_berlin_dates(given: dict[str, Any], said: str) -> None:
+    with use_language("de"):
+        assert describe(given) == said
