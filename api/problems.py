@@ -169,7 +169,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, RpcError):
             log.warning("%s %s: the chain node failed: %s", request.method, request.url.path, exc)
             detail = _(NODE_UNAVAILABLE if isinstance(exc, TransientRpcError) else NODE_ERROR)
-        if not isinstance(exc, ActionReverted):  # that title is the contract's error name, a code
+        if not (isinstance(exc, ActionReverted) and exc.error):  # that title is the contract's error name, a code
             title = _(title)
         response = problem_response(status, title, detail, request.url.path, **extra)
         if isinstance(exc, AuthenticationError):
