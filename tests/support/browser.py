@@ -95,11 +95,43 @@ def serve(settings: Settings) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+DEMO_KEY_FILE = "demo-api-key.txt"
+"""The demo issuer's API key (the textile mill's, devnet key 4), written into the demo folder as `make run` writes
+``.devnet/demo-api-key.txt``."""
+KEYSTORE_PASSWORD = "browser-tests"
+
+
+def issuer_api_key(settings: Settings, private_key: str, label: str) -> str:
+    """An API key for the account of ``private_key``, with its keystore in the settings' keystore folder (one-round
+    PBKDF2: the format is eth-account's, and opening it costs nothing)."""
+    from ledger.db.engine import make_engine, upgrade
+    from ledger.issuance.keys import register_api_key
+
+    account = Account.from_key(private_key)
+    folder = settings.keystore_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{str(account.address).lower()}.json"
+    encrypted = Account.encrypt(account.key, settings.keystore_password.get_secret_value(), kdf="pbkdf2", iterations=1)
+    path.write_text(json.dumps(encrypted))
+    os.chmod(path, 0o600)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            return register_api_key(conn, str(account.address).lower(), path, label)
+    finally:
+        engine.dispose()
+
+
 @contextmanager
-def demo_site(tmp: Path) -> Iterator[tuple[str, Path]]:
+def demo_site(tmp: Path, live: bool = False) -> Iterator[tuple[str, Path]]:
     """The page served over a fresh anvil seeded with the demo (the seed `make run` uses) and indexed once; yields
     (base URL, demo folder). The demo gets an open proposal with a vote each way, for the proposal pages: the bank
-    proposes to suspend the gallery, the university votes against."""
+    proposes to suspend the gallery, the university votes against. As `make run`, the textile mill has an API key
+    (in the demo folder's :data:`DEMO_KEY_FILE`). With ``live`` the indexer keeps following the chain (for pages that
+    write: the issuer console follows its transactions until indexed)."""
+    from support.groundtruth import Background
+
     with Anvil() as anvil:
         client = RpcClient(anvil.url)
         consortium = devchain.deploy(client, tmp / "deployments")
@@ -108,13 +140,28 @@ def demo_site(tmp: Path) -> Iterator[tuple[str, Path]]:
         receipt = consortium.partner_tx(1, "propose", int(ProposalKind.SUSPEND), consortium.address(GALLERY), 0, 0)
         consortium.partner_tx(2, "vote", int(receipt.logs[0]["topics"][1], 16), False)
         settings = Settings(
-            database_url=f"sqlite:///{tmp}/web.sqlite3", rpc_url=anvil.url, deployments_dir=tmp / "deployments"
+            database_url=f"sqlite:///{tmp}/web.sqlite3",
+            rpc_url=anvil.url,
+            deployments_dir=tmp / "deployments",
+            keystore_dir=tmp / "keystore",
+            keystore_password=KEYSTORE_PASSWORD,
+            poll_interval=0.2,
+            rate_limit="off" if live else "20/second;600/minute",
         )
+        key = issuer_api_key(settings, devnet_key(4), "Weberei Lindner Textile Mill (demo)")
+        (demo_dir / DEMO_KEY_FILE).write_text(key + "\n")
         setup = build_indexer(settings)
         setup.indexer.run(once=True)
+        if not live:
+            setup.client.close()
+            with serve(settings) as base:
+                yield base, demo_dir
+            return
+        with Background(lambda stop: setup.indexer.run(stop=stop), "indexer", join_timeout=30) as indexer:
+            with serve(settings) as base:
+                yield base, demo_dir
+            indexer.finish()
         setup.client.close()
-        with serve(settings) as base:
-            yield base, demo_dir
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -161,7 +161,7 @@ def test_the_keyboard_alone_verifies_a_demo_file(browser: Any, site: tuple[str, 
         focused.append(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
         if focused[-1] == "drop":
             break
-    header = ["Skip to content", "Originals", "Verify", "Partners", "Proposals", "Apply", "Certificates", "API"]
+    header = ["Skip to content", "Originals", "Verify", "Partners", "Proposals", "Apply", "Certificates", "Issue", "API"]
     assert focused == [*header, "connect", "drop"]  # the links, the wallet's Connect button, the drop zone
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus is visible
     page.keyboard.press("Enter")

@@ -461,6 +461,7 @@ function route() {
   if ((match = path.match(/^\/p\/(0x[0-9a-fA-F]{40})$/))) return partnerPage(match[1]);
   if (path === '/directory') return partnersPage();
   if (path === '/browse') return certificatesPage();
+  if (path === '/console' && window.consolePage) return window.consolePage();
   return verifyPage();
 }
 
