@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.browser import InjectedWallet, require_chromium, screenshot
+from support.browser import DEMO_KEY_FILE, InjectedWallet, require_chromium, screenshot
 
 from devtools.devnet import Anvil
 
@@ -36,6 +36,7 @@ PAGES = {
     "proposal": ("/council/proposals/{proposal}", "#votes"),
     "apply": ("/apply", "#view form"),
     "propose": ("/council/propose", "#view form"),
+    "console": ("/console", "#signin"),
     "docs": ("/docs", ".opblock"),
 }
 """Each page: its path (with the demo's ids filled in) and what shows that it has loaded its answers."""
@@ -136,6 +137,35 @@ def test_the_wallet_pages_have_no_wcag_violation_when_connected_and_when_refused
     page.close()
 
 
+def test_the_issuer_console_signed_in_has_no_wcag_violation_and_fits_a_phone(
+    browser: Any, site: tuple[str, Path]
+) -> None:
+    """Signed in with the demo key (the key `make run` writes): who is signed in, a file ready to issue with its
+    fields, the issuer's certificates and the status form; on a desktop and on a phone. Then a refused sign-in."""
+    base, demo = site
+    key = (demo / DEMO_KEY_FILE).read_text().strip()
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(base + "/console")
+    page.fill("#api-key", key)
+    page.click("#signin-button")
+    page.wait_for_selector("#own-certificates")
+    page.set_input_files("#console-file", str(demo / "originals" / "fabric-batch-0042.txt"))
+    page.wait_for_selector("#file-0")
+    page.click("#own-certificates .change-status")
+    page.wait_for_selector("#change-form")
+    assert violations(page) == []
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-console-signed-in")
+    assert violations(page) == []
+    page.click("#signout")
+    page.fill("#api-key", "orig_not-a-key")
+    page.click("#signin-button")
+    page.wait_for_selector("#signin-message .refused")
+    assert violations(page) == []
+    page.close()
+
+
 def test_the_keyboard_alone_verifies_a_demo_file(browser: Any, site: tuple[str, Path]) -> None:
     """Tab from the top of the page to the drop zone, open the file chooser with Enter, then again with Space.
 
@@ -161,7 +191,17 @@ def test_the_keyboard_alone_verifies_a_demo_file(browser: Any, site: tuple[str, 
         focused.append(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
         if focused[-1] == "drop":
             break
-    header = ["Skip to content", "Originals", "Verify", "Partners", "Proposals", "Apply", "Certificates", "Issue", "API"]
+    header = [
+        "Skip to content",
+        "Originals",
+        "Verify",
+        "Partners",
+        "Proposals",
+        "Apply",
+        "Certificates",
+        "Issue",
+        "API",
+    ]
     assert focused == [*header, "connect", "drop"]  # the links, the wallet's Connect button, the drop zone
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus is visible
     page.keyboard.press("Enter")

@@ -12,7 +12,7 @@
 (() => {
   const fill = (message, values = {}) => String(message).replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
   const t = (message, values) => (window.t ? window.t(message, values) : fill(message, values));
-  const tn = (one, many, n, values = {}) => (window.tn ? window.tn(one, many, n, { n, ...values }) : fill(n === 1 ? one : many, { n, ...values }));
+  const tn = (one, many, n, values = {}) => (window.tn ? window.tn(one, many, n, values) : fill(n === 1 ? one : many, { count: formatNumber(n), ...values }));
   const formatWhen = (unix) => {
     if (window.formatWhen) return window.formatWhen(unix);
     return unix ? new Date(unix * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—';
@@ -24,11 +24,12 @@
   const STATUSES = ['VALID', 'SUSPENDED', 'REVOKED'];
   const PAGE_SIZES = [5, 20, 100];
   // The registry's reason codes (ledger/verification/rules.py REASONS): the number is what the chain stores.
-  const REASONS = [
-    'unspecified', 'key compromise', 'superseded by a new certificate', 'issued in error', 'original destroyed', 'fraud',
-    'under investigation', 'original lost', 'original stolen', 'issuer ceased operation', 'privilege withdrawn',
+  const REASONS = () => [
+    t('unspecified'), t('key compromise'), t('superseded by a new certificate'), t('issued in error'),
+    t('original destroyed'), t('fraud'), t('under investigation'), t('original lost'), t('original stolen'),
+    t('issuer ceased operation'), t('privilege withdrawn'),
   ];
-  const reasonText = (code) => (code in REASONS ? t(REASONS[code]) : t('reason code {code}', { code }));
+  const reasonText = (code) => REASONS()[code] ?? t('reason code {code}', { code });
   const statusText = (status) => ({ VALID: t('Valid'), SUSPENDED: t('Suspended'), REVOKED: t('Revoked') })[status] || status;
   const ACTIONS = {
     suspend: { label: () => t('Suspend'), done: () => t('Suspended.'), from: ['VALID'] },
@@ -68,9 +69,8 @@
     const headers = { accept: raw ? 'application/pdf, application/problem+json' : 'application/json' };
     if (key) headers.authorization = `Bearer ${key}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const language = window.LANG || document.documentElement.lang;
-    if (language) headers['accept-language'] = language;
-    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit', cache: 'no-store' });
+    if (window.LANG) headers['accept-language'] = window.LANG; // the page's language (i18n.js), for the API's problems
+    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
     if (!response.ok) {
       const problem = await response.json().catch(() => ({}));
       if (response.status === 401 && key && key === session.key) forget();
@@ -223,7 +223,7 @@
 
   async function addFiles(list) {
     if (!list.length || issuing) return;
-    $('#issue-message').innerHTML = `<p class="muted">${esc(tn('Hashing {n} file…', 'Hashing {n} files…', list.length))}</p>`;
+    $('#issue-message').innerHTML = `<p class="muted">${esc(tn('Hashing {count} file…', 'Hashing {count} files…', list.length))}</p>`;
     saveFields();
     for (const file of list) {
       const fingerprint = await fingerprintOf(file);
@@ -270,7 +270,7 @@
     $('#publish').closest('label').hidden = files.length < 2;
     $('#issue').textContent = files.length === 1
       ? t('Issue one certificate')
-      : tn('Issue a batch of {n} file', 'Issue a batch of {n} files', files.length);
+      : tn('Issue a batch of {count} file', 'Issue a batch of {count} files', files.length);
   }
 
   function attributesOf(text, label) {
@@ -391,7 +391,7 @@
     const text = (d) => JSON.stringify(d.document, null, 2) + '\n';
     const batch = docs.length > 1;
     $('#issued').innerHTML = `<div class="outcome done" id="issued-summary" tabindex="-1">
-        <p>${esc(batch ? tn('Issued a batch of {n} document in block {block}.', 'Issued a batch of {n} documents in block {block}.', docs.length, { block: formatNumber(issued.block_number) }) : t('Issued one certificate in block {block}.', { block: formatNumber(issued.block_number) }))}
+        <p>${esc(batch ? tn('Issued a batch of {count} document in block {block}.', 'Issued a batch of {count} documents in block {block}.', docs.length, { block: formatNumber(issued.block_number) }) : t('Issued one certificate in block {block}.', { block: formatNumber(issued.block_number) }))}
           ${esc(t('Certificate'))} <a href="/c/${esc(issued.id)}"><code>${esc(issued.id)}</code></a></p>
         <p>${esc(t('Give each holder their certificate document or its PDF: the server keeps no copy.'))}</p>
         ${batch ? `<div class="buttons"><button type="button" id="download-zip">${esc(t('Download all documents (zip)'))}</button></div>` : ''}
@@ -540,7 +540,7 @@
       where.innerHTML = `<p id="list-empty">${esc(search && !list.found ? t('None of the certificates shown matches; load more, or enter a whole id or fingerprint.') : t('No certificate matches.'))}</p>`;
       return;
     }
-    where.innerHTML = `<p class="muted" id="list-count">${esc(tn('{count} certificate shown', '{count} certificates shown', rows.length, { count: formatNumber(rows.length) }))}</p>
+    where.innerHTML = `<p class="muted" id="list-count">${esc(tn('{count} certificate shown', '{count} certificates shown', rows.length))}</p>
       <table id="own-certificates"><thead><tr><th scope="col">${esc(t('Certificate'))}</th><th scope="col">${esc(t('Status'))}</th><th scope="col">${esc(t('Change'))}</th><th scope="col">${esc(t('Issued'))}</th><th scope="col">${esc(t('Documents'))}</th></tr></thead><tbody>
       ${rows.map((c) => `<tr data-id="${esc(c.id)}"><td><a href="/c/${esc(c.id)}"><code>${esc(c.id.slice(0, 14))}…</code></a></td>
         <td class="cert-status">${esc(statusText(c.status))}${c.status_reason !== null && c.status !== 'VALID' ? ` <span class="muted">(${esc(reasonText(c.status_reason))})</span>` : ''}</td>
@@ -559,7 +559,7 @@
         <h3 id="change-heading">${esc(t('Change the status of certificate {id}', { id: id.slice(0, 14) }))}</h3>
         <p class="mono">${esc(id)}</p>
         <label for="change-action">${esc(t('What to do'))}<select id="change-action">${actions.map(([name, a]) => `<option value="${name}">${esc(a.label())}</option>`).join('')}</select></label>
-        <label for="change-reason">${esc(t('Reason'))}<select id="change-reason">${REASONS.map((_, code) => `<option value="${code}">${esc(reasonText(code))}</option>`).join('')}</select></label>
+        <label for="change-reason">${esc(t('Reason'))}<select id="change-reason">${REASONS().map((_, code) => `<option value="${code}">${esc(reasonText(code))}</option>`).join('')}</select></label>
         <div id="change-confirm"></div>
         <div class="buttons"><button type="submit" id="change-submit">${esc(t('Apply'))}</button><button type="button" class="secondary" id="change-cancel">${esc(t('Cancel'))}</button></div>
         <div id="change-progress"></div><div id="change-message"></div>
