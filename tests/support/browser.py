@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,13 +124,24 @@ def issuer_api_key(settings: Settings, private_key: str, label: str) -> str:
         engine.dispose()
 
 
+@dataclass
+class DemoStack:
+    """The demo as served: the page's base URL, the demo folder, the chain (to act on it as a partner) and the
+    settings the API runs with."""
+
+    base: str
+    demo: Path
+    consortium: devchain.Consortium
+    settings: Settings
+
+
 @contextmanager
-def demo_site(tmp: Path, live: bool = False) -> Iterator[tuple[str, Path]]:
-    """The page served over a fresh anvil seeded with the demo (the seed `make run` uses) and indexed once; yields
-    (base URL, demo folder). The demo gets an open proposal with a vote each way, for the proposal pages: the bank
-    proposes to suspend the gallery, the university votes against. As `make run`, the textile mill has an API key
-    (in the demo folder's :data:`DEMO_KEY_FILE`). With ``live`` the indexer keeps following the chain (for pages that
-    write: the issuer console follows its transactions until indexed)."""
+def demo_stack(tmp: Path, live: bool = False) -> Iterator[DemoStack]:
+    """The page served over a fresh anvil seeded with the demo (the seed `make run` uses) and indexed once. The demo
+    gets an open proposal with a vote each way, for the proposal pages: the bank proposes to suspend the gallery, the
+    university votes against. As `make run`, the textile mill has an API key (in the demo folder's
+    :data:`DEMO_KEY_FILE`). With ``live`` the indexer keeps following the chain (for pages that write: the issuer
+    console follows its transactions until indexed)."""
     from support.groundtruth import Background
 
     with Anvil() as anvil:
@@ -155,13 +167,20 @@ def demo_site(tmp: Path, live: bool = False) -> Iterator[tuple[str, Path]]:
         if not live:
             setup.client.close()
             with serve(settings) as base:
-                yield base, demo_dir
+                yield DemoStack(base, demo_dir, consortium, settings)
             return
         with Background(lambda stop: setup.indexer.run(stop=stop), "indexer", join_timeout=30) as indexer:
             with serve(settings) as base:
-                yield base, demo_dir
+                yield DemoStack(base, demo_dir, consortium, settings)
             indexer.finish()
         setup.client.close()
+
+
+@contextmanager
+def demo_site(tmp: Path) -> Iterator[tuple[str, Path]]:
+    """The demo served (:func:`demo_stack`, indexed once); yields (base URL, demo folder)."""
+    with demo_stack(tmp) as stack:
+        yield stack.base, stack.demo
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -23,11 +23,11 @@ from typing import Any
 import httpx
 import pikepdf
 import pytest
-from support.browser import DEMO_KEY_FILE, KEYSTORE_PASSWORD, demo_site, issuer_api_key, require_chromium, screenshot
+from support import devchain
+from support.browser import DEMO_KEY_FILE, demo_stack, issuer_api_key, require_chromium, screenshot
 
 from devtools.devnet import devnet_key
 from ledger.certificate_pdf import ATTACHMENT_NAME
-from ledger.config import Settings
 from ledger.issuance.keys import new_api_key
 
 require_chromium()
@@ -52,11 +52,16 @@ WATCH_STAGES = """selector => {
 class Site:
     base: str
     demo: Path
+    consortium: devchain.Consortium
     key: str
     """The demo issuer's (the textile mill's) API key."""
     institute_key: str
     mill: str
     """The textile mill's address."""
+
+    def index(self) -> int:
+        """The block the API's index has reached."""
+        return int(self.get("/certificates", limit=1)["indexed_block"])
 
     def get(self, path: str, **params: Any) -> Any:
         response = httpx.get(self.base + path, params=params)
@@ -92,17 +97,11 @@ def wait_indexed(base: str, tx_hash: str) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    tmp = tmp_path_factory.mktemp("web-console")
-    with demo_site(tmp, live=True) as (base, demo):
-        settings = Settings(
-            database_url=f"sqlite:///{tmp}/web.sqlite3",
-            keystore_dir=tmp / "keystore",
-            keystore_password=KEYSTORE_PASSWORD,
-        )
-        institute = issuer_api_key(settings, devnet_key(INSTITUTE), "Institute for Material Research")
-        key = (demo / DEMO_KEY_FILE).read_text().strip()
-        mill = httpx.get(f"{base}/issuer", headers={"Authorization": f"Bearer {key}"}).json()["address"]
-        yield Site(base, demo, key, institute, mill)
+    with demo_stack(tmp_path_factory.mktemp("web-console"), live=True) as stack:
+        institute = issuer_api_key(stack.settings, devnet_key(INSTITUTE), "Institute for Material Research")
+        key = (stack.demo / DEMO_KEY_FILE).read_text().strip()
+        mill = httpx.get(f"{stack.base}/issuer", headers={"Authorization": f"Bearer {key}"}).json()["address"]
+        yield Site(stack.base, stack.demo, stack.consortium, key, institute, mill)
 
 
 def drop_files(page: Any, selector: str, files: dict[str, bytes]) -> None:
@@ -301,7 +300,7 @@ def _rows(page: Any) -> list[str]:
 
 
 def test_the_issuer_lists_its_certificates_by_status_page_by_page_and_searches_them(browser: Any, site: Site) -> None:
-    site.issue_singles(6, "listing")
+    listed = site.issue_singles(6, "listing")
     valid = site.get("/certificates", issuer=site.mill, status="VALID", limit=100)["data"]
     assert len(valid) > 5
     page = sign_in(browser, site, site.key)
@@ -322,6 +321,10 @@ def test_the_issuer_lists_its_certificates_by_status_page_by_page_and_searches_t
     page.click("#list-filters button[type=submit]")
     _wait_all_rows_start_with(page, target)
     assert _rows(page) == [target]
+    page.fill("#list-search", "0x" + hashlib.sha256(b"listing 0").hexdigest())  # an original's whole fingerprint
+    page.click("#list-filters button[type=submit]")
+    _wait_all_rows_start_with(page, listed[0])
+    assert _rows(page) == [listed[0]]
     page.fill("#list-search", valid[1]["id"][:12])
     page.click("#list-filters button[type=submit]")
     _wait_all_rows_start_with(page, valid[1]["id"][:12])
@@ -371,6 +374,31 @@ def test_the_issuer_suspends_reinstates_and_after_confirming_revokes_a_certifica
     _wait_status(page, certificate, "Revoked")
     assert page.locator(f".change-status[data-id='{certificate}']").count() == 0  # final: nothing more to do
     screenshot(page, "console-revoked")
+    page.close()
+
+
+def council_suspends(site: Site, certificate: str, reason: int) -> None:
+    """A council member (the founder bank, anvil's key 1) suspends ``certificate``: a hold only the council lifts."""
+    receipt = site.consortium.cert_tx(1, "suspend", bytes.fromhex(certificate[2:]), reason)
+    for _ in range(300):
+        if site.index() >= receipt.block_number:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"block {receipt.block_number} was not indexed")
+
+
+def test_lifting_a_council_suspension_is_refused_with_the_registrys_words(browser: Any, site: Site) -> None:
+    (certificate,) = site.issue_singles(1, "council")
+    council_suspends(site, certificate, 5)
+    page = sign_in(browser, site, site.key)
+    page.wait_for_selector(f".change-status[data-id='{certificate}']")
+    assert page.inner_text(f"tr[data-id='{certificate}'] .cert-status") == "Suspended (fraud)"
+    _change(page, certificate, "reinstate", "unspecified")
+    page.wait_for_selector("#change-message .refused", timeout=60_000)
+    assert page.inner_text("#change-message .problem-title") == "Suspended by the council"
+    assert page.inner_text("#change-message .problem-detail").startswith("CertificateRegistryCouncilSuspension(")
+    assert site.verdict_of(certificate) == "SUSPENDED"
+    screenshot(page, "console-council-suspension")
     page.close()
 
 
