@@ -209,6 +209,7 @@ def test_the_pages_and_the_api_docs_work_under_the_content_security_policy(
         "/council/proposals/1",
         "/apply",
         "/council/propose",
+        "/console",
     ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
