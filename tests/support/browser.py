@@ -33,6 +33,7 @@ from ledger.events import ProposalKind
 from ledger.indexer.runner import build_indexer
 from ledger.signing.actions import sign
 from support import devchain
+from support.write_world import PASSWORD, write_keystore
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -99,27 +100,22 @@ def serve(settings: Settings) -> Iterator[str]:
 DEMO_KEY_FILE = "demo-api-key.txt"
 """The demo issuer's API key (the textile mill's, devnet key 4), written into the demo folder as `make run` writes
 ``.devnet/demo-api-key.txt``."""
-KEYSTORE_PASSWORD = "browser-tests"
 
 
 def issuer_api_key(settings: Settings, private_key: str, label: str) -> str:
-    """An API key for the account of ``private_key``, with its keystore in the settings' keystore folder (one-round
-    PBKDF2: the format is eth-account's, and opening it costs nothing)."""
+    """An API key for the account of ``private_key``, its keystore written in the settings' keystore folder (whose
+    password must be :data:`support.write_world.PASSWORD`, as :func:`demo_stack` has it)."""
     from ledger.db.engine import make_engine, upgrade
     from ledger.issuance.keys import register_api_key
 
-    account = Account.from_key(private_key)
-    folder = settings.keystore_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{str(account.address).lower()}.json"
-    encrypted = Account.encrypt(account.key, settings.keystore_password.get_secret_value(), kdf="pbkdf2", iterations=1)
-    path.write_text(json.dumps(encrypted))
-    os.chmod(path, 0o600)
+    assert settings.keystore_password.get_secret_value() == PASSWORD
+    settings.keystore_dir.mkdir(parents=True, exist_ok=True)
+    path = write_keystore(settings.keystore_dir, private_key)
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
         with engine.begin() as conn:
-            return register_api_key(conn, str(account.address).lower(), path, label)
+            return register_api_key(conn, str(Account.from_key(private_key).address).lower(), path, label)
     finally:
         engine.dispose()
 
@@ -156,7 +152,7 @@ def demo_stack(tmp: Path, live: bool = False) -> Iterator[DemoStack]:
             rpc_url=anvil.url,
             deployments_dir=tmp / "deployments",
             keystore_dir=tmp / "keystore",
-            keystore_password=KEYSTORE_PASSWORD,
+            keystore_password=PASSWORD,
             poll_interval=0.2,
             rate_limit="off" if live else "20/second;600/minute",
         )

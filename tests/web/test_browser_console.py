@@ -262,6 +262,8 @@ def test_a_partner_that_is_no_active_issuer_sees_so_and_the_registrys_refusal(br
     head = site.get("/certificates", limit=1)["data"][0]["id"]
     drop_files(page, "#console-drop", {"report.txt": b"a material report\n"})
     page.wait_for_selector("#file-0")
+    assert page.is_hidden("#publish")  # one file: a single certificate, whose fingerprint is always public
+    assert page.inner_text("#issue") == "Issue one certificate"
     page.click("#issue")
     page.wait_for_selector("#issue-message .refused")
     assert page.inner_text("#issue-message .problem-title") == "Not an active issuer"

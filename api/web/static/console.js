@@ -329,13 +329,21 @@
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  const INDEX_PATIENCE_MS = 120_000;
+
+  // Polls GET /transactions/{tx} until the indexer has applied it; false when it has not within two minutes.
   async function untilIndexed(txHash) {
-    for (let delay = 250; ; delay = Math.min(delay * 1.5, 2000)) {
+    const started = Date.now();
+    for (let delay = 250; Date.now() - started < INDEX_PATIENCE_MS; delay = Math.min(delay * 1.5, 2000)) {
       const answer = await call(`/transactions/${txHash}`);
-      if (answer.status === 'indexed') return answer;
-      if (answer.status === 'unknown') throw new Error(t('The server no longer knows the transaction {tx}.', { tx: txHash }));
+      if (answer.status === 'indexed') return true;
       await sleep(delay);
     }
+    return false;
+  }
+
+  function notIndexedYet(block) {
+    return `<p class="notice" role="status">${esc(t('Mined in block {block}, but the index has not caught up after two minutes. The transaction is on chain; pages and PDFs show it once the index has it.', { block: formatNumber(block) }))}</p>`;
   }
 
   // -- issuing ---------------------------------------------------------------------------------------------------
@@ -363,8 +371,9 @@
     try {
       const issued = await call(files.length === 1 ? '/certificates' : '/batches', { method: 'POST', body });
       step('mined', { block: formatNumber(issued.block_number) });
-      await untilIndexed(issued.tx_hash);
-      step('indexed');
+      // The documents are handed out whatever the index does: they are valid once mined, and the server keeps none.
+      if (await untilIndexed(issued.tx_hash).catch(() => false)) step('indexed');
+      else message.innerHTML = notIndexedYet(issued.block_number);
       showIssued(issued, files.map((f) => f.file.name));
       files.length = 0;
       renderFiles();
@@ -590,9 +599,9 @@
       try {
         const changed = await call(`/certificates/${id}/${action}`, { method: 'POST', body: { reason } });
         step('mined', { block: formatNumber(changed.block_number) });
-        await untilIndexed(changed.tx_hash);
-        step('indexed');
-        $('#change-message').innerHTML = `<p class="outcome done" id="change-done" role="status">${esc(ACTIONS[action].done())}</p>`;
+        const indexed = await untilIndexed(changed.tx_hash);
+        if (indexed) step('indexed');
+        $('#change-message').innerHTML = `<p class="outcome done" id="change-done" role="status">${esc(ACTIONS[action].done())}</p>${indexed ? '' : notIndexedYet(changed.block_number)}`;
         $('#change-confirm').innerHTML = '';
         $('#change-submit').hidden = true;
         $('#change-cancel').textContent = t('Close');
