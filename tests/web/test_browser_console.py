@@ -428,3 +428,29 @@ def test_the_keyboard_alone_signs_in_and_opens_the_file_chooser(browser: Any, si
     assert chosen == ["console-file"]
     assert page.input_value("#file-0-name") == "fabric-batch-0042.txt"
     page.close()
+
+
+def test_the_zip_writer_stores_any_names_and_bytes_that_python_reads_back(browser: Any, site: Site) -> None:
+    """The console's store-only ZIP: UTF-8 names (flag 0x0800), an empty entry, binary bytes, each with its CRC-32."""
+    entries = {
+        "Zeugnis Müller 2026.originals.json": b"{}\n",
+        "leer.json": b"",
+        "bytes.bin": bytes(range(256)),
+    }
+    page = browser.new_page()
+    page.goto(site.base + "/console")
+    page.wait_for_selector("#api-key")
+    zipped = page.evaluate(
+        """async (entries) => {
+            const blob = window.originalsZip.storedZip(entries.map(([name, b64]) => ({
+                name, data: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)) })));
+            return Array.from(new Uint8Array(await blob.arrayBuffer()));
+        }""",
+        [[name, base64.b64encode(data).decode()] for name, data in entries.items()],
+    )
+    with zipfile.ZipFile(io.BytesIO(bytes(zipped))) as archive:
+        assert archive.testzip() is None
+        assert {i.filename: archive.read(i) for i in archive.infolist()} == entries
+        assert [i.flag_bits & 0x0800 for i in archive.infolist()] == [0x0800] * 3
+    assert page.evaluate("window.originalsZip.crc32(new TextEncoder().encode('123456789'))") == 0xCBF43926
+    page.close()
