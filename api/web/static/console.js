@@ -575,7 +575,9 @@
       </form>`;
     const form = $('#change-form');
     let confirmed = false;
-    $('#change-action').addEventListener('change', () => { confirmed = false; $('#change-confirm').innerHTML = ''; });
+    const unconfirm = () => { confirmed = false; $('#change-confirm').innerHTML = ''; $('#change-submit').textContent = t('Apply'); };
+    $('#change-action').addEventListener('change', unconfirm);
+    $('#change-reason').addEventListener('change', unconfirm); // the confirmation names the reason: choose, then confirm
     $('#change-cancel').addEventListener('click', () => {
       where.innerHTML = '';
       const back = document.querySelector(`.change-status[data-id="${id}"]`);
