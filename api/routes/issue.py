@@ -15,8 +15,8 @@ from api.deps import ConnectionDep, IssuanceDep, IssuerDep
 from api.schemas import (
     BatchIssueRequest,
     IssuedPublic,
-    IssuerPublic,
     IssueRequest,
+    IssuerPublic,
     StatusChangePublic,
     StatusChangeRequest,
     TransactionStatusPublic,
