@@ -240,7 +240,7 @@ def test_switching_the_page_to_german_and_verifying_a_demo_file(browser: object,
     page.click("#language button:text('Deutsch')")
     page.wait_for_function("() => document.documentElement.lang === 'de' && document.querySelector('#drop')")
     assert page.inner_text("h1") == "Ist es ein Original?"
-    menu = ["Prüfen", "Partner", "Anträge", "Mitmachen", "Zertifikate", "API"]
+    menu = ["Prüfen", "Partner", "Anträge", "Mitmachen", "Zertifikate", "Ausstellen", "API"]
     assert page.locator("nav a").all_inner_texts() == menu
     assert page.get_attribute("nav", "aria-label") == "Hauptmenü"
     assert page.get_attribute("#language", "aria-label") == "Sprache"
