@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import fastpaths, problems
 from api.edge import Edge
 from api.head import HeadAsGet
-from api.routes import certificates, governance, health, issue, partners, pdf, proposals, verify, web
+from api.routes import certificates, governance, health, i18n, issue, partners, pdf, proposals, verify, web
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
@@ -297,6 +297,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         proposals.router,
         governance.router,
         health.router,
+        i18n.router,
         pdf.router,  # before web.router: /c/{id}.pdf must not be taken for the page /c/{id}
         web.router,
     ):

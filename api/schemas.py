@@ -313,6 +313,21 @@ class HealthPublic(BaseModel):
     relayer: RelayerPublic | None = Field(None, description="only when a relayer is configured and its node answers")
 
 
+class IssuerPublic(BaseModel):
+    """Who an issuer API key speaks for (``GET /issuer``): its account, the key's label and the partner as the index
+    knows it (null fields: the account is no partner), and whether it may issue now."""
+
+    address: Address
+    key_label: str = Field(description="the label the key was registered with (never the key itself)")
+    display_name: str | None
+    org_type: OrgTypeName | None
+    domain: str | None
+    status: PartnerStatusName | None
+    rights: list[Literal["ISSUER", "COUNCIL"]]
+    active_issuer: bool = Field(description="an ACTIVE partner with the ISSUER right: the registry lets it issue")
+    indexed_block: int | None
+
+
 class OriginalIn(BaseModel):
     """The original to certify: a file's SHA-256 (hash it yourself, or use `originals issue FILE`) or a serial's."""
 

@@ -85,6 +85,7 @@ def banner(settings: Settings, rpc_url: str, demo_dir: Path, api_key_file: Path 
     ]
     if api_key_file is not None:
         lines.append(f"  5. issue: ORIGINALS_API_KEY=$(cat {api_key_file}) .venv/bin/originals issue SOME_FILE")
+        lines.append(f"     or in the browser: {page}/console, signed in with the key in {api_key_file}")
     lines += ["", "Ctrl-C stops everything; `make run` again continues where this stopped.", ""]
     return "\n".join(lines)
 

@@ -184,3 +184,21 @@ def format_when(when: int | datetime, code: str | None = None) -> str:
 def format_number(value: int | float, code: str | None = None) -> str:
     """A number with the locale's grouping and decimal sign (``1.234,5`` in German, ``1,234.5`` in English)."""
     return format_decimal(value, locale=_locale(code))
+
+
+def web_plurals(code: str) -> dict[str, list[str]]:
+    """The page script's plural translations for ``code`` (singular msgid -> [singular, plural] in that language).
+
+    Kept apart from :func:`web_catalog` (msgid -> text) so that its answer stays a plain mapping of texts; the page
+    merges both into one table that its ``tn()`` reads.
+    """
+    if code == DEFAULT:
+        return {}
+    plurals: dict[str, list[str]] = {}
+    for message in catalog(code, "web"):
+        if message.fuzzy or not isinstance(message.id, tuple | list) or not isinstance(message.string, tuple | list):
+            continue
+        forms = [str(form) for form in message.string]
+        if len(forms) == 2 and all(forms):
+            plurals[str(message.id[0])] = forms
+    return plurals

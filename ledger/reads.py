@@ -94,6 +94,13 @@ def _partner(row: Any) -> dict[str, Any]:
     }
 
 
+def partner(conn: Connection, address: str) -> dict[str, Any] | None:
+    """One partner as the directory lists it, or None when the index holds none at ``address`` (an account that never
+    applied): for the issuer console's "who am I", which must answer for such a key too."""
+    row = conn.execute(select(s.partners).where(s.partners.c.address == address.lower())).mappings().first()
+    return None if row is None else _partner(row)
+
+
 def list_partners(
     conn: Connection,
     org_type: OrganisationType | None = None,

@@ -1,4 +1,5 @@
-"""Issue certificates and change their status (issuer API key required); follow a transaction until indexed.
+"""Issue certificates and change their status (issuer API key required); follow a transaction until indexed; tell an
+API key's holder whom it speaks for (``GET /issuer``, the issuer console's sign-in).
 
 Each write answers once its transaction is mined (202: on chain, not yet indexed), so wrapped documents are never
 handed out for a root that is not on chain; ``GET /transactions/{tx}`` then goes from pending to indexed.
@@ -10,16 +11,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request, status
 
-from api.deps import IssuanceDep, IssuerDep
+from api.deps import ConnectionDep, IssuanceDep, IssuerDep
 from api.schemas import (
     BatchIssueRequest,
     IssuedPublic,
     IssueRequest,
+    IssuerPublic,
     StatusChangePublic,
     StatusChangeRequest,
     TransactionStatusPublic,
 )
 from api.vocabulary import Hex32Path
+from ledger import reads
 from ledger.documents import Original
 from ledger.issuance.keys import Issuer
 from ledger.issuance.service import IssuanceService, Issued, StatusAction
@@ -29,6 +32,25 @@ router = APIRouter(tags=["issue"])
 
 def _original(item: Any) -> Original:
     return Original.model_validate(item.model_dump(exclude_none=True))
+
+
+@router.get("/issuer", response_model=IssuerPublic)
+def who_am_i(issuer: IssuerDep, conn: ConnectionDep) -> dict[str, Any]:
+    """The issuer this API key speaks for (the issuer console signs in with it): 401 for a missing, unknown or revoked
+    key. Needs no node: the key is checked against the database and the partner read from the index, so a key of an
+    account that is not (or no longer) an active issuer is answered too, with ``active_issuer`` false."""
+    partner = reads.partner(conn, issuer.address)
+    return {
+        "address": issuer.address,
+        "key_label": issuer.label,
+        "display_name": partner["display_name"] if partner else None,
+        "org_type": partner["org_type"] if partner else None,
+        "domain": partner["domain"] if partner else None,
+        "status": partner["status"] if partner else None,
+        "rights": partner["rights"] if partner else [],
+        "active_issuer": bool(partner and partner["status"] == "ACTIVE" and "ISSUER" in partner["rights"]),
+        "indexed_block": reads.indexed_block(conn),
+    }
 
 
 @router.post("/certificates", status_code=status.HTTP_202_ACCEPTED, response_model=IssuedPublic)

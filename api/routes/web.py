@@ -3,9 +3,11 @@
 Pages: ``/`` verify, ``/c/{id}`` a certificate (QR code, printable), ``/directory`` partners, ``/p/{address}`` a
 partner with its governance history, ``/browse`` latest certificates, ``/council/proposals`` council proposals and
 ``/council/proposals/{id}`` one proposal (not ``/proposals``: that is the JSON API's) with its vote and execute
-buttons, ``/council/propose`` a council member's proposal form, ``/apply`` the application form, ``/docs`` the API's
+buttons, ``/council/propose`` a council member's proposal form, ``/apply`` the application form, ``/console`` the
+issuer console (sign in with an issuer API key; issue, download, suspend, reinstate, revoke), ``/docs`` the API's
 Swagger UI. The script calls the JSON API of this same server; the forms and buttons sign with the visitor's own
-browser wallet (EIP-1193), never with a key the page holds.
+browser wallet (EIP-1193), never with a key the page holds; the console sends the issuer's API key, which stays in
+the browser tab.
 """
 
 from __future__ import annotations
@@ -73,6 +75,12 @@ def propose_page() -> FileResponse:
 
 @router.get("/apply")
 def apply_page() -> FileResponse:
+    return _page()
+
+
+@router.get("/console")
+def console_page() -> FileResponse:
+    """The issuer console (console.js): the issuer's API key stays in the browser tab, never in this page's URL."""
     return _page()
 
 

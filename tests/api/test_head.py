@@ -53,7 +53,7 @@ def get_paths(app: Any, scenario: Scenario) -> list[str]:
 
 def test_every_get_route_is_walked(api: TestClient, scenario: Scenario) -> None:
     paths = get_paths(api.app, scenario)
-    pages = {"/", "/directory", "/browse", "/council/proposals", "/council/propose", "/apply", "/docs"}
+    pages = {"/", "/directory", "/browse", "/council/proposals", "/council/propose", "/apply", "/console", "/docs"}
     assert pages <= set(paths)
     assert "/verify/fingerprint/{fingerprint}".format(**samples(scenario)) in paths
     assert "/openapi.json" in paths

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from ledger.events import ProposalKind
 from ledger.indexer.runner import build_indexer
 from ledger.signing.actions import sign
 from support import devchain
+from support.write_world import PASSWORD, write_keystore
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -95,11 +97,49 @@ def serve(settings: Settings) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+DEMO_KEY_FILE = "demo-api-key.txt"
+"""The demo issuer's API key (the textile mill's, devnet key 4), written into the demo folder as `make run` writes
+``.devnet/demo-api-key.txt``."""
+
+
+def issuer_api_key(settings: Settings, private_key: str, label: str) -> str:
+    """An API key for the account of ``private_key``, its keystore written in the settings' keystore folder (whose
+    password must be :data:`support.write_world.PASSWORD`, as :func:`demo_stack` has it)."""
+    from ledger.db.engine import make_engine, upgrade
+    from ledger.issuance.keys import register_api_key
+
+    assert settings.keystore_password.get_secret_value() == PASSWORD
+    settings.keystore_dir.mkdir(parents=True, exist_ok=True)
+    path = write_keystore(settings.keystore_dir, private_key)
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with engine.begin() as conn:
+            return register_api_key(conn, str(Account.from_key(private_key).address).lower(), path, label)
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class DemoStack:
+    """The demo as served: the page's base URL, the demo folder, the chain (to act on it as a partner) and the
+    settings the API runs with."""
+
+    base: str
+    demo: Path
+    consortium: devchain.Consortium
+    settings: Settings
+
+
 @contextmanager
-def demo_site(tmp: Path) -> Iterator[tuple[str, Path]]:
-    """The page served over a fresh anvil seeded with the demo (the seed `make run` uses) and indexed once; yields
-    (base URL, demo folder). The demo gets an open proposal with a vote each way, for the proposal pages: the bank
-    proposes to suspend the gallery, the university votes against."""
+def demo_stack(tmp: Path, live: bool = False) -> Iterator[DemoStack]:
+    """The page served over a fresh anvil seeded with the demo (the seed `make run` uses) and indexed once. The demo
+    gets an open proposal with a vote each way, for the proposal pages: the bank proposes to suspend the gallery, the
+    university votes against. As `make run`, the textile mill has an API key (in the demo folder's
+    :data:`DEMO_KEY_FILE`). With ``live`` the indexer keeps following the chain (for pages that write: the issuer
+    console follows its transactions until indexed)."""
+    from support.groundtruth import Background
+
     with Anvil() as anvil:
         client = RpcClient(anvil.url)
         consortium = devchain.deploy(client, tmp / "deployments")
@@ -108,13 +148,35 @@ def demo_site(tmp: Path) -> Iterator[tuple[str, Path]]:
         receipt = consortium.partner_tx(1, "propose", int(ProposalKind.SUSPEND), consortium.address(GALLERY), 0, 0)
         consortium.partner_tx(2, "vote", int(receipt.logs[0]["topics"][1], 16), False)
         settings = Settings(
-            database_url=f"sqlite:///{tmp}/web.sqlite3", rpc_url=anvil.url, deployments_dir=tmp / "deployments"
+            database_url=f"sqlite:///{tmp}/web.sqlite3",
+            rpc_url=anvil.url,
+            deployments_dir=tmp / "deployments",
+            keystore_dir=tmp / "keystore",
+            keystore_password=PASSWORD,
+            poll_interval=0.2,
+            rate_limit="off" if live else "20/second;600/minute",
         )
+        key = issuer_api_key(settings, devnet_key(4), "Weberei Lindner Textile Mill (demo)")
+        (demo_dir / DEMO_KEY_FILE).write_text(key + "\n")
         setup = build_indexer(settings)
         setup.indexer.run(once=True)
+        if not live:
+            setup.client.close()
+            with serve(settings) as base:
+                yield DemoStack(base, demo_dir, consortium, settings)
+            return
+        with Background(lambda stop: setup.indexer.run(stop=stop), "indexer", join_timeout=30) as indexer:
+            with serve(settings) as base:
+                yield DemoStack(base, demo_dir, consortium, settings)
+            indexer.finish()
         setup.client.close()
-        with serve(settings) as base:
-            yield base, demo_dir
+
+
+@contextmanager
+def demo_site(tmp: Path) -> Iterator[tuple[str, Path]]:
+    """The demo served (:func:`demo_stack`, indexed once); yields (base URL, demo folder)."""
+    with demo_stack(tmp) as stack:
+        yield stack.base, stack.demo
 
 
 def screenshot(page: Any, name: str) -> None:

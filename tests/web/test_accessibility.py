@@ -4,8 +4,9 @@ axe-core is npm's (pinned in package-lock.json, installed by ``make browser``). 
 allows no inline script, so the test evaluates axe's file in the page through the automation protocol, which the
 policy does not govern, rather than through a ``<script>`` the page would refuse. The stack is the demo of
 :func:`support.browser.demo_site` (as ``make run`` seeds it). Every page is checked in the states a visitor meets:
-after it has loaded its answers, and the verify page with each kind of verdict shown. Phone screenshots (375 x 812)
-are saved under ``test-artifacts/phone-*.png``.
+after it has loaded its answers, and the verify page with each kind of verdict shown, in English and in German (the
+browser's language, as a German visitor's browser asks for it: the longer German words must fit too). Phone
+screenshots (375 x 812) are saved under ``test-artifacts/phone-*.png``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.browser import InjectedWallet, require_chromium, screenshot
+from support.browser import DEMO_KEY_FILE, InjectedWallet, require_chromium, screenshot
 
 from devtools.devnet import Anvil
 
@@ -36,9 +37,17 @@ PAGES = {
     "proposal": ("/council/proposals/{proposal}", "#votes"),
     "apply": ("/apply", "#view form"),
     "propose": ("/council/propose", "#view form"),
+    "console": ("/console", "#signin"),
     "docs": ("/docs", ".opblock"),
 }
 """Each page: its path (with the demo's ids filled in) and what shows that it has loaded its answers."""
+LOCALES = {"en": "en-US", "de": "de-DE"}
+"""The page's languages and the browser locale that asks for each (Accept-Language and navigator.language)."""
+VERDICTS = {
+    "VALID": {"en": "VALID", "de": "Echt"},
+    "REVOKED": {"en": "REVOKED", "de": "Widerrufen"},
+    "NOT_FOUND": {"en": "NOT FOUND", "de": "Nicht gefunden"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,30 +77,36 @@ def violations(page: Any) -> list[tuple[str, str, list[str]]]:
     return [(rule, impact, targets) for rule, impact, targets in found["violations"]]
 
 
-def open_page(browser: Any, base: str, ids: dict[str, str], name: str, viewport: dict[str, int]) -> Any:
+def open_page(
+    browser: Any, base: str, ids: dict[str, str], name: str, viewport: dict[str, int], language: str = "en"
+) -> Any:
     path, loaded = PAGES[name]
-    page = browser.new_page(viewport=viewport)
+    page = browser.new_page(viewport=viewport, locale=LOCALES[language])
     page.goto(base + path.format(**ids))
     page.wait_for_selector(loaded, timeout=15_000)
     page.wait_for_load_state("networkidle")
+    if name != "docs":  # Swagger UI is English only, and says so
+        assert page.evaluate("document.documentElement.lang") == language
     return page
 
 
+@pytest.mark.parametrize("language", LOCALES)
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_has_no_wcag_21_aa_violation(
-    browser: Any, site: tuple[str, Path], ids: dict[str, str], name: str
+    browser: Any, site: tuple[str, Path], ids: dict[str, str], name: str, language: str
 ) -> None:
-    page = open_page(browser, site[0], ids, name, {"width": 1100, "height": 900})
+    page = open_page(browser, site[0], ids, name, {"width": 1100, "height": 900}, language)
     assert violations(page) == []
     page.close()
 
 
+@pytest.mark.parametrize("language", LOCALES)
 @pytest.mark.parametrize(
     ("original", "verdict"),
-    [("fabric-batch-0042.txt", "VALID"), ("diploma-003.txt", "REVOKED"), ("random", "NOT FOUND")],
+    [("fabric-batch-0042.txt", "VALID"), ("diploma-003.txt", "REVOKED"), ("random", "NOT_FOUND")],
 )
 def test_the_verify_page_shows_each_verdict_without_a_wcag_violation(
-    browser: Any, site: tuple[str, Path], original: str, verdict: str, tmp_path: Path
+    browser: Any, site: tuple[str, Path], original: str, verdict: str, language: str, tmp_path: Path
 ) -> None:
     """The verdicts' colours (green, red, grey on their tints) are where contrast could fail; also on a phone."""
     base, demo = site
@@ -99,15 +114,16 @@ def test_the_verify_page_shows_each_verdict_without_a_wcag_violation(
     if original == "random":
         file = tmp_path / "random.bin"
         file.write_bytes(b"not an original of the demo")
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, locale=LOCALES[language])
     page.goto(base + "/")
     page.set_input_files("#file", str(file))
     page.wait_for_selector("#verdict", timeout=15_000)
-    assert page.inner_text("#verdict") == verdict
+    assert page.inner_text("#verdict") == VERDICTS[verdict][language]
     assert violations(page) == []
     page.set_viewport_size(PHONE)  # the verdict and its tables on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    screenshot(page, f"phone-verify-{verdict.lower().replace(' ', '-')}")
+    suffix = "" if language == "en" else f"-{language}"
+    screenshot(page, f"phone-verify-{verdict.lower().replace('_', '-')}{suffix}")
     assert violations(page) == []
     page.close()
 
@@ -136,6 +152,35 @@ def test_the_wallet_pages_have_no_wcag_violation_when_connected_and_when_refused
     page.close()
 
 
+def test_the_issuer_console_signed_in_has_no_wcag_violation_and_fits_a_phone(
+    browser: Any, site: tuple[str, Path]
+) -> None:
+    """Signed in with the demo key (the key `make run` writes): who is signed in, a file ready to issue with its
+    fields, the issuer's certificates and the status form; on a desktop and on a phone. Then a refused sign-in."""
+    base, demo = site
+    key = (demo / DEMO_KEY_FILE).read_text().strip()
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(base + "/console")
+    page.fill("#api-key", key)
+    page.click("#signin-button")
+    page.wait_for_selector("#own-certificates")
+    page.set_input_files("#console-file", str(demo / "originals" / "fabric-batch-0042.txt"))
+    page.wait_for_selector("#file-0")
+    page.click("#own-certificates .change-status")
+    page.wait_for_selector("#change-form")
+    assert violations(page) == []
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-console-signed-in")
+    assert violations(page) == []
+    page.click("#signout")
+    page.fill("#api-key", "orig_not-a-key")
+    page.click("#signin-button")
+    page.wait_for_selector("#signin-message .refused")
+    assert violations(page) == []
+    page.close()
+
+
 def test_the_keyboard_alone_verifies_a_demo_file(browser: Any, site: tuple[str, Path]) -> None:
     """Tab from the top of the page to the drop zone, open the file chooser with Enter, then again with Space.
 
@@ -161,8 +206,19 @@ def test_the_keyboard_alone_verifies_a_demo_file(browser: Any, site: tuple[str, 
         focused.append(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
         if focused[-1] == "drop":
             break
-    header = ["Skip to content", "Originals", "Verify", "Partners", "Proposals", "Apply", "Certificates", "API"]
-    assert focused == [*header, "connect", "drop"]  # the links, the wallet's Connect button, the drop zone
+    header = [
+        "Skip to content",
+        "Originals",
+        "Verify",
+        "Partners",
+        "Proposals",
+        "Apply",
+        "Certificates",
+        "Issue",
+        "API",
+    ]
+    # the links, the language switch, the wallet's Connect button, the drop zone
+    assert focused == [*header, "Deutsch", "English", "connect", "drop"]
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus is visible
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('#verdict')?.textContent === 'VALID'", timeout=15_000)
@@ -188,11 +244,14 @@ def test_the_skip_link_moves_the_keyboard_to_the_content(browser: Any, site: tup
     page.close()
 
 
+@pytest.mark.parametrize("language", LOCALES)
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_fits_a_phone_screen(browser: Any, site: tuple[str, Path], ids: dict[str, str], name: str) -> None:
+def test_every_page_fits_a_phone_screen(
+    browser: Any, site: tuple[str, Path], ids: dict[str, str], name: str, language: str
+) -> None:
     """At 375 px nothing is wider than the screen (no sideways scrolling), and axe finds nothing there either."""
-    page = open_page(browser, site[0], ids, name, PHONE)
-    screenshot(page, f"phone-{name}")
+    page = open_page(browser, site[0], ids, name, PHONE, language)
+    screenshot(page, f"phone-{name}" if language == "en" else f"phone-{name}-{language}")
     widths = page.evaluate(
         "({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth,"
         " wider: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1)"

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+import time
 from pathlib import Path
 
 import httpx
-from support.browser import ARTIFACTS, require_chromium
+from support.browser import ARTIFACTS, require_chromium, screenshot
 
 require_chromium()
 
@@ -209,8 +211,107 @@ def test_the_pages_and_the_api_docs_work_under_the_content_security_policy(
         "/council/proposals/1",
         "/apply",
         "/council/propose",
+        "/console",
     ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     assert [line for line in console if "Content Security Policy" in line] == []
     page.close()
+
+
+GERMAN_DATE = r"\d\d\.\d\d\.\d{4}, \d\d:\d\d (MEZ|MESZ)"
+"""A date as the German page shows it: Berlin time in the German format, always with the zone (MEZ, or MESZ in
+summer)."""
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def test_switching_the_page_to_german_and_verifying_a_demo_file(browser: object, site: tuple[str, Path]) -> None:
+    """Issue 14's first step: a visitor whose browser speaks English clicks "Deutsch", drops a demo file and reads the
+    verdict in German; the choice is a cookie (a year, the whole site), so a reload stays German.
+
+    With ``ORIGINALS_DOCS_IMAGES=1`` the revoked diploma's page is also saved as the README's German screenshot.
+    """
+    base, demo = site
+    page = browser.new_page(viewport={"width": 1000, "height": 1100})  # type: ignore[attr-defined]
+    page.goto(base + "/")
+    page.wait_for_selector("#drop")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.get_attribute("#language button[lang=en]", "aria-pressed") == "true"
+    page.click("#language button:text('Deutsch')")
+    page.wait_for_function("() => document.documentElement.lang === 'de' && document.querySelector('#drop')")
+    assert page.inner_text("h1") == "Ist es ein Original?"
+    menu = ["Prüfen", "Partner", "Anträge", "Mitmachen", "Zertifikate", "Ausstellen", "API"]
+    assert page.locator("nav a").all_inner_texts() == menu
+    assert page.get_attribute("nav", "aria-label") == "Hauptmenü"
+    assert page.get_attribute("#language", "aria-label") == "Sprache"
+    assert page.get_attribute("#language button[lang=de]", "aria-pressed") == "true"
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "originals_lang"]  # type: ignore[attr-defined]
+    assert (cookie["value"], cookie["path"], cookie["sameSite"]) == ("de", "/", "Lax")
+    assert 364 * 86400 < cookie["expires"] - time.time() <= 365 * 86400
+    assert page.evaluate("localStorage.length") == 0  # remembered in the cookie only
+
+    drop_file(page, "fabric-batch-0042.txt", (demo / "originals" / "fabric-batch-0042.txt").read_bytes())
+    page.wait_for_selector("#verdict", timeout=15_000)
+    assert page.inner_text("#verdict") == "Echt"
+    assert page.inner_text(".issuer") == "Weberei Lindner Textile Mill"
+    card = page.inner_text("#result .card")
+    assert "Echt — ausgestellt von Weberei Lindner Textile Mill" in card
+    history = page.locator("#result table:last-of-type tbody tr").all_inner_texts()
+    assert history and all(re.fullmatch(GERMAN_DATE, row.split("\t")[0]) for row in history), history
+    assert history[0].split("\t")[1] == "Ausgestellt"
+    assert re.search(r"ausgestellt am " + GERMAN_DATE, card)
+    assert re.fullmatch(r"Stand: Block \d+", page.inner_text("#freshness"))
+    screenshot(page, "verify-valid-de")
+
+    page.reload()
+    page.wait_for_selector("#drop")
+    assert page.evaluate("document.documentElement.lang") == "de"  # remembered
+    assert page.inner_text("h1") == "Ist es ein Original?"
+    drop_file(page, "diploma-003.txt", (demo / "originals" / "diploma-003.txt").read_bytes())
+    page.wait_for_selector("#verdict", timeout=15_000)
+    assert page.inner_text("#verdict") == "Widerrufen"
+    assert page.inner_text("#result .card p strong") == "Widerrufen (Grund: irrtümlich ausgestellt)"
+    screenshot(page, "verify-revoked-de")
+    if os.environ.get("ORIGINALS_DOCS_IMAGES"):
+        page.set_viewport_size({"width": 1000, "height": 900})
+        page.screenshot(path=str(DOCS_IMAGES / "verify-page-de.png"), full_page=True)
+
+    page.click("#language button:text('English')")  # and back
+    page.wait_for_function("() => document.documentElement.lang === 'en' && document.querySelector('#drop')")
+    assert page.inner_text("h1") == "Is it an original?"
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_a_browser_that_asks_for_german_gets_the_page_in_german_without_a_click(
+    browser: object, site: tuple[str, Path]
+) -> None:
+    """Accept-Language (a German browser sends de-DE) chooses the language when the switch has not been used."""
+    base, _ = site
+    page = browser.new_page(locale="de-DE", viewport={"width": 1100, "height": 900})  # type: ignore[attr-defined]
+    page.goto(f"{base}/council/proposals?status=open")
+    page.wait_for_selector("#list table")
+    assert page.evaluate("document.documentElement.lang") == "de"
+    assert page.inner_text("h1") == "Anträge an den Rat"
+    assert page.title() == "Originals — Anträge an den Rat"
+    assert set(page.locator("#list tbody .badge").all_inner_texts()) == {"offen"}
+    deadlines = [row.split("\t")[4] for row in page.locator("#list tbody tr").all_inner_texts()]
+    assert deadlines and all(re.fullmatch(GERMAN_DATE, d) for d in deadlines), deadlines
+    assert page.inner_text("a.skip") == "Zum Inhalt springen"
+    assert [c for c in page.context.cookies() if c["name"] == "originals_lang"] == []  # type: ignore[attr-defined]
+    page.goto(f"{base}/directory?type=UNIVERSITY")
+    page.wait_for_selector("#list table")
+    types = {row.split("\t")[1] for row in page.locator("#list tbody tr").all_inner_texts()}
+    assert types == {"Hochschule"}
+    screenshot(page, "directory-universities-de")
+    page.close()  # type: ignore[attr-defined]
+
+
+def test_an_english_browser_shows_dates_in_berlin_time_with_the_zone(browser: object, site: tuple[str, Path]) -> None:
+    base, demo = site
+    page = verify_by_drop(
+        browser, base, "fabric-batch-0042.txt", (demo / "originals" / "fabric-batch-0042.txt").read_bytes(), "verify-en"
+    )
+    when = page.locator("#result table:last-of-type tbody tr td").first.inner_text()  # type: ignore[attr-defined]
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d[\u202f ][AP]M (CET|CEST)", when), when
+    assert page.evaluate("formatNumber(1234567.5)") == "1,234,567.5"  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
 // Originals web page: verify an original, browse certificates, partners and the council's proposals. Plain JavaScript
 // over the JSON API, served locally with no framework; consortium.js adds the signed actions (apply, propose, vote,
 // execute) through the visitor's own browser wallet. Files are hashed in the browser (WebCrypto SHA-256): nothing is uploaded unless
-// the user asks for it.
+// the user asks for it. Every text is in the page's language through i18n.js (t, tn, formatWhen, formatNumber), which
+// is loaded first; the API answers codes (verdicts, statuses, kinds, types), which the tables below turn into words.
 'use strict';
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -15,19 +16,66 @@ const KINDS = ['ADMIT', 'SUSPEND', 'REINSTATE', 'EXPEL', 'GRANT_RIGHTS', 'WITHDR
 function esc(value) {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
-const ACRONYMS = new Set(['SME', 'NGO', 'VALID', 'INVALID', 'SKIPPED']);
+// A translated text with HTML in its placeholders: the text is escaped, the values (already HTML) are put in as they
+// are: html(t(TEXT), { issuer: '<strong>…</strong>' }) for a TEXT with {issuer} in it.
+function html(text, values) {
+  return esc(text).replace(/\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
 function human(name) {
   const text = String(name || '');
-  if (ACRONYMS.has(text)) return text;
   return text.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
-const EVENTS = { PartnerRegistered: 'Registered', PartnerStatusChanged: 'Status changed', PartnerRightsChanged: 'Rights changed', PartnerCompromised: 'Key compromise declared' };
-function when(unix) { return unix ? new Date(unix * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—'; }
+const when = (unix) => formatWhen(unix);
+
+// -- the API's codes in words -----------------------------------------------------------------------------------------
+// One table per kind of code (the same code can need other words: a VALID verdict is "Echt", a VALID check "In
+// Ordnung"). A code missing from its table (a new one from a newer server) is shown from its name, as before.
+
+const VERDICTS = {
+  VALID: t('VALID'), NOT_FOUND: t('NOT FOUND'), TAMPERED: t('TAMPERED'), REVOKED: t('REVOKED'), SUSPENDED: t('SUSPENDED'),
+  EXPIRED: t('EXPIRED'), ISSUER_COMPROMISED: t('ISSUER COMPROMISED'), INVALID: t('INVALID'),
+};
+const CHECK_STATUSES = { VALID: t('OK'), INVALID: t('Failed'), SKIPPED: t('Skipped') };
+const CHECKS = {
+  DOCUMENT_INTEGRITY: t('Document integrity'), ISSUANCE_STATUS: t('Issuance status'), ISSUER_IDENTITY: t('Issuer identity'),
+  ISSUER_STANDING_AT_ISSUANCE: t('Issuer standing at issuance'),
+};
+const TYPE_NAMES = {
+  SME: t('SME'), ENTERPRISE: t('Enterprise'), PUBLIC_ADMINISTRATION: t('Public administration'), UNIVERSITY: t('University'),
+  RESEARCH_INSTITUTE: t('Research institute'), NGO: t('NGO'), ASSOCIATION: t('Association'), MINISTRY: t('Ministry'),
+};
+const STATUS_NAMES = {
+  NONE: t('Not registered'), APPLIED: t('Applied'), ACTIVE: t('Active'), SUSPENDED: t('Suspended'), EXPELLED: t('Expelled'), LEFT: t('Left'),
+};
+const CERTIFICATE_STATUSES = { VALID: t('Valid'), SUSPENDED: t('Suspended'), REVOKED: t('Revoked') };
+const MODES = { single: t('Single'), batch: t('Batch'), batch_public: t('Batch (public)') };
+const ACTIONS = { issued: t('Issued'), revoked: t('Revoked'), suspended: t('Suspended'), reinstated: t('Reinstated') };
+const RIGHT_NAMES = { ISSUER: t('Issuer'), COUNCIL: t('Council') };
+const KIND_NAMES = {
+  ADMIT: t('Admit'), SUSPEND: t('Suspend'), REINSTATE: t('Reinstate'), EXPEL: t('Expel'), GRANT_RIGHTS: t('Grant rights'),
+  WITHDRAW_RIGHTS: t('Withdraw rights'), CHANGE_DETAILS: t('Change details'), SET_COMPROMISED: t('Set compromised'),
+  REVOKE_CERTIFICATE: t('Revoke certificate'), LIFT_CERTIFICATE_SUSPENSION: t('Lift certificate suspension'),
+};
+const PROPOSAL_STATUS_NAMES = { open: t('open'), passed: t('passed'), failed: t('failed'), expired: t('expired') };
+const EVENTS = {
+  PartnerRegistered: t('Registered'), PartnerStatusChanged: t('Status changed'), PartnerRightsChanged: t('Rights changed'),
+  PartnerDetailsChanged: t('Details changed'), PartnerCompromised: t('Key compromise declared'),
+};
+const REASONS = [
+  t('unspecified'), t('key compromise'), t('superseded by a new certificate'), t('issued in error'), t('original destroyed'),
+  t('fraud'), t('under investigation'), t('original lost'), t('original stolen'), t('issuer ceased operation'),
+  t('privilege withdrawn'),
+];
+const named = (table, code) => table[code] || human(code);
+const verdictWord = (code) => named(VERDICTS, code);
+const rightsList = (rights, none = '—') => rights.map((r) => named(RIGHT_NAMES, r)).join(', ') || none;
+const reasonText = (code) => REASONS[code] || t('reason code {code}', { code });
+const yesNo = (yes) => (yes ? t('yes') : t('no'));
 
 async function api(path, options = {}) {
   const response = await fetch(path, options);
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.detail || `HTTP ${response.status}`);
+  if (!response.ok) throw new Error(body.detail || t('HTTP error {status}', { status: response.status }));
   if ('indexed_block' in body) showFreshness(body.indexed_block, body.indexed_block_time);
   return body;
 }
@@ -35,7 +83,9 @@ async function api(path, options = {}) {
 // Every page says which block its answers are indexed to (and, where the answer has it, that block's chain time).
 function showFreshness(block, blockTime) {
   if (block === null || block === undefined) return;
-  $('#freshness').textContent = `Indexed to block ${block}${blockTime ? ` (chain time ${when(blockTime)})` : ''}`;
+  $('#freshness').textContent = blockTime
+    ? t('Indexed to block {block} (chain time {time})', { block, time: when(blockTime) })
+    : t('Indexed to block {block}', { block });
 }
 
 // For pages whose own answers do not say it (the verify page before a lookup): a one-row list that does.
@@ -52,25 +102,28 @@ async function sha256(file) {
   return '0x' + Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+function pageTitle(text) { document.title = `Originals — ${text}`; }
+
+function failure(error) { return `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`; }
+
 // -- verify ---------------------------------------------------------------------------------------------------------
 
 function verifyPage() {
-  document.title = 'Originals — verify an original';
+  pageTitle(t('verify an original'));
   view().innerHTML = `
-    <h1>Is it an original?</h1>
-    <p class="muted">Drop the original's file or its certificate document. Files are hashed here, in your browser;
-      only the fingerprint is looked up.</p>
+    <h1>${esc(t('Is it an original?'))}</h1>
+    <p class="muted">${esc(t('Drop the original’s file or its certificate document. Files are hashed here, in your browser; only the fingerprint is looked up.'))}</p>
     <div class="drop" id="drop" tabindex="0" role="button" aria-describedby="drop-help">
-      <strong>Drop a file here</strong> or press Enter to choose one
-      <div id="drop-help" class="muted">an original (any file) or a certificate document (.originals.json)</div>
+      ${html(t('{strong}Drop a file here{end} or press Enter to choose one'), { strong: '<strong>', end: '</strong>' })}
+      <div id="drop-help" class="muted">${esc(t('an original (any file) or a certificate document (.originals.json)'))}</div>
     </div>
     <input type="file" id="file" hidden>
     <div class="row noprint">
-      <label>Fingerprint or certificate id<input type="text" id="lookup" placeholder="0x…" autocomplete="off" spellcheck="false"></label>
-      <label class="narrow">Answer from<select id="source"><option value="index">the index (fast)</option><option value="chain">the chain (trustless)</option></select></label>
-      <button id="go">Verify</button>
+      <label>${esc(t('Fingerprint or certificate id'))}<input type="text" id="lookup" placeholder="0x…" autocomplete="off" spellcheck="false"></label>
+      <label class="narrow">${esc(t('Answer from'))}<select id="source"><option value="index">${esc(t('the index (fast)'))}</option><option value="chain">${esc(t('the chain (trustless)'))}</option></select></label>
+      <button id="go">${esc(t('Verify'))}</button>
     </div>
-    <label class="muted"><input type="checkbox" id="upload"> upload the file to the server instead of hashing it here</label>
+    <label class="muted"><input type="checkbox" id="upload"> ${esc(t('upload the file to the server instead of hashing it here'))}</label>
     <section id="result" aria-live="polite"></section>`;
   const drop = $('#drop');
   const input = $('#file');
@@ -88,7 +141,7 @@ function source() { return $('#source') ? $('#source').value : 'index'; }
 
 async function verifyFile(file) {
   const result = $('#result');
-  result.innerHTML = `<p class="muted">Checking ${esc(file.name)}…</p>`;
+  result.innerHTML = `<p class="muted">${esc(t('Checking {name}…', { name: file.name }))}</p>`;
   try {
     const byPdf = await verifyPdfCertificate(file);
     if (byPdf) return showResults(file.name, [byPdf], byPdf.verdict);
@@ -112,7 +165,7 @@ async function verifyFile(file) {
     }
     showResults(file.name, answer.results, answer.verdict, answer.fingerprint);
   } catch (error) {
-    result.innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+    result.innerHTML = failure(error);
   }
 }
 
@@ -129,7 +182,7 @@ async function verifyPdfCertificate(file) {
 async function verifyText(text) {
   const result = $('#result');
   if (!HEX32.test(text)) {
-    result.innerHTML = '<p class="verdict INVALID" role="alert">Enter 0x followed by 64 hex digits.</p>';
+    result.innerHTML = `<p class="verdict INVALID" role="alert">${esc(t('Enter 0x followed by 64 hex digits.'))}</p>`;
     return;
   }
   try {
@@ -138,20 +191,32 @@ async function verifyText(text) {
     const byFingerprint = await api(`/verify/fingerprint/${text}?source=${source()}`);
     showResults(text, byFingerprint.results, byFingerprint.verdict, text);
   } catch (error) {
-    result.innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+    result.innerHTML = failure(error);
   }
 }
 
 async function showResults(label, results, verdict, fingerprint) {
   const result = $('#result');
   if (!results.length) {
-    result.innerHTML = `<p class="verdict NOT_FOUND" id="verdict">NOT FOUND</p>
-      <p>No certificate names this original${fingerprint ? ` (fingerprint <code>${esc(fingerprint)}</code>)` : ''}.</p>`;
+    const none = fingerprint
+      ? html(t('No certificate names this original (fingerprint {fingerprint}).'), { fingerprint: `<code>${esc(fingerprint)}</code>` })
+      : esc(t('No certificate names this original.'));
+    result.innerHTML = `<p class="verdict NOT_FOUND" id="verdict">${esc(verdictWord('NOT_FOUND'))}</p><p>${none}</p>`;
     return;
   }
-  const parts = [`<p class="verdict ${esc(verdict)}" id="verdict">${esc(verdict.replace(/_/g, ' '))}</p>`];
+  const parts = [`<p class="verdict ${esc(verdict)}" id="verdict">${esc(verdictWord(verdict))}</p>`];
   for (const r of results) parts.push(await resultCard(r));
   result.innerHTML = parts.join('');
+}
+
+// The verdict in a card: "Revoked (reason: issued in error)" when the history says why.
+function verdictLine(verdict, history) {
+  const changes = history.filter((h) => h.action !== 'issued' && h.action !== 'reinstated');
+  const last = changes.length ? changes[changes.length - 1] : null;
+  if ((verdict === 'REVOKED' || verdict === 'SUSPENDED') && last && last.reason !== null) {
+    return t('{verdict} (reason: {reason})', { verdict: verdictWord(verdict), reason: reasonText(last.reason) });
+  }
+  return verdictWord(verdict);
 }
 
 async function resultCard(r) {
@@ -159,65 +224,75 @@ async function resultCard(r) {
   const d = identity ? identity.details || {} : {};
   const cert = r.certificate;
   let history = '';
+  let rows = [];
   if (cert) {
     try {
       const detail = await api(`/certificates/${cert.id}`);
-      history = historyTable(detail.history.filter((h) => !h.leaf || h.leaf === cert.leaf));
+      rows = detail.history.filter((h) => !h.leaf || h.leaf === cert.leaf);
+      history = historyTable(rows);
     } catch (e) { history = ''; }
   }
+  const issuer = d.name ? ` — ${html(t('issued by {issuer} ({type}, {domain}; now {status})'), {
+    issuer: `<strong class="issuer">${esc(d.name)}</strong>`, type: esc(named(TYPE_NAMES, d.type)), domain: esc(d.domain),
+    status: esc(named(STATUS_NAMES, d.status)),
+  })}` : '';
+  const target = cert ? (cert.leaf === cert.root ? cert.id : cert.leaf) : '';
+  const dates = cert ? (cert.valid_until
+    ? t('issued {issued}, valid until {until}.', { issued: when(cert.issued_at), until: when(cert.valid_until) })
+    : t('issued {issued}.', { issued: when(cert.issued_at) })) : '';
   return `<div class="card">
-    <p><strong>${esc(r.verdict.replace(/_/g, ' '))}</strong>
-      ${d.name ? `— issued by <strong class="issuer">${esc(d.name)}</strong> (${esc(human(d.type))}, ${esc(d.domain)}; now ${esc(human(d.status))})` : ''}</p>
-    <table><thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Reason</th></tr></thead><tbody>
-      ${r.checks.map((c) => `<tr><td>${esc(human(c.name))}</td><td class="status-${esc(c.status)}">${esc(c.status)}</td><td>${esc(c.reason)}</td></tr>`).join('')}
+    <p><strong>${esc(verdictLine(r.verdict, rows))}</strong>${issuer}</p>
+    <table><thead><tr><th scope="col">${esc(t('Check'))}</th><th scope="col">${esc(t('Result'))}</th><th scope="col">${esc(t('Reason'))}</th></tr></thead><tbody>
+      ${r.checks.map((c) => `<tr><td>${esc(named(CHECKS, c.name))}</td><td class="status-${esc(c.status)}">${esc(named(CHECK_STATUSES, c.status))}</td><td>${esc(c.reason)}</td></tr>`).join('')}
     </tbody></table>
-    ${cert ? `<p class="muted">Certificate <a href="/c/${esc(cert.leaf === cert.root ? cert.id : cert.leaf)}"><code>${esc(cert.leaf === cert.root ? cert.id : cert.leaf)}</code></a>, issued ${esc(when(cert.issued_at))}${cert.valid_until ? `, valid until ${esc(when(cert.valid_until))}` : ''}.</p>` : ''}
+    ${cert ? `<p class="muted">${html(t('Certificate {link}, {dates}'), { link: `<a href="/c/${esc(target)}"><code>${esc(target)}</code></a>`, dates: esc(dates) })}</p>` : ''}
     ${history}
   </div>`;
 }
 
 function historyTable(rows) {
   if (!rows.length) return '';
-  return `<h2>History</h2><table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Reason</th><th scope="col">By</th></tr></thead><tbody>
-    ${rows.map((h) => `<tr><td>${esc(when(h.at))}</td><td>${esc(human(h.action))}${h.leaf ? ' (this document)' : ''}</td><td>${h.reason === null ? '' : esc(REASONS[h.reason] || `code ${h.reason}`)}</td><td><code>${esc(h.actor)}</code></td></tr>`).join('')}
+  return `<h2>${esc(t('History'))}</h2><table><thead><tr><th scope="col">${esc(t('When'))}</th><th scope="col">${esc(t('What'))}</th><th scope="col">${esc(t('Reason'))}</th><th scope="col">${esc(t('By'))}</th></tr></thead><tbody>
+    ${rows.map((h) => `<tr><td>${esc(when(h.at))}</td><td>${esc(h.leaf ? t('{action} (this document)', { action: named(ACTIONS, h.action) }) : named(ACTIONS, h.action))}</td><td>${h.reason === null ? '' : esc(reasonText(h.reason))}</td><td><code>${esc(h.actor)}</code></td></tr>`).join('')}
   </tbody></table>`;
 }
-
-const REASONS = ['unspecified', 'key compromise', 'superseded by a new certificate', 'issued in error', 'original destroyed', 'fraud', 'under investigation', 'original lost', 'original stolen', 'issuer ceased operation', 'privilege withdrawn'];
 
 // -- certificate page -----------------------------------------------------------------------------------------------
 
 async function certificatePage(id) {
-  document.title = 'Originals — certificate';
-  view().innerHTML = '<p class="muted">Loading…</p>';
+  pageTitle(t('certificate'));
+  view().innerHTML = `<p class="muted">${esc(t('Loading…'))}</p>`;
   try {
     const r = await api(`/verify/certificate/${id}`);
     const link = `${location.origin}/c/${id}`;
     view().innerHTML = `<div class="card">
-      <img class="qr" src="/qr/${esc(id)}.svg" alt="QR code linking to this certificate's verification page">
-      <h1>Certificate of an original</h1>
+      <img class="qr" src="/qr/${esc(id)}.svg" alt="${esc(t('QR code linking to this certificate’s verification page'))}">
+      <h1>${esc(t('Certificate of an original'))}</h1>
       <p class="mono">${esc(id)}</p>
-      <p>Verify at <a href="${esc(link)}">${esc(link)}</a></p>
+      <p>${html(t('Verify at {link}'), { link: `<a href="${esc(link)}">${esc(link)}</a>` })}</p>
       <div id="cert-result"></div>
-      <p class="noprint"><button class="secondary" id="print">Print / save as PDF</button></p></div>`;
+      <p class="noprint"><button class="secondary" id="print">${esc(t('Print / save as PDF'))}</button></p></div>`;
     $('#print').addEventListener('click', () => window.print()); // no inline handler: the CSP refuses them
-    $('#cert-result').innerHTML = `<p class="verdict ${esc(r.verdict)}" id="verdict">${esc(r.verdict.replace(/_/g, ' '))}</p>` + await resultCard(r);
+    $('#cert-result').innerHTML = `<p class="verdict ${esc(r.verdict)}" id="verdict">${esc(verdictWord(r.verdict))}</p>` + await resultCard(r);
   } catch (error) {
-    view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+    view().innerHTML = failure(error);
   }
 }
 
 // -- partners -------------------------------------------------------------------------------------------------------
 
+function choices(list, table, selected) {
+  return [`<option value="">${esc(t('any'))}</option>`, ...list.map((v) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(named(table, v))}</option>`)].join('');
+}
+
 async function partnersPage() {
-  document.title = 'Originals — partners';
+  pageTitle(t('partners'));
   const params = new URLSearchParams(location.search);
-  const options = (list, selected) => ['<option value="">any</option>', ...list.map((v) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(human(v))}</option>`)].join('');
-  view().innerHTML = `<h1>Consortium partners</h1>
+  view().innerHTML = `<h1>${esc(t('Consortium partners'))}</h1>
     <form class="row noprint" id="filters">
-      <label>Organisation type<select name="type">${options(TYPES, params.get('type'))}</select></label>
-      <label>Status<select name="status">${options(STATUSES, params.get('status'))}</select></label>
-      <button type="submit">Filter</button>
+      <label>${esc(t('Organisation type'))}<select name="type">${choices(TYPES, TYPE_NAMES, params.get('type'))}</select></label>
+      <label>${esc(t('Status'))}<select name="status">${choices(STATUSES, STATUS_NAMES, params.get('status'))}</select></label>
+      <button type="submit">${esc(t('Filter'))}</button>
     </form><div id="list" aria-live="polite"></div>`;
   $('#filters').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -229,49 +304,51 @@ async function partnersPage() {
   const query = new URLSearchParams([...params].filter(([k, v]) => ['type', 'status'].includes(k) && v));
   try {
     const page = await api(`/partners?limit=500&${query}`);
-    $('#list').innerHTML = page.data.length ? `<table><thead><tr><th scope="col">Partner</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Rights</th><th scope="col">Domain</th></tr></thead><tbody>
-      ${page.data.map((p) => `<tr><td><a href="/p/${esc(p.address)}">${esc(p.display_name)}</a></td><td>${esc(human(p.org_type))}</td><td>${esc(human(p.status))}</td><td>${esc(p.rights.map(human).join(', ') || '—')}</td><td>${esc(p.domain)}</td></tr>`).join('')}
-    </tbody></table>` : '<p>No partner matches.</p>';
+    $('#list').innerHTML = page.data.length ? `<table><thead><tr><th scope="col">${esc(t('Partner'))}</th><th scope="col">${esc(t('Type'))}</th><th scope="col">${esc(t('Status'))}</th><th scope="col">${esc(t('Rights'))}</th><th scope="col">${esc(t('Domain'))}</th></tr></thead><tbody>
+      ${page.data.map((p) => `<tr><td><a href="/p/${esc(p.address)}">${esc(p.display_name)}</a></td><td>${esc(named(TYPE_NAMES, p.org_type))}</td><td>${esc(named(STATUS_NAMES, p.status))}</td><td>${esc(rightsList(p.rights))}</td><td>${esc(p.domain)}</td></tr>`).join('')}
+    </tbody></table>` : `<p>${esc(t('No partner matches.'))}</p>`;
   } catch (error) {
-    $('#list').innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+    $('#list').innerHTML = failure(error);
   }
 }
 
 async function partnerPage(address) {
-  document.title = 'Originals — partner';
+  pageTitle(t('partner'));
   try {
     const [p, certs, governance] = await Promise.all([
       api(`/partners/${address}`), api(`/certificates?issuer=${address}&limit=50`), api(`/partners/${address}/governance`),
     ]);
+    const compromised = p.compromised_after
+      ? ` · <strong>${esc(t('key compromised after {time}', { time: when(p.compromised_after) }))}</strong>` : '';
     view().innerHTML = `<h1>${esc(p.display_name)}</h1>
-      <p>${esc(human(p.org_type))} · <a href="https://${esc(p.domain)}" rel="noopener">${esc(p.domain)}</a> · ${esc(human(p.status))}
-        · rights: ${esc(p.rights.map(human).join(', ') || 'none')}${p.compromised_after ? ` · <strong>key compromised after ${esc(when(p.compromised_after))}</strong>` : ''}</p>
+      <p>${esc(named(TYPE_NAMES, p.org_type))} · <a href="https://${esc(p.domain)}" rel="noopener">${esc(p.domain)}</a> · ${esc(named(STATUS_NAMES, p.status))}
+        · ${esc(t('rights: {rights}', { rights: rightsList(p.rights, t('none')) }))}${compromised}</p>
       <p class="mono">${esc(p.address)}</p>
-      ${p.status === 'APPLIED' ? `<p class="noprint">Council members: <a href="/council/propose?kind=ADMIT&amp;subject=${esc(p.address)}" id="propose-admission">propose admitting ${esc(p.display_name)}</a>.</p>` : ''}
-      <h2>History</h2><table><thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Rights</th></tr></thead><tbody>
-        ${p.history.map((h) => `<tr><td>${esc(when(h.at))}</td><td>${esc(EVENTS[h.event] || h.event)}</td><td>${esc(human(h.status))}</td><td>${esc(h.rights.map(human).join(', ') || '—')}</td></tr>`).join('')}
+      ${p.status === 'APPLIED' ? `<p class="noprint">${html(t('Council members: {link}.'), { link: `<a href="/council/propose?kind=ADMIT&amp;subject=${esc(p.address)}" id="propose-admission">${esc(t('propose admitting {name}', { name: p.display_name }))}</a>` })}</p>` : ''}
+      <h2>${esc(t('History'))}</h2><table><thead><tr><th scope="col">${esc(t('When'))}</th><th scope="col">${esc(t('Event'))}</th><th scope="col">${esc(t('Status'))}</th><th scope="col">${esc(t('Rights'))}</th></tr></thead><tbody>
+        ${p.history.map((h) => `<tr><td>${esc(when(h.at))}</td><td>${esc(EVENTS[h.event] || h.event)}</td><td>${esc(named(STATUS_NAMES, h.status))}</td><td>${esc(rightsList(h.rights))}</td></tr>`).join('')}
       </tbody></table>
-      <h2>Certificates issued (${p.certificates_issued})</h2>${certificatesTable(certs.data)}
+      <h2>${esc(t('Certificates issued ({count})', { count: formatNumber(p.certificates_issued) }))}</h2>${certificatesTable(certs.data)}
       <section id="governance">${governanceHistory(governance)}</section>`;
   } catch (error) {
-    view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+    view().innerHTML = failure(error);
   }
 }
 
 function certificatesTable(rows) {
-  if (!rows.length) return '<p>None yet.</p>';
-  return `<table><thead><tr><th scope="col">Certificate</th><th scope="col">Issued</th><th scope="col">Status</th><th scope="col">Kind</th></tr></thead><tbody>
-    ${rows.map((c) => `<tr><td><a href="/c/${esc(c.id)}"><code>${esc(c.id.slice(0, 18))}…</code></a></td><td>${esc(when(c.issued_at))}</td><td>${esc(human(c.status))}</td><td>${esc(human(c.mode))}</td></tr>`).join('')}
+  if (!rows.length) return `<p>${esc(t('None yet.'))}</p>`;
+  return `<table><thead><tr><th scope="col">${esc(t('Certificate'))}</th><th scope="col">${esc(t('Issued'))}</th><th scope="col">${esc(t('Status'))}</th><th scope="col">${esc(t('Kind'))}</th></tr></thead><tbody>
+    ${rows.map((c) => `<tr><td><a href="/c/${esc(c.id)}"><code>${esc(c.id.slice(0, 18))}…</code></a></td><td>${esc(when(c.issued_at))}</td><td>${esc(named(CERTIFICATE_STATUSES, c.status))}</td><td>${esc(named(MODES, c.mode))}</td></tr>`).join('')}
   </tbody></table>`;
 }
 
 async function certificatesPage() {
-  document.title = 'Originals — certificates';
+  pageTitle(t('certificates'));
   try {
     const page = await api('/certificates?limit=100');
-    view().innerHTML = `<h1>Latest certificates</h1>${certificatesTable(page.data)}`;
+    view().innerHTML = `<h1>${esc(t('Latest certificates'))}</h1>${certificatesTable(page.data)}`;
   } catch (error) {
-    view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+    view().innerHTML = failure(error);
   }
 }
 
@@ -289,9 +366,9 @@ function stopTicking() {
 
 function duration(seconds) {
   const s = Math.max(0, Math.floor(seconds));
-  const parts = [[Math.floor(s / 86400), 'd'], [Math.floor(s / 3600) % 24, 'h'], [Math.floor(s / 60) % 60, 'min'], [s % 60, 's']];
+  const parts = [[Math.floor(s / 86400), t('d')], [Math.floor(s / 3600) % 24, t('h')], [Math.floor(s / 60) % 60, t('min')], [s % 60, t('s')]];
   const first = parts.findIndex(([n]) => n > 0);
-  return first < 0 ? '0 s' : parts.slice(first).map(([n, unit]) => `${n} ${unit}`).join(' ');
+  return first < 0 ? `0 ${t('s')}` : parts.slice(first).map(([n, unit]) => `${n} ${unit}`).join(' ');
 }
 
 function party(address, name) {
@@ -299,39 +376,39 @@ function party(address, name) {
 }
 
 function statusBadge(status) {
-  return `<span class="badge ${esc(status)}">${esc(status)}</span>`;
+  return `<span class="badge ${esc(status)}">${esc(named(PROPOSAL_STATUS_NAMES, status))}</span>`;
 }
 
 function proposalLink(p) {
   return `<a href="${PROPOSALS}/${esc(p.proposal_id)}">${esc(p.summary)}</a>`;
 }
 
-function proposalsTable(rows, empty = 'No proposal matches.') {
+function proposalsTable(rows, empty = t('No proposal matches.')) {
   if (!rows.length) return `<p>${esc(empty)}</p>`;
-  return `<table class="proposals"><thead><tr><th scope="col">#</th><th scope="col">What</th><th scope="col">Status</th><th scope="col">Proposed by</th><th scope="col">Deadline</th><th scope="col">Votes</th></tr></thead><tbody>
+  return `<table class="proposals"><thead><tr><th scope="col">#</th><th scope="col">${esc(t('What'))}</th><th scope="col">${esc(t('Status'))}</th><th scope="col">${esc(t('Proposed by'))}</th><th scope="col">${esc(t('Deadline'))}</th><th scope="col">${esc(t('Votes'))}</th></tr></thead><tbody>
     ${rows.map(proposalRow).join('')}
   </tbody></table>`;
 }
 
 function proposalRow(p) {
-  return `<tr><td>${esc(p.proposal_id)}</td><td>${proposalLink(p)}</td><td>${statusBadge(p.status)}</td><td>${party(p.proposer, p.proposer_name)}</td><td>${esc(when(p.deadline))}</td><td>${esc(p.yes_votes)} yes · ${esc(p.no_votes)} no</td></tr>`;
+  const votes = t('{yes} yes · {no} no', { yes: formatNumber(p.yes_votes), no: formatNumber(p.no_votes) });
+  return `<tr><td>${esc(p.proposal_id)}</td><td>${proposalLink(p)}</td><td>${statusBadge(p.status)}</td><td>${party(p.proposer, p.proposer_name)}</td><td>${esc(when(p.deadline))}</td><td>${esc(votes)}</td></tr>`;
 }
 
 async function proposalsPage() {
-  document.title = 'Originals — council proposals';
+  pageTitle(t('council proposals'));
   const params = new URLSearchParams(location.search);
-  const options = (list, selected) => ['<option value="">any</option>', ...list.map((v) => `<option value="${v}"${v === selected ? ' selected' : ''}>${esc(human(v))}</option>`)].join('');
   const query = new URLSearchParams([...params].filter(([k, v]) => ['status', 'kind'].includes(k) && v));
-  view().innerHTML = `<h1>Council proposals</h1>
-    <p class="muted">What the consortium's council was asked to decide: open proposals can still be voted on until their
-      deadline; passed ones were carried out; failed ones were voted down; expired ones lapsed without a majority.
-      <a href="/proposals.atom${query.toString() ? '?' + esc(query) : ''}">Follow them as an Atom feed</a>.
-      Council members can <a href="/council/propose" id="propose-link">propose a decision</a>.</p>
+  const feed = `<a href="/proposals.atom${query.toString() ? '?' + esc(query) : ''}">${esc(t('Follow them as an Atom feed'))}</a>`;
+  const propose = `<a href="/council/propose" id="propose-link">${esc(t('propose a decision'))}</a>`;
+  view().innerHTML = `<h1>${esc(t('Council proposals'))}</h1>
+    <p class="muted">${esc(t('What the consortium’s council was asked to decide: open proposals can still be voted on until their deadline; passed ones were carried out; failed ones were voted down; expired ones lapsed without a majority.'))}
+      ${html(t('{feed}. Council members can {propose}.'), { feed, propose })}</p>
     <form class="row noprint" id="filters">
-      <label>Status<select name="status">${options(PROPOSAL_STATUSES, params.get('status'))}</select></label>
-      <label>Kind<select name="kind">${options(KINDS, params.get('kind'))}</select></label>
-      <button type="submit">Filter</button>
-    </form><div id="list" aria-live="polite"></div><p class="noprint"><button class="secondary" id="more" hidden>More proposals</button></p>`;
+      <label>${esc(t('Status'))}<select name="status">${choices(PROPOSAL_STATUSES, PROPOSAL_STATUS_NAMES, params.get('status'))}</select></label>
+      <label>${esc(t('Kind'))}<select name="kind">${choices(KINDS, KIND_NAMES, params.get('kind'))}</select></label>
+      <button type="submit">${esc(t('Filter'))}</button>
+    </form><div id="list" aria-live="polite"></div><p class="noprint"><button class="secondary" id="more" hidden>${esc(t('More proposals'))}</button></p>`;
   $('#filters').addEventListener('submit', (e) => {
     e.preventDefault();
     const chosen = new URLSearchParams([...new FormData(e.target)].filter(([, v]) => v));
@@ -351,48 +428,64 @@ async function proposalsPage() {
 }
 
 function showListError(error) {
-  $('#list').innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+  $('#list').innerHTML = failure(error);
 }
 
 function subjectOf(p) {
   if (p.kind === 'REVOKE_CERTIFICATE' || p.kind === 'LIFT_CERTIFICATE_SUSPENSION') {
-    return `certificate <a href="/c/${esc(p.target)}"><code>${esc(p.target)}</code></a>${p.leaf ? ` (document <code>${esc(p.leaf)}</code>)` : ''}`;
+    const certificate = `<a href="/c/${esc(p.target)}"><code>${esc(p.target)}</code></a>`;
+    return p.leaf
+      ? html(t('certificate {certificate} (document {leaf})'), { certificate, leaf: `<code>${esc(p.leaf)}</code>` })
+      : html(t('certificate {certificate}'), { certificate });
   }
   return party(p.subject, p.subject_name);
 }
 
 function tallyText(p) {
-  const larger = p.required_now !== p.majority_at_proposal
-    ? ` (the council had ${p.council_at_proposal} members when it was proposed: the larger council counts)` : '';
-  return `${p.required_now} yes votes of the active council (${p.active_council_now} members now)${larger}`;
+  const values = { required: formatNumber(p.required_now), active: formatNumber(p.active_council_now), then: formatNumber(p.council_at_proposal) };
+  if (p.required_now !== p.majority_at_proposal) {
+    return t('{required} yes votes of the active council ({active} members now) (the council had {then} members when it was proposed: the larger council counts)', values);
+  }
+  return t('{required} yes votes of the active council ({active} members now)', values);
 }
 
 function executableText(p) {
-  if (p.status !== 'open') return p.executed ? `Carried out${p.executed_at ? ` on ${when(p.executed_at)}` : ''} by ${party(p.executed_by, null)}, with ${esc(p.counted_votes)} of ${esc(p.required)} votes needed.` : 'No: it is no longer open.';
-  if (p.executable_now) return `<strong>Yes</strong>: ${esc(p.counted_yes_now)} counted yes votes reach the ${esc(p.required_now)} needed.`;
-  return `Not yet: ${esc(p.counted_yes_now)} counted yes vote${p.counted_yes_now === 1 ? '' : 's'} of the ${esc(p.required_now)} needed.`;
+  if (p.status !== 'open') {
+    if (!p.executed) return esc(t('No: it is no longer open.'));
+    const values = { by: party(p.executed_by, null), counted: esc(formatNumber(p.counted_votes)), required: esc(formatNumber(p.required)) };
+    return p.executed_at
+      ? html(t('Carried out on {time} by {by}, with {counted} of {required} votes needed.'), { ...values, time: esc(when(p.executed_at)) })
+      : html(t('Carried out by {by}, with {counted} of {required} votes needed.'), values);
+  }
+  const values = { counted: formatNumber(p.counted_yes_now), required: formatNumber(p.required_now) };
+  if (p.executable_now) return html(t('{yes}: {counted} counted yes votes reach the {required} needed.'), { yes: `<strong>${esc(t('Yes'))}</strong>`, counted: esc(values.counted), required: esc(values.required) });
+  return esc(tn('Not yet: {counted} counted yes vote of the {required} needed.', 'Not yet: {counted} counted yes votes of the {required} needed.', p.counted_yes_now, values));
 }
 
 function votesTable(votes) {
-  if (!votes.length) return '<p>No votes yet.</p>';
-  return `<table id="votes"><thead><tr><th scope="col">Council member</th><th scope="col">Vote</th><th scope="col">Counts now</th><th scope="col">Block</th></tr></thead><tbody>
-    ${votes.map((v) => `<tr><td>${party(v.voter, v.voter_name)}</td><td class="vote-${v.support ? 'yes' : 'no'}">${v.support ? 'yes' : 'no'}</td><td>${v.counted_now ? 'yes' : 'no (no longer active council)'}</td><td>${esc(v.block_number)}${v.at ? ` · ${esc(when(v.at))}` : ''}</td></tr>`).join('')}
+  if (!votes.length) return `<p>${esc(t('No votes yet.'))}</p>`;
+  return `<table id="votes"><thead><tr><th scope="col">${esc(t('Council member'))}</th><th scope="col">${esc(t('Vote'))}</th><th scope="col">${esc(t('Counts now'))}</th><th scope="col">${esc(t('Block'))}</th></tr></thead><tbody>
+    ${votes.map((v) => `<tr><td>${party(v.voter, v.voter_name)}</td><td class="vote-${v.support ? 'yes' : 'no'}">${esc(yesNo(v.support))}</td><td>${esc(v.counted_now ? t('yes') : t('no (no longer active council)'))}</td><td>${esc(v.block_number)}${v.at ? ` · ${esc(when(v.at))}` : ''}</td></tr>`).join('')}
   </tbody></table>`;
 }
 
 function proposalView(p) {
-  return `<h1>Proposal ${esc(p.proposal_id)} ${statusBadge(p.status)}</h1>
+  const proposed = p.created_at
+    ? html(t('{proposer} on {time}'), { proposer: party(p.proposer, p.proposer_name), time: esc(when(p.created_at)) })
+    : party(p.proposer, p.proposer_name);
+  const votes = t('{yes} yes, {no} no; {counted} yes counted now', { yes: formatNumber(p.yes_votes), no: formatNumber(p.no_votes), counted: formatNumber(p.counted_yes_now) });
+  return `<h1>${esc(t('Proposal {id}', { id: p.proposal_id }))} ${statusBadge(p.status)}</h1>
     <p class="summary" id="summary">${esc(p.summary)}</p>
     <dl class="facts">
-      <dt>Kind</dt><dd>${esc(human(p.kind))}</dd>
-      <dt>Concerning</dt><dd>${subjectOf(p)}</dd>
-      <dt>Proposed by</dt><dd>${party(p.proposer, p.proposer_name)}${p.created_at ? ` on ${esc(when(p.created_at))}` : ''}</dd>
-      <dt>Deadline</dt><dd>${esc(when(p.deadline))}${p.status === 'open' ? ` · <span id="countdown">${esc(duration(p.seconds_left))} left</span>` : ''}</dd>
-      <dt>Majority needed</dt><dd id="majority">${esc(tallyText(p))}</dd>
-      <dt>Votes</dt><dd>${esc(p.yes_votes)} yes, ${esc(p.no_votes)} no; ${esc(p.counted_yes_now)} yes counted now</dd>
-      <dt>Can it be executed now?</dt><dd id="executable">${executableText(p)}</dd>
+      <dt>${esc(t('Kind'))}</dt><dd>${esc(named(KIND_NAMES, p.kind))}</dd>
+      <dt>${esc(t('Concerning'))}</dt><dd>${subjectOf(p)}</dd>
+      <dt>${esc(t('Proposed by'))}</dt><dd>${proposed}</dd>
+      <dt>${esc(t('Deadline'))}</dt><dd>${esc(when(p.deadline))}${p.status === 'open' ? ` · <span id="countdown">${esc(t('{duration} left', { duration: duration(p.seconds_left) }))}</span>` : ''}</dd>
+      <dt>${esc(t('Majority needed'))}</dt><dd id="majority">${esc(tallyText(p))}</dd>
+      <dt>${esc(t('Votes'))}</dt><dd>${esc(votes)}</dd>
+      <dt>${esc(t('Can it be executed now?'))}</dt><dd id="executable">${executableText(p)}</dd>
     </dl>
-    <h2>Votes so far</h2>${votesTable(p.votes)}`;
+    <h2>${esc(t('Votes so far'))}</h2>${votesTable(p.votes)}`;
 }
 
 // The countdown runs from the seconds left at the indexed block's chain time; at zero the page asks for a reload.
@@ -403,14 +496,14 @@ function startCountdown(secondsLeft) {
     const left = secondsLeft - (Date.now() - started) / 1000;
     const element = $('#countdown');
     if (!element) return stopTicking();
-    element.textContent = left > 0 ? `${duration(left)} left` : 'deadline reached: reload for the outcome';
+    element.textContent = left > 0 ? t('{duration} left', { duration: duration(left) }) : t('deadline reached: reload for the outcome');
     if (left <= 0) stopTicking();
   }, 1000);
 }
 
 async function proposalPage(id, notice) {
-  document.title = `Originals — proposal ${id}`;
-  if (!notice) view().innerHTML = '<p class="muted">Loading…</p>';
+  pageTitle(t('proposal {id}', { id }));
+  if (!notice) view().innerHTML = `<p class="muted">${esc(t('Loading…'))}</p>`;
   try {
     const p = await api(`/proposals/${id}`);
     view().innerHTML = proposalView(p) + '<section id="actions" class="noprint"></section>';
@@ -418,31 +511,31 @@ async function proposalPage(id, notice) {
     wallet.watcher = () => proposalActions(p);
     await proposalActions(p, notice);
   } catch (error) {
-    view().innerHTML = `<p class="verdict INVALID" role="alert">${esc(error.message)}</p>`;
+    view().innerHTML = failure(error);
   }
 }
 
-function applicationsTable(rows, empty = 'None.') {
+function applicationsTable(rows, empty = t('None.')) {
   if (!rows.length) return `<p>${esc(empty)}</p>`;
-  return `<table class="applications"><thead><tr><th scope="col">Block</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Domain</th></tr></thead><tbody>
-    ${rows.map((a) => `<tr><td>${esc(a.block_number)}</td><td>${esc(a.display_name)}</td><td>${esc(human(a.org_type))}</td><td>${esc(a.domain)}</td></tr>`).join('')}
+  return `<table class="applications"><thead><tr><th scope="col">${esc(t('Block'))}</th><th scope="col">${esc(t('Name'))}</th><th scope="col">${esc(t('Type'))}</th><th scope="col">${esc(t('Domain'))}</th></tr></thead><tbody>
+    ${rows.map((a) => `<tr><td>${esc(a.block_number)}</td><td>${esc(a.display_name)}</td><td>${esc(named(TYPE_NAMES, a.org_type))}</td><td>${esc(a.domain)}</td></tr>`).join('')}
   </tbody></table>`;
 }
 
 function governanceHistory(g) {
   const votes = g.votes_cast.length
-    ? `<table><thead><tr><th scope="col">Proposal</th><th scope="col">Vote</th><th scope="col">Outcome</th><th scope="col">Block</th></tr></thead><tbody>
-      ${g.votes_cast.map((v) => `<tr><td>${proposalLink(v.proposal)}</td><td class="vote-${v.support ? 'yes' : 'no'}">${v.support ? 'yes' : 'no'}</td><td>${statusBadge(v.proposal.status)}</td><td>${esc(v.block_number)}</td></tr>`).join('')}
-    </tbody></table>` : '<p>None.</p>';
-  const details = `<table><thead><tr><th scope="col">Block</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Domain</th><th scope="col">By</th></tr></thead><tbody>
-      ${g.details_history.map((d) => `<tr><td>${esc(d.block_number)}</td><td>${esc(d.display_name)}</td><td>${esc(human(d.org_type))}</td><td>${esc(d.domain)}</td><td>${d.proposal_id ? `<a href="${PROPOSALS}/${esc(d.proposal_id)}">council decision ${esc(d.proposal_id)}</a>` : 'registration'}</td></tr>`).join('')}
+    ? `<table><thead><tr><th scope="col">${esc(t('Proposal'))}</th><th scope="col">${esc(t('Vote'))}</th><th scope="col">${esc(t('Outcome'))}</th><th scope="col">${esc(t('Block'))}</th></tr></thead><tbody>
+      ${g.votes_cast.map((v) => `<tr><td>${proposalLink(v.proposal)}</td><td class="vote-${v.support ? 'yes' : 'no'}">${esc(yesNo(v.support))}</td><td>${statusBadge(v.proposal.status)}</td><td>${esc(v.block_number)}</td></tr>`).join('')}
+    </tbody></table>` : `<p>${esc(t('None.'))}</p>`;
+  const details = `<table><thead><tr><th scope="col">${esc(t('Block'))}</th><th scope="col">${esc(t('Name'))}</th><th scope="col">${esc(t('Type'))}</th><th scope="col">${esc(t('Domain'))}</th><th scope="col">${esc(t('By'))}</th></tr></thead><tbody>
+      ${g.details_history.map((d) => `<tr><td>${esc(d.block_number)}</td><td>${esc(d.display_name)}</td><td>${esc(named(TYPE_NAMES, d.org_type))}</td><td>${esc(d.domain)}</td><td>${d.proposal_id ? `<a href="${PROPOSALS}/${esc(d.proposal_id)}">${esc(t('council decision {id}', { id: d.proposal_id }))}</a>` : esc(t('registration'))}</td></tr>`).join('')}
     </tbody></table>`;
-  return `<h2>Governance history</h2>
-    <h3>Applications</h3>${applicationsTable(g.applications, 'None (a founding partner).')}
-    <h3>Proposals about this partner</h3><div id="proposals-about">${proposalsTable(g.proposals_about, 'None.')}</div>
-    <h3>Proposals it made</h3>${proposalsTable(g.proposals_made, 'None.')}
-    <h3>Votes it cast</h3><div id="votes-cast">${votes}</div>
-    <h3>Details</h3>${details}`;
+  return `<h2>${esc(t('Governance history'))}</h2>
+    <h3>${esc(t('Applications'))}</h3>${applicationsTable(g.applications, t('None (a founding partner).'))}
+    <h3>${esc(t('Proposals about this partner'))}</h3><div id="proposals-about">${proposalsTable(g.proposals_about, t('None.'))}</div>
+    <h3>${esc(t('Proposals it made'))}</h3>${proposalsTable(g.proposals_made, t('None.'))}
+    <h3>${esc(t('Votes it cast'))}</h3><div id="votes-cast">${votes}</div>
+    <h3>${esc(t('Details'))}</h3>${details}`;
 }
 
 // -- routing --------------------------------------------------------------------------------------------------------
@@ -461,6 +554,7 @@ function route() {
   if ((match = path.match(/^\/p\/(0x[0-9a-fA-F]{40})$/))) return partnerPage(match[1]);
   if (path === '/directory') return partnersPage();
   if (path === '/browse') return certificatesPage();
+  if (path === '/console' && window.consolePage) return window.consolePage();
   return verifyPage();
 }
 
