@@ -73,7 +73,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_every_operation_answers_as_its_openapi_document_says(
     case: schemathesis.Case, fuzzed_app: tuple[FastAPI, dict[str, str]]
 ) -> None:
-    if case.query and "cursor" in case.query:
+    if case.query and "cursor" in case.query and case.operation.path in fuzzed_app[1]:  # a list's real cursor
         case.query["cursor"] = fuzzed_app[1][case.operation.path]
     excluded = MULTIPART_FALSE_ALARMS if case.operation.path == "/verify/file" else []
     if case.operation.path in REFUSED_BY_CONTENT:
