@@ -145,17 +145,22 @@ class RelayerStatus:
     low: bool
 
 
+def monotonic() -> float:
+    """The rate limits' clock, looked up at each call: tests of a whole app stop it to get exact waits."""
+    return time.monotonic()
+
+
 class TokenBucket:
     """``capacity`` tokens refilled evenly over ``period`` seconds, one bucket per key; thread-safe, in memory."""
 
-    def __init__(self, capacity: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, capacity: int, period: float, clock: Callable[[], float] | None = None) -> None:
         self.capacity = capacity
         self.rate = capacity / period
-        self._clock = clock
+        self._clock = clock if clock is not None else lambda: monotonic()
         self._buckets: dict[str, tuple[float, float]] = {}
 
     @classmethod
-    def parse(cls, notation: str, clock: Callable[[], float] = time.monotonic) -> TokenBucket | None:
+    def parse(cls, notation: str, clock: Callable[[], float] | None = None) -> TokenBucket | None:
         """A bucket from ``limits`` notation (``10/minute``); None for ``off``."""
         if notation == "off":
             return None

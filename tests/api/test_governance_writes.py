@@ -32,6 +32,7 @@ from api.main import create_app
 from devtools.devnet import devnet_key
 from ledger.documents import certificate_id
 from ledger.events import ISSUER, OrganisationType, PartnerStatus, ProposalKind
+from ledger.signing import relayer as relayer_module
 from ledger.signing.actions import sign, typed_data
 
 ZERO = "0x" + "00" * 32
@@ -391,11 +392,19 @@ def test_without_a_relayer_signed_actions_are_refused_with_503_and_nothing_sent(
 
 
 def _second_is_limited(
-    world: WriteWorld, tmp_path: Path, limit: dict[str, str], first: int, second: tuple[str, int], detail: str
+    world: WriteWorld,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: dict[str, str],
+    first: int,
+    second: tuple[str, int],
+    detail: str,
 ) -> None:
     """Under ``limit``, account ``first``'s application is relayed; then ``second`` (Apply or Leave, by that
     account) is refused with 429, ``Retry-After`` and ``detail``, and nothing is sent."""
     settings = relayer_settings(world, tmp_path, **limit)
+    # The limits' clock stands still, so the wait is exactly the hour however long the first relay took.
+    monkeypatch.setattr(relayer_module, "monotonic", lambda: 1_000.0)
     with TestClient(create_app(settings)) as client:
         limited = Governance(world, client)
         _relayed(limited, "/applications", limited.signed("Apply", first, **MILL, metadataHash=ZERO))
@@ -412,24 +421,28 @@ def _second_is_limited(
 
 
 def test_a_signer_past_its_rate_limit_is_refused_with_retry_after_and_nothing_sent(
-    world: WriteWorld, tmp_path: Path
+    world: WriteWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     signer = world.chain.address(10)
     detail = f"too many signed actions by {signer.lower()}; try again in 3600 s"
-    _second_is_limited(world, tmp_path, {"relayer_rate_limit": "1/hour"}, 10, ("Leave", 10), detail)
+    _second_is_limited(world, tmp_path, monkeypatch, {"relayer_rate_limit": "1/hour"}, 10, ("Leave", 10), detail)
 
 
-def test_past_the_relayers_overall_rate_limit_everyone_is_refused(world: WriteWorld, tmp_path: Path) -> None:
+def test_past_the_relayers_overall_rate_limit_everyone_is_refused(
+    world: WriteWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     detail = "the relayer is busy; try again in 3600 s"
-    _second_is_limited(world, tmp_path, {"relayer_global_rate_limit": "1/hour"}, 11, ("Apply", 12), detail)
+    _second_is_limited(world, tmp_path, monkeypatch, {"relayer_global_rate_limit": "1/hour"}, 11, ("Apply", 12), detail)
 
 
 def test_past_the_applications_budget_a_strangers_next_application_is_refused(
-    world: WriteWorld, tmp_path: Path
+    world: WriteWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each fresh key may apply once, so strangers with many keys meet the applications' own budget."""
     detail = "too many applications to the consortium lately; try again in 3600 s"
-    _second_is_limited(world, tmp_path, {"relayer_application_rate_limit": "1/hour"}, 13, ("Apply", 14), detail)
+    _second_is_limited(
+        world, tmp_path, monkeypatch, {"relayer_application_rate_limit": "1/hour"}, 13, ("Apply", 14), detail
+    )
 
 
 # -- an issuer's own signature: issue and change a status without an API key ----------------------------------------

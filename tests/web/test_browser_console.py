@@ -120,9 +120,14 @@ def drop_files(page: Any, selector: str, files: dict[str, bytes]) -> None:
     )
 
 
-def sign_in(browser: Any, site: Site, key: str, sent: list[tuple[str, str | None]] | None = None) -> Any:
-    """A page signed in (or refused) with ``key``; ``sent`` records each request's URL and Authorization header."""
+def sign_in(
+    browser: Any, site: Site, key: str, sent: list[tuple[str, str | None]] | None = None, lang: str = "en"
+) -> Any:
+    """A page signed in (or refused) with ``key``, in ``lang`` (the switch's cookie); ``sent`` records each request's
+    URL and Authorization header."""
     page = browser.new_page(viewport={"width": 1100, "height": 1000}, accept_downloads=True)
+    if lang != "en":
+        page.context.add_cookies([{"name": "originals_lang", "value": lang, "url": site.base}])
     if sent is not None:
         page.on("request", lambda request: sent.append((request.url, request.headers.get("authorization"))))
     page.goto(site.base + "/console")
@@ -240,37 +245,58 @@ def test_an_issuer_signs_in_issues_a_batch_of_three_downloads_the_zip_and_a_pdf_
     page.close()
 
 
-def test_a_wrong_key_is_refused_with_the_apis_words_and_nothing_is_kept(browser: Any, site: Site) -> None:
+REFUSALS = {
+    "en": {
+        "wrong key": ("Unauthorized", "the API key is unknown or revoked"),
+        "not an issuer": ("Not an active issuer", "not an active issuer"),
+        "council": "Suspended by the council",
+    },
+    "de": {
+        "wrong key": ("Nicht angemeldet", "der API-Schlüssel ist unbekannt oder widerrufen"),
+        "not an issuer": ("Kein aktiver Aussteller", "darf zurzeit keine Zertifikate ausstellen"),
+        "council": "Vom Rat ausgesetzt",
+    },
+}
+"""What the console shows for each refusal, in each language: the API's words (problem title and detail)."""
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_wrong_key_is_refused_with_the_apis_words_and_nothing_is_kept(browser: Any, site: Site, lang: str) -> None:
     wrong = new_api_key()
-    page = sign_in(browser, site, wrong)
+    page = sign_in(browser, site, wrong, lang=lang)
     page.wait_for_selector("#signin-message .refused")
-    assert page.inner_text(".problem-title") == "Unauthorized"
-    assert page.inner_text(".problem-detail") == "the API key is unknown or revoked"
+    title, detail = REFUSALS[lang]["wrong key"]
+    assert page.inner_text(".problem-title") == title
+    assert page.inner_text(".problem-detail") == detail
     assert page.input_value("#api-key") == ""
     assert page.evaluate("sessionStorage.length") == 0
     assert kept_beyond_the_tab(page, wrong) == NOWHERE
     assert wrong not in page.content()
-    screenshot(page, "console-wrong-key")
+    screenshot(page, f"console-wrong-key-{lang}")
     page.close()
 
 
-def test_a_partner_that_is_no_active_issuer_sees_so_and_the_registrys_refusal(browser: Any, site: Site) -> None:
-    page = sign_in(browser, site, site.institute_key)
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_a_partner_that_is_no_active_issuer_sees_so_and_the_registrys_refusal(
+    browser: Any, site: Site, lang: str
+) -> None:
+    page = sign_in(browser, site, site.institute_key, lang=lang)
     page.wait_for_selector("#issuer-name")
     assert page.inner_text("#issuer-name") == "Institute for Material Research"
-    assert "not an active issuer" in page.inner_text("#not-issuer")
+    title, warning = REFUSALS[lang]["not an issuer"]
+    assert warning in page.inner_text("#not-issuer")
     head = site.get("/certificates", limit=1)["data"][0]["id"]
     drop_files(page, "#console-drop", {"report.txt": b"a material report\n"})
     page.wait_for_selector("#file-0")
     assert page.is_hidden("#publish")  # one file: a single certificate, whose fingerprint is always public
-    assert page.inner_text("#issue") == "Issue one certificate"
+    assert page.inner_text("#issue") == {"en": "Issue one certificate", "de": "Ein Zertifikat ausstellen"}[lang]
     page.click("#issue")
     page.wait_for_selector("#issue-message .refused")
-    assert page.inner_text("#issue-message .problem-title") == "Not an active issuer"
+    assert page.inner_text("#issue-message .problem-title") == title
     assert page.inner_text("#issue-message .problem-detail").startswith("CertificateRegistryUnauthorizedIssuer(")
     assert page.locator("#issue-progress progress").count() == 0
     assert site.get("/certificates", limit=1)["data"][0]["id"] == head  # nothing issued
-    screenshot(page, "console-not-an-issuer")
+    screenshot(page, f"console-not-an-issuer-{lang}")
     page.close()
 
 
@@ -389,18 +415,20 @@ def council_suspends(site: Site, certificate: str, reason: int) -> None:
     raise AssertionError(f"block {receipt.block_number} was not indexed")
 
 
-def test_lifting_a_council_suspension_is_refused_with_the_registrys_words(browser: Any, site: Site) -> None:
-    (certificate,) = site.issue_singles(1, "council")
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_lifting_a_council_suspension_is_refused_with_the_registrys_words(browser: Any, site: Site, lang: str) -> None:
+    (certificate,) = site.issue_singles(1, f"council-{lang}")
     council_suspends(site, certificate, 5)
-    page = sign_in(browser, site, site.key)
+    page = sign_in(browser, site, site.key, lang=lang)
     page.wait_for_selector(f".change-status[data-id='{certificate}']")
-    assert page.inner_text(f"tr[data-id='{certificate}'] .cert-status") == "Suspended (fraud)"
-    _change(page, certificate, "reinstate", "unspecified")
+    status = {"en": "Suspended (fraud)", "de": "Ausgesetzt (Betrug)"}[lang]
+    assert page.inner_text(f"tr[data-id='{certificate}'] .cert-status") == status
+    _change(page, certificate, "reinstate", {"en": "unspecified", "de": "ohne Angabe"}[lang])
     page.wait_for_selector("#change-message .refused", timeout=60_000)
-    assert page.inner_text("#change-message .problem-title") == "Suspended by the council"
+    assert page.inner_text("#change-message .problem-title") == REFUSALS[lang]["council"]
     assert page.inner_text("#change-message .problem-detail").startswith("CertificateRegistryCouncilSuspension(")
     assert site.verdict_of(certificate) == "SUSPENDED"
-    screenshot(page, "console-council-suspension")
+    screenshot(page, f"console-council-suspension-{lang}")
     page.close()
 
 
