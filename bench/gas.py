@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import web3
+from _gas_provenance import provenance
 from _gas_scenarios import Bench, BenchError, Call, run_all
 from _gas_signed import signed_actions
 from web3 import Web3
@@ -42,7 +43,7 @@ MANIFEST = PROJECT_ROOT / ".build" / "__local__.json"
 RESULTS = PROJECT_ROOT / "bench" / "results" / "gas.json"
 DOCS = PROJECT_ROOT / "docs" / "benchmarks.md"
 SCRATCH = PROJECT_ROOT / "bench" / ".scratch"
-CONTRACTS = ("PartnerRegistry", "CertificateRegistry")
+CONTRACTS = ("PartnerRegistry", "CertificateRegistry", "ProvenanceRegistry")
 HARDFORK = "prague"
 GENESIS_TIMESTAMP = 1_767_225_600  # 2026-01-01T00:00:00Z
 BLOCK_INTERVAL = 12
@@ -705,7 +706,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with anvil(binary, SCRATCH / "anvil-gas.log") as w3:
         bench = Bench(w3, artifacts)
-        signed_actions(run_all(bench))
+        consortium = run_all(bench)
+        signed_actions(consortium)
+        provenance(consortium)
         result = summarize(bench, functions)
         breakdowns = {
             key: breakdown(w3, bench.named_tx[key], proof_length)
