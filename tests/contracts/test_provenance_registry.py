@@ -21,7 +21,7 @@ from ape.managers.chain import ChainManager
 from eth_account import Account
 from eth_utils import keccak
 from support.certificate_helpers import Council, digest, event, events_of, pin_next_block
-from support.contracts import VOTING_PERIOD, deploy_world, founder_tuples, reverts_with
+from support.contracts import NO_MIRROR, VOTING_PERIOD, deploy_reverts, deploy_world, founder_tuples, reverts_with
 
 from ledger.events import ISSUER, ProposalKind
 from ledger.signing.actions import sign
@@ -357,6 +357,23 @@ def test_only_the_partner_registry_writes_the_standing_cache(
     with reverts_with(p.ProvenanceRegistryNotPartnerRegistry, caller=outsider):
         p.setStanding(town, (False, False, 0), sender=outsider)
     assert tuple(p.standingOf(town)) == (True, True, 0)
+
+
+def test_a_partner_that_leaves_is_refused_at_once(
+    p: ContractInstance, partners: ContractInstance, bank: AccountAPI, collector: AccountAPI
+) -> None:
+    p.enrolOriginal(digest("first"), collector, ZERO_ADDRESS, False, sender=bank)
+    partners.leave(sender=bank)
+    with reverts_with(p.ProvenanceRegistryUnauthorizedPartner, account=bank):
+        p.enrolOriginal(digest("second"), collector, ZERO_ADDRESS, False, sender=bank)
+
+
+def test_a_partner_registry_refuses_a_standing_cache_that_names_another_registry(
+    project: Any, town: AccountAPI, founders: list[AccountAPI], outsider: AccountAPI
+) -> None:
+    stray = town.deploy(project.ProvenanceRegistry, outsider.address)
+    with deploy_reverts(project.PartnerRegistry, "PartnerRegistryMirrorMismatch", stray, outsider):
+        town.deploy(project.PartnerRegistry, founder_tuples(founders), VOTING_PERIOD, NO_MIRROR, stray)
 
 
 # --- title and custody ------------------------------------------------------------------------------------------------
