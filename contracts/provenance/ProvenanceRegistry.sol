@@ -17,9 +17,9 @@ import {IProvenanceRegistry} from "./IProvenanceRegistry.sol";
  *
  * - Custody lives in two slots per original, one of them active: the active one holds the holder (unless the owner
  *   holds it, a flag), the other one the open custody offer. Accepting custody flips the active index, so the
- *   recipient's address is never written twice and no zero slot becomes non-zero on acceptance.
- * - Every offer records the epoch it was made in; any change of owner or holder bumps the epoch, which voids every
- *   offer made before without touching it.
+ *   recipient's address, written by the offer, is not written again on acceptance.
+ * - Every offer records the epoch it was made in; a change of owner bumps the epoch, which voids every offer made
+ *   before without touching it (a 16-bit epoch: an offer would come back after 65,536 sales, never in practice).
  * - Lifecycle events, anchored batches, lineage and certificate links are logs only.
  *
  * Partners' standing is a cache: an active issuer's "may register and record" is learnt from the partner registry
@@ -40,7 +40,8 @@ contract ProvenanceRegistry is IProvenanceRegistry, SignedActions {
     uint256 private constant _CLAIM_BIT = 1 << 224;
 
     uint256 private constant _SOULBOUND = 1;
-    /// @dev Set while someone other than the owner holds the original (in the active custody slot).
+    /// @dev Set once custody was given to someone other than the owner (the active custody slot holds them), until it
+    /// comes back to the owner; while it is set, a sale leaves custody where it is.
     uint256 private constant _THIRD_PARTY_HOLDS = 2;
     /// @dev The index of the active custody slot.
     uint256 private constant _CUSTODY_INDEX = 4;
