@@ -590,6 +590,25 @@ def test_a_claim_with_the_one_time_key_is_relayed_by_anyone_for_the_named_claima
         p.claim(art, TITLE, buyer, deadline, signature, sender=relayer)
 
 
+def test_custody_is_claimed_with_a_key_for_a_courier_without_a_wallet_of_its_own(
+    p: ContractInstance, chain: ChainManager, art: bytes, collector: AccountAPI, museum: AccountAPI, relayer: AccountAPI
+) -> None:
+    key = Account.from_key(CLAIM_KEY).address
+    deadline = chain.blocks.head.timestamp + DAY
+    tx = p.proposeClaim(art, CUSTODY, key, deadline, sender=collector)
+    assert events_of(tx) == [
+        event(p, "ClaimOffered", original=art, **{"from": collector}, key=key, right=CUSTODY, deadline=deadline)
+    ]
+    tx = p.claim(
+        art, CUSTODY, museum, deadline, claim_signature(p, chain, art, CUSTODY, museum, deadline), sender=relayer
+    )
+    assert events_of(tx) == [
+        event(p, "CustodyTransferred", original=art, **{"from": collector}, to=museum),
+        event(p, "OfferClaimed", original=art, key=key, claimant=museum, right=CUSTODY),
+    ]
+    assert original_state(p, art) == (collector.address, museum.address, NONE, False, 0)
+
+
 def test_a_front_runner_who_copies_the_claim_cannot_take_the_original(
     p: ContractInstance, chain: ChainManager, art: bytes, collector: AccountAPI, buyer: AccountAPI, thief: AccountAPI
 ) -> None:
