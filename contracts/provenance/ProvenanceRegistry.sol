@@ -158,6 +158,8 @@ contract ProvenanceRegistry is IProvenanceRegistry, SignedActions {
             revert ProvenanceRegistryInvalidClaim(original, right, claimant);
         }
         _move(original, recordSlot, r, right, claimant, offerSlot);
+        // Custody moved into the offer's slot, which names the key: the claimant holds it now.
+        if (right == Right.Custody && claimant != address(uint160(r))) _store(offerSlot, uint160(claimant));
         emit OfferClaimed(original, key, claimant, right);
     }
 

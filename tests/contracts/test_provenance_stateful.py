@@ -18,19 +18,25 @@ from typing import Any
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 from ape.managers.chain import ChainManager
+from eth_account import Account
 from eth_utils import keccak
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 from support.contracts import deploy_world, founder_tuples, reverts_with
 
+from ledger.signing.actions import sign
+from ledger.signing.provenance import claim_typed_data
+
 TITLE, CUSTODY = 0, 1
 NONE, LOST, STOLEN, DESTROYED, RECALLED = range(5)
 ZERO_ADDRESS = "0x" + "00" * 20
 BLOCKING = (LOST, STOLEN, DESTROYED)
+KEYS = {Account.from_key(key).address: key for key in (keccak(b"one-time key 1"), keccak(b"one-time key 2"))}
+"""One-time claim keys by address: claim offers name them, claims are signed with them (or with the other one)."""
 SETTINGS = settings(
-    max_examples=8,
-    stateful_step_count=40,
+    max_examples=10,
+    stateful_step_count=50,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -42,6 +48,7 @@ class Offer:
     to: str
     deadline: int
     epoch: int
+    claim: bool = False
 
 
 @dataclass
@@ -121,7 +128,9 @@ class ProvenanceMachine(RuleBasedStateMachine):
             offers = []
             for right in (TITLE, CUSTODY):
                 offer = o.open_offer(right)
-                offers.append((offer.to, offer.deadline, False, True) if offer else (ZERO_ADDRESS, 0, False, False))
+                offers.append(
+                    (offer.to, offer.deadline, offer.claim, True) if offer else (ZERO_ADDRESS, 0, False, False)
+                )
             expected[original] = ((o.owner, o.holder, o.registered_at, o.disposition, o.soulbound, o.epoch), *offers)
         return expected
 
@@ -168,6 +177,17 @@ class ProvenanceMachine(RuleBasedStateMachine):
         registered = [original for original in self.ids if original in self.originals]
         return data.draw(st.sampled_from(registered * 6 + self.ids), "original")
 
+    def _draw_offer(self, data: st.DataObject, claim: bool) -> tuple[bytes, int]:
+        """An (original, right) with an open offer of that kind most of the time, else any."""
+        open_offers = [
+            (original, right)
+            for original, o in self.originals.items()
+            for right in (TITLE, CUSTODY)
+            if (offer := o.open_offer(right)) is not None and offer.claim == claim
+        ]
+        anything = [(original, right) for original in self.ids for right in (TITLE, CUSTODY)]
+        return data.draw(st.sampled_from(open_offers * 8 + anything), "offer")
+
     def _gate(self, original: bytes, movable: bool) -> Outcome:
         o = self.originals.get(original)
         if o is None:
@@ -178,12 +198,13 @@ class ProvenanceMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def hand_over(self, data: st.DataObject) -> None:
+        claim = data.draw(st.sampled_from([False, False, True]), "claim offer")
         original = self._draw_original(data)
         right = data.draw(st.sampled_from([TITLE, CUSTODY]), "right")
         o = self.originals.get(original)
-        party = [o.party(right)] * 3 if o else []
+        party = [o.party(right)] * 10 if o else []
         sender = data.draw(st.sampled_from(self.actors + party), "sender")
-        to = data.draw(st.sampled_from([*self.actors, ZERO_ADDRESS]), "to")
+        to = data.draw(st.sampled_from([*(KEYS if claim else self.actors), ZERO_ADDRESS]), "to")
         deadline = self.now + 1 + data.draw(st.integers(-2, 300), "deadline")
         outcome = self._gate(original, movable=True)
         if outcome is None and o is not None:
@@ -199,23 +220,24 @@ class ProvenanceMachine(RuleBasedStateMachine):
                     "ProvenanceRegistryOfferPending",
                     {"original": original, "right": right, "to": existing.to, "deadline": existing.deadline},
                 )
-        self._send(outcome, "handOver", original, right, to, deadline, sender=sender)
+        self._send(outcome, "proposeClaim" if claim else "handOver", original, right, to, deadline, sender=sender)
         if outcome is None and o is not None:
-            o.offers[right] = Offer(to, deadline, o.epoch)
+            o.offers[right] = Offer(to, deadline, o.epoch, claim)
         self._check()
 
     @rule(data=st.data())
     def take_over(self, data: st.DataObject) -> None:
-        original = self._draw_original(data)
-        right = data.draw(st.sampled_from([TITLE, CUSTODY]), "right")
+        original, right = self._draw_offer(data, claim=False)
         o = self.originals.get(original)
         offer = o.open_offer(right) if o else None
-        sender = data.draw(st.sampled_from(self.actors + ([offer.to] * 4 if offer else [])), "sender")
+        sender = data.draw(
+            st.sampled_from(self.actors + ([offer.to] * 12 if offer and not offer.claim else [])), "sender"
+        )
         outcome = self._gate(original, movable=True)
         if outcome is None and o is not None:
             if offer is None:
                 outcome = ("ProvenanceRegistryNoOffer", {"original": original, "right": right})
-            elif offer.to != sender:
+            elif offer.to != sender or offer.claim:
                 outcome = ("ProvenanceRegistryNotRecipient", {"original": original, "right": right, "account": sender})
             elif self.now + 1 > offer.deadline:
                 outcome = (
@@ -223,16 +245,58 @@ class ProvenanceMachine(RuleBasedStateMachine):
                     {"original": original, "right": right, "deadline": offer.deadline},
                 )
         self._send(outcome, "takeOver", original, right, sender=sender)
-        if outcome is None and o is not None and offer is not None:
-            del o.offers[right]
-            if right == TITLE:
-                if not o.third_party_holds:
-                    o.holder = sender  # the owner held it: custody follows the title
-                o.owner = sender
-                o.epoch += 1
-            else:
-                o.holder = sender
-                o.third_party_holds = sender != o.owner
+        if outcome is None and o is not None:
+            self._moved(o, right, sender)
+        self._check()
+
+    @staticmethod
+    def _moved(o: Original, right: int, to: str) -> None:
+        """An accepted or claimed offer: the right moves to ``to``."""
+        del o.offers[right]
+        if right == TITLE:
+            if not o.third_party_holds:
+                o.holder = to  # the owner held it: custody follows the title
+            o.owner = to
+            o.epoch += 1
+        else:
+            o.holder = to
+            o.third_party_holds = to != o.owner
+
+    @rule(data=st.data())
+    def claim(self, data: st.DataObject) -> None:
+        original, right = self._draw_offer(data, claim=True)
+        o = self.originals.get(original)
+        offer = o.open_offer(right) if o else None
+        claimant = data.draw(st.sampled_from([*self.actors, ZERO_ADDRESS]), "claimant")
+        signer = data.draw(st.sampled_from([*KEYS, *([offer.to] * 8 if offer and offer.to in KEYS else [])]), "key")
+        deadline = self.now + 1 + data.draw(st.sampled_from([-1, 0, 50, 50, 50]), "signature deadline")
+        relayer = data.draw(st.sampled_from(self.actors), "relayer")
+        outcome = self._gate(original, movable=True)
+        if outcome is None and o is not None:
+            if offer is None:
+                outcome = ("ProvenanceRegistryNoOffer", {"original": original, "right": right})
+            elif not offer.claim or claimant == ZERO_ADDRESS:
+                outcome = (
+                    "ProvenanceRegistryInvalidClaim",
+                    {"original": original, "right": right, "claimant": claimant},
+                )
+            elif self.now + 1 > offer.deadline:
+                outcome = (
+                    "ProvenanceRegistryOfferLapsed",
+                    {"original": original, "right": right, "deadline": offer.deadline},
+                )
+            elif self.now + 1 > deadline:
+                outcome = ("SignedActionExpired", {"signer": offer.to, "deadline": deadline})
+            elif signer != offer.to:
+                outcome = (
+                    "ProvenanceRegistryInvalidClaim",
+                    {"original": original, "right": right, "claimant": claimant},
+                )
+        typed = claim_typed_data(original, right, claimant, deadline, self.chain.chain_id, str(self.p.address))
+        signature = bytes.fromhex(sign(typed, KEYS[signer])[2:])
+        self._send(outcome, "claim", original, right, claimant, deadline, signature, sender=relayer)
+        if outcome is None and o is not None:
+            self._moved(o, right, claimant)
         self._check()
 
     @rule(data=st.data())
@@ -242,14 +306,14 @@ class ProvenanceMachine(RuleBasedStateMachine):
         o = self.originals.get(original)
         offer = o.open_offer(right) if o else None
         reject = data.draw(st.booleans(), "reject")
-        likely = ([offer.to] if reject else [o.party(right)]) * 3 if offer and o else []
+        likely = ([offer.to] if reject and not offer.claim else [o.party(right)]) * 3 if offer and o else []
         sender = data.draw(st.sampled_from(self.actors + likely), "sender")
         outcome = self._gate(original, movable=False)
         if outcome is None and o is not None:
             if reject:
                 if offer is None:
                     outcome = ("ProvenanceRegistryNoOffer", {"original": original, "right": right})
-                elif offer.to != sender:
+                elif offer.to != sender or offer.claim:
                     outcome = (
                         "ProvenanceRegistryNotRecipient",
                         {"original": original, "right": right, "account": sender},
@@ -332,5 +396,7 @@ def test_random_provenance_sequences_match_the_model(
     # The comparisons mean something only if the calls got somewhere: every function succeeded, and most refusals
     # were predicted and met.
     succeeded = {key.split(":")[0] for key in outcomes if key.endswith(":ok")}
-    assert succeeded >= {"enrolOriginal", "handOver", "takeOver", "addEvent", "logIncident"}, outcomes
+    assert succeeded >= {"enrolOriginal", "handOver", "proposeClaim", "claim", "takeOver", "addEvent", "logIncident"}, (
+        outcomes
+    )
     assert len([key for key in outcomes if not key.endswith(":ok")]) >= 10, outcomes
