@@ -187,6 +187,7 @@ class Consortium:
     cast: Cast
     partners: Contract
     certificates: Contract
+    provenance: Contract
 
     def proposal_count(self) -> int:
         return int(self.partners.functions.proposalCount().call())
@@ -272,10 +273,13 @@ class Consortium:
 def deploy(bench: Bench) -> Consortium:
     """Deploy the consortium of three founders and the certificate registry on top of it."""
     cast = Cast.of(bench.w3.eth.accounts)
-    partners_address = create_address(cast.town, bench.w3.eth.get_transaction_count(cast.town) + 1)  # type: ignore[arg-type]
+    partners_address = create_address(cast.town, bench.w3.eth.get_transaction_count(cast.town) + 2)  # type: ignore[arg-type]
     certificates = bench.deploy("CertificateRegistry", cast.town, partners_address)
-    partners = bench.deploy("PartnerRegistry", cast.town, founder_tuples(cast), VOTING_PERIOD, certificates.address)
-    return Consortium(bench, cast, partners, certificates)
+    provenance = bench.deploy("ProvenanceRegistry", cast.town, partners_address)
+    partners = bench.deploy(
+        "PartnerRegistry", cast.town, founder_tuples(cast), VOTING_PERIOD, certificates.address, provenance.address
+    )
+    return Consortium(bench, cast, partners, certificates, provenance)
 
 
 def apply_all(c: Consortium) -> None:

@@ -2,8 +2,9 @@
 
 Run through ``make bench-gas`` (it compiles first). The script starts its own anvil on a free port
 (``--hardfork prague``, a fixed genesis time and a fixed 12 s between blocks, so every run executes the same bytes in
-the same state), deploys PartnerRegistry and CertificateRegistry from ape's compiled manifest, runs the scenarios of
-``_gas_scenarios.py``, and stops the node, also when something fails. It writes:
+the same state), deploys PartnerRegistry, CertificateRegistry and ProvenanceRegistry from ape's compiled manifest,
+runs the scenarios of ``_gas_scenarios.py`` and ``_gas_provenance.py``, and stops the node, also when something
+fails. It writes:
 
 - ``bench/results/gas.json``: a flat object, operation -> receipt ``gasUsed`` (21,000 base + calldata + execution),
   with ``<function>_min/_median/_max`` over every call made of each external function;
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import web3
+from _gas_provenance import provenance
 from _gas_scenarios import Bench, BenchError, Call, run_all
 from _gas_signed import signed_actions
 from web3 import Web3
@@ -42,7 +44,7 @@ MANIFEST = PROJECT_ROOT / ".build" / "__local__.json"
 RESULTS = PROJECT_ROOT / "bench" / "results" / "gas.json"
 DOCS = PROJECT_ROOT / "docs" / "benchmarks.md"
 SCRATCH = PROJECT_ROOT / "bench" / ".scratch"
-CONTRACTS = ("PartnerRegistry", "CertificateRegistry")
+CONTRACTS = ("PartnerRegistry", "CertificateRegistry", "ProvenanceRegistry")
 HARDFORK = "prague"
 GENESIS_TIMESTAMP = 1_767_225_600  # 2026-01-01T00:00:00Z
 BLOCK_INTERVAL = 12
@@ -51,8 +53,10 @@ BATCH_SIZES = (2, 16, 1024)
 CALLED_BY_CONTRACTS = {
     "applyCouncilDecision": "only the partner registry calls it, inside `execute` of a council decision "
     "(`execute_revoke_leaf`, `execute_lift_leaf`, ...)",
-    "setStanding": "only the partner registry calls it, whenever a partner's standing changes: inside its "
-    "constructor (the founders) and `execute` (`execute_admission`, `execute_suspend`, ...) and `leave`",
+    "setStanding": "only the partner registry calls it: the certificate registry's (its standing mirror) whenever a "
+    "partner's standing changes, inside its constructor (the founders), `execute` (`execute_admission`, "
+    "`execute_suspend`, ...) and `leave`; the provenance registry's (its standing cache) only when a partner loses "
+    "standing (`execute_suspend`, `execute_expel`, `leave`, ...)",
 }
 BEGIN = "<!-- gas:begin (written by bench/gas.py from bench/results/gas.json: edit the script, not this text) -->"
 END = "<!-- gas:end -->"
@@ -457,9 +461,10 @@ def render(
         "",
         f"Measured {env.date} by `make bench-gas` (`bench/gas.py`). Each figure is a receipt's `gasUsed`: the 21,000",
         "base cost, calldata and execution, after refunds. The script starts its own anvil with the **Prague** rules",
-        f"(`--hardfork {HARDFORK}`, fixed genesis time, {BLOCK_INTERVAL} s between blocks), deploys both contracts",
-        "(three founders with ISSUER | COUNCIL, as in the contract tests), and runs realistic scenarios of every",
-        "state-changing function from anvil's dev accounts (`bench/_gas_scenarios.py`). Gas is deterministic: two",
+        f"(`--hardfork {HARDFORK}`, fixed genesis time, {BLOCK_INTERVAL} s between blocks), deploys the three",
+        "contracts (three founders with ISSUER | COUNCIL, as in the contract tests), and runs realistic scenarios of",
+        "every state-changing function from anvil's dev accounts (`bench/_gas_scenarios.py`,",
+        "`bench/_gas_provenance.py`). Gas is deterministic: two",
         "runs give the same `bench/results/gas.json` byte for byte, so one run suffices.",
         "",
         f"- machine: {env.machine} (gas does not depend on it)",
@@ -520,6 +525,27 @@ def render(
         f"| executing an admission | 120,000 | {_n(r['execute_admission'])} | `execute` of Admit with ISSUER "
         f"(no rights {_n(r['execute_admission_no_rights'])}, ISSUER \\| COUNCIL "
         f"{_n(r['execute_admission_council'])}) | {_met(max(admissions), 120_000)} |",
+        f"| provenance: register an original | 50,000 | {_n(r['provenance_register'])} "
+        f"| `enrolOriginal` by a partner whose standing is cached, owner holds it (first registration of a partner "
+        f"{_n(r['provenance_register_first'])}; third-party holder {_n(r['provenance_register_held'])}) "
+        f"| {_met(r['provenance_register'], 50_000)} |",
+        f"| provenance: propose a transfer | 50,000 | {_n(r['provenance_propose_title'])} "
+        f"| `handOver` of the title (custody {_n(r['provenance_propose_custody'])}) "
+        f"| {_met(max(r['provenance_propose_title'], r['provenance_propose_custody']), 50_000)} |",
+        f"| provenance: accept a transfer of title | 30,000 | {_n(r['provenance_accept_title'])} "
+        f"| `takeOver` of the title | {_met(r['provenance_accept_title'], 30_000)} |",
+        f"| provenance: accept a transfer of custody | 30,000 | {_n(r['provenance_accept_custody'])} "
+        f"| `takeOver` of custody from the owner (holder to holder {_n(r['provenance_accept_custody_next'])}, back to "
+        f"the owner {_n(r['provenance_accept_custody_return'])}); see docs/decisions/0010-provenance.md "
+        f"| {_met(max(r['provenance_accept_custody'], r['provenance_accept_custody_next']), 30_000)} |",
+        f"| provenance: a lifecycle event | 30,000 | {_n(r['provenance_event'])} "
+        f"| `addEvent` by the owner holding it (by a third-party holder "
+        f"{_n(r['provenance_event_third_party_holder'])}; with consent {_n(r['provenance_event_with_consent'])}) "
+        f"| {_met(max(r['provenance_event'], r['provenance_event_third_party_holder']), 30_000)} |",
+        f"| provenance: a Merkle batch of events | 27,000 | {_n(r['provenance_anchor_events'])} "
+        f"| `anchorEvents`, per batch | {_met(r['provenance_anchor_events'], 27_000)} |",
+        f"| provenance: flag stolen | 30,000 | {_n(r['provenance_flag_stolen'])} "
+        f"| `logIncident` Stolen by the owner | {_met(r['provenance_flag_stolen'], 30_000)} |",
         "",
         "A target counts as met only when every variant in its row is within the limit.",
         "",
@@ -705,7 +731,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with anvil(binary, SCRATCH / "anvil-gas.log") as w3:
         bench = Bench(w3, artifacts)
-        signed_actions(run_all(bench))
+        consortium = run_all(bench)
+        signed_actions(consortium)
+        provenance(consortium)
         result = summarize(bench, functions)
         breakdowns = {
             key: breakdown(w3, bench.named_tx[key], proof_length)

@@ -107,7 +107,11 @@ def cli(
     partners_address = create_address(str(deployer.address), deployer.nonce + 1)
     certificates = deployer.deploy(project.CertificateRegistry, partners_address)
     partners = deployer.deploy(
-        project.PartnerRegistry, constructor_founders(founders), spec.voting_period, certificates.address
+        project.PartnerRegistry,
+        constructor_founders(founders),
+        spec.voting_period,
+        certificates.address,
+        "0x" + "00" * 20,  # no standing cache until the provenance registry is deployed with it
     )
     deployment = Deployment(
         chain_id=chain_id,

@@ -334,8 +334,8 @@ interface IPartnerRegistry is ISignedActions {
     error PartnerRegistryInvalidFounding();
 
     /**
-     * @notice The standing mirror given to the constructor names another partner registry than this one.
-     * @param mirror The standing mirror given.
+     * @notice The standing mirror or cache given to the constructor names another partner registry than this one.
+     * @param mirror The standing mirror (or cache) given.
      * @param mirrorPartners The partner registry it names.
      */
     error PartnerRegistryMirrorMismatch(address mirror, address mirrorPartners);
@@ -656,6 +656,16 @@ interface IPartnerRegistry is ISignedActions {
      * @return The standing mirror.
      */
     function standingMirror() external view returns (IStandingMirror);
+
+    /**
+     * @notice The contract this registry tells of every loss of a partner's {Standing} (the provenance registry), or
+     * 0. A standing cache learns a partner's standing from this registry when it first needs it and keeps it; this
+     * registry pushes it a partner's standing whenever the partner loses an issuer or council right or gets a
+     * compromise cut-off, in the same transaction, so the cache never holds more standing than the partner has. Gains
+     * are not pushed: the cache asks when it does not know, so an admission costs no write in it.
+     * @return The standing cache.
+     */
+    function standingCache() external view returns (IStandingMirror);
 
     /**
      * @notice Whether `account` is now an active partner with the issuer right.

@@ -54,15 +54,16 @@ contract PartnerRegistry is PartnerMembership, CouncilVoting, SignedActions {
     /// @param votingPeriod_ Seconds a proposal stays open for votes.
     /// @param mirror The contract that gets every partner's standing (the certificate registry, deployed first and
     /// naming this registry's address), or 0 for a registry that no contract acts on.
+    /// @param cache The contract that gets every loss of standing (the provenance registry, deployed before this
+    /// registry and naming its address), or 0 for none.
     constructor(
         Founder[] memory founders,
         uint48 votingPeriod_,
-        IStandingMirror mirror
-    ) PartnerStanding(mirror) CouncilVoting(votingPeriod_) SignedActions("Originals PartnerRegistry") {
-        if (address(mirror) != address(0)) {
-            address named = address(mirror.partners());
-            if (named != address(this)) revert PartnerRegistryMirrorMismatch(address(mirror), named);
-        }
+        IStandingMirror mirror,
+        IStandingMirror cache
+    ) PartnerStanding(mirror, cache) CouncilVoting(votingPeriod_) SignedActions("Originals PartnerRegistry") {
+        _checkBinding(mirror);
+        _checkBinding(cache);
         for (uint256 i = 0; i < founders.length; ++i) {
             Founder memory f = founders[i];
             if (_partners[f.account].status != PartnerStatus.None) {
@@ -76,6 +77,17 @@ contract PartnerRegistry is PartnerMembership, CouncilVoting, SignedActions {
         if (_activeCouncilSeats == 0) revert PartnerRegistryInvalidFounding();
         for (uint256 i = 0; i < founders.length; ++i) {
             _pushStanding(founders[i].account, _standingOf(founders[i].account));
+        }
+    }
+
+    /**
+     * @notice Reverts unless `bound` (a standing mirror or cache, or 0 for none) names this registry.
+     * @param bound The contract given to the constructor.
+     */
+    function _checkBinding(IStandingMirror bound) private view {
+        if (address(bound) != address(0)) {
+            address named = address(bound.partners());
+            if (named != address(this)) revert PartnerRegistryMirrorMismatch(address(bound), named);
         }
     }
 

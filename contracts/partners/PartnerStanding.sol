@@ -51,6 +51,7 @@ abstract contract PartnerStanding is IPartnerRegistry {
     }
 
     IStandingMirror private immutable _mirror;
+    IStandingMirror private immutable _standingCache;
     /// @dev Bit `seat - 1` is set while that seat's holder is an active council member.
     uint256 internal _activeCouncilSeats;
     uint16 private _seatsGiven;
@@ -58,10 +59,12 @@ abstract contract PartnerStanding is IPartnerRegistry {
     /// @dev Each partner's changes of issuer standing, oldest first (`issuerChanges` of them), never deleted.
     mapping(address account => mapping(uint256 index => IssuerChange)) private _issuerHistory;
 
-    /// @notice Fixes the standing mirror, for good.
+    /// @notice Fixes the standing mirror and the standing cache, for good.
     /// @param mirror The contract that gets every partner's standing, or 0 for a registry that no contract acts on.
-    constructor(IStandingMirror mirror) {
+    /// @param cache The contract that gets every loss of standing (the provenance registry), or 0 for none.
+    constructor(IStandingMirror mirror, IStandingMirror cache) {
         _mirror = mirror;
+        _standingCache = cache;
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -72,6 +75,11 @@ abstract contract PartnerStanding is IPartnerRegistry {
     /// @inheritdoc IPartnerRegistry
     function standingMirror() external view returns (IStandingMirror) {
         return _mirror;
+    }
+
+    /// @inheritdoc IPartnerRegistry
+    function standingCache() external view returns (IStandingMirror) {
+        return _standingCache;
     }
 
     /// @inheritdoc IPartnerRegistry
@@ -159,17 +167,21 @@ abstract contract PartnerStanding is IPartnerRegistry {
     }
 
     /**
-     * @notice {_pushStanding} when the action changed anything the mirror holds.
+     * @notice {_pushStanding} when the action changed anything the mirror holds; and, when the partner lost standing
+     * (an issuer or council right, or a compromise cut-off set or moved earlier), the same standing to the standing
+     * cache, which then forgets what it had learnt of the partner (see {IPartnerRegistry-standingCache}).
      * @param account The partner.
      * @param before The standing the action started from.
      */
     function _pushStandingIfChanged(address account, Standing memory before) internal {
         Standing memory now_ = _standingOf(account);
-        if (
-            now_.issuer != before.issuer ||
-            now_.council != before.council ||
-            now_.compromisedAfter != before.compromisedAfter
-        ) _pushStanding(account, now_);
+        bool lost =
+            (before.issuer && !now_.issuer) ||
+                (before.council && !now_.council) ||
+                now_.compromisedAfter != before.compromisedAfter;
+        if (lost || now_.issuer != before.issuer || now_.council != before.council) _pushStanding(account, now_);
+        // A cut-off only ever appears or moves earlier, so any change of it is a loss.
+        if (lost && address(_standingCache) != address(0)) _standingCache.setStanding(account, now_);
     }
 
     /**

@@ -175,6 +175,21 @@ def typed_data(name: str, message: Mapping[str, Any], chain_id: int, registry: s
     extra = [f for f in message if f not in expected]
     if missing or extra:
         raise SignedActionError(f"{name}: " + fields_listed(missing, extra))
+    return eip712_typed_data(
+        name, act.message_types, DOMAIN_NAMES[act.contract], {f: message[f] for f in expected}, chain_id, registry
+    )
+
+
+def eip712_typed_data(
+    primary: str,
+    types: Sequence[Mapping[str, str]],
+    domain_name: str,
+    message: Mapping[str, Any],
+    chain_id: int,
+    contract: str,
+) -> dict[str, Any]:
+    """EIP-712 typed data of one ``primary`` message in a registry's domain (``domain_name``, version 1, bound to
+    ``chain_id`` and ``contract``): the JSON ``eth_signTypedData_v4`` takes."""
     return {
         "types": {
             "EIP712Domain": [
@@ -183,16 +198,11 @@ def typed_data(name: str, message: Mapping[str, Any], chain_id: int, registry: s
                 {"name": "chainId", "type": "uint256"},
                 {"name": "verifyingContract", "type": "address"},
             ],
-            name: act.message_types,
+            primary: list(types),
         },
-        "primaryType": name,
-        "domain": {
-            "name": DOMAIN_NAMES[act.contract],
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": registry,
-        },
-        "message": {f: message[f] for f in expected},
+        "primaryType": primary,
+        "domain": {"name": domain_name, "version": DOMAIN_VERSION, "chainId": chain_id, "verifyingContract": contract},
+        "message": dict(message),
     }
 
 

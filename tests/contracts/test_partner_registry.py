@@ -223,7 +223,7 @@ def test_constructor_rejects_a_zero_voting_period(
 ) -> None:
     """With no time to vote, no proposal could ever pass."""
     with deploy_reverts(project.PartnerRegistry, "PartnerRegistryInvalidFounding"):
-        town.deploy(project.PartnerRegistry, founder_tuples(founders), 0, NO_MIRROR)
+        town.deploy(project.PartnerRegistry, founder_tuples(founders), 0, NO_MIRROR, NO_MIRROR)
 
 
 def test_constructor_rejects_founders_without_any_council_member(
@@ -235,13 +235,13 @@ def test_constructor_rejects_founders_without_any_council_member(
         (bank.address, ENTERPRISE, ISSUER, "Cooperative Bank", "bank.example", ZERO_HASH),
     ]
     with deploy_reverts(project.PartnerRegistry, "PartnerRegistryInvalidFounding"):
-        town.deploy(project.PartnerRegistry, issuers_only, VOTING_PERIOD, NO_MIRROR)
+        town.deploy(project.PartnerRegistry, issuers_only, VOTING_PERIOD, NO_MIRROR, NO_MIRROR)
 
 
 def test_constructor_rejects_an_empty_founder_list(project: ProjectManager, town: AccountAPI) -> None:
     """No founders means no council either."""
     with deploy_reverts(project.PartnerRegistry, "PartnerRegistryInvalidFounding"):
-        town.deploy(project.PartnerRegistry, [], VOTING_PERIOD, NO_MIRROR)
+        town.deploy(project.PartnerRegistry, [], VOTING_PERIOD, NO_MIRROR, NO_MIRROR)
 
 
 def test_constructor_rejects_a_duplicate_founder(
@@ -250,14 +250,14 @@ def test_constructor_rejects_a_duplicate_founder(
     """A founder listed twice would count twice in the council; the second entry finds it already active."""
     twice = founder_tuples([founders[0], founders[1], founders[0]])
     with deploy_reverts(project.PartnerRegistry, "PartnerRegistryAlreadyRegistered", town, ACTIVE):
-        town.deploy(project.PartnerRegistry, twice, VOTING_PERIOD, NO_MIRROR)
+        town.deploy(project.PartnerRegistry, twice, VOTING_PERIOD, NO_MIRROR, NO_MIRROR)
 
 
 def test_constructor_rejects_a_founder_without_display_name(project: ProjectManager, town: AccountAPI) -> None:
     """Verifiers are shown the issuer's name, so every partner needs one, founders included."""
     nameless = [(town.address, PUBLIC_ADMINISTRATION, ISSUER | COUNCIL, "", "town.example", ZERO_HASH)]
     with deploy_reverts(project.PartnerRegistry, "PartnerRegistryEmptyDisplayName"):
-        town.deploy(project.PartnerRegistry, nameless, VOTING_PERIOD, NO_MIRROR)
+        town.deploy(project.PartnerRegistry, nameless, VOTING_PERIOD, NO_MIRROR, NO_MIRROR)
 
 
 @pytest.mark.parametrize("rights", [4, ISSUER | COUNCIL | 8, 0xFF])
@@ -265,7 +265,7 @@ def test_constructor_rejects_unknown_rights_bits(project: ProjectManager, town: 
     """Bits beyond ISSUER and COUNCIL mean nothing today and must not silently mean something after an upgrade."""
     odd = [(town.address, PUBLIC_ADMINISTRATION, rights, "Town of Originals", "town.example", ZERO_HASH)]
     with deploy_reverts(project.PartnerRegistry, "PartnerRegistryInvalidRights", rights):
-        town.deploy(project.PartnerRegistry, odd, VOTING_PERIOD, NO_MIRROR)
+        town.deploy(project.PartnerRegistry, odd, VOTING_PERIOD, NO_MIRROR, NO_MIRROR)
 
 
 # --- applyForMembership ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from support.contracts import (
     LEFT,
     LIFT_CERTIFICATE_SUSPENSION,
     MINISTRY,
+    NO_MIRROR,
     NONE,
     REINSTATE,
     REVOKE_CERTIFICATE,
@@ -704,7 +705,7 @@ def test_a_partner_registry_refuses_a_mirror_that_names_another_registry(
     """A certificate registry bound to someone else (or a mispredicted address) cannot be fed by this registry."""
     stray = town.deploy(project.CertificateRegistry, outsider.address)
     with deploy_reverts(project.PartnerRegistry, "PartnerRegistryMirrorMismatch", stray, outsider):
-        town.deploy(project.PartnerRegistry, founder_tuples(founders), VOTING_PERIOD, stray)
+        town.deploy(project.PartnerRegistry, founder_tuples(founders), VOTING_PERIOD, stray, NO_MIRROR)
 
 
 def test_nobody_but_the_partner_registry_can_write_the_mirror(

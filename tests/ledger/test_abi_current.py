@@ -22,6 +22,11 @@ from ledger.abi import ABI_DIR, CONTRACTS, abi_path, abi_sha256, load_abi, rende
 APE_SOLIDITY_DEFAULT_OPTIMIZE = True
 APE_SOLIDITY_DEFAULT_RUNS = 200
 
+AWAITING_ABI = {
+    "ProvenanceRegistry": "issue 16: its ABI, deployment and indexer handlers land together, after the contract",
+}
+"""Deployable contracts whose ABI is not committed yet, each with why; remove the entry with the ``make abi`` step."""
+
 
 def standard_input(root: Path) -> dict[str, Any]:
     """The solc standard-JSON input ape-solidity would build for every source under contracts/."""
@@ -76,7 +81,8 @@ def test_every_deployable_contract_of_the_project_has_a_committed_abi(compiled: 
         for name, contract in compiled.items()
         if contract["source"].startswith("contracts/") and contract["evm"]["bytecode"]["object"]
     }
-    assert deployable == set(CONTRACTS)
+    assert deployable == set(CONTRACTS) | set(AWAITING_ABI)
+    assert not set(AWAITING_ABI) & set(CONTRACTS)
 
 
 def test_abi_folder_holds_exactly_the_committed_contracts() -> None:

@@ -90,11 +90,24 @@ def founder_tuples(founders: Sequence[AccountAPI]) -> list[tuple[str, int, int, 
 def deploy_consortium(
     project: ProjectManager, deployer: AccountAPI, founding: Sequence[tuple[str, int, int, str, str, bytes]]
 ) -> tuple[ContractInstance, ContractInstance]:
-    """Both registries as the deploy script makes them: the certificate registry first, naming the partner registry's
-    address-to-be, then the partner registry with it as its standing mirror. Returns (partners, certificates)."""
-    certificates = deployer.deploy(project.CertificateRegistry, create_address(deployer.address, deployer.nonce + 1))
-    partners = deployer.deploy(project.PartnerRegistry, founding, VOTING_PERIOD, certificates.address)
+    """The registries as the deploy script makes them: the certificate and provenance registries first, naming the
+    partner registry's address-to-be, then the partner registry with them as its standing mirror and standing cache.
+    Returns (partners, certificates); :func:`deploy_world` also returns the provenance registry."""
+    partners, certificates, _provenance = deploy_world(project, deployer, founding)
     return partners, certificates
+
+
+def deploy_world(
+    project: ProjectManager, deployer: AccountAPI, founding: Sequence[tuple[str, int, int, str, str, bytes]]
+) -> tuple[ContractInstance, ContractInstance, ContractInstance]:
+    """:func:`deploy_consortium`, returning (partners, certificates, provenance)."""
+    partners_address = create_address(deployer.address, deployer.nonce + 2)
+    certificates = deployer.deploy(project.CertificateRegistry, partners_address)
+    provenance = deployer.deploy(project.ProvenanceRegistry, partners_address)
+    partners = deployer.deploy(
+        project.PartnerRegistry, founding, VOTING_PERIOD, certificates.address, provenance.address
+    )
+    return partners, certificates, provenance
 
 
 def _plain(value: Any) -> Any:

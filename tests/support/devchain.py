@@ -140,6 +140,10 @@ class Consortium:
         return certificate_id(self.address(index), root)
 
 
+NO_CACHE = "0x" + "00" * 20
+"""The partner registry's standing cache while the provenance registry is not deployed with it."""
+
+
 def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period: int = VOTING_PERIOD) -> Consortium:
     """Deploy both registries from anvil account 0 with the three example founders; write the manifest if asked."""
     chain_id = int(client.call("eth_chainId"), 16)
@@ -155,7 +159,8 @@ def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period
     cert_address = cert_receipt.contract_address
     assert cert_address is not None
     args = encode(
-        ["(address,uint8,uint8,string,string,bytes32)[]", "uint48", "address"], [founders, voting_period, cert_address]
+        ["(address,uint8,uint8,string,string,bytes32)[]", "uint48", "address", "address"],
+        [founders, voting_period, cert_address, NO_CACHE],
     )
     partner_receipt = deployer.transact(Call(None, bytecode("PartnerRegistry") + args.hex(), gas=6_000_000))
     partner_address = partner_receipt.contract_address
