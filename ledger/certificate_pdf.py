@@ -137,7 +137,7 @@ def _revealed(document: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def when(unix: int | None) -> str:
-    """A time as the certificate page writes it (in English UTC to the minute; in German Berlin time with the zone)."""
+    """A time as the certificate page writes it: Berlin time in the locale's format, with the zone."""
     if not unix:
         return "—"
     return moment(unix)

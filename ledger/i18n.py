@@ -178,7 +178,8 @@ def format_when(when: int | datetime, code: str | None = None) -> str:
     time = format_time(local, "short", tzinfo=ZONE, locale=locale)
     date = format_date(local, "medium", locale=locale)
     pattern = str(get_datetime_format("medium", locale=locale))  # "{1}, {0}": date, then time
-    return f"{pattern.format(time, date)} {zone}"
+    # CLDR puts a narrow no-break space before AM/PM; a plain one reads the same and survives terminals and grep.
+    return f"{pattern.format(time, date)} {zone}".replace("\u202f", " ")
 
 
 def format_number(value: int | float, code: str | None = None) -> str:

@@ -5,9 +5,7 @@ change with the language; only these words do.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from ledger.i18n import DEFAULT, N_, format_when, language
+from ledger.i18n import N_, format_when
 from ledger.i18n import gettext as _
 
 VERDICTS = {
@@ -46,16 +44,11 @@ def org_type(code: str | None) -> str:
     return _(ORG_TYPES[code]) if code in ORG_TYPES else code.replace("_", " ").lower()
 
 
-def utc(unix: int) -> str:
-    """A chain time as the English texts have always written it: ``2026-01-01 12:00 UTC``."""
-    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def moment(unix: int) -> str:
-    """A chain time inside a text: in English as it always was (:func:`utc`, so that English answers stay as they
-    were), in another language as its people read it (Europe/Berlin, the locale's format, with the zone:
-    :func:`ledger.i18n.format_when`)."""
-    return utc(unix) if language() == DEFAULT else format_when(unix)
+    """A chain time inside a text, as the consortium's people read it in either language: Europe/Berlin, the
+    locale's format, always with the zone (:func:`ledger.i18n.format_when`: ``Jan 1, 2026, 1:00 PM CET``,
+    ``01.01.2026, 13:00 MEZ``). Machine-readable answers keep their Unix times and RFC 3339 stamps."""
+    return format_when(unix)
 
 
 CHECK_NAMES = {

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 import pikepdf
@@ -42,7 +43,9 @@ def client(sqlite_indexed: Settings) -> Iterator[TestClient]:
 
 
 def when(unix: int) -> str:
-    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """The time as an English reader in the consortium reads it, computed here without Babel: Berlin, with the zone."""
+    berlin = datetime.fromtimestamp(unix, UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    return berlin.strftime("%b %-d, %Y, %-I:%M %p %Z")
 
 
 def text_of(pdf: bytes) -> str:

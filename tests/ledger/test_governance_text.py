@@ -45,7 +45,7 @@ def proposal(kind: str, **changes: Any) -> dict[str, Any]:
         (proposal("EXPEL"), "Expel Textile Mill from the consortium."),
         (
             proposal("EXPEL", compromised_after=CUTOFF),
-            "Expel Textile Mill from the consortium; its certificates issued after 2026-01-01 00:00 UTC stop being "
+            "Expel Textile Mill from the consortium; its certificates issued after Jan 1, 2026, 1:00 AM CET stop being "
             "valid (key compromised).",
         ),
         (proposal("GRANT_RIGHTS", rights_names=["COUNCIL"]), "Grant Textile Mill the council right."),
@@ -63,7 +63,7 @@ def proposal(kind: str, **changes: Any) -> dict[str, Any]:
         ),
         (
             proposal("SET_COMPROMISED", compromised_after=CUTOFF),
-            "Declare the key of Textile Mill compromised: its certificates issued after 2026-01-01 00:00 UTC stop "
+            "Declare the key of Textile Mill compromised: its certificates issued after Jan 1, 2026, 1:00 AM CET stop "
             "being valid.",
         ),
         (

@@ -110,9 +110,9 @@ def test_an_untranslated_text_falls_back_to_english_with_its_values() -> None:
     ("when", "code", "expected"),
     [
         (datetime(2026, 12, 7, 22, 0, tzinfo=UTC), "de", "07.12.2026, 23:00 MEZ"),
-        (datetime(2026, 12, 7, 22, 0, tzinfo=UTC), "en", "Dec 7, 2026, 11:00\u202fPM CET"),
+        (datetime(2026, 12, 7, 22, 0, tzinfo=UTC), "en", "Dec 7, 2026, 11:00 PM CET"),
         (datetime(2026, 7, 2, 13, 46, tzinfo=UTC), "de", "02.07.2026, 15:46 MESZ"),
-        (datetime(2026, 7, 2, 13, 46, tzinfo=UTC), "en", "Jul 2, 2026, 3:46\u202fPM CEST"),
+        (datetime(2026, 7, 2, 13, 46, tzinfo=UTC), "en", "Jul 2, 2026, 3:46 PM CEST"),
         (1_767_225_600, "de", "01.01.2026, 01:00 MEZ"),
     ],
 )
