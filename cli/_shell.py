@@ -56,8 +56,8 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 def api_options(parser: argparse.ArgumentParser) -> None:
     """The options of every command that talks to the API."""
-    parser.add_argument("--api-url", help="the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)")
-    parser.add_argument("--api-key", help="an issuer API key (env ORIGINALS_API_KEY)")
+    parser.add_argument("--api-url", help=_("the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)"))
+    parser.add_argument("--api-key", help=_("an issuer API key (env ORIGINALS_API_KEY)"))
 
 
 def api_client(args: argparse.Namespace, need_key: bool = False) -> ApiClient:
@@ -85,7 +85,7 @@ def hash_files(paths: Sequence[str]) -> list[tuple[Any, str]]:
         if not path.is_file():
             raise LedgerError(_("{path}: no such file", path=path))
     out = []
-    for path in tqdm(files, desc="hashing", unit="file", file=sys.stderr, disable=len(files) < 2, leave=False):
+    for path in tqdm(files, desc=_("hashing"), unit=_("file"), file=sys.stderr, disable=len(files) < 2, leave=False):
         with path.open("rb") as handle:
             out.append((path, fingerprint_stream(handle)))
     return out
