@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import LedgerError
-from ledger.i18n import DEFAULT, LANGUAGES, use_language
+from ledger.i18n import DEFAULT, LANGUAGES, language, use_language
 from ledger.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -98,6 +98,23 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
         return _run(args)
 
 
+def _configuration_error(exc: ValueError) -> str:
+    """A bad setting in one line: pydantic's first lines in English (as always); in another language the first
+    error's setting and its message in that language (``poll_interval: Eingabe muss eine gültige Zahl sein…``)."""
+    english = " ".join(str(exc).splitlines()[:3])
+    if language() == DEFAULT:
+        return english
+    from pydantic import ValidationError
+
+    from api.validation import message
+
+    if not isinstance(exc, ValidationError) or not exc.errors():
+        return english
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {message(first)}" if where else message(first)
+
+
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -112,8 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         print(_("originals {command}: error: {error}", command=args.command, error=exc), file=sys.stderr)
         return 1
     except ValueError as exc:  # pydantic's ValidationError for bad settings
-        first = str(exc).splitlines()
-        said = " ".join(first[:3])
+        said = _configuration_error(exc)
         print(
             _("originals {command}: invalid configuration: {error}", command=args.command, error=said), file=sys.stderr
         )

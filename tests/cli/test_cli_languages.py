@@ -191,3 +191,50 @@ def test_the_progress_bar_is_labelled_in_the_runs_language(tmp_path: Path, capsy
     german = capsys.readouterr().err
     assert "hashing: " in english and "file/s" in english and "Hashen" not in english
     assert "Hashen: " in german and "Datei/s" in german and "hashing" not in german
+
+
+def test_the_indexers_stop_line_is_logged_in_the_runs_language(caplog: pytest.LogCaptureFixture) -> None:
+    import signal
+    import threading
+
+    from cli.index import _install_stop_handlers
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    stop = threading.Event()
+    try:
+        _install_stop_handlers(stop)
+        handle = signal.getsignal(signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGINT, before[0])
+        signal.signal(signal.SIGTERM, before[1])
+    assert callable(handle)
+    caplog.set_level("INFO", logger="originals")
+    handle(signal.SIGTERM, None)
+    assert stop.is_set()
+    with i18n.use_language("de"):
+        stop.clear()
+        handle(signal.SIGTERM, None)
+    assert [record.getMessage() for record in caplog.records] == [
+        "SIGTERM received: finishing the current batch, then stopping",
+        "SIGTERM empfangen: der laufende Stapel wird beendet, dann wird angehalten",
+    ]
+
+
+def test_a_bad_setting_is_one_line_in_the_runs_language(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ORIGINALS_POLL_INTERVAL", "abc")
+    assert main(["index"]) == 1
+    english = capsys.readouterr()
+    assert main(["--lang", "de", "index"]) == 1
+    german = capsys.readouterr()
+    assert (english.out, english.err) == (
+        "",
+        "originals index: invalid configuration: 1 validation error for Settings poll_interval   Input should be a "
+        "valid number, unable to parse string as a number [type=float_parsing, input_value='abc', input_type=str]\n",
+    )
+    assert (german.out, german.err) == (
+        "",
+        "originals index: ungültige Einstellungen: poll_interval: Eingabe muss eine gültige Zahl sein; der Text ist "
+        "keine Zahl\n",
+    )
