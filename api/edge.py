@@ -23,6 +23,7 @@ import functools
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse_many
@@ -32,7 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import BodyTooLarge, problem_response
 from ledger.config import Settings
-from ledger.i18n import N_, format_number, negotiate, use_language
+from ledger.i18n import DEFAULT, N_, format_number, language, negotiate, ngettext, use_language
 from ledger.i18n import gettext as _
 
 MULTIPART_SLACK = 64 * 1024
@@ -169,6 +170,26 @@ class RateLimit:
         return None
 
 
+PER_UNIT: dict[str, Callable[[int, str], str]] = {
+    "second": lambda n, a: ngettext("{amount} per {count} second", "{amount} per {count} seconds", n, amount=a),
+    "minute": lambda n, a: ngettext("{amount} per {count} minute", "{amount} per {count} minutes", n, amount=a),
+    "hour": lambda n, a: ngettext("{amount} per {count} hour", "{amount} per {count} hours", n, amount=a),
+    "day": lambda n, a: ngettext("{amount} per {count} day", "{amount} per {count} days", n, amount=a),
+    "month": lambda n, a: ngettext("{amount} per {count} month", "{amount} per {count} months", n, amount=a),
+    "year": lambda n, a: ngettext("{amount} per {count} year", "{amount} per {count} years", n, amount=a),
+}
+"""A rate limit's words by the ``limits`` library's granularity (``count`` of them, ``amount`` requests)."""
+
+
+def limit_words(item: RateLimitItem) -> str:
+    """A rate limit as a person reads it: the ``limits`` library's own words in English (``1 per 1 minute``, as
+    always), ours in another language (``1 pro 1 Minute``, ``2.000 pro 2 Stunden``)."""
+    words = PER_UNIT.get(item.GRANULARITY.name)
+    if language() == DEFAULT or words is None:
+        return str(item)
+    return words(item.multiples, format_number(item.amount))
+
+
 LANGUAGE_COOKIE = "originals_lang"
 """The page's language switch remembers the choice here (a cookie, so that the server answers in it too)."""
 
@@ -239,7 +260,9 @@ class Edge:
             if refused is not None:
                 item, retry = refused
                 detail = _(
-                    "this client sent more requests than its limit ({item}); retry in {retry} s", item=item, retry=retry
+                    "this client sent more requests than its limit ({item}); retry in {retry} s",
+                    item=limit_words(item),
+                    retry=retry,
                 )
                 response = problem_response(429, _("Too many requests"), detail, scope["path"])
                 response.headers["Retry-After"] = str(retry)

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.validation import message as validation_message
 from ledger.chain.contracts import ContractRevert
 from ledger.chain.rpc import RpcError, TransientRpcError
 from ledger.chain.tx import TransactionTimeout
@@ -187,12 +188,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        # pydantic's own messages (``msg``) stay in English: they are its texts, not ours; our validators' messages
-        # (raised in the request's language) and the title are translated.
+        # pydantic's messages (``msg``) by their type in the request's language (English: pydantic's own, unchanged);
+        # our validators' messages are raised in the request's language already.
         first = errors[0] if errors else {"loc": (), "msg": _("invalid request")}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
-        detail = _("{where}: {message}", where=where, message=first.get("msg")) if where else str(first.get("msg"))
-        issues = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg"))} for e in errors[:20]]
+        said = validation_message(first)
+        detail = _("{where}: {message}", where=where, message=said) if where else said
+        issues = [{"loc": [str(p) for p in e.get("loc", ())], "msg": validation_message(e)} for e in errors[:20]]
         return problem_response(422, _("Invalid input"), detail, request.url.path, errors=issues)
 
     @app.exception_handler(StarletteHTTPException)

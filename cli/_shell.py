@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import LedgerError
-from ledger.i18n import DEFAULT, LANGUAGES, use_language
+from ledger.i18n import DEFAULT, LANGUAGES, language, use_language
 from ledger.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 def api_options(parser: argparse.ArgumentParser) -> None:
     """The options of every command that talks to the API."""
-    parser.add_argument("--api-url", help="the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)")
-    parser.add_argument("--api-key", help="an issuer API key (env ORIGINALS_API_KEY)")
+    parser.add_argument("--api-url", help=_("the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)"))
+    parser.add_argument("--api-key", help=_("an issuer API key (env ORIGINALS_API_KEY)"))
 
 
 def api_client(args: argparse.Namespace, need_key: bool = False) -> ApiClient:
@@ -85,7 +85,7 @@ def hash_files(paths: Sequence[str]) -> list[tuple[Any, str]]:
         if not path.is_file():
             raise LedgerError(_("{path}: no such file", path=path))
     out = []
-    for path in tqdm(files, desc="hashing", unit="file", file=sys.stderr, disable=len(files) < 2, leave=False):
+    for path in tqdm(files, desc=_("hashing"), unit=_("file"), file=sys.stderr, disable=len(files) < 2, leave=False):
         with path.open("rb") as handle:
             out.append((path, fingerprint_stream(handle)))
     return out
@@ -96,6 +96,23 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
     args = parser.parse_args(argv)
     with use_language(cli_language(getattr(args, "lang", None))):  # for this run only (tests call main() in-process)
         return _run(args)
+
+
+def _configuration_error(exc: ValueError) -> str:
+    """A bad setting in one line: pydantic's first lines in English (as always); in another language the first
+    error's setting and its message in that language (``poll_interval: Eingabe muss eine gültige Zahl sein…``)."""
+    english = " ".join(str(exc).splitlines()[:3])
+    if language() == DEFAULT:
+        return english
+    from pydantic import ValidationError
+
+    from api.validation import message
+
+    if not isinstance(exc, ValidationError) or not exc.errors():
+        return english
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {message(first)}" if where else message(first)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -112,8 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         print(_("originals {command}: error: {error}", command=args.command, error=exc), file=sys.stderr)
         return 1
     except ValueError as exc:  # pydantic's ValidationError for bad settings
-        first = str(exc).splitlines()
-        said = " ".join(first[:3])
+        said = _configuration_error(exc)
         print(
             _("originals {command}: invalid configuration: {error}", command=args.command, error=said), file=sys.stderr
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from cli._shell import api_client, api_options, hash_files, settings_of
 from ledger.errors import LedgerError
+from ledger.i18n import N_
 from ledger.i18n import gettext as _
 from ledger.words import check_name, check_status, verdict
 
@@ -15,6 +16,12 @@ EXIT_VALID = 0
 EXIT_ERROR = 1
 EXIT_NOT_VALID = 3
 """``originals verify`` exits 0 when the original is VALID, 3 when it is not (any other verdict), 1 on errors."""
+STATUS_HELP = {
+    "revoke": N_("revoke a certificate or one document of it"),
+    "suspend": N_("suspend a certificate or one document of it"),
+    "reinstate": N_("reinstate a certificate or one document of it"),
+}
+"""The status commands and their ``--help`` line (one text each: the verb is a different word in German)."""
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
@@ -172,33 +179,35 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def register(commands: Any) -> None:
-    issue = commands.add_parser("issue", help="issue certificates for files; writes FILE.originals.json next to each")
+    issue = commands.add_parser(
+        "issue", help=_("issue certificates for files; writes FILE.originals.json next to each")
+    )
     issue.add_argument("files", nargs="+", metavar="FILE")
-    issue.add_argument("--batch", action="store_true", help="issue all files in one transaction (one Merkle root)")
-    issue.add_argument("--kind", default="file", help="what the originals are (default: file)")
-    issue.add_argument("--valid-until", type=int, help="expiry as Unix time")
+    issue.add_argument("--batch", action="store_true", help=_("issue all files in one transaction (one Merkle root)"))
+    issue.add_argument("--kind", default="file", help=_("what the originals are (default: file)"))
+    issue.add_argument("--valid-until", type=int, help=_("expiry as Unix time"))
     issue.add_argument(
         "--attribute",
         action="append",
         type=lambda kv: tuple(kv.split("=", 1)),
         metavar="NAME=VALUE",
-        help="an attribute recorded in every document (repeatable)",
+        help=_("an attribute recorded in every document (repeatable)"),
     )
     api_options(issue)
     issue.set_defaults(handler=cmd_issue)
 
     verify = commands.add_parser(
-        "verify", help="verify an original file or a wrapped document (exit 0 VALID, 3 not valid, 1 error)"
+        "verify", help=_("verify an original file or a wrapped document (exit 0 VALID, 3 not valid, 1 error)")
     )
     verify.add_argument("target", metavar="FILE|DOC.json")
-    verify.add_argument("--rpc-url", help="verify straight against the chain (no index, no API)")
+    verify.add_argument("--rpc-url", help=_("verify straight against the chain (no index, no API)"))
     api_options(verify)
     verify.set_defaults(handler=cmd_verify)
 
-    for action in ("revoke", "suspend", "reinstate"):
-        sub = commands.add_parser(action, help=f"{action} a certificate or one document of it")
-        sub.add_argument("certificate", nargs="?", help="the certificate id (0x...; `originals issue` prints it)")
-        sub.add_argument("--document", help="a wrapped document: acts on that one document")
-        sub.add_argument("--reason", type=int, required=True, help="reason code (e.g. 1 key compromise, 5 fraud)")
+    for action, said in STATUS_HELP.items():
+        sub = commands.add_parser(action, help=_(said))
+        sub.add_argument("certificate", nargs="?", help=_("the certificate id (0x...; `originals issue` prints it)"))
+        sub.add_argument("--document", help=_("a wrapped document: acts on that one document"))
+        sub.add_argument("--reason", type=int, required=True, help=_("reason code (e.g. 1 key compromise, 5 fraud)"))
         api_options(sub)
         sub.set_defaults(handler=cmd_status)

@@ -56,14 +56,14 @@ def cmd_partner(args: argparse.Namespace) -> int:
 
 
 def register(commands: Any) -> None:
-    partners = commands.add_parser("partners", help="list the consortium's partners")
-    partners.add_argument("--type", help="organisation type, e.g. UNIVERSITY")
-    partners.add_argument("--status", help="e.g. ACTIVE")
+    partners = commands.add_parser("partners", help=_("list the consortium's partners"))
+    partners.add_argument("--type", help=_("organisation type, e.g. UNIVERSITY"))
+    partners.add_argument("--status", help=_("e.g. ACTIVE"))
     api_options(partners)
     partners.set_defaults(handler=cmd_partners)
     partner = commands.add_parser(
-        "partner", help="one partner: its standing, its applications and the proposals about it"
+        "partner", help=_("one partner: its standing, its applications and the proposals about it")
     )
-    partner.add_argument("address", help="the partner's address (0x...)")
+    partner.add_argument("address", help=_("the partner's address (0x...)"))
     api_options(partner)
     partner.set_defaults(handler=cmd_partner)

@@ -101,7 +101,9 @@ def _org_type(value: str) -> int:
     by_camel = {n.replace("_", ""): t for n, t in OrganisationType.__members__.items()}
     found = OrganisationType.__members__.get(key) or by_camel.get(key.replace("_", ""))
     if found is None:
-        raise argparse.ArgumentTypeError(f"unknown type {value!r}; one of {', '.join(OrganisationType.__members__)}")
+        raise argparse.ArgumentTypeError(
+            _("unknown type {value}; one of {types}", value=repr(value), types=", ".join(OrganisationType.__members__))
+        )
     return int(found)
 
 
@@ -109,7 +111,7 @@ def _hex32(value: str) -> str:
     from ledger.vocabulary import HEX32
 
     if not HEX32.match(value):
-        raise argparse.ArgumentTypeError(f"not a 32-byte value (0x + 64 hex digits): {value!r}")
+        raise argparse.ArgumentTypeError(_("not a 32-byte value (0x + 64 hex digits): {value}", value=repr(value)))
     return value.lower()
 
 
@@ -117,7 +119,7 @@ def _address(value: str) -> str:
     from ledger.vocabulary import ADDRESS
 
     if not ADDRESS.match(value):
-        raise argparse.ArgumentTypeError(f"not an address (0x + 40 hex digits): {value!r}")
+        raise argparse.ArgumentTypeError(_("not an address (0x + 40 hex digits): {value}", value=repr(value)))
     return value.lower()
 
 
@@ -139,7 +141,9 @@ def _rights(value: str) -> int:
     bits = 0
     for name in (n.strip().lower() for n in value.split(",") if n.strip()):
         if name not in RIGHTS:
-            raise argparse.ArgumentTypeError(f"unknown right {name!r}; one of {', '.join(RIGHTS)}")
+            raise argparse.ArgumentTypeError(
+                _("unknown right {name}; one of {rights}", name=repr(name), rights=", ".join(RIGHTS))
+            )
         bits |= RIGHTS[name]
     return bits
 
@@ -269,70 +273,72 @@ def _signing_options(parser: argparse.ArgumentParser) -> None:
     """The options of a command that signs an action here and hands it to the API (no API key: the signature is
     the authority)."""
     signer = parser.add_mutually_exclusive_group()
-    signer.add_argument("--keystore", help="the signer's encrypted keystore (env ORIGINALS_SIGNER_KEYSTORE)")
+    signer.add_argument("--keystore", help=_("the signer's encrypted keystore (env ORIGINALS_SIGNER_KEYSTORE)"))
     signer.add_argument(
-        "--devnet-account", type=int, metavar="N", help="sign with anvil's N-th well-known key (devnets only)"
+        "--devnet-account", type=int, metavar="N", help=_("sign with anvil's N-th well-known key (devnets only)")
     )
-    parser.add_argument("--api-url", help="the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)")
+    parser.add_argument("--api-url", help=_("the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)"))
     parser.set_defaults(api_key=None)
 
 
 def _details_options(parser: argparse.ArgumentParser, required: bool) -> None:
-    parser.add_argument("--name", required=required, help="display name")
-    parser.add_argument("--domain", required=required, help="web domain, e.g. mill.example")
+    parser.add_argument("--name", required=required, help=_("display name"))
+    parser.add_argument("--domain", required=required, help=_("web domain, e.g. mill.example"))
     parser.add_argument(
-        "--type", required=required, type=_org_type, help="organisation type, e.g. SME, UNIVERSITY, NGO"
+        "--type", required=required, type=_org_type, help=_("organisation type, e.g. SME, UNIVERSITY, NGO")
     )
-    parser.add_argument("--metadata", help="a 32-byte metadata hash (0x...), or a file whose SHA-256 is taken")
+    parser.add_argument("--metadata", help=_("a 32-byte metadata hash (0x...), or a file whose SHA-256 is taken"))
 
 
 def register(commands: Any) -> None:
-    apply = commands.add_parser("apply", help="apply for membership of the consortium (signed with your keystore)")
+    apply = commands.add_parser("apply", help=_("apply for membership of the consortium (signed with your keystore)"))
     _details_options(apply, required=True)
     _signing_options(apply)
     apply.set_defaults(handler=cmd_apply)
 
-    council = commands.add_parser("council", help="council proposals: list, propose, vote, execute")
+    council = commands.add_parser("council", help=_("council proposals: list, propose, vote, execute"))
     actions = council.add_subparsers(dest="council_command", required=True, metavar="ACTION")
 
-    listing = actions.add_parser("proposals", help="list the council's proposals, newest first")
-    listing.add_argument("--open", action="store_true", help="only proposals still open for votes")
-    listing.add_argument("--json", action="store_true", help="print the API's proposal objects as JSON")
+    listing = actions.add_parser("proposals", help=_("list the council's proposals, newest first"))
+    listing.add_argument("--open", action="store_true", help=_("only proposals still open for votes"))
+    listing.add_argument("--json", action="store_true", help=_("print the API's proposal objects as JSON"))
     api_options(listing)
     listing.set_defaults(handler=cmd_proposals)
 
-    propose = actions.add_parser("propose", help="propose a council decision (signed with your keystore)")
+    propose = actions.add_parser("propose", help=_("propose a council decision (signed with your keystore)"))
     propose.add_argument("kind", choices=list(PROPOSALS), metavar="KIND", help=", ".join(PROPOSALS))
     propose.add_argument(
-        "subject", nargs="?", type=_address, metavar="ADDRESS", help="the partner's address (not for certificates)"
+        "subject", nargs="?", type=_address, metavar="ADDRESS", help=_("the partner's address (not for certificates)")
     )
     propose.add_argument(
-        "--rights", type=_rights, default=0, help="admit, grant, withdraw: rights, e.g. issuer or issuer,council"
+        "--rights", type=_rights, default=0, help=_("admit, grant, withdraw: rights, e.g. issuer or issuer,council")
     )
-    propose.add_argument("--cutoff", type=int, default=0, help="expel, compromised: compromise cut-off, Unix time")
+    propose.add_argument("--cutoff", type=int, default=0, help=_("expel, compromised: compromise cut-off, Unix time"))
     _details_options(propose, required=False)
-    propose.add_argument("--certificate", type=_hex32, help="revoke-certificate, lift-suspension: the certificate id")
-    propose.add_argument("--leaf", type=_hex32, help="one document of the certificate (its target hash)")
+    propose.add_argument(
+        "--certificate", type=_hex32, help=_("revoke-certificate, lift-suspension: the certificate id")
+    )
+    propose.add_argument("--leaf", type=_hex32, help=_("one document of the certificate (its target hash)"))
     propose.add_argument(
         "--proof",
         type=lambda v: [_hex32(p) for p in v.split(",") if p],
-        help="the document's Merkle proof, comma-separated",
+        help=_("the document's Merkle proof, comma-separated"),
     )
-    propose.add_argument("--reason", type=int, help="revoke-certificate, lift-suspension: reason code")
+    propose.add_argument("--reason", type=int, help=_("revoke-certificate, lift-suspension: reason code"))
     _signing_options(propose)
     propose.set_defaults(handler=cmd_propose)
 
-    vote = actions.add_parser("vote", help="vote on a proposal (signed with your keystore)")
+    vote = actions.add_parser("vote", help=_("vote on a proposal (signed with your keystore)"))
     vote.add_argument("proposal", type=int, metavar="ID")
     vote.add_argument("vote", choices=["yes", "no"])
     _signing_options(vote)
     vote.set_defaults(handler=cmd_vote)
 
-    execute = actions.add_parser("execute", help="carry out a proposal that has its majority (anyone may)")
+    execute = actions.add_parser("execute", help=_("carry out a proposal that has its majority (anyone may)"))
     execute.add_argument("proposal", type=int, metavar="ID")
     _signing_options(execute)
     execute.set_defaults(handler=cmd_execute)
 
-    leave = commands.add_parser("leave", help="leave the consortium (signed with your keystore)")
+    leave = commands.add_parser("leave", help=_("leave the consortium (signed with your keystore)"))
     _signing_options(leave)
     leave.set_defaults(handler=cmd_leave)

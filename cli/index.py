@@ -11,13 +11,14 @@ from types import FrameType
 from typing import Any
 
 from cli._shell import log, settings_of
+from ledger.i18n import gettext as _
 
 
 def _install_stop_handlers(stop: threading.Event) -> None:
     def handle(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
             raise KeyboardInterrupt  # a second Ctrl-C: stop now (the open transaction rolls back)
-        log.info("%s received: finishing the current batch, then stopping", signal.Signals(signum).name)
+        log.info(_("{signal} received: finishing the current batch, then stopping", signal=signal.Signals(signum).name))
         stop.set()
 
     signal.signal(signal.SIGINT, handle)
@@ -36,7 +37,9 @@ class _BackfillBar:
 
         if self._bar is None:
             self._first = block
-            self._bar = tqdm(total=max(1, target - block), unit="blk", desc="backfill", file=sys.stderr, leave=False)
+            self._bar = tqdm(
+                total=max(1, target - block), unit=_("blk"), desc=_("backfill"), file=sys.stderr, leave=False
+            )
         self._bar.total = max(self._bar.total, target - self._first)
         self._bar.n = block - self._first
         elapsed = max(1e-9, time.monotonic() - self._started)
@@ -62,33 +65,35 @@ def cmd_index(args: argparse.Namespace) -> int:
             with setup.engine.begin() as conn:
                 for table in (*DERIVED_TABLES, *(metadata.tables[name] for name in INDEXER_TABLES)):
                     conn.execute(table.delete())
-            log.info("database reset: every indexed row deleted (API keys and issuance records kept)")
+            log.info(_("database reset: every indexed row deleted (API keys and issuance records kept)"))
         if args.rescan_from_final:
             block = indexer.rescan_from_final()
-            log.info("rolled back to final block %d; indexing again from there", block)
+            log.info(_("rolled back to final block {block}; indexing again from there", block=block))
         stop = threading.Event()
         _install_stop_handlers(stop)
         bar = _BackfillBar()
-        log.info(
-            "indexing chain %d (%s) into %s from block %d",
-            setup.deployment.chain_id,
-            setup.client.where,
-            setup.engine.url.render_as_string(hide_password=True),
-            indexer.start_block,
+        said = _(
+            "indexing chain {chain} ({node}) into {database} from block {block}",
+            chain=setup.deployment.chain_id,
+            node=setup.client.where,
+            database=setup.engine.url.render_as_string(hide_password=True),
+            block=indexer.start_block,
         )
+        log.info(said)
         started = time.monotonic()
         try:
             stats = indexer.run(once=args.once, stop=stop, progress=bar)
         finally:
             bar.close()
         elapsed = time.monotonic() - started
-        log.info(
-            "indexed to block %d: %d events in %.1f s (%d reorgs undone)",
-            indexer.checkpoint.block,
-            stats.events,
-            elapsed,
-            stats.reorgs,
+        said = _(
+            "indexed to block {block}: {events} events in {seconds} s ({reorgs} reorgs undone)",
+            block=indexer.checkpoint.block,
+            events=stats.events,
+            seconds=f"{elapsed:.1f}",
+            reorgs=stats.reorgs,
         )
+        log.info(said)
     finally:
         setup.client.close()
         setup.engine.dispose()
@@ -96,16 +101,16 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def register(commands: Any) -> None:
-    index = commands.add_parser("index", help="mirror contract events into SQL and follow the chain")
-    index.add_argument("--database-url", help="SQLAlchemy URL (env ORIGINALS_DATABASE_URL)")
-    index.add_argument("--rpc-url", help="JSON-RPC URL of the chain (env ORIGINALS_RPC_URL)")
-    index.add_argument("--poll-interval", type=float, help="seconds between head polls once caught up")
-    index.add_argument("--confirmations", type=int, help="depth treated as final when the node has no finalized tag")
-    index.add_argument("--once", action="store_true", help="stop when caught up with the head")
-    index.add_argument("--reset", action="store_true", help="delete everything indexed so far and start again")
+    index = commands.add_parser("index", help=_("mirror contract events into SQL and follow the chain"))
+    index.add_argument("--database-url", help=_("SQLAlchemy URL (env ORIGINALS_DATABASE_URL)"))
+    index.add_argument("--rpc-url", help=_("JSON-RPC URL of the chain (env ORIGINALS_RPC_URL)"))
+    index.add_argument("--poll-interval", type=float, help=_("seconds between head polls once caught up"))
+    index.add_argument("--confirmations", type=int, help=_("depth treated as final when the node has no finalized tag"))
+    index.add_argument("--once", action="store_true", help=_("stop when caught up with the head"))
+    index.add_argument("--reset", action="store_true", help=_("delete everything indexed so far and start again"))
     index.add_argument(
         "--rescan-from-final",
         action="store_true",
-        help="after a reorg deeper than the window: roll back to the last final block and index from there",
+        help=_("after a reorg deeper than the window: roll back to the last final block and index from there"),
     )
     index.set_defaults(handler=cmd_index)

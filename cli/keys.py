@@ -43,8 +43,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def register(commands: Any) -> None:
-    keys = commands.add_parser("keys", help="create an encrypted issuer keystore and an API key")
-    keys.add_argument("--name", required=True, help="a label for the key, e.g. the issuer's name")
-    keys.add_argument("--devnet-account", type=int, help="use anvil's N-th devnet key (devnets only)")
-    keys.add_argument("--database-url", help="SQLAlchemy URL (env ORIGINALS_DATABASE_URL)")
+    keys = commands.add_parser("keys", help=_("create an encrypted issuer keystore and an API key"))
+    keys.add_argument("--name", required=True, help=_("a label for the key, e.g. the issuer's name"))
+    keys.add_argument("--devnet-account", type=int, help=_("use anvil's N-th devnet key (devnets only)"))
+    keys.add_argument("--database-url", help=_("SQLAlchemy URL (env ORIGINALS_DATABASE_URL)"))
     keys.set_defaults(handler=cmd_keys)

@@ -59,14 +59,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def register(commands: Any) -> None:
-    up = commands.add_parser("up", help="run everything on a local devnet: anvil, contracts, demo, indexer, API")
-    up.add_argument("--devnet-dir", default=".devnet", help="where the chain state, database and keys live")
-    up.add_argument("--rpc-port", type=int, default=8545, help="anvil's port (default 8545)")
-    up.add_argument("--no-demo", action="store_true", help="do not seed the demo consortium and certificates")
-    up.add_argument("--fresh", action="store_true", help="delete the devnet folder first: a new chain and database")
-    up.add_argument("--demo-dir", default="demo", help="where the demo originals and certificates are written")
+    up = commands.add_parser("up", help=_("run everything on a local devnet: anvil, contracts, demo, indexer, API"))
+    up.add_argument("--devnet-dir", default=".devnet", help=_("where the chain state, database and keys live"))
+    up.add_argument("--rpc-port", type=int, default=8545, help=_("anvil's port (default 8545)"))
+    up.add_argument("--no-demo", action="store_true", help=_("do not seed the demo consortium and certificates"))
+    up.add_argument("--fresh", action="store_true", help=_("delete the devnet folder first: a new chain and database"))
+    up.add_argument("--demo-dir", default="demo", help=_("where the demo originals and certificates are written"))
     up.set_defaults(handler=cmd_up)
-    serve = commands.add_parser("serve", help="run the API and web page (ORIGINALS_* settings)")
-    serve.add_argument("--host", help="listen address (env ORIGINALS_API_HOST)")
-    serve.add_argument("--port", type=int, help="listen port (env ORIGINALS_API_PORT)")
+    serve = commands.add_parser("serve", help=_("run the API and web page (ORIGINALS_* settings)"))
+    serve.add_argument("--host", help=_("listen address (env ORIGINALS_API_HOST)"))
+    serve.add_argument("--port", type=int, help=_("listen port (env ORIGINALS_API_PORT)"))
     serve.set_defaults(handler=cmd_serve)

@@ -167,3 +167,29 @@ def test_a_zero_fingerprint_is_refused_with_422_before_anything_is_sent(
     assert_problem(response, 422, "Invalid input", f"{where}: String should match pattern '{pattern}'", route)
     assert rows(keyed) == before
     assert rpc.call("eth_getTransactionCount", [issuer, "pending"]) == nonce
+
+
+def test_a_refused_issuance_body_is_explained_in_german_and_nothing_is_sent(
+    issuing: TestClient, keyed: Keyed, rpc: RpcClient, scenario: Scenario
+) -> None:
+    """Issue 14: pydantic's messages by type in German (a pattern, our own validator's ``value_error``), the same
+    locations as in English; still refused before anything is sent."""
+    issuer = scenario.partner("mill").address
+    nonce = rpc.call("eth_getTransactionCount", [issuer, "pending"])
+    before = rows(keyed)
+    body = {"originals": [original({"colour.shade": "x"}), {**original({}), "fingerprint": "0x" + "00" * 32}]}
+    headers = {"Authorization": f"Bearer {keyed.api_key}", "Accept-Language": "de"}
+    response = issuing.post("/batches", json=body, headers=headers)
+    assert response.status_code == 422
+    said = response.json()
+    assert (said["title"], said["detail"]) == (
+        "Ungültige Eingabe",
+        "originals.0.attributes: Ungültiger Wert, der Attributname 'colour.shade' darf nicht leer sein, keinen '.' "
+        "enthalten und höchstens 100 Zeichen haben",
+    )
+    assert said["errors"][1] == {
+        "loc": ["body", "originals", "1", "fingerprint"],
+        "msg": "Text muss dem Muster '^0x(?!0{64}$)[0-9a-fA-F]{64}$' entsprechen",
+    }
+    assert rows(keyed) == before
+    assert rpc.call("eth_getTransactionCount", [issuer, "pending"]) == nonce

@@ -162,14 +162,74 @@ def test_a_problem_has_its_title_and_detail_in_the_requests_language(
     }
 
 
-def test_a_request_validation_problem_is_titled_in_german_and_keeps_its_locations(client: TestClient) -> None:
-    english = problem(client.get("/certificates?limit=abc", headers=ENGLISH), 422)
-    german = problem(client.get("/certificates?limit=abc", headers=GERMAN), 422)
-    assert english["title"] == "Invalid input"
-    assert german["title"] == "Ungültige Eingabe"
-    assert german["errors"] == english["errors"]
-    assert german["detail"] == english["detail"]  # "limit: <pydantic's message>": pydantic's own words stay English
-    assert german["detail"].startswith("limit: ")
+@pytest.mark.parametrize(
+    ("method", "path", "english", "german"),
+    [
+        (
+            "GET",
+            "/certificates?limit=abc",
+            "limit: Input should be a valid integer, unable to parse string as an integer",
+            "limit: Eingabe muss eine gültige ganze Zahl sein; der Text ist keine ganze Zahl",
+        ),
+        (
+            "GET",
+            "/certificates?limit=501",
+            "limit: Input should be less than or equal to 500",
+            "limit: Eingabe muss kleiner oder gleich 500 sein",
+        ),
+        (
+            "GET",
+            "/certificates?limit=0",
+            "limit: Input should be greater than or equal to 1",
+            "limit: Eingabe muss größer oder gleich 1 sein",
+        ),
+        (
+            "GET",
+            "/partners/0x12",
+            "address: String should match pattern '^0x[0-9a-fA-F]{40}$'",
+            "address: Text muss dem Muster '^0x[0-9a-fA-F]{40}$' entsprechen",
+        ),
+        ("POST", "/verify/file", "file: Field required", "file: Feld erforderlich"),
+        (
+            "GET",
+            "/partners?status=active",
+            "status: Input should be 'NONE', 'APPLIED', 'ACTIVE', 'SUSPENDED', 'EXPELLED' or 'LEFT'",
+            "status: Eingabe muss 'NONE', 'APPLIED', 'ACTIVE', 'SUSPENDED', 'EXPELLED' oder 'LEFT' sein",
+        ),
+    ],
+)
+def test_a_request_validation_problem_is_in_german_with_the_same_locations(
+    client: TestClient, method: str, path: str, english: str, german: str
+) -> None:
+    said_en = problem(client.request(method, path, headers=ENGLISH), 422)
+    said_de = problem(client.request(method, path, headers=GERMAN), 422)
+    assert (said_en["title"], said_en["detail"]) == ("Invalid input", english)
+    assert (said_de["title"], said_de["detail"]) == ("Ungültige Eingabe", german)
+    assert said_en["errors"][0]["msg"] == english.partition(": ")[2]  # pydantic's own words, as before issue 14
+    assert said_de["errors"][0]["msg"] == german.partition(": ")[2]
+    assert [e["loc"] for e in said_de["errors"]] == [e["loc"] for e in said_en["errors"]]
+
+
+def test_a_body_that_is_not_json_is_refused_in_german(client: TestClient) -> None:
+    body, headers = b"{not json", {"Content-Type": "application/json"}
+    said_en = problem(client.post("/verify/document", content=body, headers={**ENGLISH, **headers}), 422)
+    said_de = problem(client.post("/verify/document", content=body, headers={**GERMAN, **headers}), 422)
+    assert said_en["errors"][0]["msg"] == "JSON decode error"
+    assert said_de["errors"][0]["msg"] == "ungültiges JSON"
+    assert said_de["errors"][0]["loc"] == said_en["errors"][0]["loc"]
+
+
+def test_a_pydantic_error_without_a_german_text_keeps_pydantics_words() -> None:
+    from api.validation import message
+    from ledger.i18n import use_language
+
+    unknown = {"type": "uuid_parsing", "msg": "Input should be a valid UUID", "ctx": {"error": "x"}}
+    without_its_value = {"type": "less_than_equal", "msg": "Input should be less than or equal to 5", "ctx": {}}
+    with use_language("de"):
+        assert message(unknown) == "Input should be a valid UUID"
+        assert message(without_its_value) == "Input should be less than or equal to 5"
+        assert message({"type": "missing", "msg": "Field required"}) == "Feld erforderlich"
+    assert message({"type": "missing", "msg": "Field required"}) == "Field required"
 
 
 def test_a_document_refused_by_our_own_check_is_explained_in_german(client: TestClient) -> None:
@@ -188,8 +248,31 @@ def test_a_client_past_its_limit_is_told_so_in_german(sqlite_indexed: Settings) 
     refused, retry = problem(response, 429), response.headers["retry-after"]
     assert refused["title"] == "Zu viele Anfragen"
     assert refused["detail"] == (
-        f"Dieser Client hat mehr Anfragen gesendet, als er darf (1 per 1 minute); bitte in {retry} s erneut versuchen"
+        f"Dieser Client hat mehr Anfragen gesendet, als er darf (1 pro 1 Minute); bitte in {retry} s erneut versuchen"
     )
+
+
+@pytest.mark.parametrize(
+    ("rate", "english", "german"),
+    [
+        ("1/minute", "1 per 1 minute", "1 pro 1 Minute"),
+        ("2000 per 2 hours", "2000 per 2 hour", "2.000 pro 2 Stunden"),
+        ("5/second", "5 per 1 second", "5 pro 1 Sekunde"),
+        ("3 per 2 days", "3 per 2 day", "3 pro 2 Tage"),
+        ("1/month", "1 per 1 month", "1 pro 1 Monat"),
+        ("7 per 3 years", "7 per 3 year", "7 pro 3 Jahre"),
+    ],
+)
+def test_a_rate_limit_is_said_in_the_requests_language(rate: str, english: str, german: str) -> None:
+    from limits import parse
+
+    from api.edge import limit_words
+    from ledger.i18n import use_language
+
+    item = parse(rate)
+    assert limit_words(item) == english == str(item)  # English: the limits library's own words, as before
+    with use_language("de"):
+        assert limit_words(item) == german
 
 
 def test_a_body_past_its_limit_is_refused_in_german(sqlite_indexed: Settings) -> None:
