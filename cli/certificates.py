@@ -10,7 +10,7 @@ from cli._shell import api_client, api_options, hash_files, settings_of
 from ledger.errors import LedgerError
 from ledger.i18n import N_
 from ledger.i18n import gettext as _
-from ledger.words import check_name, check_status, verdict
+from ledger.words import CHECK_STATUSES, check_name, check_status, verdict
 
 EXIT_VALID = 0
 EXIT_ERROR = 1
@@ -64,8 +64,9 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
 def _print_verification(result: dict[str, Any], label: str) -> None:
     print(f"{label}: {verdict(result['verdict'])}")
+    width = max(8, *(len(check_status(code)) for code in CHECK_STATUSES))  # the outcomes line up in any language
     for check in result["checks"]:
-        print(f"  {check_status(check['status']):<8} {check_name(check['name'])}: {check['reason']}")
+        print(f"  {check_status(check['status']):<{width}} {check_name(check['name'])}: {check['reason']}")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ change with the language; only these words do.
 
 from __future__ import annotations
 
-from ledger.i18n import N_, format_when
+from ledger.i18n import DEFAULT, N_, format_when, language
 from ledger.i18n import gettext as _
 
 VERDICTS = {
@@ -60,8 +60,9 @@ CHECK_NAMES = {
 """A check's name as shown to a person: in English its code (as the CLI has always printed it), in German a plain
 phrase (``Dokument unverändert``). The API's JSON keeps the code."""
 
-CHECK_STATUSES = {"VALID": N_("VALID"), "INVALID": N_("INVALID"), "SKIPPED": N_("SKIPPED")}
-"""A check's outcome as shown to a person (the code in English, a plain word in German)."""
+CHECK_STATUSES = {"VALID": N_("check passed"), "INVALID": N_("check failed"), "SKIPPED": N_("check skipped")}
+"""A check's outcome as shown to a person: the code in English (as the CLI has always printed it), a plain word in
+German (``In Ordnung``). Texts of their own, not the verdicts': a passed check is no "genuine" original."""
 
 
 def check_name(code: str) -> str:
@@ -71,4 +72,6 @@ def check_name(code: str) -> str:
 
 def check_status(code: str) -> str:
     """A check's outcome in the current language."""
-    return _(CHECK_STATUSES[code]) if code in CHECK_STATUSES else code
+    if code not in CHECK_STATUSES or language() == DEFAULT:
+        return code
+    return _(CHECK_STATUSES[code])

@@ -255,12 +255,12 @@ def test_verify_speaks_german_when_asked_with_the_same_exit_codes(cli: Cli) -> N
     ]
     assert german.stdout.splitlines() == [
         f"{document}: Echt",
-        "  Echt     Dokument unverändert: Das Dokument ist unverändert: die Felder ergeben den Ziel-Hash, und der "
-        "Nachweis führt zur Merkle-Wurzel",
-        "  Echt     Ausstellung und Status: Ausgestellt, nicht widerrufen, nicht ausgesetzt, nicht abgelaufen",
-        "  Echt     Aussteller: Ausgestellt von Alpine Wool Cooperative (p3.example)",
-        "  Echt     Aussteller beim Ausstellen berechtigt: Der Aussteller durfte beim Ausstellen ausstellen, und sein "
-        "Schlüssel war damals nicht kompromittiert",
+        "  In Ordnung       Dokument unverändert: Das Dokument ist unverändert: die Felder ergeben den Ziel-Hash, und "
+        "der Nachweis führt zur Merkle-Wurzel",
+        "  In Ordnung       Ausstellung und Status: Ausgestellt, nicht widerrufen, nicht ausgesetzt, nicht abgelaufen",
+        "  In Ordnung       Aussteller: Ausgestellt von Alpine Wool Cooperative (p3.example)",
+        "  In Ordnung       Aussteller beim Ausstellen berechtigt: Der Aussteller war beim Ausstellen berechtigt, und "
+        "sein Schlüssel war damals nicht kompromittiert",
     ]
     assert by_locale.stdout == german.stdout
     assert english.stderr == german.stderr == by_locale.stderr == ""
@@ -269,7 +269,7 @@ def test_verify_speaks_german_when_asked_with_the_same_exit_codes(cli: Cli) -> N
     revoked = cli.run("--lang", "de", "verify", str(document), key=None)
     assert revoked.returncode == 3
     assert revoked.stdout.splitlines()[0] == f"{document}: Widerrufen"
-    assert "  Ungültig Ausstellung und Status: Widerrufen (Grund: Betrug)" in revoked.stdout.splitlines()
+    assert "  Nicht in Ordnung Ausstellung und Status: Widerrufen (Grund: Betrug)" in revoked.stdout.splitlines()
 
     refused = cli.run("--lang", "de", "suspend", certificate, "--reason", "5", key="council")
     council, issuer = cli.chain.address(COUNCIL_ACCOUNT), cli.chain.address(ISSUER_ACCOUNT)
