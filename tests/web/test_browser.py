@@ -93,6 +93,11 @@ def test_dropping_a_pdf_certificate_verifies_the_document_it_carries(browser: ob
     assert "the fields hash to the target hash, and the proof leads to the Merkle root" in result
     assert page.inner_text(".issuer") == "Weberei Lindner Textile Mill"  # type: ignore[attr-defined]
     page.close()  # type: ignore[attr-defined]
+    # Saved without its ending (a browser's download folder, a renamed copy), it is still known by its bytes.
+    page = verify_by_drop(browser, base, "download-7f3a", pdf.content, "verify-pdf-certificate-no-ending")
+    assert page.inner_text("#verdict") == "VALID"  # type: ignore[attr-defined]
+    assert page.inner_text(".issuer") == "Weberei Lindner Textile Mill"  # type: ignore[attr-defined]
+    page.close()  # type: ignore[attr-defined]
     # Any other PDF is an original like any file: hashed in the browser, never sent.
     page = verify_by_drop(browser, base, "scan.pdf", b"%PDF-1.7 a scan of something", "verify-pdf-original")
     assert page.inner_text("#verdict") == "NOT FOUND"  # type: ignore[attr-defined]

@@ -170,10 +170,11 @@ async function verifyFile(file) {
 }
 
 // A PDF certificate carries its document (certificate.originals.json): the server reads it out and verifies it as a
-// dropped document. Only such a PDF is sent; any other PDF is an original like any file, hashed in the browser.
+// dropped document. Only such a PDF is sent; any other PDF is an original like any file, hashed in the browser. A PDF
+// is known by its first bytes, not its name: a download saved without the .pdf ending is still the certificate.
 async function verifyPdfCertificate(file) {
-  if (!/\.pdf$/i.test(file.name)) return null;
-  if (!new TextDecoder('latin1').decode(await file.arrayBuffer()).includes('(certificate.originals.json)')) return null;
+  const bytes = new TextDecoder('latin1').decode(await file.arrayBuffer());
+  if (!bytes.startsWith('%PDF-') || !bytes.includes('(certificate.originals.json)')) return null;
   const form = new FormData();
   form.append('file', file);
   return api(`/verify/pdf?source=${source()}`, { method: 'POST', body: form });
