@@ -156,7 +156,8 @@ def test_the_council_admits_the_applicant_and_anyone_executes_once_the_majority_
     assert re.fullmatch(rf"vote yes on proposal 3 {MINED}", cli.ok("council", "vote", "3", "yes", signer=1))
     cli.world.index()
     listed = cli.ok("council", "proposals", "--open")
-    assert re.search(r"^    3  ADMIT +open +yes 2 no 0 \(needs 2\)  until .* CES?T  Lindner Mill$", listed, re.M), listed
+    row = r"^    3  ADMIT +open +yes 2 no 0 \(needs 2\)  until .* CES?T  Lindner Mill$"
+    assert re.search(row, listed, re.M), listed
     assert listed.endswith(f"1 proposal(s), indexed to block {cli.world.head()}\n")
     as_json = json.loads(cli.ok("council", "proposals", "--open", "--json"))
     assert as_json == cli.api.get("/proposals", params={"status": "open"}).json()["data"]
