@@ -534,6 +534,7 @@ def attach(client: RpcClient, deployments_dir: Path) -> devchain.Consortium:
         chain_id,
         ContractBinding(load_abi("PartnerRegistry"), deployment.contract("PartnerRegistry").address),
         ContractBinding(load_abi("CertificateRegistry"), deployment.contract("CertificateRegistry").address),
+        ContractBinding(load_abi("ProvenanceRegistry"), deployment.contract("ProvenanceRegistry").address),
         deployment,
     )
 

@@ -1,10 +1,10 @@
 """The contract events as typed records, named exactly like the Solidity events they mirror.
 
-Field names are the Solidity parameter names in snake_case. Addresses are lower-case ``0x`` hex strings, bytes32
-values ``0x`` + 64 hex digits, numbers Python ints, enums their integer values (see the ``IntEnum`` classes here,
-which mirror the Solidity enums one for one). These records are what the decoder produces and the projector consumes;
-they carry no block or transaction data (see :class:`ledger.indexer.decode.LogMeta`).
-"""
+Field names are the Solidity parameter names in snake_case (a Python keyword gets a trailing ``_``: ``from_``).
+Addresses are lower-case ``0x`` hex strings, bytes32 values ``0x`` + 64 hex digits, numbers Python ints, enums their
+integer values (see the ``IntEnum`` classes here, which mirror the Solidity enums one for one). These records are what
+the decoder produces and the projector consumes; they carry no block or transaction data (see
+:class:`ledger.indexer.decode.LogMeta`)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,23 @@ class CertificateStatus(IntEnum):
     VALID = 0
     SUSPENDED = 1
     REVOKED = 2
+
+
+class Right(IntEnum):
+    """What a provenance transfer moves (``IProvenanceRegistry.Right``)."""
+
+    TITLE = 0
+    CUSTODY = 1
+
+
+class Disposition(IntEnum):
+    """An original's disposition (``IProvenanceRegistry.Disposition``); recovery brings it back to NONE."""
+
+    NONE = 0
+    LOST = 1
+    STOLEN = 2
+    DESTROYED = 3
+    RECALLED = 4
 
 
 ISSUER = 1
@@ -195,6 +212,170 @@ class CertificateReinstated:
     by_council: bool
 
 
+@dataclass(frozen=True, slots=True)
+class OriginalRegistered:
+    original: str
+    identifier: str
+    registrar: str
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAtRegistration:
+    original: str
+    holder: str
+
+
+@dataclass(frozen=True, slots=True)
+class OriginalSoulbound:
+    original: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateLinked:
+    original: str
+    certificate_id: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class OriginalDerived:
+    original: str
+    parent: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class TitleOffered:
+    original: str
+    from_: str
+    to: str
+    deadline: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyOffered:
+    original: str
+    from_: str
+    to: str
+    deadline: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOffered:
+    original: str
+    from_: str
+    key: str
+    right: int
+    deadline: int
+
+
+@dataclass(frozen=True, slots=True)
+class TitleTransferred:
+    original: str
+    from_: str
+    to: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyTransferred:
+    original: str
+    from_: str
+    to: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferClaimed:
+    original: str
+    key: str
+    claimant: str
+    right: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRejected:
+    original: str
+    by: str
+    right: int
+    remark_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransferCancelled:
+    original: str
+    by: str
+    right: int
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleEventRecorded:
+    original: str
+    holder: str
+    biz_step: int
+    evidence_hash: str
+    occurred_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleEventConsented:
+    original: str
+    recorder: str
+    holder: str
+    biz_step: int
+    evidence_hash: str
+    occurred_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventsAnchored:
+    recorder: str
+    root: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionReported:
+    original: str
+    by: str
+    disposition: int
+    evidence_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionCleared:
+    original: str
+    by: str
+    previous: int
+    evidence_hash: str
+    by_council: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClearingProposed:
+    clearing_id: int
+    original: str
+    proposer: str
+    disposition: int
+    remark_hash: str
+    deadline: int
+    council_at_proposal: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClearingVoted:
+    clearing_id: int
+    voter: str
+    yes_votes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClearingExecuted:
+    clearing_id: int
+    executor: str
+    counted: int
+    required: int
+
+
 PartnerEvent = (
     PartnerRegistered | PartnerStatusChanged | PartnerRightsChanged | PartnerDetailsChanged | PartnerCompromised
 )
@@ -202,7 +383,28 @@ ProposalEvent = ProposalCreated | DetailsProposed | VoteCast | ProposalExecuted
 CertificateEvent = (
     CertificateIssued | DocumentPublished | CertificateRevoked | CertificateSuspended | CertificateReinstated
 )
-Event = PartnerEvent | ProposalEvent | CertificateEvent
+OriginalEvent = (
+    OriginalRegistered
+    | HeldAtRegistration
+    | OriginalSoulbound
+    | CertificateLinked
+    | OriginalDerived
+    | TitleOffered
+    | CustodyOffered
+    | ClaimOffered
+    | TitleTransferred
+    | CustodyTransferred
+    | OfferClaimed
+    | TransferRejected
+    | TransferCancelled
+    | LifecycleEventRecorded
+    | LifecycleEventConsented
+    | DispositionReported
+    | DispositionCleared
+)
+ClearingEvent = ClearingProposed | ClearingVoted | ClearingExecuted
+ProvenanceEvent = OriginalEvent | ClearingEvent | EventsAnchored
+Event = PartnerEvent | ProposalEvent | CertificateEvent | ProvenanceEvent
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
@@ -221,6 +423,27 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CertificateRevoked,
         CertificateSuspended,
         CertificateReinstated,
+        OriginalRegistered,
+        HeldAtRegistration,
+        OriginalSoulbound,
+        CertificateLinked,
+        OriginalDerived,
+        TitleOffered,
+        CustodyOffered,
+        ClaimOffered,
+        TitleTransferred,
+        CustodyTransferred,
+        OfferClaimed,
+        TransferRejected,
+        TransferCancelled,
+        LifecycleEventRecorded,
+        LifecycleEventConsented,
+        EventsAnchored,
+        DispositionReported,
+        DispositionCleared,
+        ClearingProposed,
+        ClearingVoted,
+        ClearingExecuted,
     )
 }
 """Every event the registries emit, by Solidity name."""

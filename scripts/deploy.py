@@ -1,9 +1,10 @@
 """``ape run deploy --network <network>``: deploy the consortium's registries once per chain and record them.
 
-Deploys ``PartnerRegistry`` (founders and voting period from ``consortium.yaml``) and ``CertificateRegistry`` bound to
-it, then writes ``deployments/<chain_id>.json`` (see :mod:`ledger.deployments`), the file the runtime reads. Running
-it again against a chain that already has the recorded deployment does nothing; ``--redeploy`` deploys fresh. A
-manifest whose contracts are gone (a restarted devnet), or of another contract version, counts as absent.
+Deploys ``CertificateRegistry`` and ``ProvenanceRegistry``, then ``PartnerRegistry`` (founders and voting period from
+``consortium.yaml``) bound to both (its standing mirror and standing cache), then writes ``deployments/<chain_id>.json``
+(see :mod:`ledger.deployments`), the file the runtime reads. Running it again against a chain that already has the
+recorded deployment does nothing; ``--redeploy`` deploys fresh. A manifest whose contracts are gone (a restarted
+devnet), or of another contract version, counts as absent.
 
 The manifest records the contract version (``CONTRACT_VERSION``, which the runtime insists on) and the kind of
 network: ``local-devnet`` only for ape's local network (the one place the well-known test keys may sign; a fork
@@ -79,7 +80,7 @@ def cli(
     redeploy: bool,
     deployments_dir: Path | None,
 ) -> None:
-    """Deploy PartnerRegistry and CertificateRegistry and write the deployment manifest."""
+    """Deploy the three registries and write the deployment manifest."""
     root = Path(project.path)
     choice = f"{network.ecosystem.name}:{network.name}"
     try:
@@ -102,16 +103,18 @@ def cli(
             raise click.ClickException(f"{choice} is not a local devnet: choose the deployer with --account <alias>")
         deployer = accounts.test_accounts[0]
 
-    # The certificate registry first, naming the partner registry's address-to-be; the partner registry's constructor
-    # then checks that it is named and pushes the founders' standing to it.
-    partners_address = create_address(str(deployer.address), deployer.nonce + 1)
+    # The certificate and provenance registries first, both naming the partner registry's address-to-be; the partner
+    # registry's constructor then checks that they name it, binds them as its standing mirror and standing cache
+    # (docs/decisions/0010-provenance.md) and pushes the founders' standing to the mirror.
+    partners_address = create_address(str(deployer.address), deployer.nonce + 2)
     certificates = deployer.deploy(project.CertificateRegistry, partners_address)
+    provenance = deployer.deploy(project.ProvenanceRegistry, partners_address)
     partners = deployer.deploy(
         project.PartnerRegistry,
         constructor_founders(founders),
         spec.voting_period,
         certificates.address,
-        "0x" + "00" * 20,  # no standing cache until the provenance registry is deployed with it
+        provenance.address,
     )
     deployment = Deployment(
         chain_id=chain_id,
@@ -124,13 +127,14 @@ def cli(
         contracts={
             "PartnerRegistry": _record(provider, partners, project.PartnerRegistry.contract_type),
             "CertificateRegistry": _record(provider, certificates, project.CertificateRegistry.contract_type),
+            "ProvenanceRegistry": _record(provider, provenance, project.ProvenanceRegistry.contract_type),
         },
         founders=founders,
     )
     save_deployment(deployment, directory)
     click.echo(
-        f"Deployed PartnerRegistry at {partners.address} and CertificateRegistry at {certificates.address} "
-        f"on chain {chain_id} ({choice}); wrote {path}"
+        f"Deployed PartnerRegistry at {partners.address}, CertificateRegistry at {certificates.address} and "
+        f"ProvenanceRegistry at {provenance.address} on chain {chain_id} ({choice}); wrote {path}"
     )
 
 

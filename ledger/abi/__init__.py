@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ABI_DIR = Path(__file__).resolve().parent
-CONTRACTS: tuple[str, ...] = ("PartnerRegistry", "CertificateRegistry")
+CONTRACTS: tuple[str, ...] = ("PartnerRegistry", "CertificateRegistry", "ProvenanceRegistry")
 """The deployed contracts whose ABIs are committed, in deployment order."""
 
 Abi = list[dict[str, Any]]

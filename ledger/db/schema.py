@@ -2,7 +2,8 @@
 
 Two kinds of tables. ``chain_events`` is the append-only mirror of every decoded event, keyed by
 (chain_id, tx_hash, log_index), with the block it came from and the *entity* it belongs to (``partner:<address>``,
-``proposal:<id>`` or ``certificate:<certificate id>``). Every other table is **derived**: a pure function of the
+``proposal:<id>``, ``certificate:<certificate id>``, ``original:<original id>``, ``clearing:<id>`` or
+``anchor:<root>``). Every other table is **derived**: a pure function of the
 events of its entity, so a reorg rollback deletes the events above the common ancestor, drops the derived rows of the
 entities those events touched, and replays the remaining events of just those entities. ``sync_state`` and
 ``block_hashes`` hold progress and the reorg window; they are written in the same transaction as the rows they
@@ -280,6 +281,112 @@ certificate_history = Table(
     Index(None, "certificate_id", "block_number", "log_index"),
 )
 
+originals = Table(
+    "originals",
+    metadata,
+    _hash("id", primary_key=True),
+    _hash("identifier", nullable=False),
+    _address("registrar", nullable=False),
+    _address("owner", nullable=False),
+    _address("holder", nullable=False),
+    Column("third_party_holds", Boolean, nullable=False),
+    Column("disposition", Integer, nullable=False),
+    Column("soulbound", Boolean, nullable=False),
+    _hash("parent"),
+    Column("registered_block", BigInteger, nullable=False),
+    Column("registered_log_index", Integer, nullable=False),
+    _hash("tx_hash", nullable=False),
+    Column("updated_block", BigInteger, nullable=False),
+    Index(None, "owner", "id"),
+    Index(None, "holder", "id"),
+    Index(None, "identifier", "registered_block", "registered_log_index"),
+    Index(None, "registrar", "registered_block", "id"),
+    Index(None, "parent"),
+)
+"""The current state of each original (ProvenanceRegistry; id = keccak256(abi.encode(registrar, identifier))), as the
+contract keeps it: ``holder`` is who holds it (the owner when ``third_party_holds`` is false; a sale then moves custody
+to the new owner), ``parent`` the original it was made from (OriginalDerived). Every column is set from the events
+alone (no counter), so applying an event again changes nothing. Registrations of one identifier by several
+registrars are ordered by (``registered_block``, ``registered_log_index``): the first is the identifier's first
+registration. The registration time is the time of ``registered_block``."""
+
+provenance_events = Table(
+    "provenance_events",
+    metadata,
+    _hash("tx_hash", primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    _hash("original", nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Column("action", String(24), nullable=False),
+    _address("actor", nullable=False),
+    _address("party"),
+    Column("transfer_right", Integer),
+    Column("disposition", Integer),
+    Column("biz_step", Integer),
+    Column("occurred_at", BigInteger),
+    Column("deadline", BigInteger),
+    _hash("reference"),
+    Column("by_council", Boolean),
+    Index(None, "original", "block_number", "log_index"),
+    Index(None, "actor", "block_number", "log_index"),
+    Index(None, "party", "block_number", "log_index"),
+    Index(None, "reference"),
+)
+"""The timeline of each original, one row per event of the original in chain order (keyset: (``block_number``,
+``log_index``)). ``action`` names the event (:data:`ledger.indexer.handlers.provenance.ACTIONS`); ``actor`` is who
+acted (the registrar, the offering or reporting party, the recipient who rejected, the holder or recorder of a
+lifecycle event) and ``party`` the other address (the owner at registration, the holder, the recipient, the one-time
+key, the claimant, the consenting holder); ``reference`` the hash the event carries (the identifier, the certificate
+id, the parent, the evidence or remark hash). Columns an event does not carry are null."""
+
+provenance_batches = Table(
+    "provenance_batches",
+    metadata,
+    _hash("tx_hash", primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    _address("recorder", nullable=False),
+    _hash("root", nullable=False),
+    Column("event_count", BigInteger, nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    Index(None, "root"),
+    Index(None, "recorder", "block_number", "log_index"),
+)
+"""Merkle roots of lifecycle events anchored by a partner (EventsAnchored): the events are proved against them."""
+
+provenance_clearings = Table(
+    "provenance_clearings",
+    metadata,
+    Column("clearing_id", Uint256, primary_key=True),
+    _hash("original", nullable=False),
+    _address("proposer", nullable=False),
+    Column("disposition", Integer, nullable=False),
+    _hash("remark_hash", nullable=False),
+    Column("deadline", BigInteger, nullable=False),
+    Column("council_at_proposal", Integer, nullable=False),
+    Column("yes_votes", Integer, nullable=False),
+    Column("executed", Boolean, nullable=False),
+    _address("executed_by"),
+    Column("executed_block", BigInteger),
+    Column("counted", Integer),
+    Column("required", Integer),
+    Column("created_block", BigInteger, nullable=False),
+    _hash("tx_hash", nullable=False),
+    Index(None, "original"),
+)
+"""Council proposals to clear an original's disposition (a false report); ``counted`` and ``required`` are null
+until executed. The clearing itself is the original's ``disposition_cleared`` row with ``by_council``."""
+
+provenance_clearing_votes = Table(
+    "provenance_clearing_votes",
+    metadata,
+    Column("clearing_id", Uint256, primary_key=True),
+    _address("voter", primary_key=True),
+    Column("yes_votes", Integer, nullable=False),
+    Column("block_number", BigInteger, nullable=False),
+    _hash("tx_hash", nullable=False),
+)
+"""The yes votes cast on clearings after the proposer's own (ClearingVoted), with the total after each."""
+
 sync_state = Table(
     "sync_state",
     metadata,
@@ -357,5 +464,10 @@ DERIVED_TABLES = (
     documents,
     document_status,
     certificate_history,
+    originals,
+    provenance_events,
+    provenance_batches,
+    provenance_clearings,
+    provenance_clearing_votes,
 )
 """Tables that are a pure function of ``chain_events`` (rebuilt per entity on rollback)."""

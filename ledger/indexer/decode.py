@@ -8,6 +8,7 @@ input always gives the same output, and a malformed log raises :class:`DecodeErr
 
 from __future__ import annotations
 
+import keyword
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -100,7 +101,9 @@ _new_decoded_log = _maker(DecodedLog)
 
 
 def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """A Solidity parameter name as a record field: snake_case, a Python keyword with a trailing ``_`` (``from_``)."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return f"{snake}_" if keyword.iskeyword(snake) else snake
 
 
 _PADDING = "0" * 24

@@ -233,13 +233,16 @@ def test_yaml_example_in_the_module_docstring_is_valid() -> None:
 
 PARTNERS = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 CERTIFICATES = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
-BLOCKS = {1: "0x" + "b1" * 32, 2: "0x" + "b2" * 32}
+PROVENANCE = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"
+BLOCKS = {1: "0x" + "b1" * 32, 2: "0x" + "b2" * 32, 3: "0x" + "b3" * 32}
+ALL = ("PartnerRegistry", "CertificateRegistry", "ProvenanceRegistry")
 
 
 def manifest(*names: str) -> Deployment:
     entries = {
         "PartnerRegistry": ContractDeployment(PARTNERS, 1, BLOCKS[1], "0x" + "a1" * 32, "c1" * 32),
         "CertificateRegistry": ContractDeployment(CERTIFICATES, 2, BLOCKS[2], "0x" + "a2" * 32, "c2" * 32),
+        "ProvenanceRegistry": ContractDeployment(PROVENANCE, 3, BLOCKS[3], "0x" + "a3" * 32, "c3" * 32),
     }
     return Deployment(31337, "ethereum:local", PARTNERS, 60, {n: entries[n] for n in names})
 
@@ -249,8 +252,14 @@ def code_at(*addresses: str) -> Any:
 
 
 def test_manifest_matching_the_chain_is_current() -> None:
-    both = manifest("PartnerRegistry", "CertificateRegistry")
-    assert stale_reason(both, code_at(PARTNERS, CERTIFICATES), BLOCKS.get) is None
+    every = manifest(*ALL)
+    assert stale_reason(every, code_at(PARTNERS, CERTIFICATES, PROVENANCE), BLOCKS.get) is None
+
+
+def test_manifest_of_the_two_registries_before_provenance_is_stale() -> None:
+    before = manifest("PartnerRegistry", "CertificateRegistry")
+    reason = stale_reason(before, code_at(PARTNERS, CERTIFICATES, PROVENANCE), BLOCKS.get)
+    assert reason == "it records no ProvenanceRegistry"
 
 
 def test_manifest_missing_a_contract_is_stale() -> None:
@@ -259,24 +268,24 @@ def test_manifest_missing_a_contract_is_stale() -> None:
 
 
 def test_manifest_whose_contract_has_no_code_is_stale() -> None:
-    both = manifest("PartnerRegistry", "CertificateRegistry")
-    assert stale_reason(both, code_at(PARTNERS), BLOCKS.get) == f"CertificateRegistry has no code at {CERTIFICATES}"
+    every = manifest(*ALL)
+    assert stale_reason(every, code_at(PARTNERS), BLOCKS.get) == f"CertificateRegistry has no code at {CERTIFICATES}"
 
 
 def test_stale_reason_checks_contracts_in_deployment_order_whatever_the_file_order() -> None:
-    sorted_like_the_file = manifest("CertificateRegistry", "PartnerRegistry")
+    sorted_like_the_file = manifest("ProvenanceRegistry", "CertificateRegistry", "PartnerRegistry")
     assert stale_reason(sorted_like_the_file, code_at(), BLOCKS.get) == f"PartnerRegistry has no code at {PARTNERS}"
 
 
 def test_manifest_whose_deploy_block_is_gone_is_stale() -> None:
-    both = manifest("PartnerRegistry", "CertificateRegistry")
-    reason = stale_reason(both, code_at(PARTNERS, CERTIFICATES), {1: BLOCKS[1]}.get)
+    every = manifest(*ALL)
+    reason = stale_reason(every, code_at(PARTNERS, CERTIFICATES, PROVENANCE), {1: BLOCKS[1]}.get)
     assert reason == "the chain has no block 2, where CertificateRegistry was deployed"
 
 
 def test_manifest_whose_deploy_block_has_another_hash_is_stale() -> None:
     """A restarted devnet redeploys to the same addresses; only the block hash tells the deployments apart."""
-    both = manifest("PartnerRegistry", "CertificateRegistry")
-    reorged = {1: "0x" + "ff" * 32, 2: BLOCKS[2]}
-    reason = stale_reason(both, code_at(PARTNERS, CERTIFICATES), reorged.get)
+    every = manifest(*ALL)
+    reorged = {1: "0x" + "ff" * 32, 2: BLOCKS[2], 3: BLOCKS[3]}
+    reason = stale_reason(every, code_at(PARTNERS, CERTIFICATES, PROVENANCE), reorged.get)
     assert reason == "block 1, where PartnerRegistry was deployed, now has another hash"

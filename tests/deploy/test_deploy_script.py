@@ -110,7 +110,7 @@ def first(deploy: Deploy, tmp_path_factory: pytest.TempPathFactory) -> Deployed:
     return deploy_into(deploy, tmp_path_factory.mktemp("first"))
 
 
-def test_deploy_records_both_contracts_as_they_are_on_chain(first: Deployed, anvil: Anvil) -> None:
+def test_deploy_records_the_three_contracts_as_they_are_on_chain(first: Deployed, anvil: Anvil) -> None:
     assert first.manifest.chain_id == CHAIN_ID
     assert first.manifest.network == "ethereum:local"
     assert first.manifest.network_kind is NetworkKind.LOCAL_DEVNET
@@ -123,12 +123,13 @@ def test_deploy_records_both_contracts_as_they_are_on_chain(first: Deployed, anv
     assert_on_chain(anvil, first.manifest)
     partners = first.manifest.contract("PartnerRegistry")
     certificates = first.manifest.contract("CertificateRegistry")
-    # The certificate registry first: it names the partner registry's address-to-be, and the partner registry's
-    # constructor checks that pairing and pushes the founders' standing to it.
-    assert certificates.block_number < partners.block_number
+    provenance = first.manifest.contract("ProvenanceRegistry")
+    # The certificate and provenance registries first: both name the partner registry's address-to-be, and the
+    # partner registry's constructor checks both pairings (its standing mirror and standing cache).
+    assert certificates.block_number < provenance.block_number < partners.block_number
     assert first.stdout.splitlines()[-1] == (
-        f"Deployed PartnerRegistry at {partners.address} and CertificateRegistry at {certificates.address} "
-        f"on chain {CHAIN_ID} (ethereum:local); wrote {first.path}"
+        f"Deployed PartnerRegistry at {partners.address}, CertificateRegistry at {certificates.address} and "
+        f"ProvenanceRegistry at {provenance.address} on chain {CHAIN_ID} (ethereum:local); wrote {first.path}"
     )
 
 
@@ -164,6 +165,11 @@ def test_founders_are_active_partners_on_chain_with_their_names_types_and_rights
     # Bound to each other: the certificate registry was deployed first, naming the partner registry's address-to-be.
     assert registry.functions.standingMirror().call() == certificates
     assert mirror.functions.partners().call() == partners.address
+    # And to the provenance registry, deployed second, as its standing cache.
+    provenance = first.manifest.contract("ProvenanceRegistry").address
+    cache = anvil.w3.eth.contract(address=provenance, abi=load_abi("ProvenanceRegistry"))
+    assert registry.functions.standingCache().call() == provenance
+    assert cache.functions.partners().call() == partners.address
     deployed_at = anvil.w3.eth.get_block(partners.block_number)["timestamp"]
     seats = 0
     for founder in first.manifest.founders:

@@ -22,9 +22,7 @@ from ledger.abi import ABI_DIR, CONTRACTS, abi_path, abi_sha256, load_abi, rende
 APE_SOLIDITY_DEFAULT_OPTIMIZE = True
 APE_SOLIDITY_DEFAULT_RUNS = 200
 
-AWAITING_ABI = {
-    "ProvenanceRegistry": "issue 16: its ABI, deployment and indexer handlers land together, after the contract",
-}
+AWAITING_ABI: dict[str, str] = {}
 """Deployable contracts whose ABI is not committed yet, each with why; remove the entry with the ``make abi`` step."""
 
 

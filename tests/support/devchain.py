@@ -65,12 +65,13 @@ def h32(i: int, salt: str = "") -> str:
 
 @dataclass
 class Consortium:
-    """The two registries on one chain plus a sender per anvil account."""
+    """The three registries on one chain plus a sender per anvil account."""
 
     client: RpcClient
     chain_id: int
     partners: ContractBinding
     certificates: ContractBinding
+    provenance: ContractBinding
     deployment: Deployment
     senders: dict[int, TxSender] = field(default_factory=dict)
 
@@ -91,6 +92,9 @@ class Consortium:
 
     def cert_tx(self, index: int, fn: str, *args: Any, gas: int | None = None) -> Receipt:
         return self._tx(index, self.certificates, fn, *args, gas=gas)
+
+    def prov_tx(self, index: int, fn: str, *args: Any, gas: int | None = None) -> Receipt:
+        return self._tx(index, self.provenance, fn, *args, gas=gas)
 
     # -- consortium steps -----------------------------------------------------------------------------------------
 
@@ -140,27 +144,27 @@ class Consortium:
         return certificate_id(self.address(index), root)
 
 
-NO_CACHE = "0x" + "00" * 20
-"""The partner registry's standing cache while the provenance registry is not deployed with it."""
-
-
 def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period: int = VOTING_PERIOD) -> Consortium:
-    """Deploy both registries from anvil account 0 with the three example founders; write the manifest if asked."""
+    """Deploy the three registries from anvil account 0 with the three example founders; write the manifest if asked."""
     chain_id = int(client.call("eth_chainId"), 16)
     deployer = TxSender(client, Account.from_key(devnet_key(0)), chain_id)
     founders = [
         (Account.from_key(devnet_key(i)).address, int(org), ISSUER | COUNCIL, name, domain, b"\0" * 32)
         for i, (org, name, domain) in enumerate(FOUNDERS)
     ]
-    # The certificate registry first, naming the partner registry's address-to-be (the deployer's next CREATE).
+    # The certificate and provenance registries first, both naming the partner registry's address-to-be (the
+    # deployer's CREATE after theirs); the partner registry then binds them as its standing mirror and cache.
     nonce = int(client.call("eth_getTransactionCount", [deployer.address, "pending"]), 16)
-    cert_args = encode(["address"], [create_address(deployer.address, nonce + 1)])
-    cert_receipt = deployer.transact(Call(None, bytecode("CertificateRegistry") + cert_args.hex(), gas=3_000_000))
+    partners_to_be = encode(["address"], [create_address(deployer.address, nonce + 2)])
+    cert_receipt = deployer.transact(Call(None, bytecode("CertificateRegistry") + partners_to_be.hex(), gas=3_000_000))
     cert_address = cert_receipt.contract_address
     assert cert_address is not None
+    prov_receipt = deployer.transact(Call(None, bytecode("ProvenanceRegistry") + partners_to_be.hex(), gas=6_000_000))
+    prov_address = prov_receipt.contract_address
+    assert prov_address is not None
     args = encode(
         ["(address,uint8,uint8,string,string,bytes32)[]", "uint48", "address", "address"],
-        [founders, voting_period, cert_address, NO_CACHE],
+        [founders, voting_period, cert_address, prov_address],
     )
     partner_receipt = deployer.transact(Call(None, bytecode("PartnerRegistry") + args.hex(), gas=6_000_000))
     partner_address = partner_receipt.contract_address
@@ -180,6 +184,7 @@ def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period
         contracts={
             "PartnerRegistry": entry("PartnerRegistry", partner_receipt, partner_address),
             "CertificateRegistry": entry("CertificateRegistry", cert_receipt, cert_address),
+            "ProvenanceRegistry": entry("ProvenanceRegistry", prov_receipt, prov_address),
         },
         founders=tuple(
             Founder(str(f[0]), f[3], f[4], OrganisationType(f[1]), f[2], "0x" + "00" * 32) for f in founders
@@ -192,6 +197,7 @@ def deploy(client: RpcClient, deployments_dir: Path | None = None, voting_period
         chain_id,
         ContractBinding(load_abi("PartnerRegistry"), partner_address),
         ContractBinding(load_abi("CertificateRegistry"), cert_address),
+        ContractBinding(load_abi("ProvenanceRegistry"), prov_address),
         deployment,
     )
     consortium.senders[0] = deployer

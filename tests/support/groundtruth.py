@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,16 @@ from ledger.chain.tx import Call
 from ledger.config import Settings
 from ledger.db import schema as s
 from ledger.documents import MerkleTree
-from ledger.events import COUNCIL, ISSUER, CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+from ledger.events import (
+    COUNCIL,
+    ISSUER,
+    CertificateStatus,
+    Disposition,
+    OrganisationType,
+    PartnerStatus,
+    ProposalKind,
+    Right,
+)
 from ledger.indexer.decode import RawLog
 from ledger.indexer.project import Projector
 from ledger.indexer.runner import IndexerSetup, build_indexer, make_decoder
@@ -246,7 +256,9 @@ class DevChain:
 
     @property
     def addresses(self) -> list[str]:
-        return [self.consortium.partners.address, self.consortium.certificates.address]
+        return [
+            str(c.address) for c in (self.consortium.partners, self.consortium.certificates, self.consortium.provenance)
+        ]
 
     def settings(self, database_url: str, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
@@ -324,6 +336,9 @@ OUTSIDER_ID = 9
 """An anvil account that is never a partner (anyone may execute a carried proposal)."""
 GAS_ISSUE = 150_000
 GAS_STATUS = 200_000
+GAS_PROVENANCE = 300_000
+HOLDERS = tuple(range(10))
+"""The anvil accounts (all funded) that own and hold originals; only founders register them (always issuers)."""
 
 
 @dataclass
@@ -351,12 +366,29 @@ class _Partner:
 
 
 @dataclass
+class _Original:
+    """An original of the provenance registry, as the workload drives it (accounts by anvil index)."""
+
+    registrar: int
+    owner: int
+    holder: int
+    soulbound: bool = False
+    third_party: bool = False
+    """The contract's "a third party holds it" flag: a sale leaves custody with the holder only then."""
+    disposition: Disposition = Disposition.NONE
+    offers: dict[Right, int] = field(default_factory=dict)
+    """Open plain offers: the recipient by right (a change of owner voids them all)."""
+
+
+@dataclass
 class Model:
     """What the workload knows of the contracts' state: enough to only send transactions that succeed."""
 
     certificates: dict[str, _Certificate] = field(default_factory=dict)
     """By certificate id."""
     partners: dict[int, _Partner] = field(default_factory=dict)
+    originals: dict[str, _Original] = field(default_factory=dict)
+    """By original id."""
     serial: int = 0
 
     def fresh(self, tag: str) -> str:
@@ -616,6 +648,204 @@ class Workload:
         proposal = self._partner_tx(proposer, "propose", int(ProposalKind.SUSPEND), self.c.address(subject), 0, 0)
         self._partner_tx(other, "vote", proposal, False)
 
+    # -- provenance steps --
+
+    def _prov_tx(self, index: int, fn: str, *args: Any) -> str:
+        return self._send(index, self.c.provenance, fn, *args, gas=GAS_PROVENANCE)
+
+    def _deadline(self) -> int:
+        return self._timestamp() + 10**6
+
+    def register(
+        self,
+        registrar: int | None = None,
+        owner: int | None = None,
+        holder: int | None = None,
+        soulbound: bool = False,
+        certificates: Sequence[str] = (),
+        parents: Sequence[str] = (),
+    ) -> str:
+        """An original registered by a founder (linked to ``certificates`` and ``parents`` if given); returns its id."""
+        registrar = self.rng.choice(FOUNDER_IDS) if registrar is None else registrar
+        owner = self.rng.choice(HOLDERS) if owner is None else owner
+        holder = owner if holder is None else holder
+        identifier = self.model.fresh("identifier")
+        ident = bytes.fromhex(identifier[2:])
+        args = (ident, self.c.address(owner), self.c.address(holder), soulbound)
+        if certificates or parents:
+            links = ([bytes.fromhex(x[2:]) for x in certificates], [bytes.fromhex(x[2:]) for x in parents])
+            self._prov_tx(registrar, "enrolLinked", *args, *links)
+        else:
+            self._prov_tx(registrar, "enrolOriginal", *args)
+        original = devchain.certificate_id(self.c.address(registrar), identifier)  # the same keccak(abi.encode)
+        self.model.originals[original] = _Original(registrar, owner, holder, soulbound, holder != owner)
+        return original
+
+    def _party(self, o: _Original, right: Right) -> int:
+        return o.owner if right == Right.TITLE else o.holder
+
+    def offer(self, original: str, right: Right, to: int) -> None:
+        o = self.model.originals[original]
+        self._prov_tx(self._party(o, right), "handOver", bytes.fromhex(original[2:]), int(right),
+                      self.c.address(to), self._deadline())  # fmt: skip
+        o.offers[right] = to
+
+    def accept(self, original: str, right: Right) -> None:
+        o = self.model.originals[original]
+        to = o.offers.pop(right)
+        self._prov_tx(to, "takeOver", bytes.fromhex(original[2:]), int(right))
+        self._moved(o, right, to)
+
+    def _moved(self, o: _Original, right: Right, to: int) -> None:
+        if right == Right.TITLE:
+            if not o.third_party:
+                o.holder = to
+            o.owner = to
+            o.offers.clear()  # a change of owner voids every open offer
+        else:
+            o.holder = to
+            o.third_party = to != o.owner
+
+    def withdraw(self, original: str, right: Right, reject: bool) -> None:
+        """The recipient rejects the open offer of ``right``, or its party cancels it."""
+        o = self.model.originals[original]
+        to = o.offers.pop(right)
+        ident = bytes.fromhex(original[2:])
+        if reject:
+            self._prov_tx(to, "reject", ident, int(right), bytes.fromhex(self.model.fresh("remark")[2:]))
+        else:
+            self._prov_tx(self._party(o, right), "cancel", ident, int(right))
+
+    def claim(self, original: str, right: Right, claimant: int) -> None:
+        """A claim offer to a fresh one-time key, claimed for ``claimant``, relayed by an outsider."""
+        from eth_account import Account
+
+        from ledger.signing.actions import sign
+        from ledger.signing.provenance import claim_typed_data
+
+        o = self.model.originals[original]
+        key = bytes.fromhex(self.model.fresh("one-time key")[2:])
+        key_address = Account.from_key(key).address
+        deadline = self._deadline()
+        ident = bytes.fromhex(original[2:])
+        self._prov_tx(self._party(o, right), "proposeClaim", ident, int(right), key_address, deadline)
+        typed = claim_typed_data(
+            ident, int(right), self.c.address(claimant), deadline, self.c.chain_id, str(self.c.provenance.address)
+        )
+        signature = bytes.fromhex(sign(typed, key)[2:])
+        self._prov_tx(OUTSIDER_ID, "claim", ident, int(right), self.c.address(claimant), deadline, signature)
+        self._moved(o, right, claimant)
+
+    def record(self, original: str) -> None:
+        """A lifecycle event by the holder."""
+        o = self.model.originals[original]
+        evidence = bytes.fromhex(self.model.fresh("evidence")[2:])
+        step = self.rng.choice((11, 21, 31))
+        self._prov_tx(o.holder, "addEvent", bytes.fromhex(original[2:]), step, evidence, self._timestamp() - 60)
+
+    def record_with_consent(self, original: str, recorder: int) -> None:
+        """A lifecycle event by partner ``recorder`` with the holder's signed consent."""
+        from devtools.devnet import devnet_key
+        from ledger.signing.actions import sign
+        from ledger.signing.provenance import record_event_typed_data
+
+        self.settle()
+        o = self.model.originals[original]
+        holder = self.c.address(o.holder)
+        (nonce,) = self.c.provenance.view(self.c.client, "nonces", holder)
+        ident = bytes.fromhex(original[2:])
+        evidence = bytes.fromhex(self.model.fresh("evidence")[2:])
+        occurred_at, deadline = self._timestamp() - 60, self._deadline()
+        typed = record_event_typed_data(
+            holder, ident, 21, evidence, occurred_at, self.c.address(recorder), nonce, deadline,
+            self.c.chain_id, str(self.c.provenance.address),
+        )  # fmt: skip
+        signed = (holder, nonce, deadline, bytes.fromhex(sign(typed, devnet_key(o.holder))[2:]))
+        self._prov_tx(recorder, "addEventWithConsent", ident, 21, evidence, occurred_at, signed)
+
+    def anchor(self) -> None:
+        """A Merkle root of lifecycle events anchored by a founder."""
+        root = bytes.fromhex(self.model.fresh("event root")[2:])
+        self._prov_tx(self.rng.choice(FOUNDER_IDS), "anchorEvents", root, self.rng.randrange(1, 500))
+
+    def report(self, original: str, disposition: Disposition) -> None:
+        """The owner reports the original lost or stolen (open plain offers stay open but cannot be taken)."""
+        o = self.model.originals[original]
+        evidence = bytes.fromhex(self.model.fresh("report")[2:])
+        self._prov_tx(o.owner, "logIncident", bytes.fromhex(original[2:]), int(disposition), evidence)
+        o.disposition = disposition
+
+    def recover(self, original: str) -> None:
+        o = self.model.originals[original]
+        evidence = bytes.fromhex(self.model.fresh("recovered")[2:])
+        self._prov_tx(o.owner, "clearDisposition", bytes.fromhex(original[2:]), evidence)
+        o.disposition = Disposition.NONE
+
+    def council_clearing(self, original: str) -> None:
+        """A false report cleared by the council: one founder proposes, a second votes, an outsider executes."""
+        proposer, second, _ = self.rng.sample(FOUNDER_IDS, 3)
+        self.settle()
+        remark = bytes.fromhex(self.model.fresh("clearing")[2:])
+        receipt = self.c.prov_tx(proposer, "proposeClearing", bytes.fromhex(original[2:]), remark)
+        clearing_id = int(receipt.logs[0]["topics"][1], 16)
+        self.c.prov_tx(second, "voteClearing", clearing_id)
+        self.c.prov_tx(OUTSIDER_ID, "executeClearing", clearing_id)
+        self.model.originals[original].disposition = Disposition.NONE
+
+    def provenance_step(self) -> None:
+        """One random provenance action the registry accepts now."""
+        originals = self.model.originals
+        if not originals or self.rng.random() < 0.25:
+            third_party = self.rng.random() < 0.3
+            self.register(holder=self.rng.choice(HOLDERS) if third_party else None, soulbound=self.rng.random() < 0.1)
+            return
+        original = self.rng.choice(sorted(originals))
+        o = originals[original]
+        if o.disposition != Disposition.NONE:
+            self.recover(original)
+            return
+        options: list[Callable[[], None]] = [partial(self.record, original)] * 2 + [self.anchor]
+        options += [partial(self.report, original, self.rng.choice((Disposition.LOST, Disposition.STOLEN)))]
+        for right in (Right.TITLE, Right.CUSTODY):
+            if right == Right.TITLE and o.soulbound:
+                continue
+            if right in o.offers:
+                options += [partial(self.accept, original, right)] * 3
+                options += [partial(self.withdraw, original, right, self.rng.random() < 0.5)]
+            else:
+                to = self.rng.choice([i for i in HOLDERS if i != self._party(o, right)])
+                options += [partial(self.offer, original, right, to)] * 2
+        self.rng.choice(options)()
+
+    def provenance_tour(self, certificate_id: str) -> None:
+        """Every provenance event at least once: registrations (held by a third party, soulbound, linked to
+        ``certificate_id`` and to a parent), offers accepted, rejected, cancelled and claimed, lifecycle events (by
+        the holder, with consent, anchored), a report recovered and one cleared by the council."""
+        museum, buyer, courier = 3, 4, 5
+        art = self.register(0, owner=6, holder=museum)
+        diploma = self.register(1, owner=7, soulbound=True)
+        wood = self.register(0, owner=0)  # the registrar of what is made from it owns it
+        self.register(0, owner=8, certificates=[certificate_id], parents=[wood])
+        self.offer(art, Right.TITLE, buyer)
+        self.withdraw(art, Right.TITLE, reject=True)
+        self.offer(art, Right.TITLE, buyer)
+        self.withdraw(art, Right.TITLE, reject=False)
+        self.offer(art, Right.TITLE, buyer)
+        self.accept(art, Right.TITLE)  # the museum keeps it
+        self.offer(art, Right.CUSTODY, buyer)
+        self.accept(art, Right.CUSTODY)
+        self.claim(art, Right.CUSTODY, courier)
+        self.claim(art, Right.TITLE, museum)
+        self.record(art)
+        self.record(diploma)
+        self.record_with_consent(art, 2)
+        self.anchor()
+        self.report(art, Disposition.LOST)
+        self.recover(art)
+        self.report(diploma, Disposition.STOLEN)
+        self.council_clearing(diploma)
+        self.settle()
+
     # -- scripts --
 
     def tour(self) -> None:
@@ -647,10 +877,11 @@ class Workload:
         self.apply(c)
         self.abandoned_proposal()
         self.expel(a, compromised=True)
+        self.provenance_tour(held)
         self.settle()
 
     def step(self) -> None:
-        """One random action, weighted towards certificates (as on a real chain)."""
+        """One random action, weighted towards certificates (as on a real chain), then provenance."""
         roll = self.rng.random()
         certs = self.model.certificates
         if roll < 0.35 or not certs:
@@ -659,10 +890,12 @@ class Workload:
             self.issue_batch(self.rng.randrange(2, 9), public=self.rng.random() < 0.6)
         elif roll < 0.70:
             self.change_root(self.rng.choice(list(certs)))
-        elif roll < 0.85:
+        elif roll < 0.80:
             batches = [certificate_id for certificate_id, cert in certs.items() if cert.tree is not None]
             if batches:
                 self.change_document(self.rng.choice(batches))
+        elif roll < 0.88:
+            self.provenance_step()
         elif roll < 0.97:
             self.partner_step(self.rng.choice(self.newcomers))
         else:

@@ -49,6 +49,31 @@ TWIN_FINGERPRINT = h32(2, "twin-fingerprint")
 FOUNDER_DETAILS = (3, "University Competence Centre", "ucc.example", h32(2, "founder-metadata"))
 """The details a ChangeDetails proposal gives founder 2: org type, display name, domain, metadata hash."""
 
+# The provenance part: founder 0 registers a work of art owned by OWNER and held by MUSEUM, and a plank of wood of its
+# own from which it registers a frame, owned by OWNER and certified by the mill's single certificate; founder 1 a
+# soulbound diploma of BUYER's. The art's title goes to BUYER (after one rejected and one cancelled offer), custody
+# to BUYER, then by a one-time key to OWNER; lifecycle events, a theft reported and recovered, a loss cleared by the
+# council.
+OWNER, MUSEUM, BUYER = 6, 7, 8
+ART = h32(1, "art-identifier")
+DIPLOMA = h32(2, "diploma-identifier")
+WOOD = h32(3, "wood-identifier")
+FRAME = h32(4, "frame-identifier")
+REJECT_REMARK = h32(1, "remark")
+INSPECTION = h32(1, "evidence")
+REPAIR = h32(2, "evidence")
+EVENTS_ROOT = h32(1, "events-root")
+THEFT_REPORT = h32(1, "report")
+RECOVERY = h32(2, "report")
+LOSS_REPORT = h32(3, "report")
+CLEARING_REMARK = h32(1, "clearing-remark")
+CLAIM_KEY = bytes.fromhex(h32(1, "claim-key")[2:])
+"""The one-time key of the custody claim offer."""
+OFFER_DEADLINE = GENESIS_TIMESTAMP + TEN_YEARS
+EVENT_TIME = GENESIS_TIMESTAMP
+"""When the lifecycle events happened (before their blocks, as the registry requires)."""
+INSPECTING, REPAIRING = 11, 21
+
 
 def tree_of(leaves: list[str]) -> MerkleTree:
     return MerkleTree.of([bytes.fromhex(leaf[2:]) for leaf in leaves])
@@ -66,6 +91,16 @@ class CertificateIds:
     twin: str
     anchor: str
     public: str
+
+
+@dataclass(frozen=True)
+class OriginalIds:
+    """The scenario's original ids (keccak256(abi.encode(registrar, identifier)))."""
+
+    art: str
+    diploma: str
+    wood: str
+    frame: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +143,15 @@ class Recording:
             twin=certificate_id(self.account(2), SINGLE_ROOT),
             anchor=certificate_id(self.account(0), ANCHOR_ROOT),
             public=certificate_id(self.account(1), PUBLIC_ROOT),
+        )
+
+    @property
+    def originals(self) -> OriginalIds:
+        return OriginalIds(
+            art=certificate_id(self.account(0), ART),
+            diploma=certificate_id(self.account(1), DIPLOMA),
+            wood=certificate_id(self.account(0), WOOD),
+            frame=certificate_id(self.account(0), FRAME),
         )
 
 

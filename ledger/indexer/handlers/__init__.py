@@ -11,9 +11,10 @@ from typing import Any
 
 from ledger.indexer.handlers.certificates import CERTIFICATE_REGISTRY
 from ledger.indexer.handlers.partners import PARTNER_REGISTRY
+from ledger.indexer.handlers.provenance import PROVENANCE_REGISTRY
 from ledger.indexer.registry import Contract, Registry
 
-CONTRACTS: tuple[Contract[Any], ...] = (PARTNER_REGISTRY, CERTIFICATE_REGISTRY)
+CONTRACTS: tuple[Contract[Any], ...] = (PARTNER_REGISTRY, CERTIFICATE_REGISTRY, PROVENANCE_REGISTRY)
 """Every contract projection, in the order their writes are flushed within a batch."""
 
 REGISTRY = Registry(CONTRACTS)

@@ -14,24 +14,45 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
 from eth_hash.auto import keccak
 from support.devchain import FOUNDERS, VOTING_PERIOD
 from support.indexer_recorded import (
     ANCHOR_LEAVES,
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
+    ART,
     ASSOCIATION,
+    BUYER,
+    CLAIM_KEY,
+    CLEARING_REMARK,
+    DIPLOMA,
+    EVENT_TIME,
+    EVENTS_ROOT,
     FOUNDER_DETAILS,
+    FRAME,
+    INSPECTING,
+    INSPECTION,
+    LOSS_REPORT,
     MILL,
     MILL_METADATA,
+    MUSEUM,
+    OFFER_DEADLINE,
     OUTSIDER,
+    OWNER,
     PUBLIC_LEAVES,
     PUBLIC_ROOT,
     PUBLISHED_FINGERPRINTS,
     PUBLISHED_LEAVES,
+    RECOVERY,
+    REJECT_REMARK,
+    REPAIR,
+    REPAIRING,
     SINGLE_FINGERPRINT,
     SINGLE_ROOT,
+    THEFT_REPORT,
     TWIN_FINGERPRINT,
+    WOOD,
     Recording,
     load,
 )
@@ -45,13 +66,31 @@ from ledger.events import (
     NOT_INDEXED,
     ZERO_HASH,
     CertificateIssued,
+    CertificateLinked,
     CertificateReinstated,
     CertificateRevoked,
     CertificateSuspended,
+    ClaimOffered,
+    ClearingExecuted,
+    ClearingProposed,
+    ClearingVoted,
+    CustodyOffered,
+    CustodyTransferred,
     DetailsProposed,
+    Disposition,
+    DispositionCleared,
+    DispositionReported,
     DocumentPublished,
     Event,
+    EventsAnchored,
+    HeldAtRegistration,
+    LifecycleEventConsented,
+    LifecycleEventRecorded,
+    OfferClaimed,
     OrganisationType,
+    OriginalDerived,
+    OriginalRegistered,
+    OriginalSoulbound,
     PartnerCompromised,
     PartnerDetailsChanged,
     PartnerRegistered,
@@ -61,6 +100,11 @@ from ledger.events import (
     ProposalCreated,
     ProposalExecuted,
     ProposalKind,
+    Right,
+    TitleOffered,
+    TitleTransferred,
+    TransferCancelled,
+    TransferRejected,
     VoteCast,
 )
 from ledger.indexer.decode import EventDecoder, RawLog
@@ -112,6 +156,7 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
     return {
         "deploy PartnerRegistry": founders,
         "deploy CertificateRegistry": [],
+        "deploy ProvenanceRegistry": [],
         "mill applies": [
             PartnerRegistered(mill, OrganisationType.ENTERPRISE, "Textile Mill", "mill.example", MILL_METADATA),
             PartnerStatusChanged(mill, NONE, APPLIED, 0, t("mill applies")),
@@ -317,8 +362,8 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
                 0,
                 3,
             ),
-            VoteCast(9, a(0), True, 1, 0),
             DetailsProposed(9, org, name, domain, meta),
+            VoteCast(9, a(0), True, 1, 0),
         ],
         "vote yes on 9": [VoteCast(9, a(1), True, 2, 0)],
         "execute 9": [
@@ -337,11 +382,81 @@ def expected_events(rec: Recording) -> dict[str, list[Event]]:
             created(10, ProposalKind.SUSPEND, a(1), a(2), 0, "propose suspend founder 1"),
             VoteCast(10, a(2), True, 1, 0),
         ],
+        **provenance_events(rec),
+    }
+
+
+def provenance_events(rec: Recording) -> dict[str, list[Event]]:
+    """What each provenance step emits (``OWNER`` in ``tests/support/indexer_recorded.py`` tells the story)."""
+    a = rec.account
+    owner, museum, buyer = a(OWNER), a(MUSEUM), a(BUYER)
+    art, diploma, wood, frame = (getattr(rec.originals, n) for n in ("art", "diploma", "wood", "frame"))
+    key = Account.from_key(CLAIM_KEY).address.lower()
+    title, custody = int(Right.TITLE), int(Right.CUSTODY)
+    return {
+        "founder 0 registers art held by the museum": [
+            OriginalRegistered(art, ART, a(0), owner),
+            HeldAtRegistration(art, museum),
+        ],
+        "founder 1 registers a soulbound diploma": [
+            OriginalRegistered(diploma, DIPLOMA, a(1), buyer),
+            OriginalSoulbound(diploma),
+        ],
+        "founder 0 registers wood": [OriginalRegistered(wood, WOOD, a(0), a(0))],
+        "founder 0 registers a certified frame made of the wood": [
+            OriginalRegistered(frame, FRAME, a(0), owner),
+            CertificateLinked(frame, rec.ids.single, a(0)),
+            OriginalDerived(frame, wood, a(0)),
+        ],
+        "owner offers the art's title": [TitleOffered(art, owner, buyer, OFFER_DEADLINE)],
+        "buyer rejects": [TransferRejected(art, buyer, title, REJECT_REMARK)],
+        "owner offers the art's title again": [TitleOffered(art, owner, buyer, OFFER_DEADLINE)],
+        "owner cancels": [TransferCancelled(art, owner, title)],
+        "owner offers the art's title a third time": [TitleOffered(art, owner, buyer, OFFER_DEADLINE)],
+        "buyer takes the title": [TitleTransferred(art, owner, buyer)],
+        "museum offers custody": [CustodyOffered(art, museum, buyer, OFFER_DEADLINE)],
+        "buyer takes custody": [CustodyTransferred(art, museum, buyer)],
+        "buyer offers custody to a key": [ClaimOffered(art, buyer, key, custody, OFFER_DEADLINE)],
+        "an outsider relays the owner's claim": [
+            CustodyTransferred(art, buyer, owner),
+            OfferClaimed(art, key, owner, custody),
+        ],
+        "owner records an inspection": [LifecycleEventRecorded(art, owner, INSPECTING, INSPECTION, EVENT_TIME)],
+        "founder 2 records a repair with the owner's consent": [
+            LifecycleEventConsented(art, a(2), owner, REPAIRING, REPAIR, EVENT_TIME)
+        ],
+        "founder 1 anchors events": [EventsAnchored(a(1), EVENTS_ROOT, 3)],
+        "buyer reports the art stolen": [DispositionReported(art, buyer, Disposition.STOLEN, THEFT_REPORT)],
+        "buyer recovers the art": [DispositionCleared(art, buyer, Disposition.STOLEN, RECOVERY, False)],
+        "buyer reports the diploma lost": [DispositionReported(diploma, buyer, Disposition.LOST, LOSS_REPORT)],
+        "founder 0 proposes clearing 1": [
+            ClearingProposed(
+                1,
+                diploma,
+                a(0),
+                Disposition.LOST,
+                CLEARING_REMARK,
+                rec.steps["founder 0 proposes clearing 1"].timestamp + VOTING_PERIOD,
+                3,
+            ),
+            ClearingVoted(1, a(0), 1),
+        ],
+        "founder 1 votes for clearing 1": [ClearingVoted(1, a(1), 2)],
+        "an outsider executes clearing 1": [
+            # The registry itself clears it, with the proposal's remark as the evidence.
+            DispositionCleared(
+                diploma, rec.contracts["ProvenanceRegistry"].lower(), Disposition.LOST, CLEARING_REMARK, True
+            ),
+            ClearingExecuted(1, a(OUTSIDER), 2, 2),
+        ],
     }
 
 
 RECORDING = load()
 EXPECTED = expected_events(RECORDING)
+PROVENANCE_EVENTS = frozenset(
+    e["name"] for e in load_abi("ProvenanceRegistry") if e["type"] == "event" and e["name"] not in NOT_INDEXED
+)
 
 
 @pytest.fixture(scope="module")
@@ -384,7 +499,7 @@ def test_each_step_decodes_to_exactly_the_events_it_emitted(decoder: EventDecode
 def test_decode_all_gives_every_recorded_event_in_chain_order(decoder: EventDecoder) -> None:
     decoded = decoder.decode_all(RECORDING.raw_logs())
     assert [item.event for item in decoded] == [event for events in EXPECTED.values() for event in events]
-    assert len(decoded) == 90
+    assert len(decoded) == 120
 
 
 def test_decoded_logs_carry_their_contract_block_transaction_and_index(decoder: EventDecoder) -> None:
@@ -395,6 +510,8 @@ def test_decoded_logs_carry_their_contract_block_transaction_and_index(decoder: 
     for item in decoder.decode_all(RECORDING.raw_logs()):
         step = RECORDING.step_of(item.tx_hash)
         contract = "PartnerRegistry" if item.name in partner_events else "CertificateRegistry"
+        if item.name in PROVENANCE_EVENTS:
+            contract = "ProvenanceRegistry"
         assert item.address == RECORDING.contracts[contract]
         assert (item.block_number, item.block_hash) == (step.block_number, step.block_hash)
         assert item.name == type(item.event).__name__
@@ -438,8 +555,8 @@ def test_a_decoder_builds_from_all_committed_abis_with_one_topic_per_event() -> 
 
 
 def test_an_abi_event_without_a_model_is_refused_when_the_decoder_is_built() -> None:
-    abi = [{"type": "event", "name": "CustodyTransferred", "anonymous": False, "inputs": []}]
-    with pytest.raises(DecodeError, match=re.escape("the ABI declares event 'CustodyTransferred', which ledger")):
+    abi = [{"type": "event", "name": "SculptureCast", "anonymous": False, "inputs": []}]
+    with pytest.raises(DecodeError, match=re.escape("the ABI declares event 'SculptureCast', which ledger")):
         EventDecoder([abi])
 
 
@@ -572,7 +689,7 @@ def test_from_rpc_keeps_the_fields_the_indexer_needs_in_lower_case() -> None:
         address=RECORDING.contracts["PartnerRegistry"],
         topics=tuple(obj["topics"]),
         data=obj["data"],
-        block_number=1,
+        block_number=3,  # after the certificate and provenance registries, which name it
         block_hash=RECORDING.steps["deploy PartnerRegistry"].block_hash,
         tx_hash=RECORDING.steps["deploy PartnerRegistry"].tx_hash,
         log_index=0,

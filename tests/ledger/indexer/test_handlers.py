@@ -1,7 +1,8 @@
 """The projection registry: one handler per event type, no default, and a new contract's events kept to its own tables.
 
 The recorded scenario (``data/raw_logs.json``) provides the registries' real events. ``Provenance`` below is a
-contract this project does not have: its event ``OriginalAnchored`` carries an ``id`` and a ``root`` like a
+contract this project does not have (not the ProvenanceRegistry: a sculpture registry, say): its event
+``OriginalAnchored`` carries an ``id`` and a ``root`` like a
 certificate's (here those of the scenario's public batch), which is exactly what a catch-all entity would have filed
 under ``certificate:<id>`` and replayed into the certificate tables after a reorg.
 """
@@ -61,7 +62,7 @@ ANCHORS = Table(
     Column("id", String, nullable=False),
     Column("block_number", Integer, nullable=False),
 )
-ORIGINAL = Entity("original", "root", ((ANCHORS, "root"),))
+ORIGINAL = Entity("sculpture", "root", ((ANCHORS, "root"),))
 
 
 @dataclass
@@ -76,7 +77,7 @@ class ProvenanceWrites:
             conn.execute(insert(ANCHORS), self.anchors)
 
 
-PROVENANCE = Contract("Provenance", ProvenanceWrites, [ORIGINAL])
+PROVENANCE = Contract("Sculptures", ProvenanceWrites, [ORIGINAL])
 
 
 @PROVENANCE.on(OriginalAnchored, ORIGINAL)
@@ -149,7 +150,11 @@ def test_every_event_of_each_committed_abi_has_exactly_one_handler_in_that_contr
 
 def test_each_contract_owns_its_entity_kinds_and_the_derived_tables_are_split_between_them() -> None:
     kinds = {contract.name: [entity.kind for entity in contract.entities] for contract in CONTRACTS}
-    assert kinds == {"PartnerRegistry": ["partner", "proposal"], "CertificateRegistry": ["certificate"]}
+    assert kinds == {
+        "PartnerRegistry": ["partner", "proposal"],
+        "CertificateRegistry": ["certificate"],
+        "ProvenanceRegistry": ["original", "clearing", "anchor"],
+    }
     owned = [table for contract in CONTRACTS for entity in contract.entities for table, _ in entity.tables]
     assert sorted(table.name for table in owned) == sorted(table.name for table in s.DERIVED_TABLES)
 
@@ -170,7 +175,8 @@ def test_a_second_handler_for_one_event_type_is_refused() -> None:
 
 
 def test_a_handler_for_an_entity_its_contract_does_not_declare_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"^Provenance:CertificateIssued: entity 'certificate' is not one of Prov"):
+    refused = r"^Sculptures:CertificateIssued: entity 'certificate' is not one of Sculptures's"
+    with pytest.raises(ValueError, match=refused):
         PROVENANCE.on(CertificateIssued, CERTIFICATE)
 
 
@@ -205,7 +211,7 @@ def test_a_batch_with_an_event_without_a_handler_is_refused_before_anything_is_w
 
 
 def test_a_new_contracts_event_with_a_root_belongs_to_its_own_entity() -> None:
-    assert WITH_PROVENANCE.entity_of(FIRST_ANCHOR.event) == f"original:{PUBLIC_ROOT}"
+    assert WITH_PROVENANCE.entity_of(FIRST_ANCHOR.event) == f"sculpture:{PUBLIC_ROOT}"
 
 
 def test_a_new_contracts_events_fill_its_own_tables_and_leave_the_certificate_tables_alone(
@@ -221,7 +227,7 @@ def test_a_new_contracts_events_fill_its_own_tables_and_leave_the_certificate_ta
     with anchors_engine.connect() as conn:
         ev = s.chain_events
         stored = conn.execute(select(ev.c.event, ev.c.entity).where(ev.c.contract == PROVENANCE_ADDRESS)).all()
-    assert sorted(stored) == [("OriginalAnchored", f"original:{PUBLIC_ROOT}")] * 2
+    assert sorted(stored) == [("OriginalAnchored", f"sculpture:{PUBLIC_ROOT}")] * 2
 
 
 def test_a_rollback_replays_a_new_contracts_events_into_its_own_tables_only(anchors_engine: Engine) -> None:
@@ -229,7 +235,7 @@ def test_a_rollback_replays_a_new_contracts_events_into_its_own_tables_only(anch
     project_with_provenance(anchors_engine, LOGS_WITH_ANCHORS)
     with anchors_engine.begin() as conn:
         touched = Projector(CHAIN, WITH_PROVENANCE).rollback(conn, ANCESTOR)
-    assert f"original:{PUBLIC_ROOT}" in touched
+    assert f"sculpture:{PUBLIC_ROOT}" in touched
     assert f"certificate:{PUBLIC_ID}" in touched
     assert dump_tables(anchors_engine, s.DERIVED_TABLES) == expected
     assert anchor_rows(anchors_engine) == [
@@ -240,7 +246,7 @@ def test_a_rollback_replays_a_new_contracts_events_into_its_own_tables_only(anch
 def test_a_rollback_refuses_stored_events_of_an_entity_kind_without_a_handler(anchors_engine: Engine) -> None:
     project_with_provenance(anchors_engine, LOGS_WITH_ANCHORS)
     before = dump_projection(anchors_engine)
-    refused = pytest.raises(UnhandledEventError, match=r"^no projection handles entities of kind 'original'$")
+    refused = pytest.raises(UnhandledEventError, match=r"^no projection handles entities of kind 'sculpture'$")
     with refused, anchors_engine.begin() as conn:  # rolled back
         Projector(CHAIN).rollback(conn, ISSUED_PUBLIC.block_number - 1)
     assert dump_projection(anchors_engine) == before

@@ -12,26 +12,47 @@ from typing import Any
 
 import orjson
 import pytest
+from eth_account import Account
 from sqlalchemy import Engine, Table, select
 from support.devchain import FOUNDERS, VOTING_PERIOD, h32
 from support.indexer_recorded import (
     ANCHOR_LEAVES,
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
+    ART,
     ASSOCIATION,
+    BUYER,
+    CLAIM_KEY,
+    CLEARING_REMARK,
+    DIPLOMA,
+    EVENT_TIME,
+    EVENTS_ROOT,
     FOUNDER_DETAILS,
+    FRAME,
+    INSPECTING,
+    INSPECTION,
+    LOSS_REPORT,
     MILL,
     MILL_METADATA,
+    MUSEUM,
+    OFFER_DEADLINE,
     OUTSIDER,
+    OWNER,
     PUBLIC_FINGERPRINTS,
     PUBLIC_LEAVES,
     PUBLIC_ROOT,
     PUBLISHED_FINGERPRINTS,
     PUBLISHED_LEAVES,
+    RECOVERY,
+    REJECT_REMARK,
+    REPAIR,
+    REPAIRING,
     SECOND_FINGERPRINT,
     SINGLE_FINGERPRINT,
     SINGLE_ROOT,
+    THEFT_REPORT,
     TWIN_FINGERPRINT,
+    WOOD,
     Recording,
     load,
 )
@@ -133,8 +154,8 @@ def expected_partners() -> list[dict[str, Any]]:
             "rights": ISSUER | COUNCIL,
             "joined_at": deployed,
             "compromised_after": None,
-            "registered_block": 1,
-            "updated_block": 1,
+            "registered_block": b("deploy PartnerRegistry"),
+            "updated_block": b("deploy PartnerRegistry"),
         }
         for i, (org, name, domain) in enumerate(FOUNDERS)
     ]
@@ -641,6 +662,176 @@ def expected_certificate_history() -> list[dict[str, Any]]:
     )
 
 
+# -- provenance ----------------------------------------------------------------------------------------------------
+
+ORIGINALS = REC.originals
+PROVENANCE_REGISTRY = REC.contracts["ProvenanceRegistry"].lower()
+OWNER_ADDRESS, MUSEUM_ADDRESS, BUYER_ADDRESS = A(OWNER), A(MUSEUM), A(BUYER)
+TITLE, CUSTODY = 0, 1
+LOST, STOLEN = 1, 2
+
+
+def _original(original: str, identifier: str, registrar: str, owner: str, step: str, **changed: Any) -> dict[str, Any]:
+    """An original as registered at ``step`` (held by its owner, no disposition), with ``changed`` values."""
+    return {
+        "id": original,
+        "identifier": identifier,
+        "registrar": registrar,
+        "owner": owner,
+        "holder": owner,
+        "third_party_holds": False,
+        "disposition": 0,
+        "soulbound": False,
+        "parent": None,
+        "registered_block": b(step),
+        "registered_log_index": 0,
+        "tx_hash": tx(step),
+        "updated_block": b(step),
+    } | changed
+
+
+def expected_originals() -> list[dict[str, Any]]:
+    return by_key(
+        s.originals,
+        [
+            # Sold to the buyer while the museum held it (the museum kept it), then handed to the buyer, and claimed
+            # by its former owner with a one-time key: a third party (not the owner) holds it now.
+            _original(
+                ORIGINALS.art,
+                ART,
+                A(0),
+                BUYER_ADDRESS,
+                "founder 0 registers art held by the museum",
+                holder=OWNER_ADDRESS,
+                third_party_holds=True,
+                updated_block=b("buyer recovers the art"),
+            ),
+            _original(
+                ORIGINALS.diploma,
+                DIPLOMA,
+                A(1),
+                BUYER_ADDRESS,
+                "founder 1 registers a soulbound diploma",
+                soulbound=True,
+                updated_block=b("an outsider executes clearing 1"),
+            ),
+            _original(ORIGINALS.wood, WOOD, A(0), A(0), "founder 0 registers wood"),
+            _original(
+                ORIGINALS.frame,
+                FRAME,
+                A(0),
+                OWNER_ADDRESS,
+                "founder 0 registers a certified frame made of the wood",
+                parent=ORIGINALS.wood,
+            ),
+        ],
+    )
+
+
+def _timeline(step: str, log_index: int, original: str, action: str, actor: str, **values: Any) -> dict[str, Any]:
+    nulls = ("party", "transfer_right", "disposition", "biz_step", "occurred_at", "deadline", "reference", "by_council")
+    return {"tx_hash": tx(step), "log_index": log_index, "original": original, "block_number": b(step)} | {
+        "action": action,
+        "actor": actor,
+        **dict.fromkeys(nulls),
+        **values,
+    }
+
+
+def expected_provenance_events() -> list[dict[str, Any]]:
+    art, diploma, wood, frame = ORIGINALS.art, ORIGINALS.diploma, ORIGINALS.wood, ORIGINALS.frame
+    owner, museum, buyer = OWNER_ADDRESS, MUSEUM_ADDRESS, BUYER_ADDRESS
+    key = Account.from_key(CLAIM_KEY).address.lower()
+    offer = {"transfer_right": TITLE, "party": buyer, "deadline": OFFER_DEADLINE}
+    return by_key(
+        s.provenance_events,
+        [
+            _timeline("founder 0 registers art held by the museum", 0, art, "registered", A(0), party=owner,
+                      reference=ART),
+            _timeline("founder 0 registers art held by the museum", 1, art, "held_at_registration", A(0),
+                      party=museum),
+            _timeline("founder 1 registers a soulbound diploma", 0, diploma, "registered", A(1), party=buyer,
+                      reference=DIPLOMA),
+            _timeline("founder 1 registers a soulbound diploma", 1, diploma, "soulbound", A(1)),
+            _timeline("founder 0 registers wood", 0, wood, "registered", A(0), party=A(0), reference=WOOD),
+            _timeline("founder 0 registers a certified frame made of the wood", 0, frame, "registered", A(0),
+                      party=owner, reference=FRAME),
+            _timeline("founder 0 registers a certified frame made of the wood", 1, frame, "certificate_linked", A(0),
+                      reference=IDS.single),
+            _timeline("founder 0 registers a certified frame made of the wood", 2, frame, "derived", A(0),
+                      reference=wood),
+            _timeline("owner offers the art's title", 0, art, "offered", owner, **offer),
+            _timeline("buyer rejects", 0, art, "rejected", buyer, transfer_right=TITLE, reference=REJECT_REMARK),
+            _timeline("owner offers the art's title again", 0, art, "offered", owner, **offer),
+            _timeline("owner cancels", 0, art, "cancelled", owner, transfer_right=TITLE),
+            _timeline("owner offers the art's title a third time", 0, art, "offered", owner, **offer),
+            _timeline("buyer takes the title", 0, art, "transferred", owner, party=buyer, transfer_right=TITLE),
+            _timeline("museum offers custody", 0, art, "offered", museum, **offer | {"transfer_right": CUSTODY}),
+            _timeline("buyer takes custody", 0, art, "transferred", museum, party=buyer, transfer_right=CUSTODY),
+            _timeline("buyer offers custody to a key", 0, art, "claim_offered", buyer, party=key,
+                      transfer_right=CUSTODY, deadline=OFFER_DEADLINE),
+            _timeline("an outsider relays the owner's claim", 0, art, "transferred", buyer, party=owner,
+                      transfer_right=CUSTODY),
+            _timeline("an outsider relays the owner's claim", 1, art, "claimed", owner, party=key,
+                      transfer_right=CUSTODY),
+            _timeline("owner records an inspection", 0, art, "event_recorded", owner, biz_step=INSPECTING,
+                      occurred_at=EVENT_TIME, reference=INSPECTION),
+            _timeline("founder 2 records a repair with the owner's consent", 0, art, "event_consented", A(2),
+                      party=owner, biz_step=REPAIRING, occurred_at=EVENT_TIME, reference=REPAIR),
+            _timeline("buyer reports the art stolen", 0, art, "disposition_reported", buyer, disposition=STOLEN,
+                      reference=THEFT_REPORT),
+            _timeline("buyer recovers the art", 0, art, "disposition_cleared", buyer, disposition=STOLEN,
+                      reference=RECOVERY, by_council=False),
+            _timeline("buyer reports the diploma lost", 0, diploma, "disposition_reported", buyer, disposition=LOST,
+                      reference=LOSS_REPORT),
+            _timeline("an outsider executes clearing 1", 0, diploma, "disposition_cleared", PROVENANCE_REGISTRY,
+                      disposition=LOST, reference=CLEARING_REMARK, by_council=True),
+        ],
+    )  # fmt: skip
+
+
+def expected_provenance_batches() -> list[dict[str, Any]]:
+    step = "founder 1 anchors events"
+    return [
+        {"tx_hash": tx(step), "log_index": 0, "recorder": A(1), "root": EVENTS_ROOT, "event_count": 3}
+        | {"block_number": b(step)}
+    ]
+
+
+def expected_provenance_clearings() -> list[dict[str, Any]]:
+    proposed, executed = "founder 0 proposes clearing 1", "an outsider executes clearing 1"
+    return [
+        {
+            "clearing_id": 1,
+            "original": ORIGINALS.diploma,
+            "proposer": A(0),
+            "disposition": LOST,
+            "remark_hash": CLEARING_REMARK,
+            "deadline": t(proposed) + VOTING_PERIOD,
+            "council_at_proposal": 3,
+            "yes_votes": 2,
+            "executed": True,
+            "executed_by": A(OUTSIDER),
+            "executed_block": b(executed),
+            "counted": 2,
+            "required": 2,
+            "created_block": b(proposed),
+            "tx_hash": tx(proposed),
+        }
+    ]
+
+
+def expected_provenance_clearing_votes() -> list[dict[str, Any]]:
+    proposed, voted = "founder 0 proposes clearing 1", "founder 1 votes for clearing 1"
+    return by_key(
+        s.provenance_clearing_votes,
+        [
+            {"clearing_id": 1, "voter": A(0), "yes_votes": 1, "block_number": b(proposed), "tx_hash": tx(proposed)},
+            {"clearing_id": 1, "voter": A(1), "yes_votes": 2, "block_number": b(voted), "tx_hash": tx(voted)},
+        ],
+    )
+
+
 EXPECTED_TABLES = {
     "partners": expected_partners,
     "partner_history": expected_partner_history,
@@ -652,6 +843,11 @@ EXPECTED_TABLES = {
     "documents": expected_documents,
     "document_status": expected_document_status,
     "certificate_history": expected_certificate_history,
+    "originals": expected_originals,
+    "provenance_events": expected_provenance_events,
+    "provenance_batches": expected_provenance_batches,
+    "provenance_clearings": expected_provenance_clearings,
+    "provenance_clearing_votes": expected_provenance_clearing_votes,
 }
 
 
@@ -694,12 +890,14 @@ def test_chain_events_mirror_every_log_with_its_entity_and_arguments(db_engine: 
     ]
 
 
-def test_entities_name_the_partner_proposal_or_certificate_an_event_belongs_to() -> None:
+def test_entities_name_the_partner_proposal_certificate_original_clearing_or_anchor_an_event_belongs_to() -> None:
     entities = {entity_of(item.event) for item in LOGS}
     partners = {f"partner:{A(i)}" for i in (0, 1, 2, MILL, ASSOCIATION)}
     proposals = {f"proposal:{i}" for i in range(1, 11)}
     certificates = {f"certificate:{i}" for i in (IDS.single, IDS.twin, IDS.anchor, IDS.public)}
-    assert entities == partners | proposals | certificates
+    originals = {f"original:{i}" for i in (ORIGINALS.art, ORIGINALS.diploma, ORIGINALS.wood, ORIGINALS.frame)}
+    provenance = originals | {"clearing:1", f"anchor:{EVENTS_ROOT}"}
+    assert entities == partners | proposals | certificates | provenance
 
 
 def test_projecting_block_by_block_gives_the_same_tables_as_one_batch(db_engine: Engine) -> None:
@@ -763,6 +961,12 @@ ANCESTORS = [
     b("execute 9") - 1,
     b("association leaves"),
     b("propose suspend founder 1") - 1,
+    b("founder 0 registers a certified frame made of the wood") - 1,
+    b("buyer takes the title") - 1,
+    b("an outsider relays the owner's claim") - 1,
+    b("buyer recovers the art") - 1,
+    b("founder 1 votes for clearing 1") - 1,
+    b("an outsider executes clearing 1") - 1,
 ]
 
 
@@ -795,13 +999,16 @@ def test_rollback_returns_the_entities_touched_above_the_ancestor(db_engine: Eng
         f"partner:{A(2)}",
         f"partner:{ASSOCIATION_ADDRESS}",
         "proposal:10",
+        *(f"original:{i}" for i in (ORIGINALS.art, ORIGINALS.diploma, ORIGINALS.wood, ORIGINALS.frame)),
+        "clearing:1",
+        f"anchor:{EVENTS_ROOT}",
     }
 
 
 def test_rollback_at_the_head_touches_nothing(db_engine: Engine) -> None:
     project_recording(db_engine)
     before = dump_tables(db_engine)
-    assert rollback(db_engine, CHAIN, b("propose suspend founder 1")) == set()
+    assert rollback(db_engine, CHAIN, b("an outsider executes clearing 1")) == set()
     assert dump_tables(db_engine) == before
 
 
@@ -876,7 +1083,7 @@ def test_rollback_of_a_details_change_restores_the_previous_details(db_engine: E
         "metadata_hash": ZERO_HASH,
         "details_hash": details_hash(org, name, domain, ZERO_HASH),
     }
-    assert founder["updated_block"] == 1
+    assert founder["updated_block"] == b("deploy PartnerRegistry")
     history = [row["source"] for row in rows(db_engine, s.partner_details) if row["address"] == A(2)]
     assert history == ["registered"]
     proposal = next(row for row in rows(db_engine, s.proposals) if row["proposal_id"] == 9)

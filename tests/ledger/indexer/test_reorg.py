@@ -247,3 +247,93 @@ def test_index_command_names_rescan_from_final_and_it_recovers(
     assert rescued.returncode == 0, rescued.stderr[-2000:]
     assert f"rolled back to final block {chain.head() - 64}" in rescued.stderr
     chain.truth(db_engine)
+
+
+# -- the provenance registry ------------------------------------------------------------------------------------------
+
+PROVENANCE_DEADLINE = 2**40
+"""Far beyond any block of these tests."""
+
+
+def recent_provenance_blocks(chain: DevChain) -> tuple[str, list[Receipt]]:
+    """Seven blocks of one provenance transaction each, by founders 0 and 1: founder 0 registers an original it owns,
+    sells it to founder 1, who lends it back (custody), founder 0 records an inspection as its holder, founder 1
+    reports it stolen. Returns the original's id and the receipts."""
+    c = chain.consortium
+    identifier = devchain.h32(1, "recent-original")
+    original = devchain.certificate_id(c.address(0), identifier)  # keccak256(abi.encode(registrar, identifier))
+    ident, zero = bytes.fromhex(original[2:]), "0x" + "00" * 20
+    timestamp = int(c.client.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+    receipts = [
+        c.prov_tx(0, "enrolOriginal", bytes.fromhex(identifier[2:]), c.address(0), zero, False),
+        c.prov_tx(0, "handOver", ident, 0, c.address(1), PROVENANCE_DEADLINE),
+        c.prov_tx(1, "takeOver", ident, 0),
+        c.prov_tx(1, "handOver", ident, 1, c.address(0), PROVENANCE_DEADLINE),
+        c.prov_tx(0, "takeOver", ident, 1),
+        c.prov_tx(0, "addEvent", ident, 11, bytes.fromhex(devchain.h32(1, "inspection")[2:]), timestamp),
+        c.prov_tx(1, "logIncident", ident, 2, bytes.fromhex(devchain.h32(1, "police report")[2:])),
+    ]
+    first = receipts[0].block_number
+    assert [r.block_number for r in receipts] == list(range(first, first + 7)), "one transaction per block"
+    return original, receipts
+
+
+def provenance_replacement(chain: DevChain, depth: int) -> list[tuple[str, int]]:
+    """Signed transactions for the new blocks: an original registered by the replacer first, an anchored batch of
+    events in the last new block."""
+    c = chain.consortium
+    sender = c.sender(REPLACER)
+    identifier = bytes.fromhex(devchain.h32(depth, "replacement-original")[2:])
+    enrol = c.provenance.encode("enrolOriginal", identifier, c.address(REPLACER), "0x" + "00" * 20, False)
+    anchor = c.provenance.encode("anchorEvents", bytes.fromhex(devchain.h32(depth, "replacement-root")[2:]), 4)
+    return [
+        (sender.sign(Call(c.provenance.address, enrol, 300_000)), 0),
+        (sender.sign(Call(c.provenance.address, anchor, 300_000)), depth - 1),
+    ]
+
+
+def original_state(engine: Engine, original: str) -> tuple[str, str, bool, int] | None:
+    """(owner, holder, third_party_holds, disposition) of ``original`` in the index, None when it is not there."""
+    o = s.originals
+    with engine.connect() as conn:
+        query = select(o.c.owner, o.c.holder, o.c.third_party_holds, o.c.disposition).where(o.c.id == original)
+        row = conn.execute(query).one_or_none()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5, 6])
+def test_reorg_of_provenance_blocks_is_undone_and_the_tables_equal_a_replay_of_the_chain(
+    db_engine: Engine, chain: DevChain, depth: int
+) -> None:
+    """The original's state goes back to what the kept blocks say, the new blocks' original and batch are indexed,
+    and every table (the provenance ones included) equals an independent projection of the canonical chain's logs."""
+    original, receipts = recent_provenance_blocks(chain)
+    founder0, founder1 = (chain.consortium.address(i).lower() for i in (0, 1))
+    with chain.indexer(db_engine) as setup:
+        setup.indexer.run(once=True)
+        chain.truth(db_engine)
+        assert original_state(db_engine, original) == (founder1, founder0, True, 2)
+        new_txs = provenance_replacement(chain, depth)
+        chain.reorg(depth, new_txs)
+        chain.mine(1)
+        stats = setup.indexer.run(once=True)
+    truth = chain.truth(db_engine)
+    assert stats.reorgs == 1
+    indexed = indexed_tx_hashes(db_engine)
+    assert not {r.tx_hash for r in receipts[-depth:]} & indexed, "events of replaced blocks are still indexed"
+    assert {tx_hash(raw) for raw, _ in new_txs} <= indexed == truth.tx_hashes
+    # What the seven blocks did, undone from the last: the report, the event, the loan, its offer, the sale.
+    after = {
+        1: (founder1, founder0, True, 0),
+        2: (founder1, founder0, True, 0),
+        3: (founder1, founder1, False, 0),
+        5: (founder0, founder0, False, 0),
+        6: (founder0, founder0, False, 0),
+    }
+    assert original_state(db_engine, original) == after[depth]
+    replacer = chain.consortium.address(REPLACER)
+    new = devchain.certificate_id(replacer, devchain.h32(depth, "replacement-original"))
+    assert original_state(db_engine, new) == (replacer.lower(), replacer.lower(), False, 0)
+    with db_engine.connect() as conn:
+        roots = set(conn.execute(select(s.provenance_batches.c.root)).scalars())
+    assert devchain.h32(depth, "replacement-root") in roots

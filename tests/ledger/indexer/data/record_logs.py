@@ -31,21 +31,41 @@ from support.indexer_recorded import (  # noqa: E402
     ANCHOR_LEAVES,
     ANCHOR_ROOT,
     ANCHOR_VALID_UNTIL,
+    ART,
     ASSOCIATION,
     BLOCK_INTERVAL,
+    BUYER,
+    CLAIM_KEY,
+    CLEARING_REMARK,
+    DIPLOMA,
+    EVENT_TIME,
+    EVENTS_ROOT,
     FOUNDER_DETAILS,
+    FRAME,
     GENESIS_TIMESTAMP,
+    INSPECTING,
+    INSPECTION,
+    LOSS_REPORT,
     MILL,
     MILL_METADATA,
+    MUSEUM,
+    OFFER_DEADLINE,
     OUTSIDER,
+    OWNER,
     PUBLIC_LEAVES,
     PUBLIC_ROOT,
     PUBLISHED_FINGERPRINTS,
     PUBLISHED_LEAVES,
     RAW_LOGS,
+    RECOVERY,
+    REJECT_REMARK,
+    REPAIR,
+    REPAIRING,
     SINGLE_FINGERPRINT,
     SINGLE_ROOT,
+    THEFT_REPORT,
     TWIN_FINGERPRINT,
+    WOOD,
     CertificateIds,
     tree_of,
 )
@@ -172,6 +192,63 @@ def run_scenario(c: devchain.Consortium, recorder: Recorder) -> None:
                                                   "Heritage Foundation", "heritage.example", zero))  # fmt: skip
     # A proposal that stays open (10).
     step("propose suspend founder 1", lambda: ptx(2, "propose", ProposalKind.SUSPEND, c.address(1), 0, 0))
+    run_provenance(c, recorder, ids)
+
+
+def run_provenance(c: devchain.Consortium, recorder: Recorder, ids: CertificateIds) -> None:
+    """Every provenance event at least once (see ``OWNER`` in ``tests/support/indexer_recorded.py``)."""
+    from eth_account import Account
+
+    from devtools.devnet import devnet_key
+    from ledger.signing.actions import sign
+    from ledger.signing.provenance import claim_typed_data, record_event_typed_data
+
+    step, tx = recorder.step, c.prov_tx
+    owner, museum, buyer = c.address(OWNER), c.address(MUSEUM), c.address(BUYER)
+    zero_address = "0x" + "00" * 20
+    title, custody = 0, 1
+
+    def raw(value: str) -> bytes:
+        return bytes.fromhex(value[2:])
+
+    art = raw(devchain.certificate_id(c.address(0), ART))
+    diploma = raw(devchain.certificate_id(c.address(1), DIPLOMA))
+    wood = raw(devchain.certificate_id(c.address(0), WOOD))
+    registry = str(c.provenance.address)
+    step("founder 0 registers art held by the museum", lambda: tx(0, "enrolOriginal", raw(ART), owner, museum, False))
+    step("founder 1 registers a soulbound diploma",
+         lambda: tx(1, "enrolOriginal", raw(DIPLOMA), buyer, zero_address, True))  # fmt: skip
+    step("founder 0 registers wood", lambda: tx(0, "enrolOriginal", raw(WOOD), c.address(0), zero_address, False))
+    step("founder 0 registers a certified frame made of the wood",
+         lambda: tx(0, "enrolLinked", raw(FRAME), owner, zero_address, False, [raw(ids.single)], [wood]))  # fmt: skip
+    step("owner offers the art's title", lambda: tx(OWNER, "handOver", art, title, buyer, OFFER_DEADLINE))
+    step("buyer rejects", lambda: tx(BUYER, "reject", art, title, raw(REJECT_REMARK)))
+    step("owner offers the art's title again", lambda: tx(OWNER, "handOver", art, title, buyer, OFFER_DEADLINE))
+    step("owner cancels", lambda: tx(OWNER, "cancel", art, title))
+    step("owner offers the art's title a third time", lambda: tx(OWNER, "handOver", art, title, buyer, OFFER_DEADLINE))
+    step("buyer takes the title", lambda: tx(BUYER, "takeOver", art, title))
+    step("museum offers custody", lambda: tx(MUSEUM, "handOver", art, custody, buyer, OFFER_DEADLINE))
+    step("buyer takes custody", lambda: tx(BUYER, "takeOver", art, custody))
+    key = Account.from_key(CLAIM_KEY).address
+    step("buyer offers custody to a key", lambda: tx(BUYER, "proposeClaim", art, custody, key, OFFER_DEADLINE))
+    claim = claim_typed_data(art, custody, owner, OFFER_DEADLINE, c.chain_id, registry)
+    signature = raw(sign(claim, CLAIM_KEY))
+    step("an outsider relays the owner's claim",
+         lambda: tx(OUTSIDER, "claim", art, custody, owner, OFFER_DEADLINE, signature))  # fmt: skip
+    step("owner records an inspection", lambda: tx(OWNER, "addEvent", art, INSPECTING, raw(INSPECTION), EVENT_TIME))
+    consent = record_event_typed_data(
+        owner, art, REPAIRING, raw(REPAIR), EVENT_TIME, c.address(2), 0, OFFER_DEADLINE, c.chain_id, registry
+    )
+    signed = (owner, 0, OFFER_DEADLINE, raw(sign(consent, devnet_key(OWNER))))
+    step("founder 2 records a repair with the owner's consent",
+         lambda: tx(2, "addEventWithConsent", art, REPAIRING, raw(REPAIR), EVENT_TIME, signed))  # fmt: skip
+    step("founder 1 anchors events", lambda: tx(1, "anchorEvents", raw(EVENTS_ROOT), 3))
+    step("buyer reports the art stolen", lambda: tx(BUYER, "logIncident", art, 2, raw(THEFT_REPORT)))
+    step("buyer recovers the art", lambda: tx(BUYER, "clearDisposition", art, raw(RECOVERY)))
+    step("buyer reports the diploma lost", lambda: tx(BUYER, "logIncident", diploma, 1, raw(LOSS_REPORT)))
+    step("founder 0 proposes clearing 1", lambda: tx(0, "proposeClearing", diploma, raw(CLEARING_REMARK)))
+    step("founder 1 votes for clearing 1", lambda: tx(1, "voteClearing", 1))
+    step("an outsider executes clearing 1", lambda: tx(OUTSIDER, "executeClearing", 1))
 
 
 def record() -> dict[str, Any]:
@@ -204,7 +281,7 @@ def record() -> dict[str, Any]:
         "chain_id": consortium.chain_id,
         "genesis_timestamp": GENESIS_TIMESTAMP,
         "contracts": addresses,
-        "accounts": {str(i): consortium.address(i) for i in range(6)},
+        "accounts": {str(i): consortium.address(i) for i in range(9)},
         "steps": recorder.steps,
         "logs": logs,
     }
