@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from eth_abi import encode as abi_encode
@@ -172,7 +173,8 @@ def _summary(kind: str, name: str, cutoff: int | None) -> str:
     if kind == "SUSPEND":
         return f"Suspend {name}: while suspended its key can do nothing."
     assert kind == "EXPEL" and cutoff is not None
-    when = datetime.fromtimestamp(cutoff, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    berlin = datetime.fromtimestamp(cutoff, UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    when = berlin.strftime("%b %-d, %Y, %-I:%M %p %Z")  # Berlin time with the zone, as people read it
     return f"Expel {name} from the consortium; its certificates issued after {when} stop being valid (key compromised)."
 
 
