@@ -548,7 +548,22 @@ if TYPE_CHECKING:  # models built at run time are opaque to mypy: the checker se
     LeaveRequest = SignedActionRequest
     IssueSignedRequest = SignedActionRequest
     StatusSignedRequest = SignedActionRequest
+    OfferRequest = SignedActionRequest
+    AcceptRequest = SignedActionRequest
+    RejectRequest = SignedActionRequest
+    CancelRequest = SignedActionRequest
+    EventSignedRequest = SignedActionRequest
+    IncidentRequest = SignedActionRequest
+    ClearRequest = SignedActionRequest
     PrepareRequest = PrepareActionRequest
+
+    class ClaimTypedData(BaseModel):
+        primaryType: str
+        message: Any
+
+    class ClaimRequest(BaseModel):
+        typed_data: ClaimTypedData
+        signature: str
 else:
     ApplyRequest = _signed_request("ApplyRequest", ("Apply",))
     ProposeRequest = _signed_request("ProposeRequest", ("Propose", "ProposeDetails", "ProposeCertificateDecision"))
@@ -558,6 +573,47 @@ else:
     IssueSignedRequest = _signed_request("IssueSignedRequest", ("Issue", "IssueBatch", "IssueBatchPublic"))
     StatusSignedRequest = _signed_request("StatusSignedRequest", ("SetStatus",))
     PrepareRequest = _union([_prepare_model(act) for act in ACTIONS.values()], "action")
+    OfferRequest = _signed_request("OfferRequest", ("HandOver", "ProposeClaim"))
+    AcceptRequest = _signed_request("AcceptRequest", ("TakeOver",))
+    RejectRequest = _signed_request("RejectRequest", ("RejectOffer",))
+    CancelRequest = _signed_request("CancelRequest", ("CancelOffer",))
+    EventSignedRequest = _signed_request("EventSignedRequest", ("AddEvent",))
+    IncidentRequest = _signed_request("IncidentRequest", ("LogIncident",))
+    ClearRequest = _signed_request("ClearRequest", ("ClearDisposition",))
+    ClaimTypedData = _model(
+        "ClaimTypedData",
+        "The EIP-712 typed data a one-time key signs to hand an original's title or custody to a claimant "
+        "(ledger.signing.provenance.claim_typed_data): no nonce, the claim offer is used up by it.",
+        {
+            "types": (dict[str, list[TypeMemberPublic]] | None, None),
+            "primaryType": (Literal["Claim"], ...),
+            "domain": (Domain, ...),
+            "message": (
+                _model(
+                    "ClaimMessage",
+                    "The message of a Claim.",
+                    {
+                        "original": (Hex32, ...),
+                        "right": (_json_integer_below(2), Field(description="0 the title, 1 custody")),
+                        "claimant": (Address, ...),
+                        "deadline": (_json_integer_below(2**48), ...),
+                    },
+                ),
+                ...,
+            ),
+        },
+    )
+    ClaimRequest = _model(
+        "ClaimRequest",
+        "A one-time key's signed Claim: the typed data as signed and the key's signature.",
+        {
+            "typed_data": (ClaimTypedData, ...),
+            "signature": (
+                Annotated[str, Field(pattern=SIGNATURE_PATTERN, description="65 bytes: 0x + 130 hex digits")],
+                ...,
+            ),
+        },
+    )
 
 
 class PreparedActionPublic(BaseModel):

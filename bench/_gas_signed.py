@@ -29,6 +29,11 @@ RELAYER_INDEX = 19
 """The relayer: anvil's last dev account, never part of the cast."""
 ATELIER_INDEX, WORKSHOP_INDEX = 11, 12
 """Two organisations that join and act only through signed actions (the cast holds accounts 0-10)."""
+OWNER_INDEX, RECIPIENT_INDEX = 18, 17
+"""A private owner and a collector of the signed provenance actions (not partners; 17 is the provenance scenario's
+courier, who signs nothing there)."""
+CLAIM_KEY_ADDRESS = "0xC1C1c1c1C1C1C1c1c1C1C1C1c1C1C1C1c1C1c1c1"
+"""The one-time key's address a signed claim offer names (never used to claim)."""
 REVOKED = 2  # ICertificateRegistry.Status
 OVERHEAD_MARGIN = 1.10
 
@@ -49,7 +54,12 @@ class SignedPairs:
         self.first_use: dict[str, bool] = {}
 
     def _contract(self, name: str) -> Contract:
-        return self.c.partners if ACTIONS[name].contract == "PartnerRegistry" else self.c.certificates
+        contracts = {
+            "PartnerRegistry": self.c.partners,
+            "CertificateRegistry": self.c.certificates,
+            "ProvenanceRegistry": self.c.provenance,
+        }
+        return contracts[ACTIONS[name].contract]
 
     def pair(
         self,
@@ -81,8 +91,9 @@ class SignedPairs:
         self.first_use[key] = nonce == 0
 
 
-def signed_actions(c: Consortium) -> None:
-    """Every signed action beside its direct call, then the overhead limits (see the module docstring)."""
+def signed_actions(c: Consortium) -> SignedPairs:
+    """Every signed action of the partner and certificate registries beside its direct call; the provenance
+    registry's follow in :func:`signed_provenance`, which then notes the overhead limits (see the module docstring)."""
     p = SignedPairs(c)
     accounts = [str(a) for a in c.bench.w3.eth.accounts]
     atelier, workshop = accounts[ATELIER_INDEX], accounts[WORKSHOP_INDEX]
@@ -184,6 +195,55 @@ def signed_actions(c: Consortium) -> None:
         decision,
         lambda r: r.functions.proposeCertificateDecision(*list(decision.values())[:4], [], 9),
         "propose a council decision signed",
+    )
+    return p
+
+
+def signed_provenance(c: Consortium, p: SignedPairs) -> None:
+    """After the provenance scenarios (which measure a registrar's first registration), the provenance registry's
+    owner and holder actions, signed by private parties that hold no ether of their own (an owner sells to a
+    collector, who records an event, reports a theft, recovers it, offers a claim and withdraws it, and whose offer
+    back is rejected); then the overhead limits of every pair."""
+    accounts = [str(a) for a in c.bench.w3.eth.accounts]
+    owner, collector = accounts[OWNER_INDEX], accounts[RECIPIENT_INDEX]
+    fns = c.provenance.functions
+    label = label_hash("signed artwork")
+    c.bench.send(fns.enrolOriginal(label, owner, "0x" + "00" * 20, False), c.cast.town, "register for signed actions")
+    art = bytes(fns.originalId(c.cast.town, label).call())
+    later = int(c.bench.w3.eth.get_block("latest")["timestamp"]) + 30 * 24 * 3600
+    offer = {"original": art, "right": 0, "to": collector, "offerDeadline": later}
+    p.pair("HandOver", owner, offer, lambda r: r.functions.handOver(art, 0, collector, later), "offer the title signed")
+    taken = {"original": art, "right": 0}
+    p.pair("TakeOver", collector, taken, lambda r: r.functions.takeOver(art, 0), "accept the title signed")
+    evidence = label_hash("signed condition report")
+    at = int(c.bench.w3.eth.get_block("latest")["timestamp"])
+    event = {"original": art, "bizStep": 11, "evidenceHash": evidence, "occurredAt": at}
+    p.pair("AddEvent", collector, event, lambda r: r.functions.addEvent(art, 11, evidence, at), "an event signed")
+    report = label_hash("signed police report")
+    stolen = {"original": art, "disposition": 2, "evidenceHash": report}
+    p.pair("LogIncident", collector, stolen, lambda r: r.functions.logIncident(art, 2, report), "flag stolen signed")
+    found = {"original": art, "evidenceHash": label_hash("signed found")}
+    p.pair(
+        "ClearDisposition",
+        collector,
+        found,
+        lambda r: r.functions.clearDisposition(art, found["evidenceHash"]),
+        "declare it recovered signed",
+    )
+    key = CLAIM_KEY_ADDRESS
+    claim = {"original": art, "right": 0, "key": key, "offerDeadline": later}
+    p.pair(
+        "ProposeClaim", collector, claim, lambda r: r.functions.proposeClaim(art, 0, key, later), "claim offer signed"
+    )
+    p.pair("CancelOffer", collector, taken, lambda r: r.functions.cancel(art, 0), "withdraw an offer signed")
+    c.bench.send(fns.handOver(art, 0, owner, later), collector, "offer the title back to the former owner")
+    remark = {"original": art, "right": 0, "remarkHash": label_hash("no thanks")}
+    p.pair(
+        "RejectOffer",
+        owner,
+        remark,
+        lambda r: r.functions.reject(art, 0, remark["remarkHash"]),
+        "reject an offer signed",
     )
     _limits(c, p)
 

@@ -35,7 +35,7 @@ from typing import Any
 import web3
 from _gas_provenance import provenance
 from _gas_scenarios import Bench, BenchError, Call, run_all
-from _gas_signed import signed_actions
+from _gas_signed import signed_actions, signed_provenance
 from web3 import Web3
 
 from devtools.toolchain import PROJECT_ROOT, Toolchain
@@ -732,8 +732,9 @@ def main(argv: list[str] | None = None) -> int:
     with anvil(binary, SCRATCH / "anvil-gas.log") as w3:
         bench = Bench(w3, artifacts)
         consortium = run_all(bench)
-        signed_actions(consortium)
+        pairs = signed_actions(consortium)
         provenance(consortium)
+        signed_provenance(consortium, pairs)
         result = summarize(bench, functions)
         breakdowns = {
             key: breakdown(w3, bench.named_tx[key], proof_length)

@@ -28,7 +28,7 @@ from ledger.vocabulary import ADDRESS, HEX32
 SCHEMA_VERSION = 1
 """Bumped when a field changes meaning; a reader refuses versions it does not know."""
 
-CONTRACT_VERSION = 5
+CONTRACT_VERSION = 6
 """The version of the contracts (their storage, rules and events) this code was written for.
 
 The deploy script records it in the manifest; the runtime refuses a manifest of another version (or of none), since

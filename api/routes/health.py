@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from api.deps import EngineDep
-from api.routes.governance import relayer_balance
+from api.relaying import relayer_balance
 from api.schemas import HealthPublic
 from ledger import reads
 from ledger.chain.rpc import RpcError

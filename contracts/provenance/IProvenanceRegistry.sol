@@ -20,6 +20,10 @@ import {IStandingMirror} from "../partners/IStandingMirror.sol";
  * recipient, or claimed with a one-time key ({claim}); an offer may be rejected, cancelled, and lapses at its
  * deadline, and any change of owner or holder voids every open offer. A stolen, lost or destroyed original cannot
  * move. A false report is cleared by a majority of the consortium council ({proposeClearing}).
+ *
+ * Every action of an owner or holder has a signed form ({handOverBySig}, {takeOverBySig}, ...; {ISignedActions}): a
+ * relayer sends it and pays the gas, and the signer, not the relayer, is checked and named in the events, so a
+ * private owner with no ether can sell, lend, accept, record an event and report a theft.
  */
 interface IProvenanceRegistry is IStandingMirror, ISignedActions {
     /// @notice What a transfer moves: the title (ownership, CBV owning party) or custody (CBV possessing party).
@@ -561,6 +565,24 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
     function handOver(bytes32 original, Right right, address to, uint48 deadline) external;
 
     /**
+     * @notice {handOver}, signed by the current party of `right` (the owner, or the holder): `HandOver(address party,
+     * bytes32 original,uint8 right,address to,uint48 offerDeadline,uint256 nonce,uint48 deadline)`. The offer's
+     * deadline (`offerDeadline`, when the recipient can no longer accept) is not the signature's (`by.deadline`).
+     * @param original The original.
+     * @param right The title or custody.
+     * @param to The recipient.
+     * @param offerDeadline The last second the offer can be accepted.
+     * @param by The party, its nonce, the signature's deadline and the signature.
+     */
+    function handOverBySig(
+        bytes32 original,
+        Right right,
+        address to,
+        uint48 offerDeadline,
+        Signed calldata by
+    ) external;
+
+    /**
      * @notice Offers `right` of `original` to whoever can sign with the one-time key whose address is `key` (carried
      * in a QR code or on paper), with {claim}.
      *
@@ -576,6 +598,23 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
     function proposeClaim(bytes32 original, Right right, address key, uint48 deadline) external;
 
     /**
+     * @notice {proposeClaim}, signed by the current party of `right`: `ProposeClaim(address party,bytes32 original,
+     * uint8 right,address key,uint48 offerDeadline,uint256 nonce,uint48 deadline)`.
+     * @param original The original.
+     * @param right The title or custody.
+     * @param key The address of the one-time key.
+     * @param offerDeadline The last second it can be claimed.
+     * @param by The party, its nonce, the signature's deadline and the signature.
+     */
+    function proposeClaimBySig(
+        bytes32 original,
+        Right right,
+        address key,
+        uint48 offerDeadline,
+        Signed calldata by
+    ) external;
+
+    /**
      * @notice Accepts the open offer of `right` of `original` made to the caller.
      *
      * Requirements: an open, unlapsed offer to the caller that is not a claim; the original is not lost, stolen or
@@ -587,6 +626,15 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
      * @param right The title or custody.
      */
     function takeOver(bytes32 original, Right right) external;
+
+    /**
+     * @notice {takeOver}, signed by the recipient of the offer: `TakeOver(address recipient,bytes32 original,uint8
+     * right,uint256 nonce,uint48 deadline)`.
+     * @param original The original.
+     * @param right The title or custody.
+     * @param by The recipient, its nonce, the deadline and the signature.
+     */
+    function takeOverBySig(bytes32 original, Right right, Signed calldata by) external;
 
     /**
      * @notice Carries out a claim of `right` of `original` for `claimant`; anyone may send it (a relayer). The one-time
@@ -621,6 +669,16 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
     function reject(bytes32 original, Right right, bytes32 remarkHash) external;
 
     /**
+     * @notice {reject}, signed by the recipient of the offer: `RejectOffer(address recipient,bytes32 original,uint8
+     * right,bytes32 remarkHash,uint256 nonce,uint48 deadline)`.
+     * @param original The original.
+     * @param right The title or custody.
+     * @param remarkHash The hash of an off-chain remark (0 for none).
+     * @param by The recipient, its nonce, the deadline and the signature.
+     */
+    function rejectBySig(bytes32 original, Right right, bytes32 remarkHash, Signed calldata by) external;
+
+    /**
      * @notice Withdraws the open offer of `right` of `original`.
      *
      * Requirements: the caller is the current party of `right`; an open offer.
@@ -631,6 +689,15 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
      * @param right The title or custody.
      */
     function cancel(bytes32 original, Right right) external;
+
+    /**
+     * @notice {cancel}, signed by the current party of `right`: `CancelOffer(address party,bytes32 original,uint8
+     * right,uint256 nonce,uint48 deadline)`.
+     * @param original The original.
+     * @param right The title or custody.
+     * @param by The party, its nonce, the deadline and the signature.
+     */
+    function cancelBySig(bytes32 original, Right right, Signed calldata by) external;
 
     /**
      * @notice Records a lifecycle event of `original`; the caller is its holder.
@@ -645,6 +712,24 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
      * @param occurredAt When it happened.
      */
     function addEvent(bytes32 original, uint16 bizStep, bytes32 evidenceHash, uint48 occurredAt) external;
+
+    /**
+     * @notice {addEvent}, signed by the holder: `AddEvent(address holder,bytes32 original,uint16 bizStep,bytes32
+     * evidenceHash,uint48 occurredAt,uint256 nonce,uint48 deadline)`. Unlike {addEventWithConsent}, anyone may relay
+     * it and the event is the holder's own ({LifecycleEventRecorded}).
+     * @param original The original.
+     * @param bizStep The GS1 CBV business step code.
+     * @param evidenceHash The hash of the off-chain evidence.
+     * @param occurredAt When it happened.
+     * @param by The holder, its nonce, the deadline and the signature.
+     */
+    function addEventBySig(
+        bytes32 original,
+        uint16 bizStep,
+        bytes32 evidenceHash,
+        uint48 occurredAt,
+        Signed calldata by
+    ) external;
 
     /**
      * @notice Records a lifecycle event of `original` by the caller, an active issuer partner, with the holder's
@@ -696,6 +781,21 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
     function logIncident(bytes32 original, Disposition disposition, bytes32 evidenceHash) external;
 
     /**
+     * @notice {logIncident}, signed by the owner or holder: `LogIncident(address reporter,bytes32 original,uint8
+     * disposition,bytes32 evidenceHash,uint256 nonce,uint48 deadline)`.
+     * @param original The original.
+     * @param disposition Lost, Stolen or Destroyed.
+     * @param evidenceHash The hash of the off-chain report.
+     * @param by The reporter, its nonce, the deadline and the signature.
+     */
+    function logIncidentBySig(
+        bytes32 original,
+        Disposition disposition,
+        bytes32 evidenceHash,
+        Signed calldata by
+    ) external;
+
+    /**
      * @notice Recalls the caller's original of `identifier`; the caller is its registrar and an active issuer.
      *
      * Requirements: the original's disposition is None.
@@ -732,6 +832,15 @@ interface IProvenanceRegistry is IStandingMirror, ISignedActions {
      * @param evidenceHash The hash of the off-chain evidence.
      */
     function clearDisposition(bytes32 original, bytes32 evidenceHash) external;
+
+    /**
+     * @notice {clearDisposition}, signed by the owner: `ClearDisposition(address owner,bytes32 original,bytes32
+     * evidenceHash,uint256 nonce,uint48 deadline)`.
+     * @param original The original.
+     * @param evidenceHash The hash of the off-chain evidence.
+     * @param by The owner, its nonce, the deadline and the signature.
+     */
+    function clearDispositionBySig(bytes32 original, bytes32 evidenceHash, Signed calldata by) external;
 
     /**
      * @notice Proposes that the council clear `original`'s disposition (a false report), with the caller's yes vote.

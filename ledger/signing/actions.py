@@ -1,10 +1,10 @@
 """Every action the registries accept signed (EIP-712), defined once: its typed message, and its ``...BySig`` call.
 
 The contracts hash the same type strings (``contracts/partners/PartnerRegistry.sol``,
-``contracts/certificates/CertificateRegistry.sol``); a test signs each action here and has the contract accept it, so
-the two cannot drift apart. The CLI signs with a keystore, the page asks a browser wallet (``eth_signTypedData_v4``)
-to sign :func:`typed_data`'s JSON, and the relayer sends :func:`encode_call`'s transaction: nobody hands a private key
-to the server, and the signer needs no ether.
+``contracts/certificates/CertificateRegistry.sol``, ``contracts/provenance/ProvenanceRegistry.sol``); a test signs
+each action here and has the contract accept it, so the two cannot drift apart. The CLI signs with a keystore, the
+page asks a browser wallet (``eth_signTypedData_v4``) to sign :func:`typed_data`'s JSON, and the relayer sends
+:func:`encode_call`'s transaction: nobody hands a private key to the server, and the signer needs no ether.
 
 Every message names its signer first and ends with ``nonce`` (the registry's ``nonces(signer)``, used once, in order)
 and ``deadline`` (the last block timestamp at which it can be carried out). The domain binds the chain id and the
@@ -21,11 +21,12 @@ from ledger.errors import LedgerError
 from ledger.i18n import gettext as _
 
 DOMAIN_VERSION = "1"
-"""The EIP-712 domain version of both registries (``SignedActions``' constructor)."""
+"""The EIP-712 domain version of every registry (``SignedActions``' constructor)."""
 
 DOMAIN_NAMES = {
     "PartnerRegistry": "Originals PartnerRegistry",
     "CertificateRegistry": "Originals CertificateRegistry",
+    "ProvenanceRegistry": "Originals ProvenanceRegistry",
 }
 """The EIP-712 domain name of each registry, as its wallet prompt shows it."""
 
@@ -143,6 +144,72 @@ ACTIONS: dict[str, Action] = {
             (("id", "bytes32"), ("leaf", "bytes32"), ("status", "uint8"), ("reason", "uint16")),
             "setStatusBySig",
             ("id", "leaf", "proof", "status", "reason"),
+        ),
+        # The provenance registry: an owner's or holder's actions on an original. ``offerDeadline`` is when an offer
+        # lapses, ``deadline`` (as in every action) when the signature can no longer be used.
+        Action(
+            "HandOver",
+            "ProvenanceRegistry",
+            "party",
+            (("original", "bytes32"), ("right", "uint8"), ("to", "address"), ("offerDeadline", "uint48")),
+            "handOverBySig",
+            ("original", "right", "to", "offerDeadline"),
+        ),
+        Action(
+            "ProposeClaim",
+            "ProvenanceRegistry",
+            "party",
+            (("original", "bytes32"), ("right", "uint8"), ("key", "address"), ("offerDeadline", "uint48")),
+            "proposeClaimBySig",
+            ("original", "right", "key", "offerDeadline"),
+        ),
+        Action(
+            "TakeOver",
+            "ProvenanceRegistry",
+            "recipient",
+            (("original", "bytes32"), ("right", "uint8")),
+            "takeOverBySig",
+            ("original", "right"),
+        ),
+        Action(
+            "RejectOffer",
+            "ProvenanceRegistry",
+            "recipient",
+            (("original", "bytes32"), ("right", "uint8"), ("remarkHash", "bytes32")),
+            "rejectBySig",
+            ("original", "right", "remarkHash"),
+        ),
+        Action(
+            "CancelOffer",
+            "ProvenanceRegistry",
+            "party",
+            (("original", "bytes32"), ("right", "uint8")),
+            "cancelBySig",
+            ("original", "right"),
+        ),
+        Action(
+            "AddEvent",
+            "ProvenanceRegistry",
+            "holder",
+            (("original", "bytes32"), ("bizStep", "uint16"), ("evidenceHash", "bytes32"), ("occurredAt", "uint48")),
+            "addEventBySig",
+            ("original", "bizStep", "evidenceHash", "occurredAt"),
+        ),
+        Action(
+            "LogIncident",
+            "ProvenanceRegistry",
+            "reporter",
+            (("original", "bytes32"), ("disposition", "uint8"), ("evidenceHash", "bytes32")),
+            "logIncidentBySig",
+            ("original", "disposition", "evidenceHash"),
+        ),
+        Action(
+            "ClearDisposition",
+            "ProvenanceRegistry",
+            "owner",
+            (("original", "bytes32"), ("evidenceHash", "bytes32")),
+            "clearDispositionBySig",
+            ("original", "evidenceHash"),
         ),
     )
 }

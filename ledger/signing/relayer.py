@@ -1,9 +1,9 @@
 """The relayer: the operator's account that carries out signed actions (EIP-712) and pays their gas.
 
-A partner, a council member or an applicant signs an action with their own key (:mod:`ledger.signing.actions`); the
-relayer sends it to the registry's ``...BySig`` function, which acts for the *signer*: the relayer's own standing
-counts for nothing, so it cannot act for anyone without their signature. What it can do is refuse or delay, and it
-refuses as early and as cheaply as it can, sending nothing:
+A partner, a council member, an applicant or an original's owner or holder signs an action with their own key
+(:mod:`ledger.signing.actions`); the relayer sends it to the registry's ``...BySig`` function, which acts for the
+*signer*: the relayer's own standing counts for nothing, so it cannot act for anyone without their signature. What it
+can do is refuse or delay, and it refuses as early and as cheaply as it can, sending nothing:
 
 1. :meth:`Relayer.check`: the typed data is an action this code knows, its values fit their types, the signature
    recovers to the signer the message names (401/403 territory), the domain is this deployment's registry on this
@@ -11,6 +11,10 @@ refuses as early and as cheaply as it can, sending nothing:
 2. :meth:`Relayer.send`: a token bucket per signer and one for everyone (:class:`RateLimiter`); then the call is
    simulated (``eth_estimateGas``) and a revert is refused with the contract's custom error by name and arguments;
    only then is the transaction sent and waited for (gas with headroom, as every sender here).
+
+A one-time key's ``Claim`` of an original (:mod:`ledger.signing.provenance`) is relayed too, by
+:meth:`Relayer.check_claim` and :meth:`Relayer.send_claim`: it has no nonce (the claim offer is used up by it), so it
+is checked against the key the open claim offer names.
 
 :func:`prepare` builds what a signer signs: the typed data with the registry's current nonce for the signer and a
 deadline a little ahead of both the wall clock and the chain's latest block.
@@ -50,6 +54,7 @@ from ledger.signing.actions import (
     recover,
     typed_data,
 )
+from ledger.signing.provenance import CLAIM_TYPES, claim_typed_data
 from ledger.vocabulary import ADDRESS, HEX32
 
 if TYPE_CHECKING:
@@ -124,6 +129,16 @@ class Checked:
     def message(self) -> dict[str, Any]:
         message: dict[str, Any] = self.typed["message"]
         return message
+
+
+@dataclass(frozen=True)
+class CheckedClaim:
+    """A one-time key's claim that passed :meth:`Relayer.check_claim`: the key that signed it (the open claim offer's),
+    its message (values normalised: the original as hex, addresses lower-case) and the signature."""
+
+    key: str
+    message: dict[str, Any]
+    signature: str
 
 
 @dataclass(frozen=True)
@@ -484,6 +499,115 @@ class Relayer:
         self.limiter.take(checked.signer, checked.action.name)
         binding = self.bindings[checked.action.contract]
         function, arguments = call_arguments(checked.typed, checked.signature, steps)
+        return self._carry_out(checked.action.name, checked.signer, binding, function, arguments)
+
+    def check_claim(self, typed: Mapping[str, Any], signature: str) -> CheckedClaim:
+        """Check a one-time key's ``Claim`` (:func:`ledger.signing.provenance.claim_typed_data`) without sending it.
+
+        A claim is not a nonce action: the key signs once, and the claim offer it answers is used up by it. The
+        signature must recover to the key the original's open claim offer names (``offerOf``), in this deployment's
+        provenance registry's domain, and its deadline must not have passed.
+
+        Raises:
+            SignedActionError: not a Claim, or a field missing, unexpected or out of range.
+            InvalidSignature: the signature cannot be read.
+            WrongDomain: another chain, registry, domain name or version.
+            ActionReverted: ``ProvenanceRegistryNoOffer`` (no open offer of that right),
+                ``ProvenanceRegistryInvalidClaim`` (the offer is not a claim offer, or the signature is not its key's),
+                ``SignedActionExpired``.
+        """
+        if typed.get("primaryType") != "Claim":
+            raise SignedActionError(_("{name}: not a Claim", name=typed.get("primaryType")))
+        domain, raw = typed.get("domain"), typed.get("message")
+        if not isinstance(domain, Mapping) or not isinstance(raw, Mapping):
+            raise SignedActionError(_("{name}: the typed data needs a domain and a message", name="Claim"))
+        kinds = {m["name"]: m["type"] for m in CLAIM_TYPES}
+        missing = [f for f in kinds if f not in raw]
+        extra = [f for f in raw if f not in kinds]
+        if missing or extra:
+            raise SignedActionError("Claim: " + fields_listed(missing, extra))
+        message = {f: _normalised(kind, raw[f], f) for f, kind in kinds.items()}
+        if message["right"] > 1:
+            raise SignedActionError(_("right: 0 (title) or 1 (custody)"))
+        binding = self.bindings["ProvenanceRegistry"]
+        chain_id = _normalised("uint256", domain.get("chainId"), "domain.chainId")
+        contract = _normalised("address", domain.get("verifyingContract"), "domain.verifyingContract")
+        got = (domain.get("name"), domain.get("version"), chain_id, contract)
+        expected = (DOMAIN_NAMES["ProvenanceRegistry"], DOMAIN_VERSION, self.deployment.chain_id, binding.address)
+        if got != expected:
+            raise WrongDomain(
+                _(
+                    "{name} is signed for {got_name!r} version {got_version!r} at {contract} on chain {chain_id}; "
+                    "this relayer carries out {name_expected!r} version {version_expected!r} at {registry} on chain "
+                    "{chain_expected}",
+                    name="Claim",
+                    got_name=got[0],
+                    got_version=got[1],
+                    contract=contract,
+                    chain_id=chain_id,
+                    name_expected=expected[0],
+                    version_expected=expected[1],
+                    registry=binding.address,
+                    chain_expected=expected[2],
+                )
+            )
+        original = bytes.fromhex(message["original"][2:])
+        rebuilt = claim_typed_data(
+            original, message["right"], message["claimant"], message["deadline"], chain_id, str(binding.address)
+        )
+        rebuilt["message"]["original"] = message["original"]
+        try:
+            by = recover(rebuilt, signature)
+        except SignedActionError as exc:
+            raise InvalidSignature(str(exc)) from None
+        (offer,) = binding.view(self.client, "offerOf", original, message["right"])
+        key, _offer_deadline, is_claim, is_open = offer
+        names = ("original", "right")
+        if not is_open:
+            raise ActionReverted(
+                f"ProvenanceRegistryNoOffer(original={message['original']}, right={message['right']})",
+                "ProvenanceRegistryNoOffer",
+                (message["original"], message["right"]),
+                names=names,
+            )
+        if not is_claim or by != str(key).lower():
+            raise ActionReverted(
+                f"ProvenanceRegistryInvalidClaim(original={message['original']}, right={message['right']}, "
+                f"claimant={message['claimant']})",
+                "ProvenanceRegistryInvalidClaim",
+                (message["original"], message["right"], message["claimant"]),
+                names=(*names, "claimant"),
+            )
+        if message["deadline"] < latest_timestamp(self.client):
+            raise ActionReverted(
+                f"SignedActionExpired(signer={by}, deadline={message['deadline']})",
+                "SignedActionExpired",
+                (by, message["deadline"]),
+                names=("signer", "deadline"),
+            )
+        return CheckedClaim(by, message, signature)
+
+    def send_claim(self, checked: CheckedClaim) -> Relayed:
+        """Carry out a checked claim: rate limit (by the key), simulate, send ``claim(...)``, wait until mined.
+
+        Raises:
+            RateLimited, ActionReverted, TransientRpcError, TransactionTimeout: as :meth:`send`.
+        """
+        self.limiter.take(checked.key, "Claim")
+        m = checked.message
+        arguments = [
+            bytes.fromhex(m["original"][2:]),
+            m["right"],
+            m["claimant"],
+            m["deadline"],
+            bytes.fromhex(checked.signature.removeprefix("0x")),
+        ]
+        return self._carry_out("Claim", checked.key, self.bindings["ProvenanceRegistry"], "claim", arguments)
+
+    def _carry_out(
+        self, name: str, signer: str, binding: ContractBinding, function: str, arguments: Sequence[Any]
+    ) -> Relayed:
+        """Simulate, send and wait for ``function(*arguments)`` of ``binding``: what every relayed action ends in."""
         call = Call(binding.address, binding.encode(function, *arguments))
         try:
             call = self.sender.simulated(call, binding)
@@ -500,16 +624,8 @@ class Relayer:
             (int(entry["topics"][1], 16) for entry in receipt.logs if entry["topics"][0] == self._proposal_created),
             None,
         )
-        log.info(
-            "relayed %s by %s: tx %s in block %d",
-            checked.action.name,
-            checked.signer,
-            receipt.tx_hash,
-            receipt.block_number,
-        )
-        return Relayed(
-            checked.action.name, checked.signer, self.address, receipt.tx_hash, receipt.block_number, proposal
-        )
+        log.info("relayed %s by %s: tx %s in block %d", name, signer, receipt.tx_hash, receipt.block_number)
+        return Relayed(name, signer, self.address, receipt.tx_hash, receipt.block_number, proposal)
 
 
 def _event_topic(abi: Sequence[Mapping[str, Any]], name: str) -> str:

@@ -1340,5 +1340,6 @@ def test_random_operation_sequences_match_the_model(
     assert succeeded >= set(SUCCESS_GROUPS.values()), f"no successful {set(SUCCESS_GROUPS.values()) - succeeded}"
     assert len(errors) >= MIN_DISTINCT_ERRORS, f"only {len(errors)} distinct custom errors: {sorted(errors)}"
     signed_ok = {name for (name, outcome) in deployment.signed_outcomes if outcome == "ok"}
-    every_signed = {action.function for action in ACTIONS.values()}
+    # The partner and certificate registries' signed actions (the provenance registry's: test_provenance_signed.py).
+    every_signed = {action.function for action in ACTIONS.values() if action.contract != "ProvenanceRegistry"}
     assert signed_ok == every_signed, f"no successful signed {every_signed - signed_ok}"

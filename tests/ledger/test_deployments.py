@@ -171,8 +171,8 @@ def test_deployment_errors_are_ledger_errors_and_their_builtin_kin() -> None:
     assert issubclass(ContractNotDeployed, LookupError)
 
 
-def test_contract_version_is_five_the_contracts_with_the_provenance_registry() -> None:
-    assert CONTRACT_VERSION == 5
+def test_contract_version_is_six_the_provenance_registry_with_signed_actions() -> None:
+    assert CONTRACT_VERSION == 6
     assert deployment().contract_version == CONTRACT_VERSION
 
 
@@ -181,8 +181,9 @@ def test_contract_version_is_five_the_contracts_with_the_provenance_registry() -
     [
         (3, "records contract version 3"),
         (4, "records contract version 4"),  # the two registries, before the provenance registry
-        (6, "records contract version 6"),
-        ("5", "records contract version '5'"),
+        (5, "records contract version 5"),  # the provenance registry, before its signed actions
+        (7, "records contract version 7"),
+        ("6", "records contract version '6'"),
         (None, "records no contract version"),
     ],
 )
@@ -199,7 +200,7 @@ def test_manifest_of_another_contract_version_is_refused_naming_both_versions_an
     with pytest.raises(ContractVersionMismatch) as excinfo:
         load_deployment(31337, tmp_path)
     assert str(excinfo.value) == (
-        f"{path} {what}, but this code needs version 5: redeploy the contracts "
+        f"{path} {what}, but this code needs version 6: redeploy the contracts "
         "(`make run UP_ARGS=--fresh` on a devnet, `ape run deploy --redeploy` elsewhere)"
     )
     assert isinstance(excinfo.value, DeploymentInvalid)
