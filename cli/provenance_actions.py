@@ -202,10 +202,13 @@ def cmd_event(args: argparse.Namespace) -> int:
     at = args.at if args.at is not None else int(time.time())
     fields = {"original": args.original, "bizStep": args.step, "evidenceHash": _evidence(args.evidence)}
     answer = _relay(args, "AddEvent", _to(args.original, "events"), occurredAt=at, **fields)
+    from ledger.cbv import step_of
+
+    known = step_of(args.step)
     print(
         _(
             "event {step} of {original} recorded by {signer} {mined}",
-            step=args.step,
+            step=known.name if known is not None else args.step,
             original=args.original,
             signer=answer["signer"],
             mined=_mined(answer),
