@@ -316,7 +316,18 @@ def message_of(name: str, message: Mapping[str, Any]) -> dict[str, Any]:
     extra = [f for f in message if f not in kinds]
     if missing or extra:
         raise SignedActionError(f"{name}: " + fields_listed(missing, extra))
-    return {f: _normalised(kind, message[f], f) for f, kind in kinds.items()}
+    normalised = {f: _normalised(kind, message[f], f) for f, kind in kinds.items()}
+    if act.contract == "ProvenanceRegistry":
+        for field, largest in _PROVENANCE_ENUMS.items():
+            if field in normalised and normalised[field] > largest:
+                raise SignedActionError(_("{field}: out of range (0 to {largest})", field=field, largest=largest))
+    return normalised
+
+
+_PROVENANCE_ENUMS = {"right": 1, "disposition": 4}
+"""The largest value of the provenance registry's enums (``Right``: title, custody; ``Disposition``: none to
+recalled): a larger one would make the contract's ABI decoder revert without an error to name, so it is refused here
+as malformed (422), like any value that does not fit its type."""
 
 
 def registries(deployment: Deployment) -> dict[str, ContractBinding]:

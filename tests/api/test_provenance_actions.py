@@ -19,6 +19,7 @@ from support.governance import APPLICANT, OUTSIDER, RELAYER, STRANGER, Governanc
 from support.write_world import ACCOUNTS, WriteWorld, write_world
 
 from api.main import create_app
+from devtools.devnet import devnet_key
 from ledger.signing.actions import sign
 from ledger.signing.provenance import claim_typed_data
 
@@ -348,3 +349,16 @@ def test_a_claim_with_the_one_time_key_is_relayed_for_the_claimant(gov: Governan
     _relayed(gov, f"/originals/{piece}/claim", body, key)
     assert _state(gov, piece)[:2] == (gov.address(BUYER), gov.address(BUYER))
     _reverted(gov, f"/originals/{piece}/claim", body, "ProvenanceRegistryNoOffer", original=piece, right=TITLE)
+
+
+def test_a_right_out_of_range_is_refused_as_malformed_before_anything_is_sent(gov: Governance, art: str) -> None:
+    before = gov.sent()
+    prepared = gov.api.post(
+        "/actions/prepare", json={"action": "TakeOver", "signer": gov.address(BUYER), "original": art, "right": 2}
+    )
+    _problem(prepared, 422, "Invalid signed action", "right: out of range (0 to 1)")
+    body = gov.signed("TakeOver", BUYER, original=art, right=TITLE)
+    body["typed_data"]["message"]["right"] = 2
+    body["signature"] = sign(body["typed_data"], devnet_key(BUYER))
+    _refused(gov, f"/originals/{art}/accept", body, 422, "Invalid signed action", "right: out of range (0 to 1)")
+    assert gov.sent() == before

@@ -13,7 +13,7 @@ from devtools.devnet import devnet_key
 from ledger.config import Settings
 from ledger.deployments import ContractDeployment, Deployment, NetworkKind
 from ledger.issuance.keys import DevnetKeyRefused
-from ledger.signing.actions import SignedActionError
+from ledger.signing.actions import ACTIONS, SignedActionError
 from ledger.signing.relayer import RateLimited, RateLimiter, TokenBucket, message_of, open_relayer
 
 ALICE, BOB = "0x" + "a1" * 20, "0x" + "b0" * 20
@@ -80,6 +80,24 @@ def test_a_message_is_checked_against_the_actions_types_and_normalised() -> None
 def test_a_message_that_does_not_fit_its_action_is_refused(message: dict[str, object], error: str) -> None:
     with pytest.raises(SignedActionError, match=re.escape(error)):
         message_of("Vote", message)
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "value", "error"),
+    [
+        ("TakeOver", "right", 2, "right: out of range (0 to 1)"),
+        ("LogIncident", "disposition", 5, "disposition: out of range (0 to 4)"),
+    ],
+)
+def test_a_provenance_enum_out_of_range_is_refused_before_the_contract_would_revert_without_a_reason(
+    name: str, field: str, value: int, error: str
+) -> None:
+    fields = {"original": "0x" + "ab" * 32, "right": 0, "disposition": 2, "evidenceHash": "0x" + "00" * 32}
+    act = ACTIONS[name]
+    message = {act.signer_field: ALICE, **{f: fields[f] for f, _kind in act.fields}, "nonce": 0, "deadline": 1}
+    assert message_of(name, message)[field] == fields[field]  # in range: accepted
+    with pytest.raises(SignedActionError, match=re.escape(error)):
+        message_of(name, {**message, field: value})
 
 
 def _deployment(kind: NetworkKind) -> Deployment:
