@@ -540,32 +540,18 @@ class Relayer:
         message = {f: _normalised(kind, raw[f], f) for f, kind in kinds.items()}
         if message["right"] > 1:
             raise SignedActionError(_("right: 0 (title) or 1 (custody)"))
+        if not isinstance(domain.get("name"), str) or not isinstance(domain.get("version"), str):
+            raise SignedActionError(_("{name}: the domain needs a name and a version", name="Claim"))
         binding = self.bindings["ProvenanceRegistry"]
         chain_id = _normalised("uint256", domain.get("chainId"), "domain.chainId")
         contract = _normalised("address", domain.get("verifyingContract"), "domain.verifyingContract")
-        got = (domain.get("name"), domain.get("version"), chain_id, contract)
-        expected = (DOMAIN_NAMES["ProvenanceRegistry"], DOMAIN_VERSION, self.deployment.chain_id, binding.address)
-        if got != expected:
-            raise WrongDomain(
-                _(
-                    "{name} is signed for {got_name!r} version {got_version!r} at {contract} on chain {chain_id}; "
-                    "this relayer carries out {name_expected!r} version {version_expected!r} at {registry} on chain "
-                    "{chain_expected}",
-                    name="Claim",
-                    got_name=got[0],
-                    got_version=got[1],
-                    contract=contract,
-                    chain_id=chain_id,
-                    name_expected=expected[0],
-                    version_expected=expected[1],
-                    registry=binding.address,
-                    chain_expected=expected[2],
-                )
-            )
         original = bytes.fromhex(message["original"][2:])
+        # Recovered over the domain as given, so that a key's signature for another chain or registry is told apart
+        # (a wrong domain, below) from a signature by another key (an invalid claim), as :meth:`check` does.
         rebuilt = claim_typed_data(
-            original, message["right"], message["claimant"], message["deadline"], chain_id, str(binding.address)
+            original, message["right"], message["claimant"], message["deadline"], chain_id, contract
         )
+        rebuilt["domain"].update(name=domain.get("name"), version=domain.get("version"))
         rebuilt["message"]["original"] = message["original"]
         try:
             by = recover(rebuilt, signature)
@@ -588,6 +574,25 @@ class Relayer:
                 "ProvenanceRegistryInvalidClaim",
                 (message["original"], message["right"], message["claimant"]),
                 names=(*names, "claimant"),
+            )
+        got = (domain.get("name"), domain.get("version"), chain_id, contract)
+        expected = (DOMAIN_NAMES["ProvenanceRegistry"], DOMAIN_VERSION, self.deployment.chain_id, binding.address)
+        if got != expected:
+            raise WrongDomain(
+                _(
+                    "{name} is signed for {got_name!r} version {got_version!r} at {contract} on chain {chain_id}; "
+                    "this relayer carries out {name_expected!r} version {version_expected!r} at {registry} on chain "
+                    "{chain_expected}",
+                    name="Claim",
+                    got_name=got[0],
+                    got_version=got[1],
+                    contract=contract,
+                    chain_id=chain_id,
+                    name_expected=expected[0],
+                    version_expected=expected[1],
+                    registry=binding.address,
+                    chain_expected=expected[2],
+                )
             )
         if message["deadline"] < latest_timestamp(self.client):
             raise ActionReverted(

@@ -345,6 +345,19 @@ def test_a_claim_with_the_one_time_key_is_relayed_for_the_claimant(gov: Governan
         right=TITLE,
         claimant=gov.address(THIEF),
     )
+    elsewhere = _claim(gov, piece, BUYER)
+    elsewhere["typed_data"]["domain"]["chainId"] = 1
+    elsewhere["signature"] = sign(elsewhere["typed_data"], CLAIM_KEY)
+    registry = gov.world.chain.provenance.address
+    _refused(
+        gov,
+        f"/originals/{piece}/claim",
+        elsewhere,
+        422,
+        "Wrong domain",
+        f"Claim is signed for 'Originals ProvenanceRegistry' version '1' at {registry} on chain 1; this relayer "
+        f"carries out 'Originals ProvenanceRegistry' version '1' at {registry} on chain {gov.world.chain.chain_id}",
+    )
     body = _claim(gov, piece, BUYER)
     _relayed(gov, f"/originals/{piece}/claim", body, key)
     assert _state(gov, piece)[:2] == (gov.address(BUYER), gov.address(BUYER))
