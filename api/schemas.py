@@ -35,7 +35,7 @@ from ledger.documents import (
     MAX_PROOF_STEPS,
     check_attributes,
 )
-from ledger.signing.actions import ACTIONS, Action
+from ledger.signing.actions import ACTIONS, ENUM_LIMITS, Action
 from ledger.signing.relayer import MAX_LIST, MAX_STRING
 
 T = TypeVar("T")
@@ -444,6 +444,12 @@ def _value_type(kind: str) -> Any:
     raise ValueError(f"no API type for {kind}")  # pragma: no cover - ACTIONS uses only the types above
 
 
+def _field_type(act: Action, name: str, kind: str) -> Any:
+    """The annotated type of field ``name`` of action ``act``: its ABI type's, bounded for an enum (ENUM_LIMITS)."""
+    largest = ENUM_LIMITS.get(act.contract, {}).get(name)
+    return _json_integer_below(largest + 1) if largest is not None else _value_type(kind)
+
+
 class TypeMemberPublic(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -475,7 +481,7 @@ def _typed_data_model(act: Action) -> Any:
     message = _model(
         f"{act.name}Message",
         f"The message of a {act.name} action.",
-        {m["name"]: (_value_type(m["type"]), ...) for m in act.message_types},
+        {m["name"]: (_field_type(act, m["name"], m["type"]), ...) for m in act.message_types},
     )
     return _model(
         f"{act.name}TypedData",
@@ -494,7 +500,7 @@ def _prepare_model(act: Action) -> Any:
         "action": (Literal[act.name], ...),
         "signer": (Address, Field(description=f"the {act.signer_field}")),
     }
-    fields.update({name: (_value_type(kind), ...) for name, kind in act.fields})
+    fields.update({name: (_field_type(act, name, kind), ...) for name, kind in act.fields})
     if act.name == "ProposeCertificateDecision":
         fields["registry"] = (Address | None, Field(None, description="default: this deployment's registry"))
     return _model(

@@ -215,6 +215,12 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+ENUM_LIMITS: dict[str, dict[str, int]] = {"ProvenanceRegistry": {"right": 1, "disposition": 4}}
+"""The largest value of each enum field of a registry's actions (the provenance registry's ``Right``: title, custody;
+``Disposition``: none to recalled), typed ``uint8`` as EIP-712 encodes them: a larger value would make the contract's
+ABI decoder revert without an error to name, so the API's schema and the relayer refuse it as malformed."""
+
+
 class SignedActionError(LedgerError, ValueError):
     """A signed action that cannot be built or checked: unknown action, missing or malformed fields, bad signature."""
 

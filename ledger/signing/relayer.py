@@ -46,6 +46,7 @@ from ledger.signing.actions import (
     ACTIONS,
     DOMAIN_NAMES,
     DOMAIN_VERSION,
+    ENUM_LIMITS,
     Action,
     SignedActionError,
     action,
@@ -317,17 +318,10 @@ def message_of(name: str, message: Mapping[str, Any]) -> dict[str, Any]:
     if missing or extra:
         raise SignedActionError(f"{name}: " + fields_listed(missing, extra))
     normalised = {f: _normalised(kind, message[f], f) for f, kind in kinds.items()}
-    if act.contract == "ProvenanceRegistry":
-        for field, largest in _PROVENANCE_ENUMS.items():
-            if field in normalised and normalised[field] > largest:
-                raise SignedActionError(_("{field}: out of range (0 to {largest})", field=field, largest=largest))
+    for field, largest in ENUM_LIMITS.get(act.contract, {}).items():
+        if field in normalised and normalised[field] > largest:
+            raise SignedActionError(_("{field}: out of range (0 to {largest})", field=field, largest=largest))
     return normalised
-
-
-_PROVENANCE_ENUMS = {"right": 1, "disposition": 4}
-"""The largest value of the provenance registry's enums (``Right``: title, custody; ``Disposition``: none to
-recalled): a larger one would make the contract's ABI decoder revert without an error to name, so it is refused here
-as malformed (422), like any value that does not fit its type."""
 
 
 def registries(deployment: Deployment) -> dict[str, ContractBinding]:
