@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cli._shell import api_client, api_options, settings_of
+from cli._shell import api_client, api_options
+from cli._signing import ZERO_HASH, address, hex32, metadata, mined_line, relay, signing_options
 from ledger.errors import LedgerError
 from ledger.i18n import gettext as _
 
 if TYPE_CHECKING:
-    from eth_account.signers.local import LocalAccount
-
     from cli.client import ApiClient
 
-ZERO_HASH = "0x" + "00" * 32
 
 PROPOSALS = {
     # command word: (ProposalKind name, signed action)
@@ -42,57 +39,6 @@ PROPOSALS = {
 """What ``originals council propose WORD`` proposes, and with which signed action."""
 
 
-def _signer(args: argparse.Namespace) -> LocalAccount:
-    """The signer's account, from its encrypted keystore (the password from the settings or the terminal)."""
-    import getpass
-    from pathlib import Path
-
-    from ledger.issuance.keys import open_keystore
-
-    if args.devnet_account is not None:
-        from eth_account import Account
-
-        from ledger.chain.devkeys import devnet_key
-
-        devnet: LocalAccount = Account.from_key(devnet_key(args.devnet_account))
-        return devnet
-    settings = settings_of(args)
-    path = args.keystore or settings.signer_keystore
-    if path is None:
-        raise LedgerError(_("this command signs: give --keystore PATH (or set ORIGINALS_SIGNER_KEYSTORE)"))
-    password = settings.signer_password.get_secret_value() if settings.signer_password is not None else None
-    if password is None:
-        if not sys.stdin.isatty():
-            raise LedgerError(_("set ORIGINALS_SIGNER_PASSWORD (no terminal to ask for the keystore password)"))
-        password = getpass.getpass(_("password of {path}: ", path=path))
-    return open_keystore(Path(path), password)
-
-
-def _relay(
-    args: argparse.Namespace, action: str, path: Callable[[str], str], proof: list[str] | None = None, **fields: Any
-) -> dict[str, Any]:
-    """Prepare ``action`` for the keystore's account, sign it here, post it to ``path(signer)``; the API's answer."""
-    from ledger.signing.actions import sign
-
-    account = _signer(args)
-    signer = str(account.address).lower()
-    client = api_client(args)
-    try:
-        prepared = client.post("/actions/prepare", {"action": action, "signer": signer, **fields})
-        typed = prepared["typed_data"]
-        body: dict[str, Any] = {"typed_data": typed, "signature": sign(typed, account.key)}
-        if proof:
-            body["proof"] = proof
-        answer: dict[str, Any] = client.post(path(signer), body)
-    finally:
-        client.close()
-    return answer
-
-
-def _mined(answer: dict[str, Any]) -> str:
-    return _("mined in block {block}, tx {tx}", block=answer["block_number"], tx=answer["tx_hash"])
-
-
 def _org_type(value: str) -> int:
     """An organisation type by name: ``SME``, ``university``, ``PublicAdministration``, ``public-administration``."""
     from ledger.events import OrganisationType
@@ -105,34 +51,6 @@ def _org_type(value: str) -> int:
             _("unknown type {value}; one of {types}", value=repr(value), types=", ".join(OrganisationType.__members__))
         )
     return int(found)
-
-
-def _hex32(value: str) -> str:
-    from ledger.vocabulary import HEX32
-
-    if not HEX32.match(value):
-        raise argparse.ArgumentTypeError(_("not a 32-byte value (0x + 64 hex digits): {value}", value=repr(value)))
-    return value.lower()
-
-
-def _address(value: str) -> str:
-    from ledger.vocabulary import ADDRESS
-
-    if not ADDRESS.match(value):
-        raise argparse.ArgumentTypeError(_("not an address (0x + 40 hex digits): {value}", value=repr(value)))
-    return value.lower()
-
-
-def _metadata(value: str | None) -> str:
-    """``--metadata``: a 32-byte hash as given, or the SHA-256 of a file; none is the zero hash."""
-    if value is None:
-        return ZERO_HASH
-    if value.startswith("0x"):
-        return _hex32(value)
-    from cli._shell import hash_files
-
-    ((_path, fingerprint),) = hash_files([value])
-    return str(fingerprint)
 
 
 def _rights(value: str) -> int:
@@ -156,22 +74,24 @@ def _details(args: argparse.Namespace) -> dict[str, Any]:
         "orgType": args.type,
         "displayName": args.name,
         "domain": args.domain,
-        "metadataHash": _metadata(args.metadata),
+        "metadataHash": metadata(args.metadata),
     }
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
     """Apply for membership of the consortium (a signed Apply action)."""
-    answer = _relay(args, "Apply", lambda _signer: "/applications", **_details(args))
-    print(_("application of {signer} ({name}) {mined}", signer=answer["signer"], name=args.name, mined=_mined(answer)))
+    answer = relay(args, "Apply", lambda _signer: "/applications", **_details(args))
+    print(
+        _("application of {signer} ({name}) {mined}", signer=answer["signer"], name=args.name, mined=mined_line(answer))
+    )
     print(_("follow it: originals partner {signer}", signer=answer["signer"]))
     return 0
 
 
 def cmd_leave(args: argparse.Namespace) -> int:
     """Leave the consortium (a signed Leave action)."""
-    answer = _relay(args, "Leave", lambda signer: f"/partners/{signer}/leave")
-    print(_("leave of {signer} {mined}", signer=answer["signer"], mined=_mined(answer)))
+    answer = relay(args, "Leave", lambda signer: f"/partners/{signer}/leave")
+    print(_("leave of {signer} {mined}", signer=answer["signer"], mined=mined_line(answer)))
     return 0
 
 
@@ -197,13 +117,13 @@ def cmd_propose(args: argparse.Namespace) -> int:
             fields = {"subject": args.subject, **_details(args)}
         else:
             fields = {"kind": kind, "subject": args.subject, "rights": args.rights, "cutoff": args.cutoff}
-    answer = _relay(args, action, lambda _signer: "/proposals", proof, **fields)
+    answer = relay(args, action, lambda _signer: "/proposals", proof, **fields)
     said = _(
         "proposal {proposal} ({kind} {about}) {mined}",
         proposal=answer["proposal_id"],
         kind=args.kind,
         about=about,
-        mined=_mined(answer),
+        mined=mined_line(answer),
     )
     print(said)
     return 0
@@ -212,16 +132,16 @@ def cmd_propose(args: argparse.Namespace) -> int:
 def cmd_vote(args: argparse.Namespace) -> int:
     """Vote yes or no on a proposal (a signed Vote action)."""
     pid = args.proposal
-    answer = _relay(args, "Vote", lambda _signer: f"/proposals/{pid}/votes", proposalId=pid, support=args.vote == "yes")
-    print(_("vote {vote} on proposal {proposal} {mined}", vote=args.vote, proposal=pid, mined=_mined(answer)))
+    answer = relay(args, "Vote", lambda _signer: f"/proposals/{pid}/votes", proposalId=pid, support=args.vote == "yes")
+    print(_("vote {vote} on proposal {proposal} {mined}", vote=args.vote, proposal=pid, mined=mined_line(answer)))
     return 0
 
 
 def cmd_execute(args: argparse.Namespace) -> int:
     """Carry out a proposal that has its majority (a signed Execute action; anyone may)."""
     pid = args.proposal
-    answer = _relay(args, "Execute", lambda _signer: f"/proposals/{pid}/execute", proposalId=pid)
-    print(_("execute proposal {proposal} {mined}", proposal=pid, mined=_mined(answer)))
+    answer = relay(args, "Execute", lambda _signer: f"/proposals/{pid}/execute", proposalId=pid)
+    print(_("execute proposal {proposal} {mined}", proposal=pid, mined=mined_line(answer)))
     return 0
 
 
@@ -269,18 +189,6 @@ def cmd_proposals(args: argparse.Namespace) -> int:
     return 0
 
 
-def _signing_options(parser: argparse.ArgumentParser) -> None:
-    """The options of a command that signs an action here and hands it to the API (no API key: the signature is
-    the authority)."""
-    signer = parser.add_mutually_exclusive_group()
-    signer.add_argument("--keystore", help=_("the signer's encrypted keystore (env ORIGINALS_SIGNER_KEYSTORE)"))
-    signer.add_argument(
-        "--devnet-account", type=int, metavar="N", help=_("sign with anvil's N-th well-known key (devnets only)")
-    )
-    parser.add_argument("--api-url", help=_("the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)"))
-    parser.set_defaults(api_key=None)
-
-
 def _details_options(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--name", required=required, help=_("display name"))
     parser.add_argument("--domain", required=required, help=_("web domain, e.g. mill.example"))
@@ -293,7 +201,7 @@ def _details_options(parser: argparse.ArgumentParser, required: bool) -> None:
 def register(commands: Any) -> None:
     apply = commands.add_parser("apply", help=_("apply for membership of the consortium (signed with your keystore)"))
     _details_options(apply, required=True)
-    _signing_options(apply)
+    signing_options(apply)
     apply.set_defaults(handler=cmd_apply)
 
     council = commands.add_parser("council", help=_("council proposals: list, propose, vote, execute"))
@@ -308,37 +216,35 @@ def register(commands: Any) -> None:
     propose = actions.add_parser("propose", help=_("propose a council decision (signed with your keystore)"))
     propose.add_argument("kind", choices=list(PROPOSALS), metavar="KIND", help=", ".join(PROPOSALS))
     propose.add_argument(
-        "subject", nargs="?", type=_address, metavar="ADDRESS", help=_("the partner's address (not for certificates)")
+        "subject", nargs="?", type=address, metavar="ADDRESS", help=_("the partner's address (not for certificates)")
     )
     propose.add_argument(
         "--rights", type=_rights, default=0, help=_("admit, grant, withdraw: rights, e.g. issuer or issuer,council")
     )
     propose.add_argument("--cutoff", type=int, default=0, help=_("expel, compromised: compromise cut-off, Unix time"))
     _details_options(propose, required=False)
-    propose.add_argument(
-        "--certificate", type=_hex32, help=_("revoke-certificate, lift-suspension: the certificate id")
-    )
-    propose.add_argument("--leaf", type=_hex32, help=_("one document of the certificate (its target hash)"))
+    propose.add_argument("--certificate", type=hex32, help=_("revoke-certificate, lift-suspension: the certificate id"))
+    propose.add_argument("--leaf", type=hex32, help=_("one document of the certificate (its target hash)"))
     propose.add_argument(
         "--proof",
-        type=lambda v: [_hex32(p) for p in v.split(",") if p],
+        type=lambda v: [hex32(p) for p in v.split(",") if p],
         help=_("the document's Merkle proof, comma-separated"),
     )
     propose.add_argument("--reason", type=int, help=_("revoke-certificate, lift-suspension: reason code"))
-    _signing_options(propose)
+    signing_options(propose)
     propose.set_defaults(handler=cmd_propose)
 
     vote = actions.add_parser("vote", help=_("vote on a proposal (signed with your keystore)"))
     vote.add_argument("proposal", type=int, metavar="ID")
     vote.add_argument("vote", choices=["yes", "no"])
-    _signing_options(vote)
+    signing_options(vote)
     vote.set_defaults(handler=cmd_vote)
 
     execute = actions.add_parser("execute", help=_("carry out a proposal that has its majority (anyone may)"))
     execute.add_argument("proposal", type=int, metavar="ID")
-    _signing_options(execute)
+    signing_options(execute)
     execute.set_defaults(handler=cmd_execute)
 
     leave = commands.add_parser("leave", help=_("leave the consortium (signed with your keystore)"))
-    _signing_options(leave)
+    signing_options(leave)
     leave.set_defaults(handler=cmd_leave)

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from cli._shell import api_client
-from cli.governance import _address, _hex32, _metadata, _mined, _relay, _signing_options
+from cli._signing import address, hex32, metadata, mined_line, relay, signing_options
 from ledger.errors import LedgerError
 from ledger.i18n import gettext as _
 
@@ -35,7 +35,7 @@ def _right_word(right: int) -> str:
 
 def _evidence(value: str) -> str:
     """``--evidence``: a 32-byte hash as given, or the SHA-256 of a file."""
-    return _metadata(value)
+    return metadata(value)
 
 
 def _remark(value: str | None) -> str:
@@ -43,7 +43,7 @@ def _remark(value: str | None) -> str:
     if value is None:
         return "0x" + "00" * 32
     if value.startswith("0x") and len(value) == 66:
-        return _hex32(value)
+        return hex32(value)
     import hashlib
 
     return "0x" + hashlib.sha256(value.encode("utf-8")).hexdigest()
@@ -72,14 +72,14 @@ def cmd_transfer(args: argparse.Namespace) -> int:
     deadline = args.deadline or int(time.time()) + DEFAULT_OFFER_DAYS * 24 * 3600
     action, recipient = ("ProposeClaim", "key") if args.claim else ("HandOver", "to")
     fields = {"original": args.original, "right": right, recipient: args.to, "offerDeadline": deadline}
-    answer = _relay(args, action, _to(args.original, "offers"), **fields)
+    answer = relay(args, action, _to(args.original, "offers"), **fields)
     said = _(
         "{right} of {original} offered to {to} until {deadline} {mined}",
         right=_right_word(right),
         original=args.original,
         to=args.to,
         deadline=deadline,
-        mined=_mined(answer),
+        mined=mined_line(answer),
     )
     print(said)
     return 0
@@ -88,14 +88,14 @@ def cmd_transfer(args: argparse.Namespace) -> int:
 def cmd_accept(args: argparse.Namespace) -> int:
     """Accept an offer made to you (a signed TakeOver)."""
     right = _right(args)
-    answer = _relay(args, "TakeOver", _to(args.original, "accept"), original=args.original, right=right)
+    answer = relay(args, "TakeOver", _to(args.original, "accept"), original=args.original, right=right)
     print(
         _(
             "{right} of {original} accepted by {signer} {mined}",
             right=_right_word(right),
             original=args.original,
             signer=answer["signer"],
-            mined=_mined(answer),
+            mined=mined_line(answer),
         )
     )
     return 0
@@ -105,13 +105,13 @@ def cmd_reject(args: argparse.Namespace) -> int:
     """Reject an offer made to you (a signed RejectOffer, with the hash of a remark)."""
     right = _right(args)
     fields = {"original": args.original, "right": right, "remarkHash": _remark(args.remark)}
-    answer = _relay(args, "RejectOffer", _to(args.original, "reject"), **fields)
+    answer = relay(args, "RejectOffer", _to(args.original, "reject"), **fields)
     print(
         _(
             "offer of {right} of {original} rejected {mined}",
             right=_right_word(right),
             original=args.original,
-            mined=_mined(answer),
+            mined=mined_line(answer),
         )
     )
     return 0
@@ -120,13 +120,13 @@ def cmd_reject(args: argparse.Namespace) -> int:
 def cmd_cancel(args: argparse.Namespace) -> int:
     """Withdraw your open offer (a signed CancelOffer)."""
     right = _right(args)
-    answer = _relay(args, "CancelOffer", _to(args.original, "cancel"), original=args.original, right=right)
+    answer = relay(args, "CancelOffer", _to(args.original, "cancel"), original=args.original, right=right)
     print(
         _(
             "offer of {right} of {original} withdrawn {mined}",
             right=_right_word(right),
             original=args.original,
-            mined=_mined(answer),
+            mined=mined_line(answer),
         )
     )
     return 0
@@ -191,7 +191,7 @@ def cmd_claim(args: argparse.Namespace) -> int:
             original=args.original,
             claimant=args.claimant,
             key=str(Account.from_key(key).address).lower(),
-            mined=_mined(answer),
+            mined=mined_line(answer),
         )
     )
     return 0
@@ -201,7 +201,7 @@ def cmd_event(args: argparse.Namespace) -> int:
     """Record a lifecycle event of an original you hold (a signed AddEvent)."""
     at = args.at if args.at is not None else int(time.time())
     fields = {"original": args.original, "bizStep": args.step, "evidenceHash": _evidence(args.evidence)}
-    answer = _relay(args, "AddEvent", _to(args.original, "events"), occurredAt=at, **fields)
+    answer = relay(args, "AddEvent", _to(args.original, "events"), occurredAt=at, **fields)
     from ledger.cbv import step_of
 
     known = step_of(args.step)
@@ -211,7 +211,7 @@ def cmd_event(args: argparse.Namespace) -> int:
             step=known.name if known is not None else args.step,
             original=args.original,
             signer=answer["signer"],
-            mined=_mined(answer),
+            mined=mined_line(answer),
         )
     )
     return 0
@@ -221,8 +221,8 @@ def cmd_report_stolen(args: argparse.Namespace) -> int:
     """Report an original stolen (``--lost``: lost), as its owner or holder (a signed LogIncident)."""
     disposition = LOST if args.lost else STOLEN
     fields = {"original": args.original, "disposition": disposition, "evidenceHash": _evidence(args.evidence)}
-    answer = _relay(args, "LogIncident", _to(args.original, "incidents"), **fields)
-    mined = _mined(answer)
+    answer = relay(args, "LogIncident", _to(args.original, "incidents"), **fields)
+    mined = mined_line(answer)
     if args.lost:
         print(_("{original} reported lost {mined}", original=args.original, mined=mined))
     else:
@@ -233,13 +233,13 @@ def cmd_report_stolen(args: argparse.Namespace) -> int:
 def cmd_clear(args: argparse.Namespace) -> int:
     """Declare a lost or stolen original recovered, as its owner (a signed ClearDisposition)."""
     fields = {"original": args.original, "evidenceHash": _evidence(args.evidence)}
-    answer = _relay(args, "ClearDisposition", _to(args.original, "clear"), **fields)
-    print(_("{original} declared recovered {mined}", original=args.original, mined=_mined(answer)))
+    answer = relay(args, "ClearDisposition", _to(args.original, "clear"), **fields)
+    print(_("{original} declared recovered {mined}", original=args.original, mined=mined_line(answer)))
     return 0
 
 
 def _original(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("original", type=_hex32, metavar="ID", help=_("the original's id (0x + 64 hex digits)"))
+    parser.add_argument("original", type=hex32, metavar="ID", help=_("the original's id (0x + 64 hex digits)"))
 
 
 def _which_right(parser: argparse.ArgumentParser) -> None:
@@ -254,7 +254,7 @@ def register(commands: Any) -> None:
     )
     _original(transfer)
     _which_right(transfer)
-    transfer.add_argument("--to", required=True, type=_address, metavar="ADDRESS", help=_("the recipient"))
+    transfer.add_argument("--to", required=True, type=address, metavar="ADDRESS", help=_("the recipient"))
     transfer.add_argument(
         "--deadline",
         type=int,
@@ -264,26 +264,26 @@ def register(commands: Any) -> None:
     transfer.add_argument(
         "--claim", action="store_true", help=_("--to is a one-time key's address: whoever holds the key claims it")
     )
-    _signing_options(transfer)
+    signing_options(transfer)
     transfer.set_defaults(handler=cmd_transfer)
 
     accept = commands.add_parser("accept", help=_("accept an offer of an original made to you"))
     _original(accept)
     _which_right(accept)
-    _signing_options(accept)
+    signing_options(accept)
     accept.set_defaults(handler=cmd_accept)
 
     reject = commands.add_parser("reject", help=_("reject an offer of an original made to you"))
     _original(reject)
     _which_right(reject)
     reject.add_argument("--remark", help=_("a remark (only its SHA-256 goes on chain), or its 32-byte hash"))
-    _signing_options(reject)
+    signing_options(reject)
     reject.set_defaults(handler=cmd_reject)
 
     cancel = commands.add_parser("cancel", help=_("withdraw your open offer of an original"))
     _original(cancel)
     _which_right(cancel)
-    _signing_options(cancel)
+    signing_options(cancel)
     cancel.set_defaults(handler=cmd_cancel)
 
     claim = commands.add_parser("claim", help=_("claim an original with the one-time key of a claim offer"))
@@ -294,7 +294,7 @@ def register(commands: Any) -> None:
     key = claim.add_mutually_exclusive_group(required=True)
     key.add_argument("--key-file", metavar="FILE", help=_("a file holding the one-time key (hex)"))
     key.add_argument("--key", metavar="HEX", help=_("the one-time key (hex)"))
-    claim.add_argument("--claimant", required=True, type=_address, metavar="ADDRESS", help=_("the new owner or holder"))
+    claim.add_argument("--claimant", required=True, type=address, metavar="ADDRESS", help=_("the new owner or holder"))
     claim.add_argument("--api-url", help=_("the Originals API (env ORIGINALS_API_URL; default http://127.0.0.1:8000)"))
     claim.set_defaults(handler=cmd_claim, api_key=None)
 
@@ -307,7 +307,7 @@ def register(commands: Any) -> None:
         "--evidence", required=True, help=_("the evidence: a file whose SHA-256 is taken, or a 32-byte hash")
     )
     event.add_argument("--at", type=int, metavar="UNIX", help=_("when it happened, Unix time (default: now)"))
-    _signing_options(event)
+    signing_options(event)
     event.set_defaults(handler=cmd_event)
 
     stolen = commands.add_parser("report-stolen", help=_("report an original stolen (or lost) as its owner or holder"))
@@ -316,7 +316,7 @@ def register(commands: Any) -> None:
     stolen.add_argument(
         "--evidence", required=True, help=_("the report: a file whose SHA-256 is taken, or a 32-byte hash")
     )
-    _signing_options(stolen)
+    signing_options(stolen)
     stolen.set_defaults(handler=cmd_report_stolen)
 
     clear = commands.add_parser("clear", help=_("declare a lost or stolen original recovered, as its owner"))
@@ -324,5 +324,5 @@ def register(commands: Any) -> None:
     clear.add_argument(
         "--evidence", required=True, help=_("the evidence: a file whose SHA-256 is taken, or a 32-byte hash")
     )
-    _signing_options(clear)
+    signing_options(clear)
     clear.set_defaults(handler=cmd_clear)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from cli import governance, main, provenance_actions
+from cli import _signing, main, provenance_actions
 from ledger.cbv import code_of
 from ledger.chain.devkeys import devnet_key
 from ledger.signing.actions import ACTIONS, recover, typed_data
@@ -54,7 +54,7 @@ def api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeApi:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     fake = FakeApi()
-    monkeypatch.setattr(governance, "api_client", lambda args, need_key=False: fake)
+    monkeypatch.setattr(_signing, "api_client", lambda args, need_key=False: fake)
     monkeypatch.setattr(provenance_actions, "api_client", lambda args, need_key=False: fake)
     return fake
 
