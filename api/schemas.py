@@ -313,6 +313,18 @@ class HealthPublic(BaseModel):
     relayer: RelayerPublic | None = Field(None, description="only when a relayer is configured and its node answers")
 
 
+class DigitalLinkPublic(BaseModel):
+    """A GTIN and a serial as a GS1 Digital Link: the canonical URI, this server's URI of it, and the provenance
+    registry's identifier of originals registered under it."""
+
+    gtin: str = Field(pattern=r"^[0-9]{14}$", description="the GTIN as 14 digits (shorter ones padded with zeros)")
+    serial: str
+    uri: str = Field(description="the canonical URI, on GS1's resolver (id.gs1.org): what the identifier hashes")
+    link: str = Field(description="the same path on this server (the page of its originals; what its QR code holds)")
+    identifier: Hex32 = Field(description="keccak256 of the canonical URI: GET /originals?identifier= lists them")
+    qr: str = Field(description="this server's path of the link's QR code (SVG)")
+
+
 class IssuerPublic(BaseModel):
     """Who an issuer API key speaks for (``GET /issuer``): its account, the key's label and the partner as the index
     knows it (null fields: the account is no partner), and whether it may issue now."""
