@@ -38,6 +38,7 @@ PAGES = {
     "apply": ("/apply", "#view form"),
     "propose": ("/council/propose", "#view form"),
     "console": ("/console", "#signin"),
+    "digital-link": ("/01/9506000134352/21/A11Y-1", "#link dl, #originals > *"),
     "docs": ("/docs", ".opblock"),
 }
 """Each page: its path (with the demo's ids filled in) and what shows that it has loaded its answers."""

@@ -310,3 +310,16 @@ def test_a_digital_link_without_an_original_says_so(browser: Any, world: World) 
     assert page.inner_text("#none") == "No original is registered under this GTIN and serial."
     assert page.locator("#banners .banner").count() == 0
     page.close()
+
+
+def test_the_provenance_pages_work_under_the_content_security_policy(browser: Any, world: World) -> None:
+    """No inline script or style and nothing from another origin: the CSP would refuse it and say so on the console."""
+    page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    for path in (f"/originals/{world.bronze}", f"/01/{GTIN}/21/{SERIAL}", f"/c/{world.certificate}"):
+        page.goto(world.base + path)
+        page.wait_for_selector("#originals table.timeline", timeout=15_000)
+        page.wait_for_load_state("networkidle")
+    assert [line for line in console if "Content Security Policy" in line] == []
+    page.close()
