@@ -5,8 +5,9 @@ The world is built here with devnet keys and direct transactions, as the other t
 only (no demo seed, so the world stays the same whatever the demo gets). The Town of Originals certifies a bronze and
 registers it in the provenance registry under its file's fingerprint, linked to the certificate; its first owner (a
 pseudonymous address) sells it (title offer, accepted), the buyer lends it to the university's museum (custody offer,
-accepted), the museum inspects it (a lifecycle event with CBV's ``inspecting``), and the owner reports it stolen. The
-bank registers a trade item under a GS1 Digital Link (a GTIN and a serial) and recalls it. Then the chain is indexed
+accepted), the museum inspects it (a lifecycle event with CBV's ``inspecting``), and the owner reports it stolen; then
+the bank registers the same fingerprint again (allowed, but flagged: "first registered by"). The bank also registers a
+trade item under a GS1 Digital Link (a GTIN and a serial) and recalls it. Then the chain is indexed
 once and served. The pages are also checked with axe-core's WCAG 2.1 AA rules, in English and in German.
 """
 
@@ -59,6 +60,8 @@ class World:
     """The bronze's original id."""
     item: str
     """The trade item's original id."""
+    later: str
+    """The bank's later registration of the bronze's fingerprint."""
 
     def address(self, index: int) -> str:
         return self.consortium.address(index).lower()
@@ -90,8 +93,8 @@ def original_id(registrar: str, identifier: str) -> str:
     return devchain.certificate_id(registrar, identifier)
 
 
-def build(consortium: devchain.Consortium, folder: Path) -> tuple[str, str, str]:
-    """The bronze's story and the trade item's; (certificate id, bronze's id, item's id)."""
+def build(consortium: devchain.Consortium, folder: Path) -> tuple[str, str, str, str]:
+    """The bronze's story and the trade item's; (certificate id, bronze's id, item's id, the later registration's)."""
     c = consortium
     certificate, fingerprint = certify(c, folder)
     owner = c.address(FIRST_OWNER)
@@ -108,12 +111,14 @@ def build(consortium: devchain.Consortium, folder: Path) -> tuple[str, str, str]
     c.prov_tx(UNIVERSITY, "addEvent", ident, code_of("inspecting"), h32("condition report"), block_time - 3600,
               gas=300_000)  # fmt: skip
     c.prov_tx(BUYER, "logIncident", ident, int(Disposition.STOLEN), h32("police report"), gas=300_000)
+    bank = c.address(BANK)
+    c.prov_tx(BANK, "enrolOriginal", bytes.fromhex(fingerprint[2:]), bank, bank, False, gas=400_000)
 
     link = digital_link(GTIN, SERIAL)
     item_owner = c.address(ITEM_OWNER)
     c.prov_tx(BANK, "enrolOriginal", bytes.fromhex(link.identifier[2:]), item_owner, item_owner, False, gas=400_000)
     c.prov_tx(BANK, "recall", bytes.fromhex(link.identifier[2:]), h32("recall notice"), gas=300_000)
-    return certificate, bronze, original_id(c.address(BANK), link.identifier)
+    return certificate, bronze, original_id(c.address(BANK), link.identifier), original_id(bank, fingerprint)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +129,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with Anvil() as anvil:
         client = RpcClient(anvil.url)
         consortium = devchain.deploy(client, tmp / "deployments")
-        certificate, bronze, item = build(consortium, folder)
+        certificate, bronze, item, later = build(consortium, folder)
         settings = Settings(
             database_url=f"sqlite:///{tmp}/web.sqlite3",
             rpc_url=anvil.url,
@@ -136,7 +141,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         setup.indexer.run(once=True)
         setup.client.close()
         with serve(settings) as base:
-            yield World(base, folder, consortium, certificate, bronze, item)
+            yield World(base, folder, consortium, certificate, bronze, item, later)
         client.close()
 
 
@@ -185,8 +190,9 @@ def test_verifying_a_stolen_original_shows_the_red_banner_and_its_timeline(brows
     )
     assert colours == ["rgb(255, 255, 255)", "rgb(164, 22, 26)"]  # white on red: 7:1
 
-    section = page.locator("#originals section.provenance")
-    assert section.count() == 1
+    assert page.locator("#originals section.provenance").count() == 2  # the first registration first
+    section = page.locator("#original-0")
+    assert section.get_attribute("data-original") == world.bronze
     facts = dict(
         zip(
             section.locator("dl.facts dt").all_inner_texts(),
@@ -204,7 +210,7 @@ def test_verifying_a_stolen_original_shows_the_red_banner_and_its_timeline(brows
     assert "First registration" not in facts
     assert section.locator(f"dd code[title='{buyer}']").count() == 1  # shortened, the whole address in the title
 
-    rows = timeline(page)
+    rows = timeline(page, "#original-0")
     assert all(re.fullmatch(ENGLISH_DATE, when) for when, _ in rows), rows
     whats = [what for _, what in rows]
     assert [re.sub(r"\(open until .*\)", "(open until …)", w) for w in whats] == [
@@ -224,8 +230,20 @@ def test_verifying_a_stolen_original_shows_the_red_banner_and_its_timeline(brows
         whats[6],
     )
     assert re.search(r"\(open until " + ENGLISH_DATE + r"\)", whats[2])
-    assert page.is_hidden("#originals .more")  # one page holds it all
-    assert page.get_attribute("#originals a[href$='/epcis']", "href") == f"/originals/{world.bronze}/epcis"
+    assert page.is_hidden("#original-0 .more")  # one page holds it all
+    assert page.get_attribute("#original-0 a[href$='/epcis']", "href") == f"/originals/{world.bronze}/epcis"
+
+    later = page.locator("#original-1")  # the bank's registration of the same fingerprint: flagged
+    assert later.get_attribute("data-original") == world.later
+    terms, values = later.locator("dl.facts dt").all_inner_texts(), later.locator("dl.facts dd").all_inner_texts()
+    flagged = dict(zip(terms, values, strict=True))
+    assert re.fullmatch(
+        f"First registered by Town of Originals on {ENGLISH_DATE} as {short(world.bronze)}: this is a later "
+        "registration of the same identifier.",
+        flagged["First registration"],
+    ), flagged
+    assert flagged["Reported"] == "none reported"
+    assert timeline(page, "#original-1")[0][1] == "Registered by Cooperative Bank; owner Cooperative Bank"
     screenshot(page, "verify-stolen")
     page.close()
 
@@ -236,7 +254,7 @@ def test_the_stolen_original_in_german(browser: Any, world: World) -> None:
     assert page.inner_text("#verdict") == "Echt"
     assert page.inner_text("#banners .banner-title") == "Als gestohlen gemeldet"
     assert "Eigentümer oder Besitzer" in page.inner_text("#banners .banner")
-    rows = timeline(page)
+    rows = timeline(page, "#original-0")
     assert all(re.fullmatch(GERMAN_DATE, when) for when, _ in rows), rows
     whats = [what for _, what in rows]
     buyer, first_owner = short(world.address(BUYER)), short(world.address(FIRST_OWNER))
@@ -245,6 +263,7 @@ def test_the_stolen_original_in_german(browser: Any, world: World) -> None:
     assert whats[5] == f"Besitz gewechselt: {buyer} → University Blockchain Competence Centre"
     assert whats[6].startswith("Prüfung, erfasst vom Besitzer University Blockchain Competence Centre (geschehen ")
     assert whats[7] == f"Als gestohlen gemeldet von {buyer}"
+    assert page.inner_text("#original-1 .flag").startswith("Zuerst registriert von Town of Originals am ")
     screenshot(page, "verify-stolen-de")
     page.close()
 
