@@ -342,3 +342,35 @@ def test_the_provenance_pages_work_under_the_content_security_policy(browser: An
         page.wait_for_load_state("networkidle")
     assert [line for line in console if "Content Security Policy" in line] == []
     page.close()
+
+
+def test_more_loads_the_timelines_next_pages_in_order(browser: Any, world: World) -> None:
+    """The API's keyset pages, three entries at a time (the page asks for 50: the test asks the API for 3)."""
+    whole = [what for _, what in timeline_of(browser, world)]
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    page.route(
+        "**/originals/*/provenance?*",
+        lambda route: route.continue_(url=route.request.url.replace("limit=50", "limit=3")),
+    )
+    page.goto(f"{world.base}/originals/{world.bronze}")
+    page.wait_for_selector("#originals table.timeline", timeout=15_000)
+    assert len(timeline(page)) == 3
+    for shown in (6, 8):
+        page.click("#originals .more")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#originals table.timeline tbody tr').length === {shown}"
+        )
+    page.wait_for_selector("#originals .more", state="hidden")
+    assert [what for _, what in timeline(page)] == whole
+    page.close()
+
+
+def timeline_of(browser: Any, world: World) -> list[tuple[str, str]]:
+    """The bronze's whole timeline on its page (one page of 50)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    page.goto(f"{world.base}/originals/{world.bronze}")
+    page.wait_for_selector("#originals table.timeline", timeout=15_000)
+    rows = timeline(page)
+    page.close()
+    assert len(rows) == 8
+    return rows
