@@ -332,15 +332,19 @@ def test_a_digital_link_without_an_original_says_so(browser: Any, world: World) 
 
 
 def test_the_provenance_pages_work_under_the_content_security_policy(browser: Any, world: World) -> None:
-    """No inline script or style and nothing from another origin: the CSP would refuse it and say so on the console."""
+    """No inline script or style and nothing from another origin: the CSP would refuse it and say so on the console.
+    No script error either: the page's scripts share one global scope, where a name declared twice stops a script."""
     page = browser.new_page()
     console: list[str] = []
+    errors: list[str] = []
     page.on("console", lambda message: console.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
     for path in (f"/originals/{world.bronze}", f"/01/{GTIN}/21/{SERIAL}", f"/c/{world.certificate}"):
         page.goto(world.base + path)
         page.wait_for_selector("#originals table.timeline", timeout=15_000)
         page.wait_for_load_state("networkidle")
     assert [line for line in console if "Content Security Policy" in line] == []
+    assert errors == []
     page.close()
 
 

@@ -595,7 +595,7 @@ function loadPartnerNames() {
 
 const short = (hex) => (hex && hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : String(hex ?? ''));
 // An address: the partner's name (a link to its page) where known, else shortened; the full address in the title.
-function who(address, names, name) {
+function addressHtml(address, names, name) {
   if (!address) return '—';
   const known = name || names.get(address.toLowerCase());
   if (known) return `<a href="/p/${esc(address)}" title="${esc(address)}">${esc(known)}</a>`;
@@ -608,7 +608,7 @@ function dispositionBanner(o, names) {
   if (!o.disposition || o.disposition === 'NONE') return '';
   const kind = SEVERE.has(o.disposition) ? 'alarm' : 'caution';
   const which = html(t('Original {original}, registered by {registrar}.'), {
-    original: originalLink(o.id), registrar: who(o.registrar, names, o.registrar_name),
+    original: originalLink(o.id), registrar: addressHtml(o.registrar, names, o.registrar_name),
   });
   return `<div class="banner ${kind}" role="alert" data-disposition="${esc(o.disposition)}">
     <p class="banner-title"><strong>${esc(named(DISPOSITION_BANNERS, o.disposition))}</strong></p>
@@ -619,8 +619,8 @@ function rightText(right, title, custody) { return right === 'CUSTODY' ? custody
 
 // One timeline entry as a sentence with its parties (names where known).
 function entryText(e, names) {
-  const by = who(e.actor, names);
-  const to = who(e.party, names);
+  const by = addressHtml(e.actor, names);
+  const to = addressHtml(e.party, names);
   const until = e.deadline ? esc(when(e.deadline)) : '—';
   switch (e.action) {
     case 'registered': return html(t('Registered by {registrar}; owner {owner}'), { registrar: by, owner: to });
@@ -660,11 +660,11 @@ function timelineRows(entries, names) {
 function facts(p, names) {
   const rows = [
     [t('Original'), originalLink(p.id)],
-    [t('Owner'), who(p.owner, names)],
-    [t('Holder'), p.holder === p.owner ? html(t('{holder} (the owner)'), { holder: who(p.holder, names) }) : who(p.holder, names)],
+    [t('Owner'), addressHtml(p.owner, names)],
+    [t('Holder'), p.holder === p.owner ? html(t('{holder} (the owner)'), { holder: addressHtml(p.holder, names) }) : addressHtml(p.holder, names)],
     [t('Registered by'), p.registered_at
-      ? html(t('{registrar} on {time}'), { registrar: who(p.registrar, names, p.registrar_name), time: esc(when(p.registered_at)) })
-      : who(p.registrar, names, p.registrar_name)],
+      ? html(t('{registrar} on {time}'), { registrar: addressHtml(p.registrar, names, p.registrar_name), time: esc(when(p.registered_at)) })
+      : addressHtml(p.registrar, names, p.registrar_name)],
     [t('Reported'), esc(named(DISPOSITION_NAMES, p.disposition))],
   ];
   if (p.soulbound) rows.push([t('Transferable'), esc(t('no: its title can never change hands'))]);
@@ -672,7 +672,7 @@ function facts(p, names) {
   if (!p.first_registration) {
     const text = first
       ? html(t('First registered by {registrar} on {time} as {original}: this is a later registration of the same identifier.'), {
-        registrar: who(first.registrar, names, first.registrar_name), time: esc(when(first.registered_at)), original: originalLink(first.original),
+        registrar: addressHtml(first.registrar, names, first.registrar_name), time: esc(when(first.registered_at)), original: originalLink(first.original),
       })
       : esc(t('This is a later registration of an identifier another partner registered first.'));
     rows.push([t('First registration'), `<span class="flag">${text}</span>`]);
