@@ -1,6 +1,6 @@
 """Plain words shared by every place a person reads them (the API's sentences, the PDF certificate, the CLI): a verdict,
-an organisation type, an original's disposition, a moment, each in the current language (:mod:`ledger.i18n`). The codes they stand for never
-change with the language; only these words do.
+an organisation type, an original's disposition, a moment, each in the current language (:mod:`ledger.i18n`). The
+codes they stand for never change with the language; only these words do.
 """
 
 from __future__ import annotations
