@@ -261,9 +261,11 @@ def test_cli_verify_on_chain_names_the_owner_and_the_theft_after_the_verdict(
     assert main(["--lang", "en", "verify", str(original), "--rpc-url", scenario.url]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"{original}: VALID"
-    assert lines[-3:] == [
+    assert lines[-4:] == [
         "provenance (the verdict is the certificate's):",
         f"  original {scenario.originals['charter']}: owner {devchain_address(5)}, disposition STOLEN",
         f"  original {scenario.originals['second']}: owner {scenario.partner('mill').address}, disposition nothing"
         " reported (not the first registration of this identifier)",
+        f"  original {scenario.originals['frame']}: owner {scenario.partner('ministry').address}, disposition"
+        " nothing reported",
     ]
