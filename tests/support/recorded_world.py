@@ -550,6 +550,13 @@ def requests(w: World) -> list[dict[str, Any]]:
     get(f"/c/{bad}.pdf")
     out.append({"method": "POST", "url": "/pdf", "json": tampered})
     out.append({"method": "POST", "url": "/verify/pdf", "files": {"file": ["c.pdf", "not a PDF"]}})
+    # An original's page and the GS1 Digital Link resolver (added with them, issue 16): a right and a wrong check digit.
+    get(f"/originals/{diploma}")
+    get(f"/originals/{short}")
+    for gtin in ("9506000134352", "9506000134353"):
+        get(f"/01/{gtin}/21/SN-1")
+        get(f"/01/{gtin}/21/SN-1/qr.svg")
+        get(f"/digital-link?gtin={gtin}&serial=SN-1")
     get("/nowhere")
     out.append({"method": "DELETE", "url": "/certificates"})
     out.append({"method": "PUT", "url": f"/verify/fingerprint/{fp('diploma 1')}"})
