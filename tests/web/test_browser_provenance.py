@@ -7,8 +7,9 @@ registers it in the provenance registry under its file's fingerprint, linked to 
 pseudonymous address) sells it (title offer, accepted), the buyer lends it to the university's museum (custody offer,
 accepted), the museum inspects it (a lifecycle event with CBV's ``inspecting``), and the owner reports it stolen; then
 the bank registers the same fingerprint again (allowed, but flagged: "first registered by"). The bank also registers a
-trade item under a GS1 Digital Link (a GTIN and a serial) and recalls it. Then the chain is indexed
-once and served. The pages are also checked with axe-core's WCAG 2.1 AA rules, in English and in German.
+fabric batch and a trade item made from it under a GS1 Digital Link (a GTIN and a serial), and recalls the item.
+Then the chain is indexed once and served. The pages are also checked with axe-core's WCAG 2.1 AA rules, in English
+and in German.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ class World:
     """The trade item's original id."""
     later: str
     """The bank's later registration of the bronze's fingerprint."""
+    fabric: str
+    """The fabric batch the trade item is made from."""
 
     def address(self, index: int) -> str:
         return self.consortium.address(index).lower()
@@ -93,8 +96,9 @@ def original_id(registrar: str, identifier: str) -> str:
     return devchain.certificate_id(registrar, identifier)
 
 
-def build(consortium: devchain.Consortium, folder: Path) -> tuple[str, str, str, str]:
-    """The bronze's story and the trade item's; (certificate id, bronze's id, item's id, the later registration's)."""
+def build(consortium: devchain.Consortium, folder: Path) -> tuple[str, str, str, str, str]:
+    """The bronze's story and the trade item's; (certificate id, bronze's id, item's id, the later registration's, the
+    fabric's)."""
     c = consortium
     certificate, fingerprint = certify(c, folder)
     owner = c.address(FIRST_OWNER)
@@ -116,9 +120,13 @@ def build(consortium: devchain.Consortium, folder: Path) -> tuple[str, str, str,
 
     link = digital_link(GTIN, SERIAL)
     item_owner = c.address(ITEM_OWNER)
-    c.prov_tx(BANK, "enrolOriginal", bytes.fromhex(link.identifier[2:]), item_owner, item_owner, False, gas=400_000)
+    fabric_identifier = "0x" + h32("fabric batch 0042").hex()
+    c.prov_tx(BANK, "enrolOriginal", bytes.fromhex(fabric_identifier[2:]), bank, bank, False, gas=400_000)
+    fabric = original_id(bank, fabric_identifier)
+    c.prov_tx(BANK, "enrolLinked", bytes.fromhex(link.identifier[2:]), item_owner, item_owner, False, [],
+              [bytes.fromhex(fabric[2:])], gas=400_000)  # fmt: skip
     c.prov_tx(BANK, "recall", bytes.fromhex(link.identifier[2:]), h32("recall notice"), gas=300_000)
-    return certificate, bronze, original_id(c.address(BANK), link.identifier), original_id(bank, fingerprint)
+    return certificate, bronze, original_id(bank, link.identifier), original_id(bank, fingerprint), fabric
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +137,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with Anvil() as anvil:
         client = RpcClient(anvil.url)
         consortium = devchain.deploy(client, tmp / "deployments")
-        certificate, bronze, item, later = build(consortium, folder)
+        certificate, bronze, item, later, fabric = build(consortium, folder)
         settings = Settings(
             database_url=f"sqlite:///{tmp}/web.sqlite3",
             rpc_url=anvil.url,
@@ -141,7 +149,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         setup.indexer.run(once=True)
         setup.client.close()
         with serve(settings) as base:
-            yield World(base, folder, consortium, certificate, bronze, item, later)
+            yield World(base, folder, consortium, certificate, bronze, item, later, fabric)
         client.close()
 
 
@@ -315,10 +323,26 @@ def test_the_digital_link_page_shows_the_recalled_item_and_its_qr_code(
     assert banner.get_attribute("class") == "banner caution"  # recalled: the milder warning
     assert page.inner_text("#banners .banner-title") == {"en": "Recalled", "de": "Zurückgerufen"}[language]
     assert page.locator("#originals section.provenance").get_attribute("data-original") == world.item
+    made_from = page.locator(f"#originals dd a[href='/originals/{world.fabric}']")  # lineage: a link upstream
+    assert made_from.inner_text() == short(world.fabric)
     whats = [what for _, what in timeline(page)]
+    made = {"en": "Made from original", "de": "Hergestellt aus Original"}[language]
+    assert f"{made} {short(world.fabric)}" in whats
     assert whats[-1] == {"en": "Recalled by Cooperative Bank", "de": "Zurückgerufen von Cooperative Bank"}[language]
     assert violations(page) == []
     screenshot(page, f"digital-link-{language}")
+    page.close()
+
+
+def test_lineage_leads_from_the_fabric_to_what_was_made_from_it(browser: Any, world: World) -> None:
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    page.goto(f"{world.base}/originals/{world.fabric}")
+    page.wait_for_selector("#originals table.timeline", timeout=15_000)
+    terms, values = page.locator("dl.facts dt").all_inner_texts(), page.locator("dl.facts dd").all_inner_texts()
+    assert dict(zip(terms, values, strict=True))["Made into"] == short(world.item)
+    page.click(f"#originals dd a[href='/originals/{world.item}']")
+    page.wait_for_selector("#banners .banner.caution", timeout=15_000)  # the recalled item's own page
+    assert page.url == f"{world.base}/originals/{world.item}"
     page.close()
 
 
