@@ -213,7 +213,7 @@ def test_verifying_a_stolen_original_shows_the_red_banner_and_its_timeline(brows
     assert facts["Owner"] == short(buyer)
     assert facts["Holder"] == "University Blockchain Competence Centre"
     assert re.fullmatch("Town of Originals on " + ENGLISH_DATE, facts["Registered by"])
-    assert facts["Reported"] == "stolen"
+    assert facts["Status"] == "reported stolen"
     assert facts["Certificates"] == short(world.certificate)
     assert "First registration" not in facts
     assert section.locator(f"dd code[title='{buyer}']").count() == 1  # shortened, the whole address in the title
@@ -250,7 +250,7 @@ def test_verifying_a_stolen_original_shows_the_red_banner_and_its_timeline(brows
         "registration of the same identifier.",
         flagged["First registration"],
     ), flagged
-    assert flagged["Reported"] == "none reported"
+    assert flagged["Status"] == "no report"
     assert timeline(page, "#original-1")[0][1] == "Registered by Cooperative Bank; owner Cooperative Bank"
     screenshot(page, "verify-stolen")
     page.close()

@@ -563,8 +563,10 @@ const DISPOSITION_TEXTS = {
   DESTROYED: t('Its owner or holder reported this original destroyed.'),
   RECALLED: t('Its registrar recalled this original.'),
 };
-const DISPOSITION_NAMES = {
-  NONE: t('none reported'), STOLEN: t('stolen'), LOST: t('lost'), DESTROYED: t('destroyed'), RECALLED: t('recalled'),
+const DISPOSITION_NAMES = { STOLEN: t('stolen'), LOST: t('lost'), DESTROYED: t('destroyed'), RECALLED: t('recalled') };
+const DISPOSITION_STATUSES = {
+  NONE: t('no report'), STOLEN: t('reported stolen'), LOST: t('reported lost'), DESTROYED: t('reported destroyed'),
+  RECALLED: t('recalled'),
 };
 const SEVERE = new Set(['STOLEN', 'LOST']);
 // The common CBV business steps (ledger/cbv.py) as the kind of event; any other step is shown from its code's name.
@@ -665,7 +667,7 @@ function facts(p, names) {
     [t('Registered by'), p.registered_at
       ? html(t('{registrar} on {time}'), { registrar: addressHtml(p.registrar, names, p.registrar_name), time: esc(when(p.registered_at)) })
       : addressHtml(p.registrar, names, p.registrar_name)],
-    [t('Reported'), esc(named(DISPOSITION_NAMES, p.disposition))],
+    [t('Status'), esc(named(DISPOSITION_STATUSES, p.disposition))],
   ];
   if (p.soulbound) rows.push([t('Transferable'), esc(t('no: its title can never change hands'))]);
   const first = p.first_registered;
@@ -698,7 +700,7 @@ async function provenanceSection(section, summary, names, level = 2) {
   }
   const epcis = `<a href="/originals/${esc(p.id)}/epcis">${esc(t('its events as EPCIS 2.0 (JSON-LD)'))}</a>`;
   section.innerHTML = `${heading}${facts(p, names)}
-    <h${level + 1}>${esc(t('Timeline'))}</h${level + 1}>
+    <h${level + 1}>${esc(t('Events'))}</h${level + 1}>
     <table class="timeline"><thead><tr><th scope="col">${esc(t('When'))}</th><th scope="col">${esc(t('What'))}</th></tr></thead><tbody>${timelineRows(p.timeline, names)}</tbody></table>
     <p class="noprint"><button class="secondary more" type="button" hidden>${esc(t('More'))}</button> <span class="muted">${html(t('Also as {link}.'), { link: epcis })}</span></p>`;
   const more = $('.more', section);
