@@ -347,10 +347,15 @@ def test_lineage_leads_from_the_fabric_to_what_was_made_from_it(browser: Any, wo
 
 
 def test_a_digital_link_without_an_original_says_so(browser: Any, world: World) -> None:
+    """A serial may hold a slash (GS1's characters), percent-encoded in the link."""
     page = browser.new_page(viewport={"width": 1100, "height": 1000})
-    page.goto(f"{world.base}/01/{GTIN}/21/NOPE-1")
+    page.goto(f"{world.base}/01/{GTIN}/21/NO%2F1")
     page.wait_for_selector("#none", timeout=15_000)
     assert page.inner_text("#none") == "No original is registered under this GTIN and serial."
+    assert page.inner_text("h1") == f"GTIN {GTIN}, serial NO/1"
+    assert digital_link(GTIN, "NO/1").identifier in page.inner_text("#link")
+    page.wait_for_function("() => document.querySelector('#qr').complete")
+    assert page.evaluate("document.querySelector('#qr').naturalWidth") > 100
     assert page.locator("#banners .banner").count() == 0
     page.close()
 

@@ -752,6 +752,11 @@ async function originalPage(id) {
   if (p) $('#banners').innerHTML = dispositionBanner(p, names);
 }
 
+// The serial as GS1 Digital Link writes it, percent-encoded; a stray % is taken as it is (the API then says what is wrong).
+function decodedSerial(text) {
+  try { return decodeURIComponent(text); } catch (e) { return text; }
+}
+
 async function digitalLinkPage(gtin, serial) {
   pageTitle(t('GTIN {gtin}, serial {serial}', { gtin, serial }));
   const path = `/01/${encodeURIComponent(gtin)}/21/${encodeURIComponent(serial)}`;
@@ -792,7 +797,7 @@ function route() {
   if ((match = path.match(/^\/c\/(0x[0-9a-fA-F]{64})$/))) return certificatePage(match[1]);
   if ((match = path.match(/^\/p\/(0x[0-9a-fA-F]{40})$/))) return partnerPage(match[1]);
   if ((match = path.match(/^\/originals\/(0x[0-9a-fA-F]{64})$/))) return originalPage(match[1].toLowerCase());
-  if ((match = path.match(/^\/01\/([0-9]{8,14})\/21\/(.+)$/))) return digitalLinkPage(match[1], decodeURIComponent(match[2]));
+  if ((match = path.match(/^\/01\/([0-9]{8,14})\/21\/(.+)$/))) return digitalLinkPage(match[1], decodedSerial(match[2]));
   if (path === '/directory') return partnersPage();
   if (path === '/browse') return certificatesPage();
   if (path === '/console' && window.consolePage) return window.consolePage();
