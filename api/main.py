@@ -29,7 +29,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import fastpaths, problems
 from api.edge import Edge
 from api.head import HeadAsGet
-from api.routes import certificates, governance, health, i18n, issue, partners, pdf, proposals, verify, web
+from api.routes import (
+    certificates,
+    governance,
+    health,
+    i18n,
+    issue,
+    partners,
+    pdf,
+    proposals,
+    provenance_partner,
+    verify,
+    web,
+)
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
@@ -296,6 +308,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         partners.router,
         proposals.router,
         governance.router,
+        provenance_partner.router,
         health.router,
         i18n.router,
         pdf.router,  # before web.router: /c/{id}.pdf must not be taken for the page /c/{id}
