@@ -1,0 +1,251 @@
+"""The demo's originals with a provenance (issue 16), seeded as ``make run`` seeds them and indexed.
+
+One devnet, started in the past as ``originals up`` starts a new one, is seeded by :class:`devtools.demo.Demo` (the
+consortium, its certificates and :mod:`devtools.demo_provenance`'s stories), then indexed into SQLite. What a new user
+meets must be there: the artwork's certificate verifies, its owner and holder are the buyer, its timeline has the
+sale, the museum loan with its ``exhibiting`` event, the restoration with its ``restoring`` event, and no disposition;
+the garments name the fabric batch as their parent; the violin was stolen and recovered, the watch is still stolen.
+The index is compared with the contract's own view of each original, and seeding again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from support import devchain
+
+from api.main import create_app
+from devtools.demo import Demo
+from devtools.demo_consortium import genesis_timestamp
+from devtools.demo_provenance import (
+    ARTWORK,
+    BUYER,
+    COLLECTOR,
+    EVIDENCE,
+    FABRIC_BATCH,
+    GALLERY,
+    GARMENTS,
+    LUTHIER,
+    MILL,
+    MUSEUM,
+    RESTORER,
+    VIOLIN_LINK,
+    VIOLINIST,
+    WATCH_LINK,
+    WATCH_OWNER,
+    WATCHMAKER,
+    Actor,
+    partner,
+    sha256_hex,
+)
+from devtools.devnet import Anvil
+from ledger.cbv import code_of
+from ledger.chain.contracts import ContractBinding
+from ledger.chain.rpc import RpcClient
+from ledger.config import Settings
+from ledger.db import schema as s
+from ledger.db.engine import make_engine
+from ledger.deployments import Deployment
+from ledger.documents import certificate_id
+from ledger.events import Disposition, Right
+from ledger.indexer.runner import build_indexer
+
+TITLE, CUSTODY = int(Right.TITLE), int(Right.CUSTODY)
+
+
+@dataclass
+class Seeded:
+    client: RpcClient
+    provenance: ContractBinding
+    demo_dir: Path
+    settings: Settings
+    engine: sa.Engine
+    deployment: Deployment
+
+    def original(self, registrar: str, identifier: str) -> str:
+        ident = bytes.fromhex(identifier[2:])
+        return str(self.provenance.view(self.client, "originalId", partner(registrar).address, ident)[0])
+
+    def row(self, original: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(s.originals).where(s.originals.c.id == original)).mappings().one()
+        return dict(row)
+
+    def timeline(self, original: str) -> list[dict[str, Any]]:
+        t = s.provenance_events
+        query = sa.select(t).where(t.c.original == original).order_by(t.c.block_number, t.c.log_index)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def chain_state(self, original: str) -> tuple[str, str, int]:
+        """(owner, holder, disposition) as the contract has them."""
+        (record,) = self.provenance.view(self.client, "originalOf", bytes.fromhex(original[2:]))
+        return str(record[0]), str(record[1]), int(record[3])
+
+
+def index(settings: Settings) -> None:
+    setup = build_indexer(settings)
+    try:
+        setup.indexer.run(once=True)
+    finally:
+        setup.client.close()
+        setup.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    tmp = tmp_path_factory.mktemp("demo")
+    with Anvil(genesis_timestamp=genesis_timestamp()) as anvil:
+        client = RpcClient(anvil.url)
+        consortium = devchain.deploy(client, tmp / "deployments")
+        assert Demo(client, consortium.deployment, tmp / "demo").seed()
+        settings = Settings(
+            environment="test",
+            database_url=f"sqlite:///{tmp / 'index.sqlite3'}",
+            rpc_url=anvil.url,
+            deployments_dir=tmp / "deployments",
+            rate_limit="off",
+        )
+        index(settings)
+        engine = make_engine(settings.database_url)
+        try:
+            yield Seeded(client, consortium.provenance, tmp / "demo", settings, engine, consortium.deployment)
+        finally:
+            engine.dispose()
+
+
+def steps(timeline: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Each timeline row as (action, actor, party, right, biz_step, disposition), the columns a story sets."""
+    return [
+        (r["action"], r["actor"], r["party"], r["transfer_right"], r["biz_step"], r["disposition"]) for r in timeline
+    ]
+
+
+def test_the_demo_artwork_verifies_and_is_registered_by_its_gallery_under_its_fingerprint(seeded: Seeded) -> None:
+    content = (seeded.demo_dir / "originals" / "artwork-001.txt").read_bytes()
+    assert content == ARTWORK
+    fingerprint = sha256_hex(content)
+    with TestClient(create_app(seeded.settings)) as api:
+        answer = api.get(f"/verify/fingerprint/{fingerprint}").json()
+    assert answer["verdict"] == "VALID"
+    artwork = seeded.original(GALLERY, fingerprint)
+    row = seeded.row(artwork)
+    assert (row["identifier"], row["registrar"]) == (fingerprint, partner(GALLERY).address)
+    (linked,) = [r for r in seeded.timeline(artwork) if r["action"] == "certificate_linked"]
+    document = seeded.demo_dir / "certificates" / "artwork-001.txt.originals.json"
+    root = orjson.loads(document.read_bytes())["proof"]["merkleRoot"]
+    assert linked["reference"] == certificate_id(partner(GALLERY).address, root)
+
+
+def test_the_demo_artwork_was_sold_lent_to_a_museum_and_restored_and_is_back_with_its_buyer(seeded: Seeded) -> None:
+    gallery, museum, restorer = (partner(d).address for d in (GALLERY, MUSEUM, RESTORER))
+    collector, buyer = Actor(COLLECTOR).address, Actor(BUYER).address
+    artwork = seeded.original(GALLERY, sha256_hex(ARTWORK))
+    row = seeded.row(artwork)
+    assert (row["owner"], row["holder"], row["third_party_holds"], row["disposition"]) == (buyer, buyer, False, 0)
+    assert seeded.chain_state(artwork) == (buyer, buyer, int(Disposition.NONE))
+    assert steps(seeded.timeline(artwork)) == [
+        ("registered", gallery, collector, None, None, None),
+        ("certificate_linked", gallery, None, None, None, None),
+        ("event_recorded", collector, None, None, code_of("appraising"), None),
+        ("offered", collector, buyer, TITLE, None, None),  # the sale
+        ("transferred", collector, buyer, TITLE, None, None),
+        ("offered", buyer, museum, CUSTODY, None, None),  # the museum loan
+        ("transferred", buyer, museum, CUSTODY, None, None),
+        ("event_recorded", museum, None, None, code_of("exhibiting"), None),
+        ("offered", museum, buyer, CUSTODY, None, None),
+        ("transferred", museum, buyer, CUSTODY, None, None),
+        ("offered", buyer, restorer, CUSTODY, None, None),  # the restoration
+        ("transferred", buyer, restorer, CUSTODY, None, None),
+        ("event_recorded", restorer, None, None, code_of("restoring"), None),
+        ("offered", restorer, buyer, CUSTODY, None, None),
+        ("transferred", restorer, buyer, CUSTODY, None, None),
+    ]
+    assert (code_of("appraising"), code_of("exhibiting"), code_of("restoring")) == (1001, 1002, 1003)
+
+
+def test_each_event_carries_the_hash_of_its_evidence_document_in_the_demo_folder(seeded: Seeded) -> None:
+    artwork = seeded.original(GALLERY, sha256_hex(ARTWORK))
+    violin = seeded.original(LUTHIER, VIOLIN_LINK.identifier)
+    watch = seeded.original(WATCHMAKER, WATCH_LINK.identifier)
+    kinds = ("event_recorded", "disposition_reported", "disposition_cleared")
+    carried = [r["reference"] for o in (artwork, violin, watch) for r in seeded.timeline(o) if r["action"] in kinds]
+    folder = seeded.demo_dir / "provenance"
+    written = {path.name: path.read_bytes() for path in folder.iterdir()}
+    assert written == EVIDENCE
+    assert sorted(carried) == sorted(sha256_hex(content) for content in EVIDENCE.values())
+
+
+def test_the_fabric_batch_is_linked_to_its_certificate_and_made_into_two_garments(seeded: Seeded) -> None:
+    mill = partner(MILL).address
+    batch = seeded.original(MILL, FABRIC_BATCH.identifier)
+    garments = [seeded.original(MILL, g.identifier) for g in GARMENTS]
+    document = seeded.demo_dir / "certificates" / "fabric-batch-0042.txt.originals.json"
+    certificate = certificate_id(mill, orjson.loads(document.read_bytes())["proof"]["merkleRoot"])
+    assert [(r["action"], r["reference"]) for r in seeded.timeline(batch)] == [
+        ("registered", FABRIC_BATCH.identifier),
+        ("certificate_linked", certificate),
+    ]
+    assert seeded.row(batch)["parent"] is None
+    for garment, link in zip(garments, GARMENTS, strict=True):
+        row = seeded.row(garment)
+        assert (row["identifier"], row["owner"], row["parent"]) == (link.identifier, mill, batch)
+        assert [(r["action"], r["reference"]) for r in seeded.timeline(garment)] == [
+            ("registered", link.identifier),
+            ("derived", batch),
+        ]
+    assert GARMENTS[0].uri == "https://id.gs1.org/01/04012345000207/21/SHIRT-0042-001"
+
+
+def test_the_violin_was_stolen_and_recovered_and_the_watch_is_still_stolen(seeded: Seeded) -> None:
+    violinist, watch_owner = Actor(VIOLINIST).address, Actor(WATCH_OWNER).address
+    violin = seeded.original(LUTHIER, VIOLIN_LINK.identifier)
+    watch = seeded.original(WATCHMAKER, WATCH_LINK.identifier)
+    assert [(r["action"], r["actor"], r["disposition"]) for r in seeded.timeline(violin)] == [
+        ("registered", partner(LUTHIER).address, None),
+        ("certificate_linked", partner(LUTHIER).address, None),
+        ("disposition_reported", violinist, int(Disposition.STOLEN)),
+        ("disposition_cleared", violinist, int(Disposition.STOLEN)),  # the disposition it cleared
+    ]
+    assert seeded.row(violin)["disposition"] == int(Disposition.NONE)
+    assert seeded.chain_state(violin) == (violinist, violinist, int(Disposition.NONE))
+    assert [(r["action"], r["disposition"]) for r in seeded.timeline(watch)][-1] == (
+        "disposition_reported",
+        int(Disposition.STOLEN),
+    )
+    assert seeded.row(watch)["disposition"] == int(Disposition.STOLEN)
+    assert seeded.chain_state(watch) == (watch_owner, watch_owner, int(Disposition.STOLEN))
+    with TestClient(create_app(seeded.settings)) as api:
+        for name in ("violin-2291.txt", "watch-3104.txt"):  # the certificates stay valid: the banner says stolen
+            content = (seeded.demo_dir / "originals" / name).read_bytes()
+            assert api.get(f"/verify/fingerprint/{sha256_hex(content)}").json()["verdict"] == "VALID"
+
+
+def test_the_index_holds_exactly_the_demo_originals_as_the_chain_has_them(seeded: Seeded) -> None:
+    with seeded.engine.connect() as conn:
+        rows = conn.execute(sa.select(s.originals)).mappings().all()
+    assert len(rows) == 6  # the artwork, the batch and its two garments, the violin, the watch
+    for row in rows:
+        assert seeded.chain_state(row["id"]) == (row["owner"], row["holder"], row["disposition"])
+
+
+def test_seeding_again_changes_nothing(seeded: Seeded) -> None:
+    def files() -> dict[str, str]:
+        return {
+            str(p.relative_to(seeded.demo_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(seeded.demo_dir.rglob("*"))
+            if p.is_file()
+        }
+
+    head, before = seeded.client.call("eth_blockNumber"), files()
+    assert Demo(seeded.client, seeded.deployment, seeded.demo_dir).seed() is False
+    assert seeded.client.call("eth_blockNumber") == head
+    assert files() == before
