@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
+from eth_hash.auto import keccak
 from fastapi.testclient import TestClient
 from support import devchain
 
@@ -43,6 +44,7 @@ from devtools.demo_provenance import (
     WATCH_OWNER,
     WATCHMAKER,
     Actor,
+    DemoProvenance,
     partner,
     sha256_hex,
 )
@@ -89,6 +91,10 @@ class Seeded:
         """(owner, holder, disposition) as the contract has them."""
         (record,) = self.provenance.view(self.client, "originalOf", bytes.fromhex(original[2:]))
         return str(record[0]), str(record[1]), int(record[3])
+
+
+def topic_of(signature: str) -> str:
+    return "0x" + keccak(signature.encode()).hex()
 
 
 def index(settings: Settings) -> None:
@@ -249,3 +255,38 @@ def test_seeding_again_changes_nothing(seeded: Seeded) -> None:
     assert Demo(seeded.client, seeded.deployment, seeded.demo_dir).seed() is False
     assert seeded.client.call("eth_blockNumber") == head
     assert files() == before
+
+
+def test_a_demo_seeded_before_the_provenance_stories_gets_them_once_on_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chain seeded by an earlier ``make run`` (consortium and certificates, no stories) gets the stories on the next
+    run, the batch linked to the certificate already in the demo folder; the run after that does nothing."""
+    with Anvil(genesis_timestamp=genesis_timestamp()) as anvil:
+        client = RpcClient(anvil.url)
+        consortium = devchain.deploy(client)
+        with monkeypatch.context() as earlier:
+            earlier.setattr(DemoProvenance, "seed", lambda self: False)
+            assert Demo(client, consortium.deployment, tmp_path).seed()
+
+        def registrations() -> int:
+            query = {"address": consortium.provenance.address, "fromBlock": "0x0", "toBlock": "latest"}
+            topic = topic_of("OriginalRegistered(bytes32,bytes32,address,address)")
+            return sum(1 for log in client.call("eth_getLogs", [query]) if log["topics"][0] == topic)
+
+        assert registrations() == 0
+        assert not (tmp_path / "originals" / "artwork-001.txt").exists()
+        assert Demo(client, consortium.deployment, tmp_path).seed() is True
+        assert registrations() == 6
+        assert "artwork-001.txt" in (tmp_path / "README.txt").read_text()
+        head = client.call("eth_blockNumber")
+        assert Demo(client, consortium.deployment, tmp_path).seed() is False
+        assert client.call("eth_blockNumber") == head
+        mill = partner(MILL).address
+        ident = bytes.fromhex(FABRIC_BATCH.identifier[2:])
+        (original,) = consortium.provenance.view(client, "originalId", mill, ident)
+        root = orjson.loads((tmp_path / "certificates" / "fabric-batch-0042.txt.originals.json").read_bytes())
+        query = {"address": consortium.provenance.address, "fromBlock": "0x0", "toBlock": "latest"}
+        query["topics"] = [topic_of("CertificateLinked(bytes32,bytes32,address)"), original]
+        (linked,) = client.call("eth_getLogs", [query])
+        assert linked["topics"][2] == certificate_id(mill, root["proof"]["merkleRoot"])
