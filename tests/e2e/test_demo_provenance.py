@@ -290,3 +290,39 @@ def test_a_demo_seeded_before_the_provenance_stories_gets_them_once_on_the_next_
         query["topics"] = [topic_of("CertificateLinked(bytes32,bytes32,address)"), original]
         (linked,) = client.call("eth_getLogs", [query])
         assert linked["topics"][2] == certificate_id(mill, root["proof"]["merkleRoot"])
+
+
+def test_the_api_answers_the_artworks_provenance_and_the_lineage_and_dispositions_of_the_others(
+    seeded: Seeded,
+) -> None:
+    """What the page and ``originals provenance ID`` show, over ``GET /originals/{id}/provenance``."""
+    buyer = Actor(BUYER).address
+    artwork = seeded.original(GALLERY, sha256_hex(ARTWORK))
+    batch = seeded.original(MILL, FABRIC_BATCH.identifier)
+    garments = [seeded.original(MILL, g.identifier) for g in GARMENTS]
+    with TestClient(create_app(seeded.settings)) as api:
+        answer = api.get(f"/originals/{artwork}/provenance").json()
+        lineage = {o: api.get(f"/originals/{o}/provenance").json() for o in (batch, *garments)}
+        watch = api.get(f"/originals/{seeded.original(WATCHMAKER, WATCH_LINK.identifier)}/provenance").json()
+        violin = api.get(f"/originals/{seeded.original(LUTHIER, VIOLIN_LINK.identifier)}/provenance").json()
+        owned = api.get("/originals", params={"owner": buyer}).json()
+    document = orjson.loads((seeded.demo_dir / "certificates" / "artwork-001.txt.originals.json").read_bytes())
+    assert answer["registrar_name"] == "Kunstverein Gallery North"
+    assert (answer["owner"], answer["holder"], answer["disposition"]) == (buyer, buyer, "NONE")
+    assert answer["certificates"] == [certificate_id(partner(GALLERY).address, document["proof"]["merkleRoot"])]
+    events = [(e["action"], e["right"], (e["biz_step"] or {}).get("name")) for e in answer["timeline"]]
+    assert [e for e in events if e[0] in ("transferred", "event_recorded")] == [
+        ("event_recorded", None, "appraising"),
+        ("transferred", "TITLE", None),
+        ("transferred", "CUSTODY", None),
+        ("event_recorded", None, "exhibiting"),
+        ("transferred", "CUSTODY", None),
+        ("transferred", "CUSTODY", None),
+        ("event_recorded", None, "restoring"),
+        ("transferred", "CUSTODY", None),
+    ]
+    assert all(e["at"] is not None for e in answer["timeline"])
+    assert sorted(lineage[batch]["children"]) == sorted(garments)
+    assert all(lineage[g]["parents"] == [batch] for g in garments)
+    assert (watch["disposition"], violin["disposition"]) == ("STOLEN", "NONE")
+    assert [o["id"] for o in owned["items"]] == [artwork]
