@@ -79,6 +79,7 @@ def banner(settings: Settings, rpc_url: str, demo_dir: Path, api_key_file: Path 
         "",
         "Try first:",
         f"  1. open {page} and drop a file from {demo_dir}/originals onto the page",
+        "     (artwork-001.txt: its provenance, a sale, a museum loan, a restoration; watch-3104.txt: reported stolen)",
         f"  2. .venv/bin/originals verify {demo_dir}/originals/fabric-batch-0042.txt",
         f"  3. .venv/bin/originals verify {demo_dir}/certificates/diploma-003.txt.originals.json   (revoked)",
         "  4. .venv/bin/originals partners",

@@ -48,7 +48,7 @@ from devtools.demo_provenance import (
     partner,
     sha256_hex,
 )
-from devtools.devnet import Anvil
+from devtools.devnet import PROJECT_ROOT, Anvil
 from ledger.cbv import code_of
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
@@ -326,3 +326,16 @@ def test_the_api_answers_the_artworks_provenance_and_the_lineage_and_disposition
     assert all(lineage[g]["parents"] == [batch] for g in garments)
     assert (watch["disposition"], violin["disposition"]) == ("STOLEN", "NONE")
     assert [o["id"] for o in owned["items"]] == [artwork]
+
+
+def test_the_readme_names_the_ids_and_paths_the_demo_seeds(seeded: Seeded) -> None:
+    """The README's "Provenance" walkthrough copies the artwork's id, its owner and the batch's Digital Link page: they
+    are what every new devnet gets (fixed keys, fixed contents), so the commands work as written."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    artwork = seeded.original(GALLERY, sha256_hex(ARTWORK))
+    assert f"ART={artwork}\n" in readme
+    assert f"/originals?owner={Actor(BUYER).address}'" in readme
+    assert f"http://127.0.0.1:8000{FABRIC_BATCH.path})" in readme
+    for name in ("artwork-001.txt", "watch-3104.txt", "violin-2291.txt", "fabric-batch-0042.txt"):
+        assert (seeded.demo_dir / "originals" / name).exists()
+        assert f"{name}`" in readme
