@@ -178,7 +178,7 @@ def run(options: UpOptions) -> int:
             from devtools.demo import Demo
 
             if Demo(client, deployment, demo_dir).seed():
-                log.info("demo consortium and certificates seeded; files in %s", demo_dir)
+                log.info("demo consortium, certificates and provenance seeded; files in %s", demo_dir)
             api_key_file = _demo_api_key(settings, devnet_dir)
         from ledger.indexer.runner import build_indexer
 
