@@ -339,3 +339,32 @@ def test_the_readme_names_the_ids_and_paths_the_demo_seeds(seeded: Seeded) -> No
     for name in ("artwork-001.txt", "watch-3104.txt", "violin-2291.txt", "fabric-batch-0042.txt"):
         assert (seeded.demo_dir / "originals" / name).exists()
         assert f"{name}`" in readme
+
+
+@pytest.mark.parametrize("source", ["index", "chain"])
+def test_verifying_a_demo_file_answers_its_certificate_and_its_originals_owner_and_disposition(
+    seeded: Seeded, source: str
+) -> None:
+    """What a new user sees after ``make run``: the artwork's verdict with its owner and no disposition, the watch's
+    valid certificate with its original STOLEN (the banner), the fabric certificate with its batch; from the index and
+    from the chain alone."""
+    buyer, watch_owner = Actor(BUYER).address, Actor(WATCH_OWNER).address
+    answers = {}
+    with TestClient(create_app(seeded.settings)) as api:
+        for name in ("artwork-001.txt", "watch-3104.txt", "violin-2291.txt", "fabric-batch-0042.txt"):
+            fingerprint = sha256_hex((seeded.demo_dir / "originals" / name).read_bytes())
+            answers[name] = api.get(f"/verify/fingerprint/{fingerprint}", params={"source": source}).json()
+    shown = {
+        name: [(o["id"], o["owner"], o["holder"], o["disposition"]) for o in a["provenance"]]
+        for name, a in answers.items()
+    }
+    assert {name: a["verdict"] for name, a in answers.items()} == dict.fromkeys(answers, "VALID")
+    artwork = seeded.original(GALLERY, sha256_hex(ARTWORK))
+    assert shown["artwork-001.txt"] == [(artwork, buyer, buyer, "NONE")]
+    watch = seeded.original(WATCHMAKER, WATCH_LINK.identifier)
+    assert shown["watch-3104.txt"] == [(watch, watch_owner, watch_owner, "STOLEN")]
+    violin = seeded.original(LUTHIER, VIOLIN_LINK.identifier)
+    assert shown["violin-2291.txt"] == [(violin, Actor(VIOLINIST).address, Actor(VIOLINIST).address, "NONE")]
+    batch, mill = seeded.original(MILL, FABRIC_BATCH.identifier), partner(MILL).address
+    assert shown["fabric-batch-0042.txt"] == [(batch, mill, mill, "NONE")]
+    assert answers["artwork-001.txt"]["provenance"][0]["registrar_name"] == "Kunstverein Gallery North"
