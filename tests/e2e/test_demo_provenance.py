@@ -368,3 +368,48 @@ def test_verifying_a_demo_file_answers_its_certificate_and_its_originals_owner_a
     batch, mill = seeded.original(MILL, FABRIC_BATCH.identifier), partner(MILL).address
     assert shown["fabric-batch-0042.txt"] == [(batch, mill, mill, "NONE")]
     assert answers["artwork-001.txt"]["provenance"][0]["registrar_name"] == "Kunstverein Gallery North"
+
+
+class _Through:
+    """The part of ``httpx.Client`` the CLI's client uses, sent through a running test client with its headers."""
+
+    def __init__(self, client: TestClient, headers: dict[str, str]) -> None:
+        self.client, self.headers = client, headers
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.client.request(method, path, headers=self.headers, **kwargs)
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_readmes_provenance_command_prints_the_artworks_owner_loan_and_restoration_and_the_stolen_watch(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``.venv/bin/originals provenance $ART`` as the README has it, its HTTP client pointed at the demo's API."""
+    import cli.provenance
+    from cli import main
+    from cli.client import ApiClient
+
+    artwork = seeded.original(GALLERY, sha256_hex(ARTWORK))
+    with TestClient(create_app(seeded.settings)) as client:
+
+        def through(args: Any, need_key: bool = False) -> ApiClient:
+            real = ApiClient("http://testserver", lang="en")
+            real._http = _Through(client, dict(real._http.headers))  # type: ignore[assignment]
+            return real
+
+        monkeypatch.setattr(cli.provenance, "api_client", through)
+        assert main(["--lang", "en", "provenance", artwork]) == 0
+        out = capsys.readouterr().out
+        assert main(["--lang", "en", "provenance", seeded.original(WATCHMAKER, WATCH_LINK.identifier)]) == 0
+        watch = capsys.readouterr().out
+    buyer, museum, restorer = Actor(BUYER).address, partner(MUSEUM).address, partner(RESTORER).address
+    assert f"owner:        {buyer}" in out
+    assert "Kunstverein Gallery North" in out
+    assert f"custody passed from {buyer} to {museum}" in out
+    assert f"exhibiting recorded by the holder {museum}" in out
+    assert f"restoring recorded by the holder {restorer}" in out
+    assert "nothing reported" in out
+    assert "!!!" not in out  # no disposition: no warning line
+    assert "!!! reported STOLEN: do not buy, lend against or insure it without checking !!!" in watch
