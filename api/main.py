@@ -29,7 +29,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import fastpaths, problems
 from api.edge import Edge
 from api.head import HeadAsGet
-from api.routes import certificates, governance, health, i18n, issue, partners, pdf, proposals, verify, web
+from api.routes import (
+    certificates,
+    governance,
+    health,
+    i18n,
+    issue,
+    originals,
+    partners,
+    pdf,
+    proposals,
+    verify,
+    web,
+)
 from api.schemas import OPENAPI_COMPONENTS, PROBLEM_RESPONSES
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.config import Settings
@@ -293,6 +305,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         verify.router,
         issue.router,
         certificates.router,
+        originals.router,
         partners.router,
         proposals.router,
         governance.router,

@@ -20,11 +20,14 @@ from api.vocabulary import (
     Address,
     CertificateStatusName,
     CheckStatusName,
+    DispositionName,
     Hex32,
     OrgTypeName,
     PartnerStatusName,
     ProposalKindName,
     ProposalStatusName,
+    ProvenanceActionName,
+    RightName,
     VerdictName,
 )
 from ledger import reads
@@ -58,12 +61,37 @@ class CertificateRef(BaseModel):
     fingerprint: Hex32 | None = None
 
 
+class OriginalSummaryPublic(BaseModel):
+    """An original registered in the provenance registry: who registered it, owns and holds it, its disposition."""
+
+    id: Hex32 = Field(description="keccak256(abi.encode(registrar, identifier))")
+    identifier: Hex32 = Field(description="the fingerprint of a certified original, or a hashed serial / Digital Link")
+    registrar: Address
+    registrar_name: str | None = Field(description="the registrar's display name in the partner directory")
+    registered_at: int | None = Field(description="the registration block's time (null when the index lacks it)")
+    registered_block: int
+    owner: Address
+    holder: Address
+    soulbound: bool
+    disposition: DispositionName
+    first_registration: bool = Field(description="whether this is its identifier's first registration")
+
+
+PROVENANCE_DOC = (
+    "every original whose identifier is the verified fingerprint or that is linked to the verified certificate, "
+    "the first registration first"
+)
+
+
 class VerificationResult(BaseModel):
     verdict: VerdictName
     checks: list[CheckPublic]
     certificate: CertificateRef | None = None
     source: Literal["index", "chain"]
     indexed_block: int | None
+    provenance: list[OriginalSummaryPublic] = Field(
+        default_factory=list, description=PROVENANCE_DOC + " (in a fingerprint's answer: on the answer, not per result)"
+    )
 
 
 class VerificationsResult(BaseModel):
@@ -74,6 +102,7 @@ class VerificationsResult(BaseModel):
     results: list[VerificationResult]
     source: Literal["index", "chain"]
     indexed_block: int | None
+    provenance: list[OriginalSummaryPublic] = Field(description=PROVENANCE_DOC)
 
 
 class Page(BaseModel, Generic[T]):
@@ -290,6 +319,65 @@ class OriginalCertificatePublic(CertificatePublic):
 class OriginalCertificatesPublic(BaseModel):
     fingerprint: Hex32
     data: list[OriginalCertificatePublic]
+    indexed_block: int | None
+
+
+class BizStepPublic(BaseModel):
+    """A CBV business step: the code on chain, and its word and URI when this server knows the code."""
+
+    code: int
+    name: str | None
+    uri: str | None
+
+
+class TimelineEntryPublic(BaseModel):
+    """One event of an original, in chain order."""
+
+    block_number: int
+    log_index: int
+    tx_hash: Hex32
+    at: int | None = Field(description="the block's time (null when the index lacks it)")
+    action: ProvenanceActionName
+    actor: Address = Field(description="who acted (the registrar, the offering, reporting or recording party...)")
+    party: Address | None = Field(description="the other address: owner, holder, recipient, one-time key, claimant")
+    right: RightName | None
+    disposition: DispositionName | None
+    biz_step: BizStepPublic | None
+    occurred_at: int | None
+    deadline: int | None
+    reference: Hex32 | None = Field(description="identifier, certificate id, parent, evidence or remark hash")
+    by_council: bool | None
+
+
+class FirstRegisteredPublic(BaseModel):
+    """The first registration of an original's identifier (the original itself when it is the first)."""
+
+    original: Hex32
+    registrar: Address
+    registrar_name: str | None
+    registered_at: int | None
+    registered_block: int
+
+
+class OriginalProvenancePublic(OriginalSummaryPublic):
+    """An original's provenance: its state, lineage, certificates and one page of its timeline, oldest first."""
+
+    tx_hash: Hex32
+    third_party_holds: bool
+    first_registered: FirstRegisteredPublic
+    parents: list[Hex32]
+    children: list[Hex32]
+    certificates: list[Hex32]
+    timeline: list[TimelineEntryPublic]
+    next_cursor: str | None = Field(description="pass as cursor for the timeline's next page (null: the last)")
+    indexed_block: int | None
+
+
+class OriginalsPublic(BaseModel):
+    """Originals by owner or holder (by id), or an identifier's registrations (the first registration first)."""
+
+    items: list[OriginalSummaryPublic]
+    next_cursor: str | None
     indexed_block: int | None
 
 
