@@ -173,8 +173,8 @@ def export(conn: Connection, original: str, link: str | None = None, created_at:
         NotFound: no original with this id (a 404).
         InvalidDigitalLink, ExportError: a link that is no Digital Link, or another original's (a 422).
     """
+    provenance = provenance_reads.original_provenance(conn, original, MAX_PAGE)  # an unknown id first: a 404
     parsed = None if link is None else parse(link)
-    provenance = provenance_reads.original_provenance(conn, original, MAX_PAGE)
     timeline = list(provenance["timeline"])
     cursor = provenance["next_cursor"]
     while cursor is not None:

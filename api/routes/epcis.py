@@ -17,6 +17,7 @@ LinkQuery = Annotated[
     str | None,
     Query(
         max_length=400,
+        pattern=r"^(https?://[^/?#]+)?(/[^/?#]*)*/01/[0-9]{8,14}/21/[^/?#]+([/?#].*)?$",
         description="the original's GS1 Digital Link URI (any resolver), when known: the EPC of its events then; "
         "it must be the link the original was registered under",
     ),

@@ -98,6 +98,8 @@ def test_a_derived_original_is_exported_with_its_transformation(client: TestClie
         ("/originals/0x1234/epcis", 422),
         ("/originals/{charter}/epcis?link=https%3A%2F%2Fid.gs1.org%2F01%2F09506000134352%2F21%2FX1", 422),
         ("/originals/{charter}/epcis?link=not-a-link", 422),
+        ("/originals/{charter}/epcis?link=https%3A%2F%2Fid.gs1.org%2F01%2F09506000134353%2F21%2FX1", 422),
+        ("/originals/0x" + "ab" * 32 + "/epcis?link=https%3A%2F%2Fid.gs1.org%2F01%2F09506000134353%2F21%2FX1", 404),
     ],
 )
 def test_bad_input_is_a_problem_and_writes_nothing(

@@ -30,6 +30,7 @@ def samples(scenario: Scenario) -> dict[str, str]:
         "tx_hash": next(iter(scenario.txs.values())).tx_hash,
         "address": partner.address.lower(),
         "proposal_id": str(next(iter(scenario.proposals.values()))),
+        "original_id": scenario.originals["charter"],
     }
 
 
