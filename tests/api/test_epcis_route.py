@@ -1,22 +1,28 @@
-"""``GET /originals/{id}/epcis`` over the indexed scenario's provenance story (:meth:`support.api_scenario._Builder.
-provenance`): the real indexer's read model exported, valid against GS1's EPCIS 2.0 JSON schema, every eventID the
-reference implementation's event hash; bad input answered with problems (unknown id 404, bad id or link 422) that
-write nothing. SQLite only: the export reads through ledger.provenance_reads, whose dialects have tests of their own.
+"""``GET /originals/{id}/epcis`` over the indexed scenario's provenance story (:meth:`support.api_scenario.
+_Builder.provenance`): the real indexer's read model exported, valid against GS1's EPCIS 2.0 JSON schema, every
+eventID the reference implementation's event hash; bad input answered with problems (unknown id 404, bad id or link
+422) that write nothing; ``originals export-epcis`` prints and writes the same document. SQLite only: the export
+reads through ledger.provenance_reads, whose dialects have tests of their own.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from support.api_scenario import Scenario
+from support.browser import serve
 from support.epcis_schema import epcis_validator, reference_hashes, schema_errors
 
 from api.main import create_app
+from cli import main
 from ledger.config import Settings
 from ledger.db import schema
 from ledger.epcis import party
@@ -110,3 +116,23 @@ def test_bad_input_is_a_problem_and_writes_nothing(
     assert answer.status_code == status
     assert answer.headers["content-type"] == PROBLEM
     assert _counts(client) == before
+
+
+def test_the_cli_prints_and_writes_the_same_document(
+    sqlite_indexed: Settings, scenario: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    charter = scenario.originals["charter"]
+    target = tmp_path / "charter.jsonld"
+    with serve(sqlite_indexed) as base:
+        expected = httpx.get(f"{base}/originals/{charter}/epcis").json()
+        assert main(["export-epcis", charter, "--api-url", base]) == 0
+        printed = json.loads(capsys.readouterr().out)
+        assert main(["export-epcis", charter, "--api-url", base, "--output", str(target)]) == 0
+        assert capsys.readouterr().out == f"EPCIS document with 4 events written to {target}\n"
+        unknown = "0x" + "ab" * 32
+        assert main(["export-epcis", unknown, "--api-url", base]) == 1
+        error = capsys.readouterr().err
+    written = json.loads(target.read_text())
+    for document in (printed, written):
+        assert document["epcisBody"] == expected["epcisBody"]
+    assert error == f"originals export-epcis: error: no original {unknown} in the index (HTTP 404)\n"
