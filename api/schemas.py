@@ -89,9 +89,12 @@ class VerificationResult(BaseModel):
     certificate: CertificateRef | None = None
     source: Literal["index", "chain"]
     indexed_block: int | None
-    provenance: list[OriginalSummaryPublic] = Field(
-        default_factory=list, description=PROVENANCE_DOC + " (in a fingerprint's answer: on the answer, not per result)"
-    )
+
+
+class VerificationAnswer(VerificationResult):
+    """Verifying a certificate (by id, or a presented document): its result, and the originals it concerns."""
+
+    provenance: list[OriginalSummaryPublic] = Field(description=PROVENANCE_DOC)
 
 
 class VerificationsResult(BaseModel):

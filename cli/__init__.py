@@ -10,12 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import _usage, certificates, consortium, epcis, governance, index, keys, serve
+from cli import _usage, certificates, consortium, governance, index, keys, provenance, serve
 from cli._shell import cli_language, run
 from ledger.i18n import LANGUAGES, use_language
 from ledger.i18n import gettext as _
 
-AREAS = (index, certificates, consortium, governance, keys, epcis, serve)
+AREAS = (index, certificates, provenance, consortium, governance, keys, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

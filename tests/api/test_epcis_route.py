@@ -1,7 +1,7 @@
 """``GET /originals/{id}/epcis`` over the indexed scenario's provenance story (:meth:`support.api_scenario.
 _Builder.provenance`): the real indexer's read model exported, valid against GS1's EPCIS 2.0 JSON schema, every
 eventID the reference implementation's event hash; bad input answered with problems (unknown id 404, bad id or link
-422) that write nothing; ``originals export-epcis`` prints and writes the same document. SQLite only: the export
+422) that write nothing; ``originals provenance ID --epcis`` prints the same document. SQLite only: the export
 reads through ledger.provenance_reads, whose dialects have tests of their own.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -118,21 +117,22 @@ def test_bad_input_is_a_problem_and_writes_nothing(
     assert _counts(client) == before
 
 
-def test_the_cli_prints_and_writes_the_same_document(
-    sqlite_indexed: Settings, scenario: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_cli_prints_the_document_the_api_answers(
+    sqlite_indexed: Settings, scenario: Scenario, capsys: pytest.CaptureFixture[str]
 ) -> None:
     charter = scenario.originals["charter"]
-    target = tmp_path / "charter.jsonld"
+    unknown = "0x" + "ab" * 32
     with serve(sqlite_indexed) as base:
         expected = httpx.get(f"{base}/originals/{charter}/epcis").json()
-        assert main(["export-epcis", charter, "--api-url", base]) == 0
+        assert main(["provenance", charter, "--epcis", "--api-url", base]) == 0
         printed = json.loads(capsys.readouterr().out)
-        assert main(["export-epcis", charter, "--api-url", base, "--output", str(target)]) == 0
-        assert capsys.readouterr().out == f"EPCIS document with 4 events written to {target}\n"
-        unknown = "0x" + "ab" * 32
-        assert main(["export-epcis", unknown, "--api-url", base]) == 1
-        error = capsys.readouterr().err
-    written = json.loads(target.read_text())
-    for document in (printed, written):
-        assert document["epcisBody"] == expected["epcisBody"]
-    assert error == f"originals export-epcis: error: no original {unknown} in the index (HTTP 404)\n"
+        assert main(["provenance", unknown, "--epcis", "--api-url", base]) == 1
+        not_found = capsys.readouterr()
+        assert main(["provenance", charter, "--link", "https://id.gs1.org/01/09506000134352/21/X1"]) == 1
+        link_alone = capsys.readouterr()
+    assert printed["epcisBody"] == expected["epcisBody"]
+    assert (not_found.out, not_found.err) == (
+        "",
+        f"originals provenance: error: no original {unknown} in the index (HTTP 404)\n",
+    )
+    assert (link_alone.out, link_alone.err) == ("", "originals provenance: error: --link goes with --epcis\n")

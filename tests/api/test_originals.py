@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from support import devchain
 from support.api_scenario import Scenario
+from support.provenance_expected import charter_summary, copy_summary, devchain_address, entry, second_summary
 
 from ledger.cbv import code_of
 from ledger.reads import encode_cursor
@@ -24,76 +25,6 @@ Counts = Callable[[], dict[str, int]]
 PROBLEM = "application/problem+json"
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
 INSPECTING = code_of("inspecting")
-
-
-def devchain_address(account: int) -> str:
-    from eth_account import Account
-
-    from ledger.chain.devkeys import devnet_key
-
-    return str(Account.from_key(devnet_key(account)).address).lower()
-
-
-def entry(sc: Scenario, step: str, log_index: int, action: str, actor: str, **values: Any) -> dict[str, Any]:
-    tx = sc.txs[f"prov.{step}"]
-    nulls = ("party", "right", "disposition", "biz_step", "occurred_at", "deadline", "reference", "by_council")
-    return {"block_number": tx.block_number, "log_index": log_index, "tx_hash": tx.tx_hash, "at": tx.at} | {
-        "action": action,
-        "actor": actor,
-        **dict.fromkeys(nulls),
-        **values,
-    }
-
-
-def charter_summary(sc: Scenario) -> dict[str, Any]:
-    ministry, register = sc.partner("ministry"), sc.txs["prov.register"]
-    return {
-        "id": sc.originals["charter"],
-        "identifier": sc.cases["wrapped-single"].fingerprint,
-        "registrar": ministry.address,
-        "registrar_name": ministry.name,
-        "registered_at": register.at,
-        "registered_block": register.block_number,
-        "owner": devchain_address(5),
-        "holder": devchain_address(5),
-        "soulbound": False,
-        "disposition": "STOLEN",
-        "first_registration": True,
-    }
-
-
-def second_summary(sc: Scenario) -> dict[str, Any]:
-    mill, second = sc.partner("mill"), sc.txs["prov.second"]
-    return {
-        "id": sc.originals["second"],
-        "identifier": sc.cases["wrapped-single"].fingerprint,
-        "registrar": mill.address,
-        "registrar_name": mill.name,
-        "registered_at": second.at,
-        "registered_block": second.block_number,
-        "owner": mill.address,
-        "holder": sc.partner("foundation").address,
-        "soulbound": False,
-        "disposition": "NONE",
-        "first_registration": False,
-    }
-
-
-def copy_summary(sc: Scenario) -> dict[str, Any]:
-    mill, copy = sc.partner("mill"), sc.txs["prov.copy"]
-    return {
-        "id": sc.originals["copy"],
-        "identifier": devchain.h32(1, "api-charter-copy"),
-        "registrar": mill.address,
-        "registrar_name": mill.name,
-        "registered_at": copy.at,
-        "registered_block": copy.block_number,
-        "owner": mill.address,
-        "holder": mill.address,
-        "soulbound": False,
-        "disposition": "NONE",
-        "first_registration": True,
-    }
 
 
 def charter_timeline(sc: Scenario) -> list[dict[str, Any]]:
