@@ -144,19 +144,23 @@ def epcis_document(
         provenance: the read model of ``GET /originals/{id}/provenance`` with the *whole* timeline (every page).
         link: the original's GS1 Digital Link, when known: its URI is then the EPC; it must be the one the original
             was registered under (:class:`ExportError` otherwise).
-        created_at: the document's ``creationDate``, unix seconds (now by default).
+        created_at: the document's ``creationDate``, unix seconds; by default the time of its newest event (when it
+            was recorded), so the same history always gives the same document.
     """
     original = str(provenance["id"])
     if link is not None and link.identifier != str(provenance["identifier"]).lower():
         raise ExportError(_("the Digital Link {uri} is not the identifier of original {id}", uri=link.uri, id=original))
     epc = epc_of(original, link)
     events = [_with_id(event) for event in _events(provenance, epc)]
-    created = int(datetime.now(UTC).timestamp()) if created_at is None else created_at
+    # The newest event's time, not the clock's: one state of the index gives the same bytes (as the PDF certificate's
+    # date is the moment its shown status took effect). Both are UTC in one format, so the later string is later.
+    newest = max((e.get("recordTime", e["eventTime"]) for e in events), default=None)
+    created = _time(created_at) if created_at is not None else newest or _time(int(datetime.now(UTC).timestamp()))
     return {
         "@context": CONTEXT,
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
-        "creationDate": _time(created),
+        "creationDate": created,
         "epcisBody": {"eventList": events},
     }
 

@@ -384,3 +384,9 @@ def test_one_transformation_takes_every_parent_of_its_transaction() -> None:
     events = epcis_document(provenance, created_at=T0)["epcisBody"]["eventList"]
     transformations = [e for e in events if e["type"] == "TransformationEvent"]
     assert [t["inputEPCList"] for t in transformations] == [[epc_of(PARENT), epc_of(other)]]
+
+
+def test_the_same_history_gives_the_same_document_dated_by_its_newest_event() -> None:
+    first, again = epcis_document(rich_provenance()), epcis_document(rich_provenance())
+    assert first == again
+    assert first["creationDate"] == "2026-01-15T00:00:00.000Z"  # the destruction's block, the newest event
