@@ -390,3 +390,15 @@ def test_the_same_history_gives_the_same_document_dated_by_its_newest_event() ->
     first, again = epcis_document(rich_provenance()), epcis_document(rich_provenance())
     assert first == again
     assert first["creationDate"] == "2026-01-15T00:00:00.000Z"  # the destruction's block, the newest event
+
+
+def test_an_event_anchored_under_a_digital_link_is_matched_when_the_export_is_given_the_link() -> None:
+    link = digital_link("9506000134352", "AB12")
+    event = lifecycle_event(epc_of(ORIGINAL, link), 1003, T0 + 86_400 * 6 - 7200, RESTORER, consented_by=MUSEUM)
+    evidence = evidence_hash_of(event)
+    provenance = rich_provenance(evidence=evidence) | {"identifier": link.identifier}
+    with_link = epcis_document(provenance, link=link)["epcisBody"]["eventList"][5]
+    without = epcis_document(provenance)["epcisBody"]["eventList"][5]
+    assert digest_of(with_link["eventID"]) == evidence
+    assert "originals:evidence" not in with_link
+    assert without["originals:evidence"] == evidence  # the export cannot know the link: it shows what was anchored
