@@ -10,10 +10,10 @@ id, an identifier's registrations in chain order (the first registration first).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Select, exists, literal, not_, or_, select, tuple_
+from sqlalchemy import Connection, Select, exists, literal, not_, select, tuple_
 
 from ledger.cbv import step_of
 from ledger.db import schema as s
@@ -26,8 +26,8 @@ __all__ = [
     "biz_step",
     "list_originals",
     "original_provenance",
-    "originals_of",
     "summary",
+    "summary_select",
 ]
 
 _o, _e, _p = s.originals, s.provenance_events, s.partners
@@ -218,16 +218,3 @@ def list_originals(
         query = query.where(_o.c.id > after)
     rows = conn.execute(query).mappings()
     return keyset_page([summary(r) for r in rows], limit, lambda item: [item["id"]])
-
-
-def originals_of(conn: Connection, identifiers: Sequence[str], certificate_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The summaries of every original registered under one of ``identifiers`` or linked to one of
-    ``certificate_ids`` (CertificateLinked), the first registration first: a verification answer's provenance."""
-    ids = [i.lower() for i in identifiers if i]
-    certificates = [c.lower() for c in certificate_ids if c]
-    if not ids and not certificates:
-        return []
-    linked = select(_e.c.original).where(_e.c.action == "certificate_linked", _e.c.reference.in_(certificates))
-    query = summary_select().where(or_(_o.c.identifier.in_(ids), _o.c.id.in_(linked)))
-    query = query.order_by(_o.c.registered_block, _o.c.registered_log_index)
-    return [summary(r) for r in conn.execute(query).mappings()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -241,3 +242,30 @@ def test_not_exactly_one_filter_says_which_filters_there_are(api: TestClient) ->
         api.get("/originals", headers=GERMAN).json()["detail"]
         == "geben Sie genau einen der Filter owner, holder oder identifier an"
     )
+
+
+# -- the CLI, straight against the chain ------------------------------------------------------------------------------
+
+
+def test_cli_verify_on_chain_names_the_owner_and_the_theft_after_the_verdict(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``originals verify --rpc-url`` reads the provenance from the registry alone, as ``source=chain`` does."""
+    from cli import main
+
+    case = scenario.cases["wrapped-single"]
+    assert case.file is not None
+    original = tmp_path / "charter.txt"
+    original.write_bytes(case.file)
+    monkeypatch.setenv("ORIGINALS_DEPLOYMENTS_DIR", str(scenario.deployments_dir))
+    assert main(["--lang", "en", "verify", str(original), "--rpc-url", scenario.url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{original}: VALID"
+    assert lines[-4:] == [
+        "provenance (the verdict is the certificate's):",
+        f"  original {scenario.originals['charter']}: owner {devchain_address(5)}, disposition STOLEN",
+        f"  original {scenario.originals['second']}: owner {scenario.partner('mill').address}, disposition nothing"
+        " reported (not the first registration of this identifier)",
+        f"  original {scenario.originals['frame']}: owner {scenario.partner('ministry').address}, disposition"
+        " nothing reported",
+    ]

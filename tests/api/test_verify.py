@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from support.api_scenario import CHANNELS, Case, Scenario
-from support.provenance_expected import charter_summary, expected_provenance, second_summary
+from support.provenance_expected import charter_summary, expected_provenance, frame_summary, second_summary
 
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
@@ -339,14 +339,16 @@ def test_verifying_a_wrapped_document_checks_its_integrity_and_its_standing_on_c
 def test_a_stolen_original_is_named_beside_its_certificates_unchanged_verdict(
     api: TestClient, scenario: Scenario, channel: str, source: str
 ) -> None:
-    """The charter's certificate is valid; its first registration, sold and then reported stolen, comes first, and a
-    second partner's later registration of the same fingerprint is flagged as not the first."""
+    """The charter's certificate is valid; its first registration, sold and then reported stolen, comes first, a
+    second partner's later registration of the same fingerprint is flagged as not the first, and the frame linked to
+    the certificate (under another identifier) is named too."""
     answer = ask(api, scenario.cases["wrapped-single"], channel, source).json()
     assert answer["verdict"] == "VALID"
-    assert answer["provenance"] == [charter_summary(scenario), second_summary(scenario)]
+    assert answer["provenance"] == [charter_summary(scenario), second_summary(scenario), frame_summary(scenario)]
     assert [(o["disposition"], o["first_registration"]) for o in answer["provenance"]] == [
         ("STOLEN", True),
         ("NONE", False),
+        ("NONE", True),  # the frame: linked to the certificate, registered under a serial of its own
     ]
 
 

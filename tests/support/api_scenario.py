@@ -235,8 +235,9 @@ class _Builder:
 
         The ministry registers it under the certified fingerprint for the applicant (account 8), linked to the
         certificate; the mill registers the same identifier later (held by the foundation: not the first
-        registration), and derives a copy from its own registration. Account 8 sells the charter to the lab (5), which
-        records an inspection and reports it stolen. Every step is recorded in ``txs`` as ``prov.<step>``.
+        registration); the ministry registers the charter's frame under a serial of its own, linked to the same
+        certificate; the mill derives a copy from its own registration. Account 8 sells the charter to the lab (5),
+        which records an inspection and reports it stolen. Every step is recorded in ``txs`` as ``prov.<step>``.
         """
         from ledger.cbv import code_of
 
@@ -251,6 +252,12 @@ class _Builder:
         receipt = c.prov_tx(mill, "enrolOriginal", identifier, c.address(mill), c.address(4), False)
         self.record("prov.second", receipt)
         s.originals["second"] = receipt.logs[0]["topics"][1].lower()
+        frame_identifier = _b32(devchain.h32(4, "api-charter-frame"))
+        receipt = c.prov_tx(
+            ministry, "enrolLinked", frame_identifier, c.address(ministry), ZERO_ADDRESS, False, [certificate], []
+        )
+        self.record("prov.frame", receipt)
+        s.originals["frame"] = receipt.logs[0]["topics"][1].lower()
         second = _b32(s.originals["second"])
         copy_identifier = _b32(devchain.h32(1, "api-charter-copy"))
         receipt = c.prov_tx(mill, "enrolLinked", copy_identifier, c.address(mill), ZERO_ADDRESS, False, [], [second])

@@ -80,9 +80,27 @@ def copy_summary(sc: Scenario) -> dict[str, Any]:
     }
 
 
+def frame_summary(sc: Scenario) -> dict[str, Any]:
+    ministry, frame = sc.partner("ministry"), sc.txs["prov.frame"]
+    return {
+        "id": sc.originals["frame"],
+        "identifier": devchain.h32(4, "api-charter-frame"),
+        "registrar": ministry.address,
+        "registrar_name": ministry.name,
+        "registered_at": frame.at,
+        "registered_block": frame.block_number,
+        "owner": ministry.address,
+        "holder": ministry.address,
+        "soulbound": False,
+        "disposition": "NONE",
+        "first_registration": True,
+    }
+
+
 def expected_provenance(sc: Scenario, fingerprint: str | None) -> list[dict[str, Any]]:
-    """The provenance section of a verification answer about ``fingerprint`` (or its certificate): the charter and
-    its second registration for the wrapped single certificate's fingerprint, nothing for any other."""
+    """The provenance section of a verification answer about ``fingerprint`` (or its certificate): for the wrapped
+    single certificate's fingerprint the charter, its second registration and the frame linked to the certificate
+    under a serial of its own; nothing for any other."""
     if fingerprint is not None and fingerprint == sc.cases["wrapped-single"].fingerprint:
-        return [charter_summary(sc), second_summary(sc)]
+        return [charter_summary(sc), second_summary(sc), frame_summary(sc)]
     return []
