@@ -334,6 +334,7 @@ def test_any_change_of_an_event_changes_its_hash(change: dict[str, Any]) -> None
         {"type": "ObjectEvent", "unknown:field": "1"},
         {"type": "ObjectEvent", "colour": "red"},
         {"type": "ObjectEvent", "originals:flag": True},
+        {"type": "ObjectEvent", "originals:restoredTime": "2026-01-01T00:00:00Z"},
         {"eventTime": "2026-01-01T00:00:00Z"},
     ],
 )
