@@ -31,6 +31,7 @@ from api.edge import Edge
 from api.head import HeadAsGet
 from api.routes import (
     certificates,
+    epcis,
     governance,
     health,
     i18n,
@@ -307,6 +308,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         issue.router,
         certificates.router,
         originals.router,
+        epcis.router,
         partners.router,
         proposals.router,
         governance.router,
