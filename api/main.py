@@ -32,6 +32,7 @@ from api.head import HeadAsGet
 from api.routes import (
     certificates,
     digital_links,
+    epcis,
     governance,
     health,
     i18n,
@@ -40,6 +41,7 @@ from api.routes import (
     partners,
     pdf,
     proposals,
+    provenance_partner,
     verify,
     web,
 )
@@ -308,9 +310,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         certificates.router,
         digital_links.router,
         originals.router,
+        epcis.router,
         partners.router,
         proposals.router,
         governance.router,
+        provenance_partner.router,
         health.router,
         i18n.router,
         pdf.router,  # before web.router: /c/{id}.pdf must not be taken for the page /c/{id}

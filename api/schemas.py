@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator, model_validator
 
 from api.vocabulary import (
     FINGERPRINT_PATTERN,
@@ -30,7 +30,7 @@ from api.vocabulary import (
     RightName,
     VerdictName,
 )
-from ledger import reads
+from ledger import cbv, reads
 from ledger.documents import (
     MAX_ATTRIBUTE_NAME,
     MAX_ATTRIBUTES,
@@ -38,6 +38,7 @@ from ledger.documents import (
     MAX_PROOF_STEPS,
     check_attributes,
 )
+from ledger.i18n import gettext as _
 from ledger.signing.actions import ACTIONS, Action
 from ledger.signing.relayer import MAX_LIST, MAX_STRING
 
@@ -499,19 +500,6 @@ class StatusChangePublic(BaseModel):
     block_number: int
 
 
-class TransactionStatusPublic(BaseModel):
-    tx_hash: str
-    status: Literal["pending", "indexed", "unknown"]
-    action: str | None = None
-    certificate_id: str | None = None
-    root: str | None = None
-    leaf: str | None = None
-    documents: int | None = None
-    block_number: int | None = None
-
-
-# -- signed actions (EIP-712), generated from ledger.signing.actions.ACTIONS, where each action is defined once ----
-
 SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
 UINT_API_BOUND = 2**53
 """Integers of signed actions over the API stay below this, JavaScript's exact integer range (the page hands the
@@ -528,6 +516,142 @@ def _json_integer(value: Any) -> Any:
 def _json_integer_below(bound: int) -> Any:
     """A JSON integer from 0 to ``bound`` - 1."""
     return Annotated[int, Field(strict=True, ge=0, lt=bound), BeforeValidator(_json_integer)]
+
+
+def _business_step(value: Any) -> Any:
+    """A business step given by its CBV word (``inspecting``) or URI, as its code; a code as a JSON integer."""
+    if isinstance(value, str):
+        return cbv.code_of(value)
+    return _json_integer(value)
+
+
+BusinessStepIn = Annotated[
+    int,
+    Field(strict=True, ge=1, le=65535, description="a CBV 2.0 business step: its code, or its word (`inspecting`)"),
+    BeforeValidator(_business_step),
+]
+Time48 = Annotated[int, Field(strict=True, ge=1, lt=2**48, description="unix time"), BeforeValidator(_json_integer)]
+StrictBool = Annotated[bool, Field(strict=True)]
+SignatureHex = Annotated[str, Field(pattern=SIGNATURE_PATTERN, description="a 65-byte signature, 0x + hex")]
+
+
+class RegisterOriginalRequest(BaseModel):
+    """An original to register: its identifier (a certified original's fingerprint, or any 32-byte hash of a serial)
+    or a GTIN and serial (then the identifier is the hash of its GS1 Digital Link, ``ledger/digital_link.py``)."""
+
+    identifier: Hex32 | None = None
+    gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
+    serial: str | None = Field(None, min_length=1, max_length=20)
+    owner: Address
+    holder: Address | None = Field(None, description="who holds it, if not the owner")
+    soulbound: StrictBool = Field(False, description="its title can never move (a diploma)")
+    certificates: list[Hex32] = Field(default_factory=list, max_length=100, description="certificates that certify it")
+    parents: list[Hex32] = Field(default_factory=list, max_length=100, description="originals it was made from")
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> RegisterOriginalRequest:
+        by_link = self.gtin is not None or self.serial is not None
+        if (self.identifier is None) == (not by_link) or (by_link and (self.gtin is None or self.serial is None)):
+            raise ValueError(_("give either an identifier, or a GTIN and a serial number"))
+        return self
+
+
+class RegisteredOriginalPublic(BaseModel):
+    """A registration whose transaction is mined (``block_number``); ``status`` stays pending until indexed."""
+
+    tx_hash: str
+    original: str
+    identifier: str
+    digital_link: str | None
+    status: Literal["pending"]
+    block_number: int
+
+
+class ConsentIn(BaseModel):
+    """The holder's ``RecordEvent`` signature naming the recording partner (ledger/signing/provenance.py)."""
+
+    nonce: _json_integer_below(UINT_API_BOUND)  # type: ignore[valid-type]
+    deadline: Time48
+    signature: SignatureHex
+
+
+class ConsentedEventRequest(BaseModel):
+    biz_step: BusinessStepIn
+    evidence_hash: Hex32
+    occurred_at: Time48 = Field(description="unix time it happened, at or before now")
+    holder: Address
+    consent: ConsentIn
+
+
+class BatchEventIn(ConsentedEventRequest):
+    original: Hex32
+
+
+class EventBatchRequest(BaseModel):
+    events: list[BatchEventIn] = Field(min_length=1, description="at most 10,000 (the body limit comes first)")
+
+
+class ProvenanceSentPublic(BaseModel):
+    """A provenance transaction once mined; ``status`` stays pending until indexed."""
+
+    tx_hash: str
+    status: Literal["pending"]
+    block_number: int
+
+
+class ProvedEventPublic(BaseModel):
+    leaf: str
+    proof: list[str]
+
+
+class EventBatchPublic(ProvenanceSentPublic):
+    root: str
+    count: int
+    events: list[ProvedEventPublic]
+
+
+class AnchoredEventIn(BaseModel):
+    original: Hex32
+    biz_step: BusinessStepIn
+    evidence_hash: Hex32
+    occurred_at: Time48
+    holder: Address
+
+
+class AnchoredEventCheckRequest(BaseModel):
+    event: AnchoredEventIn
+    root: Hex32
+    proof: list[Hex32] = Field(default_factory=list, max_length=MAX_PROOF_STEPS)
+    consent: ConsentIn | None = None
+
+
+class AnchoredEventCheckPublic(BaseModel):
+    """Each part of an anchored event's proof on its own (``valid`` only when all hold); null: not known."""
+
+    valid: bool
+    leaf: str
+    root: str
+    anchored: bool
+    recorder: str | None
+    recorder_name: str | None
+    block_number: int | None
+    proof_valid: bool
+    consented: bool | None
+    holder_at_anchoring: bool | None
+
+
+class TransactionStatusPublic(BaseModel):
+    tx_hash: str
+    status: Literal["pending", "indexed", "unknown"]
+    action: str | None = None
+    certificate_id: str | None = None
+    root: str | None = None
+    leaf: str | None = None
+    documents: int | None = None
+    block_number: int | None = None
+
+
+# -- signed actions (EIP-712), generated from ledger.signing.actions.ACTIONS, where each action is defined once ----
 
 
 def _value_type(kind: str) -> Any:

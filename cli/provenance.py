@@ -1,6 +1,7 @@
 """Provenance from the terminal: ``provenance ID`` prints an original's owner, holder and disposition (prominently
 when it is lost or stolen), its lineage and certificates, and its whole timeline in Berlin time, read through the
-API (``GET /originals/{id}/provenance``, every page). ``--json`` prints the API's answer with the whole timeline.
+API (``GET /originals/{id}/provenance``, every page). ``--json`` prints the API's answer with the whole timeline;
+``--epcis`` the original's GS1 EPCIS 2.0 document instead (:mod:`cli.epcis`).
 
 The actions that change an original (transfer, claim, event, report) are other commands; this one only reads.
 """
@@ -12,6 +13,7 @@ import sys
 from typing import Any
 
 from cli._shell import api_client, api_options
+from ledger.errors import LedgerError
 from ledger.i18n import N_, format_when
 from ledger.i18n import gettext as _
 from ledger.words import disposition
@@ -155,7 +157,13 @@ def provenance_summary_lines(originals: list[dict[str, Any]]) -> list[str]:
 
 
 def cmd_provenance(args: argparse.Namespace) -> int:
-    """Print an original's provenance (every page of its timeline)."""
+    """Print an original's provenance (every page of its timeline), or with ``--epcis`` its EPCIS document."""
+    if args.epcis:
+        from cli.epcis import print_epcis
+
+        return print_epcis(args)
+    if args.link is not None:
+        raise LedgerError(_("--link goes with --epcis"))
     client = api_client(args)
     try:
         answer = client.get(f"/originals/{args.original}/provenance", limit=PAGE)
@@ -179,5 +187,11 @@ def register(commands: Any) -> None:
     )
     provenance.add_argument("original", metavar="ID", help=_("the original's id (0x + 64 hex digits)"))
     provenance.add_argument("--json", action="store_true", help=_("print the API's answer as JSON"))
+    provenance.add_argument(
+        "--epcis", action="store_true", help=_("print it as a GS1 EPCIS 2.0 JSON-LD document instead")
+    )
+    provenance.add_argument(
+        "--link", help=_("with --epcis: its GS1 Digital Link URI, when known (the EPC of its events then)")
+    )
     api_options(provenance)
     provenance.set_defaults(handler=cmd_provenance)

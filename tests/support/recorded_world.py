@@ -469,6 +469,11 @@ def requests(w: World) -> list[dict[str, Any]]:
     get(f"/originals?owner={MILL}&holder={MILL}")
     get("/originals")
     get(f"/originals?owner={MILL}&cursor={_cursor([1, 2])}")
+    get(f"/originals/{diploma}/epcis")
+    get(f"/originals/{ids['original:second']}/epcis")
+    get(f"/originals/{unknown}/epcis")
+    get(f"/originals/{bad}/epcis")
+    get(f"/originals/{diploma}/epcis?link=https://id.gs1.org/01/09506000134352/21/X1")
     # partners and proposals
     get("/partners")
     get("/partners?limit=2")
