@@ -38,7 +38,7 @@ PAGES = {
     "apply": ("/apply", "#view form"),
     "propose": ("/council/propose", "#view form"),
     "console": ("/console", "#signin"),
-    "digital-link": ("/01/9506000134352/21/A11Y-1", "#link dl, #originals > *"),
+    "digital-link": ("/01/04012345000108/21/BATCH-0042", "#originals table.timeline"),  # the demo fabric batch
     "docs": ("/docs", ".opblock"),
 }
 """Each page: its path (with the demo's ids filled in) and what shows that it has loaded its answers."""
