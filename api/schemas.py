@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator, model_validator
 
 from api.vocabulary import (
     FINGERPRINT_PATTERN,
@@ -20,14 +20,17 @@ from api.vocabulary import (
     Address,
     CertificateStatusName,
     CheckStatusName,
+    DispositionName,
     Hex32,
     OrgTypeName,
     PartnerStatusName,
     ProposalKindName,
     ProposalStatusName,
+    ProvenanceActionName,
+    RightName,
     VerdictName,
 )
-from ledger import reads
+from ledger import cbv, reads
 from ledger.documents import (
     MAX_ATTRIBUTE_NAME,
     MAX_ATTRIBUTES,
@@ -35,6 +38,7 @@ from ledger.documents import (
     MAX_PROOF_STEPS,
     check_attributes,
 )
+from ledger.i18n import gettext as _
 from ledger.signing.actions import ACTIONS, ENUM_LIMITS, Action
 from ledger.signing.relayer import MAX_LIST, MAX_STRING
 
@@ -58,12 +62,40 @@ class CertificateRef(BaseModel):
     fingerprint: Hex32 | None = None
 
 
+class OriginalSummaryPublic(BaseModel):
+    """An original registered in the provenance registry: who registered it, owns and holds it, its disposition."""
+
+    id: Hex32 = Field(description="keccak256(abi.encode(registrar, identifier))")
+    identifier: Hex32 = Field(description="the fingerprint of a certified original, or a hashed serial / Digital Link")
+    registrar: Address
+    registrar_name: str | None = Field(description="the registrar's display name in the partner directory")
+    registered_at: int | None = Field(description="the registration block's time (null when the index lacks it)")
+    registered_block: int
+    owner: Address
+    holder: Address
+    soulbound: bool
+    disposition: DispositionName
+    first_registration: bool = Field(description="whether this is its identifier's first registration")
+
+
+PROVENANCE_DOC = (
+    "every original whose identifier is the verified fingerprint or that is linked to the verified certificate, "
+    "the first registration first"
+)
+
+
 class VerificationResult(BaseModel):
     verdict: VerdictName
     checks: list[CheckPublic]
     certificate: CertificateRef | None = None
     source: Literal["index", "chain"]
     indexed_block: int | None
+
+
+class VerificationAnswer(VerificationResult):
+    """Verifying a certificate (by id, or a presented document): its result, and the originals it concerns."""
+
+    provenance: list[OriginalSummaryPublic] = Field(description=PROVENANCE_DOC)
 
 
 class VerificationsResult(BaseModel):
@@ -74,6 +106,7 @@ class VerificationsResult(BaseModel):
     results: list[VerificationResult]
     source: Literal["index", "chain"]
     indexed_block: int | None
+    provenance: list[OriginalSummaryPublic] = Field(description=PROVENANCE_DOC)
 
 
 class Page(BaseModel, Generic[T]):
@@ -293,6 +326,65 @@ class OriginalCertificatesPublic(BaseModel):
     indexed_block: int | None
 
 
+class BizStepPublic(BaseModel):
+    """A CBV business step: the code on chain, and its word and URI when this server knows the code."""
+
+    code: int
+    name: str | None
+    uri: str | None
+
+
+class TimelineEntryPublic(BaseModel):
+    """One event of an original, in chain order."""
+
+    block_number: int
+    log_index: int
+    tx_hash: Hex32
+    at: int | None = Field(description="the block's time (null when the index lacks it)")
+    action: ProvenanceActionName
+    actor: Address = Field(description="who acted (the registrar, the offering, reporting or recording party...)")
+    party: Address | None = Field(description="the other address: owner, holder, recipient, one-time key, claimant")
+    right: RightName | None
+    disposition: DispositionName | None
+    biz_step: BizStepPublic | None
+    occurred_at: int | None
+    deadline: int | None
+    reference: Hex32 | None = Field(description="identifier, certificate id, parent, evidence or remark hash")
+    by_council: bool | None
+
+
+class FirstRegisteredPublic(BaseModel):
+    """The first registration of an original's identifier (the original itself when it is the first)."""
+
+    original: Hex32
+    registrar: Address
+    registrar_name: str | None
+    registered_at: int | None
+    registered_block: int
+
+
+class OriginalProvenancePublic(OriginalSummaryPublic):
+    """An original's provenance: its state, lineage, certificates and one page of its timeline, oldest first."""
+
+    tx_hash: Hex32
+    third_party_holds: bool
+    first_registered: FirstRegisteredPublic
+    parents: list[Hex32]
+    children: list[Hex32]
+    certificates: list[Hex32]
+    timeline: list[TimelineEntryPublic]
+    next_cursor: str | None = Field(description="pass as cursor for the timeline's next page (null: the last)")
+    indexed_block: int | None
+
+
+class OriginalsPublic(BaseModel):
+    """Originals by owner or holder (by id), or an identifier's registrations (the first registration first)."""
+
+    items: list[OriginalSummaryPublic]
+    next_cursor: str | None
+    indexed_block: int | None
+
+
 class RelayerPublic(BaseModel):
     """The account that relays signed actions and pays their gas."""
 
@@ -311,6 +403,18 @@ class HealthPublic(BaseModel):
         description="head_block - indexed_block; negative when the index is ahead of the node (status degraded)"
     )
     relayer: RelayerPublic | None = Field(None, description="only when a relayer is configured and its node answers")
+
+
+class DigitalLinkPublic(BaseModel):
+    """A GTIN and a serial as a GS1 Digital Link: the canonical URI, this server's URI of it, and the provenance
+    registry's identifier of originals registered under it."""
+
+    gtin: str = Field(pattern=r"^[0-9]{14}$", description="the GTIN as 14 digits (shorter ones padded with zeros)")
+    serial: str
+    uri: str = Field(description="the canonical URI, on GS1's resolver (id.gs1.org): what the identifier hashes")
+    link: str = Field(description="the same path on this server (the page of its originals; what its QR code holds)")
+    identifier: Hex32 = Field(description="keccak256 of the canonical URI: GET /originals?identifier= lists them")
+    qr: str = Field(description="this server's path of the link's QR code (SVG)")
 
 
 class IssuerPublic(BaseModel):
@@ -396,19 +500,6 @@ class StatusChangePublic(BaseModel):
     block_number: int
 
 
-class TransactionStatusPublic(BaseModel):
-    tx_hash: str
-    status: Literal["pending", "indexed", "unknown"]
-    action: str | None = None
-    certificate_id: str | None = None
-    root: str | None = None
-    leaf: str | None = None
-    documents: int | None = None
-    block_number: int | None = None
-
-
-# -- signed actions (EIP-712), generated from ledger.signing.actions.ACTIONS, where each action is defined once ----
-
 SIGNATURE_PATTERN = r"^0x[0-9a-fA-F]{130}$"
 UINT_API_BOUND = 2**53
 """Integers of signed actions over the API stay below this, JavaScript's exact integer range (the page hands the
@@ -425,6 +516,142 @@ def _json_integer(value: Any) -> Any:
 def _json_integer_below(bound: int) -> Any:
     """A JSON integer from 0 to ``bound`` - 1."""
     return Annotated[int, Field(strict=True, ge=0, lt=bound), BeforeValidator(_json_integer)]
+
+
+def _business_step(value: Any) -> Any:
+    """A business step given by its CBV word (``inspecting``) or URI, as its code; a code as a JSON integer."""
+    if isinstance(value, str):
+        return cbv.code_of(value)
+    return _json_integer(value)
+
+
+BusinessStepIn = Annotated[
+    int,
+    Field(strict=True, ge=1, le=65535, description="a CBV 2.0 business step: its code, or its word (`inspecting`)"),
+    BeforeValidator(_business_step),
+]
+Time48 = Annotated[int, Field(strict=True, ge=1, lt=2**48, description="unix time"), BeforeValidator(_json_integer)]
+StrictBool = Annotated[bool, Field(strict=True)]
+SignatureHex = Annotated[str, Field(pattern=SIGNATURE_PATTERN, description="a 65-byte signature, 0x + hex")]
+
+
+class RegisterOriginalRequest(BaseModel):
+    """An original to register: its identifier (a certified original's fingerprint, or any 32-byte hash of a serial)
+    or a GTIN and serial (then the identifier is the hash of its GS1 Digital Link, ``ledger/digital_link.py``)."""
+
+    identifier: Hex32 | None = None
+    gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
+    serial: str | None = Field(None, min_length=1, max_length=20)
+    owner: Address
+    holder: Address | None = Field(None, description="who holds it, if not the owner")
+    soulbound: StrictBool = Field(False, description="its title can never move (a diploma)")
+    certificates: list[Hex32] = Field(default_factory=list, max_length=100, description="certificates that certify it")
+    parents: list[Hex32] = Field(default_factory=list, max_length=100, description="originals it was made from")
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> RegisterOriginalRequest:
+        by_link = self.gtin is not None or self.serial is not None
+        if (self.identifier is None) == (not by_link) or (by_link and (self.gtin is None or self.serial is None)):
+            raise ValueError(_("give either an identifier, or a GTIN and a serial number"))
+        return self
+
+
+class RegisteredOriginalPublic(BaseModel):
+    """A registration whose transaction is mined (``block_number``); ``status`` stays pending until indexed."""
+
+    tx_hash: str
+    original: str
+    identifier: str
+    digital_link: str | None
+    status: Literal["pending"]
+    block_number: int
+
+
+class ConsentIn(BaseModel):
+    """The holder's ``RecordEvent`` signature naming the recording partner (ledger/signing/provenance.py)."""
+
+    nonce: _json_integer_below(UINT_API_BOUND)  # type: ignore[valid-type]
+    deadline: Time48
+    signature: SignatureHex
+
+
+class ConsentedEventRequest(BaseModel):
+    biz_step: BusinessStepIn
+    evidence_hash: Hex32
+    occurred_at: Time48 = Field(description="unix time it happened, at or before now")
+    holder: Address
+    consent: ConsentIn
+
+
+class BatchEventIn(ConsentedEventRequest):
+    original: Hex32
+
+
+class EventBatchRequest(BaseModel):
+    events: list[BatchEventIn] = Field(min_length=1, description="at most 10,000 (the body limit comes first)")
+
+
+class ProvenanceSentPublic(BaseModel):
+    """A provenance transaction once mined; ``status`` stays pending until indexed."""
+
+    tx_hash: str
+    status: Literal["pending"]
+    block_number: int
+
+
+class ProvedEventPublic(BaseModel):
+    leaf: str
+    proof: list[str]
+
+
+class EventBatchPublic(ProvenanceSentPublic):
+    root: str
+    count: int
+    events: list[ProvedEventPublic]
+
+
+class AnchoredEventIn(BaseModel):
+    original: Hex32
+    biz_step: BusinessStepIn
+    evidence_hash: Hex32
+    occurred_at: Time48
+    holder: Address
+
+
+class AnchoredEventCheckRequest(BaseModel):
+    event: AnchoredEventIn
+    root: Hex32
+    proof: list[Hex32] = Field(default_factory=list, max_length=MAX_PROOF_STEPS)
+    consent: ConsentIn | None = None
+
+
+class AnchoredEventCheckPublic(BaseModel):
+    """Each part of an anchored event's proof on its own (``valid`` only when all hold); null: not known."""
+
+    valid: bool
+    leaf: str
+    root: str
+    anchored: bool
+    recorder: str | None
+    recorder_name: str | None
+    block_number: int | None
+    proof_valid: bool
+    consented: bool | None
+    holder_at_anchoring: bool | None
+
+
+class TransactionStatusPublic(BaseModel):
+    tx_hash: str
+    status: Literal["pending", "indexed", "unknown"]
+    action: str | None = None
+    certificate_id: str | None = None
+    root: str | None = None
+    leaf: str | None = None
+    documents: int | None = None
+    block_number: int | None = None
+
+
+# -- signed actions (EIP-712), generated from ledger.signing.actions.ACTIONS, where each action is defined once ----
 
 
 def _value_type(kind: str) -> Any:

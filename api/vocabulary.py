@@ -2,8 +2,10 @@
 
 Routes take ``Hex32Path`` / ``AddressPath`` / ``AddressQuery``; models use ``Hex32`` / ``Address``. The enum names
 (``OrgTypeName``, ``PartnerStatusName``, ``ProposalKindName``, ``ProposalStatusName``, ``CertificateStatusName``,
-``VerdictName``, ``CheckStatusName``) are ``Literal`` types derived from the enums of :mod:`ledger.events`,
-:mod:`ledger.governance_reads` and :mod:`ledger.verification.rules`, which stay the source: a member added there is
+``VerdictName``, ``CheckStatusName``, ``DispositionName``, ``RightName``, ``ProvenanceActionName``) are ``Literal``
+types derived from the enums of :mod:`ledger.events`, :mod:`ledger.governance_reads` and
+:mod:`ledger.verification.rules` (and the timeline's actions, :data:`ledger.indexer.handlers.provenance.ACTIONS`),
+which stay the source: a member added there is
 accepted and documented here without an edit. (Literals, not the enums themselves: a bad value is then refused with
 pydantic's ``literal_error``, as it always was.) This module defines no value of its own.
 """
@@ -15,8 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from fastapi import Path, Query
 from pydantic import Field
 
-from ledger.events import CertificateStatus, OrganisationType, PartnerStatus, ProposalKind
+from ledger.events import CertificateStatus, Disposition, OrganisationType, PartnerStatus, ProposalKind, Right
 from ledger.governance_reads import ProposalStatus
+from ledger.indexer.handlers.provenance import ACTIONS
 from ledger.verification.rules import CheckStatus, Verdict
 from ledger.vocabulary import ADDRESS_PATTERN as ADDRESS_PATTERN
 from ledger.vocabulary import HEX32_PATTERN as HEX32_PATTERN
@@ -40,6 +43,9 @@ if TYPE_CHECKING:  # a Literal built at run time is opaque to mypy: the checker 
     CertificateStatusName = str
     VerdictName = str
     CheckStatusName = str
+    DispositionName = str
+    RightName = str
+    ProvenanceActionName = str
 else:
     OrgTypeName = Literal[tuple(OrganisationType.__members__)]
     PartnerStatusName = Literal[tuple(PartnerStatus.__members__)]
@@ -48,3 +54,6 @@ else:
     CertificateStatusName = Literal[tuple(CertificateStatus.__members__)]
     VerdictName = Literal[tuple(v.value for v in Verdict)]
     CheckStatusName = Literal[tuple(s.value for s in CheckStatus)]
+    DispositionName = Literal[tuple(Disposition.__members__)]
+    RightName = Literal[tuple(Right.__members__)]
+    ProvenanceActionName = Literal[tuple(dict.fromkeys(ACTIONS.values()))]

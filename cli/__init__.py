@@ -10,12 +10,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import _usage, certificates, consortium, governance, index, keys, provenance_actions, serve
+from cli import _usage, certificates, consortium, governance, index, keys, provenance, provenance_actions, serve
 from cli._shell import cli_language, run
 from ledger.i18n import LANGUAGES, use_language
 from ledger.i18n import gettext as _
 
-AREAS = (index, certificates, consortium, governance, provenance_actions, keys, serve)
+AREAS = (index, certificates, provenance, provenance_actions, consortium, governance, keys, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from cli._shell import api_client, api_options, hash_files, settings_of
+from cli.provenance import provenance_summary_lines
 from ledger.errors import LedgerError
 from ledger.i18n import N_
 from ledger.i18n import gettext as _
@@ -87,23 +88,32 @@ def cmd_verify(args: argparse.Namespace) -> int:
         except orjson.JSONDecodeError:
             document = None
     if args.rpc_url:
-        results = _verify_on_chain(args, path, document)
+        results, originals = _verify_on_chain(args, path, document)
     else:
         client = api_client(args)
         try:
             if document is not None:
-                results = [client.post("/verify/document", document)]
+                answer = client.post("/verify/document", document)
+                results = [answer]
             else:
                 answer = client.verify_file(path)
                 results = answer["results"] or [{"verdict": "NOT_FOUND", "checks": []}]
+            originals = answer.get("provenance", [])
         finally:
             client.close()
     for result in results:
         _print_verification(result, str(path))
+    if originals:
+        print(_("provenance (the verdict is the certificate's):"))
+        for line in provenance_summary_lines(originals):
+            print(line)
     return EXIT_VALID if any(r["verdict"] == "VALID" for r in results) else EXIT_NOT_VALID
 
 
-def _verify_on_chain(args: argparse.Namespace, path: Any, document: Any) -> list[dict[str, Any]]:
+def _verify_on_chain(
+    args: argparse.Namespace, path: Any, document: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The verifications and the provenance section, from the chain alone."""
     import time
 
     from ledger.chain.rpc import RpcClient
@@ -123,20 +133,23 @@ def _verify_on_chain(args: argparse.Namespace, path: Any, document: Any) -> list
             # Trustless: the chain is the node's, but the registry a document must name is the manifest's.
             binding = Binding(chain_id, deployment.contract("CertificateRegistry").address)
             found = [verifier.by_document(source, document, now, binding)]
+            originals = verifier.provenance(source, found)
         else:
             ((_path, fingerprint),) = hash_files([str(path)])
             found = verifier.by_fingerprint(source, fingerprint, now)
+            originals = verifier.provenance(source, found, fingerprint)
     finally:
         client.close()
     if not found:
-        return [{"verdict": "NOT_FOUND", "checks": []}]
-    return [
+        return [{"verdict": "NOT_FOUND", "checks": []}], originals
+    results = [
         {
             "verdict": v.verdict.value,
             "checks": [{"name": c.name, "status": c.status.value, "reason": c.reason} for c in v.checks],
         }
         for v in found
     ]
+    return results, originals
 
 
 def cmd_status(args: argparse.Namespace) -> int:

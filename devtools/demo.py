@@ -6,8 +6,11 @@ application and the council's signed votes, relayed in batches, with a suspensio
 and three open proposals (:mod:`devtools.demo_consortium`, the cast in :mod:`devtools.demo_partners`); then, at
 today's date, a textile mill's fabric certificate and a gallery's artwork certificate issued singly;
 a batch of diplomas from the university issued in one transaction with public fingerprints; one diploma revoked
-(issued in error) and the artwork suspended (under investigation). The original files and the wrapped certificate
-documents are written to a folder the user can drop into the web page. Seeding twice does nothing.
+(issued in error) and the artwork suspended (under investigation); then originals with a provenance
+(:mod:`devtools.demo_provenance`: an artwork sold, lent to a museum and restored, a fabric batch made into garments, a
+violin stolen and recovered, a watch still stolen). The original files and the wrapped certificate documents are
+written to a folder the user can drop into the web page. Seeding twice does nothing; a chain seeded before the
+provenance stories existed gets them on the next run.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from eth_account import Account
 
 from devtools.demo_consortium import ConsortiumHistory
 from devtools.demo_partners import PARTNERS
+from devtools.demo_provenance import DemoProvenance
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.devkeys import devnet_key
@@ -72,9 +76,16 @@ class Demo:
         return bool(partner[1] != PartnerStatus.NONE)
 
     def seed(self) -> bool:
-        """Seed once; returns False when the demo was already there."""
-        if self.seeded():
-            return False
+        """Seed once; returns False when the demo was already there (the provenance stories too)."""
+        seeded = not self.seeded() and self._seed_consortium()
+        if DemoProvenance(self).seed():
+            seeded = True
+        if seeded:
+            self._write_readme()
+        return seeded
+
+    def _seed_consortium(self) -> bool:
+        """The consortium's history and the certificates."""
         ConsortiumHistory(self.client, self.deployment).play()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._issue_single(
@@ -108,7 +119,6 @@ class Demo:
             [bytes.fromhex(p[2:]) for p in revoked["proof"]["proof"]],
         )
         self._tx(GALLERY, self.certificates, "suspend", self._certificate_id(GALLERY, artwork), 6)
-        self._write_readme()
         return True
 
     def _certificate_id(self, index: int, wrapped: dict[str, Any]) -> bytes:
@@ -119,7 +129,14 @@ class Demo:
         self, index: int, files: list[DemoFile], kind: str, attributes: dict[str, Any]
     ) -> list[dict[str, Any]]:
         name = next((p.name for p in PARTNERS if p.account == index), "University Blockchain Competence Centre")
-        issuer = Issuer(address=self.sender(index).address, name=name)
+        return self.documents(self.sender(index), name, files, kind, attributes)
+
+    def documents(
+        self, sender: TxSender, name: str, files: list[DemoFile], kind: str, attributes: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Write ``files`` and their wrapped certificate documents (one batch, issued by ``sender`` as ``name``) to
+        the demo folder; the wrapped documents."""
+        issuer = Issuer(address=sender.address, name=name)
         binding = ChainBinding(chain_id=self.deployment.chain_id, registry=self.certificates.address or "")
         originals_dir = self.out_dir / "originals"
         originals_dir.mkdir(parents=True, exist_ok=True)
@@ -137,9 +154,19 @@ class Demo:
         return wrapped
 
     def _issue_single(self, index: int, f: DemoFile, kind: str, attributes: dict[str, Any]) -> dict[str, Any]:
-        (wrapped,) = self._documents(index, [f], kind, attributes)
+        name = next((p.name for p in PARTNERS if p.account == index), "University Blockchain Competence Centre")
+        return self.issue_single(self.sender(index), name, f, kind, attributes)
+
+    def issue_single(
+        self, sender: TxSender, name: str, f: DemoFile, kind: str, attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Issue one certificate for ``f`` from ``sender`` (an issuer partner named ``name``); its wrapped document."""
+        (wrapped,) = self.documents(sender, name, [f], kind, attributes)
         fingerprint = wrapped_fingerprint(wrapped)
-        self._tx(index, self.certificates, "issue", bytes.fromhex(wrapped["proof"]["merkleRoot"][2:]), fingerprint, 0)
+        root = bytes.fromhex(wrapped["proof"]["merkleRoot"][2:])
+        sender.transact(
+            Call(self.certificates.address, self.certificates.encode("issue", root, fingerprint, 0)), self.certificates
+        )
         return wrapped
 
     def _issue_batch(self, index: int, files: list[DemoFile], kind: str) -> list[dict[str, Any]]:
@@ -160,6 +187,12 @@ class Demo:
             "artwork-evening-light.txt   SUSPENDED (under investigation, Kunstverein Gallery North)\n"
             "diploma-003.txt             REVOKED (issued in error, University)\n"
             "diploma-*.txt (others)      VALID (one batch of 8, one transaction)\n"
+            "\nWith a provenance (owner, holder, what happened to it; provenance/ holds the evidence documents whose\n"
+            "hashes are on chain):\n"
+            "artwork-001.txt             VALID; sold, lent to a museum, restored (Kunstverein Gallery North)\n"
+            "fabric-batch-0042.txt       its batch, made into two garments (Weberei Lindner Textile Mill)\n"
+            "violin-2291.txt             VALID; stolen, then recovered (Instrumentenbau Markneukirchen)\n"
+            "watch-3104.txt              VALID certificate, but the watch is reported STOLEN (Uhrenatelier Kessler)\n"
         )
 
 

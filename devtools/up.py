@@ -79,6 +79,7 @@ def banner(settings: Settings, rpc_url: str, demo_dir: Path, api_key_file: Path 
         "",
         "Try first:",
         f"  1. open {page} and drop a file from {demo_dir}/originals onto the page",
+        "     (artwork-001.txt: its provenance, a sale, a museum loan, a restoration; watch-3104.txt: reported stolen)",
         f"  2. .venv/bin/originals verify {demo_dir}/originals/fabric-batch-0042.txt",
         f"  3. .venv/bin/originals verify {demo_dir}/certificates/diploma-003.txt.originals.json   (revoked)",
         "  4. .venv/bin/originals partners",
@@ -177,7 +178,7 @@ def run(options: UpOptions) -> int:
             from devtools.demo import Demo
 
             if Demo(client, deployment, demo_dir).seed():
-                log.info("demo consortium and certificates seeded; files in %s", demo_dir)
+                log.info("demo consortium, certificates and provenance seeded; files in %s", demo_dir)
             api_key_file = _demo_api_key(settings, devnet_dir)
         from ledger.indexer.runner import build_indexer
 

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.errors import LedgerError
+from ledger.i18n import gettext as _
+
 CBV_BIZSTEP_URI = "https://ref.gs1.org/cbv/BizStep-"
 """The GS1 web URI of a standard business step (CBV 2.0): ``https://ref.gs1.org/cbv/BizStep-inspecting``."""
 
@@ -99,7 +102,7 @@ BY_NAME: dict[str, BusinessStep] = {step.name: step for step in STEPS.values()}
 """Every known business step by word (``inspecting``), for the CLI and the API, which take words."""
 
 
-class UnknownBusinessStep(ValueError):
+class UnknownBusinessStep(LedgerError, ValueError):
     """A word that names no business step of :data:`STEPS`."""
 
 
@@ -116,5 +119,7 @@ def code_of(name: str) -> int:
             word = word[len(prefix) :]
     step = BY_NAME.get(word)
     if step is None:
-        raise UnknownBusinessStep(f"unknown business step {name!r}; known: {', '.join(sorted(BY_NAME))}")
+        raise UnknownBusinessStep(
+            _("unknown business step {name!r}; known: {known}", name=name[:80], known=", ".join(sorted(BY_NAME)))
+        )
     return step.code

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from eth_utils import keccak
+from eth_hash.auto import keccak
 
 from ledger.errors import LedgerError
 from ledger.i18n import gettext as _

@@ -1,6 +1,6 @@
 """Plain words shared by every place a person reads them (the API's sentences, the PDF certificate, the CLI): a verdict,
-an organisation type, a moment, each in the current language (:mod:`ledger.i18n`). The codes they stand for never
-change with the language; only these words do.
+an organisation type, an original's disposition, a moment, each in the current language (:mod:`ledger.i18n`). The
+codes they stand for never change with the language; only these words do.
 """
 
 from __future__ import annotations
@@ -42,6 +42,22 @@ def org_type(code: str | None) -> str:
     """An organisation type's code as a phrase, in the current language (an unknown code as lower-case words)."""
     code = code or ""
     return _(ORG_TYPES[code]) if code in ORG_TYPES else code.replace("_", " ").lower()
+
+
+DISPOSITIONS = {
+    "NONE": N_("nothing reported"),
+    "LOST": N_("LOST"),
+    "STOLEN": N_("STOLEN"),
+    "DESTROYED": N_("DESTROYED"),
+    "RECALLED": N_("RECALLED"),
+}
+"""An original's disposition (``ledger.events.Disposition``) as the word shown for it; all but NONE in capitals, as
+a verifier must not overlook them."""
+
+
+def disposition(code: str) -> str:
+    """The word for a disposition code, in the current language."""
+    return _(DISPOSITIONS[code]) if code in DISPOSITIONS else code
 
 
 def moment(unix: int) -> str:

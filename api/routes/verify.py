@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import FactsDep, SettingsDep, SourceQuery, facts_source
 from api.problems import Problem
-from api.schemas import WRAPPED_DOCUMENT_SCHEMA, VerificationResult, VerificationsResult
+from api.schemas import WRAPPED_DOCUMENT_SCHEMA, VerificationAnswer, VerificationsResult
 from api.vocabulary import Hex32Path
 from ledger import certificate_pdf
 from ledger.documents import DocumentError
@@ -66,12 +66,14 @@ def fingerprint_answer(fingerprint: str, source: FactSource) -> dict[str, Any]:
     with source.session() as snapshot:
         found = verifier.by_fingerprint(snapshot, fingerprint, int(time.time()))
         block = snapshot.indexed_block()
+        provenance = verifier.provenance(snapshot, found, fingerprint)
     return {
         "fingerprint": fingerprint.lower(),
         "verdict": verifier.overall(found).value,
         "results": [result(v, source, block) for v in found],
         "source": _source_name(source),
         "indexed_block": block,
+        "provenance": provenance,
     }
 
 
@@ -79,7 +81,8 @@ def certificate_answer(certificate_id: str, source: FactSource) -> dict[str, Any
     with source.session() as snapshot:
         found = verifier.by_id(snapshot, certificate_id, int(time.time()))
         block = snapshot.indexed_block()
-    return result(found, source, block)
+        provenance = verifier.provenance(snapshot, [found])
+    return result(found, source, block) | {"provenance": provenance}
 
 
 async def _answer(source: FactSource, lookup: Callable[[str, FactSource], T], key: str) -> T:
@@ -106,7 +109,7 @@ async def verify_fingerprint(request: Request, fingerprint: Hex32Path, source: S
     return _json(await _answer(await facts_source(request, source), fingerprint_answer, fingerprint))
 
 
-@router.get("/certificate/{certificate_id}", response_model=VerificationResult)
+@router.get("/certificate/{certificate_id}", response_model=VerificationAnswer)
 async def verify_certificate(request: Request, certificate_id: Hex32Path, source: SourceQuery = "index") -> Response:
     """Verify a certificate by its id (keccak256 of issuer and root: it names exactly one certificate), or a published
     document by its leaf. A leaf resolves only inside the certificates that publish it; when certificates of several
@@ -133,7 +136,7 @@ async def verify_file(file: UploadFile, source: FactsDep, settings: SettingsDep)
 
 @router.post(
     "/document",
-    response_model=VerificationResult,
+    response_model=VerificationAnswer,
     openapi_extra=DOCUMENT_REQUEST,
 )
 def verify_document(
@@ -142,13 +145,26 @@ def verify_document(
     document: DocumentBody,
 ) -> dict[str, Any]:
     """Verify a wrapped certificate document, also one with hidden fields."""
-    verification, block = verified_document(request, source, document)
-    return result(verification, source, block)
+    return document_answer(request, source, document)
+
+
+def document_answer(request: Request, source: FactSource, document: Any) -> dict[str, Any]:
+    """The answer of a presented wrapped document (the JSON, or the PDF that carries it), with its provenance."""
+    verification, block, provenance = judged_document(request, source, document, with_provenance=True)
+    return result(verification, source, block) | {"provenance": provenance}
 
 
 def verified_document(request: Request, source: FactSource, document: Any) -> tuple[Verification, int | None]:
     """A presented wrapped document's verification and the indexed block it was read at (for every route that takes
     a document: the JSON, the PDF that carries it, the PDF certificate made of it)."""
+    verification, block, _provenance = judged_document(request, source, document)
+    return verification, block
+
+
+def judged_document(
+    request: Request, source: FactSource, document: Any, with_provenance: bool = False
+) -> tuple[Verification, int | None, list[dict[str, Any]]]:
+    """:func:`verified_document`, and its provenance section when asked for (from the same session)."""
     binding = request.app.state.binding()
     if binding is None:  # fail closed: a document is only ever judged against the deployment the index follows
         raise Problem(
@@ -160,12 +176,13 @@ def verified_document(request: Request, source: FactSource, document: Any) -> tu
         with source.session() as snapshot:
             verification = verifier.by_document(snapshot, document, int(time.time()), binding)
             block = snapshot.indexed_block()
+            provenance = verifier.provenance(snapshot, [verification]) if with_provenance else []
     except DocumentError as exc:
         raise Problem(422, _("Invalid certificate document"), str(exc)) from None
-    return verification, block
+    return verification, block, provenance
 
 
-@router.post("/pdf", response_model=VerificationResult)
+@router.post("/pdf", response_model=VerificationAnswer)
 async def verify_pdf(request: Request, file: UploadFile, source: FactsDep, settings: SettingsDep) -> dict[str, Any]:
     """Verify a PDF certificate: the certificate document embedded in it is verified as ``POST /verify/document``
     would (a PDF without one is a 422: verify a printed copy through its QR code)."""
@@ -182,5 +199,4 @@ async def verify_pdf(request: Request, file: UploadFile, source: FactsDep, setti
         document = await run_in_threadpool(certificate_pdf.extract_document, bytes(data), settings.max_request_bytes)
     except certificate_pdf.PdfError as exc:
         raise Problem(422, _("Invalid PDF certificate"), str(exc)) from None
-    verification, block = await run_in_threadpool(verified_document, request, source, document)
-    return result(verification, source, block)
+    return await run_in_threadpool(document_answer, request, source, document)

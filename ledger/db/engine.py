@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 """The newest migration's revision (tests/ledger/db/test_migrations.py pins it to Alembic's head). A database already
 there needs no Alembic at all: importing and running it takes a few hundred milliseconds of every indexer start."""
 SQLITE_PAGE_SIZE = 16_384

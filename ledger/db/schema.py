@@ -33,8 +33,9 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-SCHEMA_VERSION = 2
-"""2: contracts v2 (certificates keyed by id = keccak256(issuer, root), council decisions, details changes)."""
+SCHEMA_VERSION = 3
+"""2: contracts v2 (certificates keyed by id = keccak256(issuer, root), council decisions, details changes); 3: block
+times of events (``chain_events.block_timestamp``, ``provenance_events.at``, ``originals.registered_at``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -87,9 +88,13 @@ chain_events = Table(
     Column("event", String(32), nullable=False),
     Column("entity", String(80), nullable=False),
     Column("args", Text, nullable=False),
+    Column("block_timestamp", BigInteger),
     Index(None, "block_number", "log_index"),
     Index(None, "entity", "block_number"),
 )
+"""``block_timestamp`` is the time of the event's block as the node's log said it (``blockTimestamp``; null from a
+node that leaves it out, and in rows written before migration 0007): a replay hands it to the handlers again, so the
+derived times of a rebuilt entity are the ones first written."""
 
 partners = Table(
     "partners",
@@ -295,6 +300,7 @@ originals = Table(
     _hash("parent"),
     Column("registered_block", BigInteger, nullable=False),
     Column("registered_log_index", Integer, nullable=False),
+    Column("registered_at", BigInteger),
     _hash("tx_hash", nullable=False),
     Column("updated_block", BigInteger, nullable=False),
     Index(None, "owner", "id"),
@@ -308,7 +314,8 @@ contract keeps it: ``holder`` is who holds it (the owner when ``third_party_hold
 to the new owner), ``parent`` the original it was made from (OriginalDerived). Every column is set from the events
 alone (no counter), so applying an event again changes nothing. Registrations of one identifier by several
 registrars are ordered by (``registered_block``, ``registered_log_index``): the first is the identifier's first
-registration. The registration time is the time of ``registered_block``."""
+registration. ``registered_at`` is the time of ``registered_block`` (null when the node's logs carried no block time,
+and in rows written before migration 0007)."""
 
 provenance_events = Table(
     "provenance_events",
@@ -317,6 +324,7 @@ provenance_events = Table(
     Column("log_index", Integer, primary_key=True),
     _hash("original", nullable=False),
     Column("block_number", BigInteger, nullable=False),
+    Column("at", BigInteger),
     Column("action", String(24), nullable=False),
     _address("actor", nullable=False),
     _address("party"),
@@ -337,7 +345,8 @@ provenance_events = Table(
 acted (the registrar, the offering or reporting party, the recipient who rejected, the holder or recorder of a
 lifecycle event) and ``party`` the other address (the owner at registration, the holder, the recipient, the one-time
 key, the claimant, the consenting holder); ``reference`` the hash the event carries (the identifier, the certificate
-id, the parent, the evidence or remark hash). Columns an event does not carry are null."""
+id, the parent, the evidence or remark hash). ``at`` is the time of the event's block (null when the node's logs
+carried none, and in rows written before migration 0007). Columns an event does not carry are null."""
 
 provenance_batches = Table(
     "provenance_batches",

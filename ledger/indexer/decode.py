@@ -35,6 +35,8 @@ class RawLog:
     tx_hash: str
     log_index: int
     removed: bool = False
+    block_timestamp: int | None = None
+    """The block's time (``blockTimestamp``, which anvil and recent nodes put in every log); None when absent."""
 
     @classmethod
     def from_rpc(cls, obj: Mapping[str, Any]) -> RawLog:
@@ -54,6 +56,7 @@ class RawLog:
                 obj["transactionHash"].lower(),
                 int(obj["logIndex"], 16),
                 bool(obj.get("removed", False)),
+                int(stamp, 16) if (stamp := obj.get("blockTimestamp")) is not None else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise DecodeError(f"malformed log object from the node: {exc!r} in {dict(obj)!r:.200}") from exc
@@ -69,6 +72,8 @@ class DecodedLog:
     block_hash: str
     tx_hash: str
     log_index: int
+    block_timestamp: int | None = None
+    """The block's time when the node said it (:attr:`RawLog.block_timestamp`); kept in ``chain_events`` for replays."""
 
     @property
     def name(self) -> str:
@@ -235,7 +240,13 @@ def _fast_decoder(plan: _Plan, inputs: Sequence[Mapping[str, Any]]) -> Callable[
 
     def slow(log: RawLog) -> DecodedLog:
         return _new_decoded_log(
-            plan.decode(log), log.address, log.block_number, log.block_hash, log.tx_hash, log.log_index
+            plan.decode(log),
+            log.address,
+            log.block_number,
+            log.block_hash,
+            log.tx_hash,
+            log.log_index,
+            log.block_timestamp,
         )
 
     if plan.dynamic:
@@ -305,7 +316,8 @@ def _fast_decoder(plan: _Plan, inputs: Sequence[Mapping[str, Any]]) -> Callable[
         f"                if not ({' or '.join(bounds) or 'False'}):",
         f"                    event = build({', '.join(args)})",
         "                    return new_log(",
-        "                        event, log.address, log.block_number, log.block_hash, log.tx_hash, log.log_index",
+        "                        event, log.address, log.block_number, log.block_hash, log.tx_hash, log.log_index,",
+        "                        log.block_timestamp,",
         "                    )",
         "    return slow(log)",
     ]

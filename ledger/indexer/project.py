@@ -59,6 +59,7 @@ EVENT_COLUMNS = (
     "event",
     "entity",
     "args",
+    "block_timestamp",
 )
 
 
@@ -160,6 +161,7 @@ class Projector:
                         type(event).__name__,
                         key,
                         orjson.dumps(event).decode(),
+                        item.block_timestamp,
                     )
                 )
         insert_ignore_rows(conn, s.chain_events, EVENT_COLUMNS, events)
@@ -202,6 +204,7 @@ class Projector:
                     row["block_hash"],
                     row["tx_hash"],
                     row["log_index"],
+                    row["block_timestamp"],
                 )
                 for row in rows
             ]

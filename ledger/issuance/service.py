@@ -134,8 +134,13 @@ class IssuanceService:
         root: str | None,
         documents: int,
         leaf: str | None = None,
+        contract: ContractBinding | None = None,
     ) -> Receipt:
         """Estimate, send (gas with headroom, capped at the block gas limit) and wait until mined; record it.
+
+        ``contract`` is the certificate registry unless given (the provenance registry's writes,
+        :mod:`ledger.issuance.provenance`, share this path, the issuer's sender and its nonces); ``certificate`` is then
+        the id of what the transaction is about (an original, a batch root).
 
         The transaction is recorded once mined, or when it is not mined in time (it may still be, and
         ``GET /transactions/{tx}`` then follows it); a revert is not recorded, there is nothing to follow.
@@ -145,9 +150,10 @@ class IssuanceService:
             TransactionTimeout: not mined within ``mined_timeout`` seconds.
         """
         sender = self._sender(issuer)
-        call = sender.simulated(Call(self.certificates.address, data), self.certificates)
+        target = contract or self.certificates
+        call = sender.simulated(Call(target.address, data), target)
         try:
-            receipt = sender.send_and_wait(call, self.mined_timeout, self.certificates)
+            receipt = sender.send_and_wait(call, self.mined_timeout, target)
         except TransactionTimeout as exc:
             self._record(exc.tx_hash, action, certificate, root, issuer.address, documents, leaf)
             raise

@@ -1,18 +1,21 @@
 """What verification knows about a certificate, whichever source it comes from, and the source's interface.
 
-A source (:mod:`ledger.verification.sources`: the SQL index, or the chain itself) answers three questions — which
-(certificate, document) pairs certify a fingerprint, which one an id names, and the :class:`CertificateFacts` of a
-(certificate, document) — so the rules (:mod:`ledger.verification.rules`) apply to either, and a test holds the two
-sources to the same answers.
+A source (:mod:`ledger.verification.sources`: the SQL index, or the chain itself) answers four questions — which
+(certificate, document) pairs certify a fingerprint, which one an id names, the :class:`CertificateFacts` of a
+(certificate, document), and which originals the provenance registry holds under a fingerprint or linked to a
+certificate (:class:`OriginalFact`) — so the rules (:mod:`ledger.verification.rules`) apply to either, and a test holds
+the two sources to the same answers. The originals never change a verdict: a verdict is the certificate's, and the
+provenance section beside it says who owns the original and whether it is lost or stolen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from ledger.events import ISSUER, CertificateStatus, OrganisationType, PartnerStatus
+from ledger.events import ISSUER, CertificateStatus, Disposition, OrganisationType, PartnerStatus
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,51 @@ class CertificateFacts:
     log_index: int | None = None
 
 
+@dataclass(frozen=True)
+class OriginalFact:
+    """An original of the provenance registry as a verification answer shows it (its *summary*).
+
+    ``first_registration`` says whether no registration of its identifier came before it (by block, then log index):
+    registering an identifier that another partner registered is allowed, and a verifier sees who was first.
+    """
+
+    id: str
+    identifier: str
+    registrar: str
+    registrar_name: str | None
+    registered_at: int | None
+    registered_block: int
+    registered_log_index: int
+    owner: str
+    holder: str
+    soulbound: bool
+    disposition: Disposition
+    first_registration: bool
+
+    def summary(self) -> dict[str, Any]:
+        """The original summary of the API's answers (issue 16's shape)."""
+        return {
+            "id": self.id,
+            "identifier": self.identifier,
+            "registrar": self.registrar,
+            "registrar_name": self.registrar_name,
+            "registered_at": self.registered_at,
+            "registered_block": self.registered_block,
+            "owner": self.owner,
+            "holder": self.holder,
+            "soulbound": self.soulbound,
+            "disposition": self.disposition.name,
+            "first_registration": self.first_registration,
+        }
+
+
+def in_registration_order(found: list[OriginalFact]) -> list[OriginalFact]:
+    """The one order of a provenance section, on every fact source: the first registration first (block, then log
+    index; one original appears once)."""
+    unique = {f.id: f for f in found}
+    return sorted(unique.values(), key=lambda f: (f.registered_block, f.registered_log_index))
+
+
 def newest_first(found: list[CertificateFacts]) -> list[CertificateFacts]:
     """The one order of several certificates (of an original, or publishing a leaf), on every fact source: newest
     issuance first (block, then log index), ties (documents of one batch) by id and leaf."""
@@ -103,6 +151,11 @@ class FactSource(Protocol):
     def facts_by_id(self, key: str) -> list[CertificateFacts]:
         """The certificate whose id is ``key`` (one), or else every certificate that publishes ``key`` as a leaf,
         newest first; empty when neither."""
+        ...
+
+    def provenance(self, identifiers: Sequence[str], certificate_ids: Sequence[str]) -> list[OriginalFact]:
+        """Every original registered under one of ``identifiers`` or linked (CertificateLinked) to one of
+        ``certificate_ids``, the first registration first (:func:`in_registration_order`)."""
         ...
 
     def session(self) -> AbstractContextManager[FactSource]:

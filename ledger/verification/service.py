@@ -1,6 +1,6 @@
 """The verification service: find what a fingerprint, an id or a document refers to, gather its facts from a
-source (index or chain) and apply the rules of :mod:`ledger.verification.rules`. Shared by the API, the CLI and the
-web page."""
+source (index or chain) and apply the rules of :mod:`ledger.verification.rules`; and, beside the verdict, the
+provenance of the originals concerned (:func:`provenance`). Shared by the API, the CLI and the web page."""
 
 from __future__ import annotations
 
@@ -91,6 +91,19 @@ def by_document(source: FactSource, obj: Any, now: int, binding: Binding) -> Ver
         # The certificate the document claims: the one its stated issuer issued with its root (ids bind both).
         facts = source.facts(certificate_id(issuer, root), leaf, root=root)
     return verify_facts(facts, document, now, binding)
+
+
+def provenance(
+    source: FactSource, verifications: list[Verification], fingerprint: str | None = None
+) -> list[dict[str, Any]]:
+    """The provenance section of an answer: the summaries of every original registered under the verified
+    fingerprint (``fingerprint``, or the certificates' own) or linked to a verified certificate, the first
+    registration first. It never changes the verdict (the certificate's); it says who owns the original now and
+    whether it is lost or stolen."""
+    identifiers = [fingerprint] if fingerprint else []
+    identifiers += [v.facts.fingerprint for v in verifications if v.facts is not None and v.facts.fingerprint]
+    certificates = [v.facts.id for v in verifications if v.facts is not None and v.facts.issued]
+    return [original.summary() for original in source.provenance(identifiers, certificates)]
 
 
 Now = Callable[[], int]

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
+from support.api_scenario import Scenario
 from support.governance import RELAYER
 from support.write_world import PASSWORD, write_keystore
 
@@ -39,21 +40,27 @@ MULTIPART_FALSE_ALARMS = [negative_data_rejection]
 """An uploaded file is bytes: schemathesis "breaks" the file part by sending e.g. ``null`` as its content, which is
 still a valid file (of four bytes), so accepting it is right."""
 LISTS = ("/certificates", "/partners", "/proposals")
-REFUSED_BY_CONTENT = {"/pdf", "/verify/pdf"}
+REFUSED_BY_CONTENT = {"/pdf", "/verify/pdf", "/originals", "/digital-link"}
 """Routes that refuse (422) what the schema cannot describe: a PDF certificate is made only of an intact document, and
-only a PDF that carries one is read; any bytes are a valid file and any wrapped document fits the schema."""
+only a PDF that carries one is read; any bytes are a valid file and any wrapped document fits the schema; the list of
+originals takes exactly one of its three filters (query parameters cannot say "one of"), and its cursor is of the
+filter's sort key; a GTIN has a check digit."""
+TIMELINE = "/originals/{original_id}/provenance"
 
 
 @pytest.fixture(scope="session")
 def fuzzed_app(
-    sqlite_indexed: Settings, tmp_path_factory: pytest.TempPathFactory
+    sqlite_indexed: Settings, scenario: Scenario, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[FastAPI, dict[str, str]]]:
     """The app over the SQLite index, with a relayer (signed actions are refused for their signatures, not with a
-    503), and a genuine second-page cursor of each list."""
+    503), and a genuine second-page cursor of each list (and of an original's timeline: any original's page takes
+    it)."""
     keystore = write_keystore(tmp_path_factory.mktemp("relayer"), devnet_key(RELAYER))
     settings = sqlite_indexed.model_copy(update={"relayer_keystore": keystore, "relayer_password": SecretStr(PASSWORD)})
     with TestClient(create_app(settings)) as client:
         cursors = {path: client.get(path, params={"limit": 1}).json()["next_cursor"] for path in LISTS}
+        timeline = client.get(f"/originals/{scenario.originals['charter']}/provenance", params={"limit": 1})
+        cursors[TIMELINE] = timeline.json()["next_cursor"]
         assert all(cursors.values()), "every list needs a second page for its cursor"
         yield client.app, cursors  # type: ignore[misc]
 

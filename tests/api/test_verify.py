@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from support.api_scenario import CHANNELS, Case, Scenario
+from support.provenance_expected import charter_summary, expected_provenance, frame_summary, second_summary
 
 from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
@@ -205,7 +206,20 @@ def expected_by_fingerprint(sc: Scenario, case: Case) -> dict[str, Any]:
     results = [expected_result(sc, sc.cases[n], "fingerprint") for n in names if found(sc.cases[n], "fingerprint")]
     verdicts = [r["verdict"] for r in results]
     overall = "NOT_FOUND" if not results else "VALID" if "VALID" in verdicts else verdicts[0]
-    return {"fingerprint": case.fingerprint, "verdict": overall, "results": results}
+    return {
+        "fingerprint": case.fingerprint,
+        "verdict": overall,
+        "results": results,
+        "provenance": expected_provenance(sc, case.fingerprint),
+    }
+
+
+def expected_answer(sc: Scenario, case: Case, channel: str) -> dict[str, Any]:
+    """The answer of a lookup by certificate id or by document: its result and the provenance of the originals of the
+    certificate it found (registered under its fingerprint or linked to it)."""
+    answer = expected_result(sc, case, channel)
+    fingerprint = None if answer["certificate"] is None else answer["certificate"]["fingerprint"]
+    return answer | {"provenance": expected_provenance(sc, fingerprint)}
 
 
 def cases_with(channel: str) -> list[str]:
@@ -279,7 +293,7 @@ def test_verifying_a_certificate_id_names_the_failing_check_with_its_reason(
     response = ask(api, case, "id")
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert without_source(answer) == expected_result(scenario, case, "id")
+    assert without_source(answer) == expected_answer(scenario, case, "id")
     assert_from_index(answer, scenario)
 
 
@@ -313,8 +327,43 @@ def test_verifying_a_wrapped_document_checks_its_integrity_and_its_standing_on_c
     response = ask(api, case, "document")
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert without_source(answer) == expected_result(scenario, case, "document")
+    assert without_source(answer) == expected_answer(scenario, case, "document")
     assert_from_index(answer, scenario)
+
+
+# -- provenance -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("channel", CHANNELS["wrapped-single"])
+@pytest.mark.parametrize("source", ["index", "chain"])
+def test_a_stolen_original_is_named_beside_its_certificates_unchanged_verdict(
+    api: TestClient, scenario: Scenario, channel: str, source: str
+) -> None:
+    """The charter's certificate is valid; its first registration, sold and then reported stolen, comes first, a
+    second partner's later registration of the same fingerprint is flagged as not the first, and the frame linked to
+    the certificate (under another identifier) is named too."""
+    answer = ask(api, scenario.cases["wrapped-single"], channel, source).json()
+    assert answer["verdict"] == "VALID"
+    assert answer["provenance"] == [charter_summary(scenario), second_summary(scenario), frame_summary(scenario)]
+    assert [(o["disposition"], o["first_registration"]) for o in answer["provenance"]] == [
+        ("STOLEN", True),
+        ("NONE", False),
+        ("NONE", True),  # the frame: linked to the certificate, registered under a serial of its own
+    ]
+
+
+def test_a_fingerprint_without_certificate_still_shows_the_originals_registered_under_it(
+    api: TestClient, scenario: Scenario
+) -> None:
+    """A serial registered without a certificate: NOT_FOUND (no certificate), and its original all the same."""
+    from support import devchain
+    from support.provenance_expected import copy_summary
+
+    serial = devchain.h32(1, "api-charter-copy")
+    for source in ("index", "chain"):
+        answer = api.get(f"/verify/fingerprint/{serial}", params={"source": source}).json()
+        assert (answer["verdict"], answer["results"]) == ("NOT_FOUND", [])
+        assert answer["provenance"] == [copy_summary(scenario)]
 
 
 # -- the two sources agree ------------------------------------------------------------------------------------------
@@ -409,6 +458,7 @@ def test_a_document_made_of_a_batch_nodes_two_children_is_tampered_not_valid(
             NO_STANDING,
         ],
         "certificate": None,
+        "provenance": [],
     }
 
 
@@ -425,12 +475,12 @@ def test_another_issuers_revoked_copy_of_a_leaf_changes_nothing_the_owners_looku
     case, copy_ = scenario.cases["public-batch-0"], scenario.cases["hijack-single"]
     assert copy_.id != case.id and copy_.root == case.leaf
     by_leaf = api.get(f"/verify/certificate/{case.leaf}", params={"source": source}).json()
-    assert without_source(by_leaf) == expected_result(scenario, case, "id")
+    assert without_source(by_leaf) == expected_answer(scenario, case, "id")
     assert by_leaf["verdict"] == "VALID" and by_leaf["certificate"]["issuer"] == scenario.partner("uni").address
     by_id = api.get(f"/verify/certificate/{case.id}", params={"source": source}).json()
     assert by_id["verdict"] == "VALID" and by_id["certificate"]["id"] == case.id
     by_document = api.post("/verify/document", params={"source": source}, json=case.document).json()
-    assert without_source(by_document) == expected_result(scenario, case, "document")
+    assert without_source(by_document) == expected_answer(scenario, case, "document")
     by_fingerprint = api.get(f"/verify/fingerprint/{case.fingerprint}", params={"source": source}).json()
     assert by_fingerprint["verdict"] == "VALID"
     assert [(r["certificate"]["id"], r["verdict"]) for r in by_fingerprint["results"]] == [
@@ -466,7 +516,7 @@ def test_a_leaf_published_by_two_issuers_is_ambiguous_never_answered_with_the_ot
     )
     assert api.get(f"/verify/certificate/{case.id}", params={"source": source}).json()["verdict"] == "VALID"
     by_document = api.post("/verify/document", params={"source": source}, json=case.document).json()
-    assert without_source(by_document) == expected_result(scenario, case, "document")
+    assert without_source(by_document) == expected_answer(scenario, case, "document")
 
 
 # -- the binding cannot be hidden -----------------------------------------------------------------------------------
@@ -477,7 +527,8 @@ def unattributed(expected: dict[str, Any], issuer_hidden: bool) -> dict[str, Any
     is looked up, so nothing is attributed."""
     if not issuer_hidden:
         return expected
-    return {**expected, "checks": [expected["checks"][0], NOT_ISSUED, NO_IDENTITY, NO_STANDING], "certificate": None}
+    checks = [expected["checks"][0], NOT_ISSUED, NO_IDENTITY, NO_STANDING]
+    return {**expected, "checks": checks, "certificate": None, "provenance": []}
 
 
 def binding_hidden(hidden: list[str]) -> dict[str, Any]:
@@ -503,7 +554,7 @@ def test_a_document_hiding_a_binding_field_is_tampered_not_valid(
     document = WrappedDocument(case.document).hide(hidden)
     response = api.post("/verify/document", params={"source": source}, json=document)
     assert response.status_code == 200, response.text
-    expected = unattributed(expected_result(scenario, case, "document"), "issuer.address" in hidden)
+    expected = unattributed(expected_answer(scenario, case, "document"), "issuer.address" in hidden)
     assert without_source(response.json()) == {
         **expected,
         "verdict": "TAMPERED",
@@ -523,7 +574,7 @@ def test_a_fully_redacted_document_is_tampered_not_valid(
     assert redacted["data"] == {}
     response = api.post("/verify/document", params={"source": source}, json=redacted)
     assert response.status_code == 200, response.text
-    expected = unattributed(expected_result(scenario, case, "document"), True)
+    expected = unattributed(expected_answer(scenario, case, "document"), True)
     assert without_source(response.json()) == {
         **expected,
         "verdict": "TAMPERED",

@@ -112,6 +112,7 @@ def test_originals_up_starts_serves_stops_and_continues_where_it_stopped(up: Up)
     assert first["artwork-evening-light.txt"] == "SUSPENDED"
     assert first["diploma-003.txt"] == "REVOKED"
     assert [name for name, verdict in first.items() if verdict == "VALID"] == [
+        "artwork-001.txt",
         "diploma-001.txt",
         "diploma-002.txt",
         "diploma-004.txt",
@@ -120,6 +121,8 @@ def test_originals_up_starts_serves_stops_and_continues_where_it_stopped(up: Up)
         "diploma-007.txt",
         "diploma-008.txt",
         "fabric-batch-0042.txt",
+        "violin-2291.txt",
+        "watch-3104.txt",
     ]
     page = httpx.get(up.api + "/", timeout=10)
     assert page.status_code == 200

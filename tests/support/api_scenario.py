@@ -26,8 +26,13 @@ from ledger.documents import CertificateDocument, WrappedDocument, certificate_i
 from ledger.events import ISSUER, OrganisationType, ProposalKind
 from support import devchain
 
+ZERO_ADDRESS = "0x" + "00" * 20
 CHAIN_LAG_SECONDS = 2 * 24 * 3600
 """How far the chain's clock starts behind the wall clock."""
+
+
+def _b32(value: str) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x"))
 
 
 def sha256_hex(data: bytes) -> str:
@@ -129,6 +134,11 @@ class Scenario:
     cutoff: int = 0
     head: int = 0
     start_block: int = 0
+    originals: dict[str, str] = field(default_factory=dict)
+    """Originals of the provenance story by name (see :meth:`_Builder.provenance`): their ids."""
+    provenance_registry: str = ""
+    provenance_times: dict[str, int] = field(default_factory=dict)
+    """The offer's ``deadline`` and the inspection's ``occurred`` time of the provenance story."""
 
     def partner(self, key: str) -> Partner:
         return self.partners[key]
@@ -217,6 +227,52 @@ class _Builder:
             "suspend-foundation", 1, ProposalKind.SUSPEND, self.s.partner("foundation").address, 0, 0
         )
         self.record("suspend-foundation.vote", self.c.partner_tx(2, "vote", proposal_id, False))
+
+    # -- provenance -----------------------------------------------------------------------------------------------
+
+    def provenance(self) -> None:
+        """The provenance of the wrapped single certificate's original (the ministry's town charter).
+
+        The ministry registers it under the certified fingerprint for the applicant (account 8), linked to the
+        certificate; the mill registers the same identifier later (held by the foundation: not the first
+        registration); the ministry registers the charter's frame under a serial of its own, linked to the same
+        certificate; the mill derives a copy from its own registration. Account 8 sells the charter to the lab (5),
+        which records an inspection and reports it stolen. Every step is recorded in ``txs`` as ``prov.<step>``.
+        """
+        from ledger.cbv import code_of
+
+        s, c = self.s, self.c
+        case = s.cases["wrapped-single"]
+        assert case.fingerprint is not None and case.id is not None
+        identifier, certificate = _b32(case.fingerprint), _b32(case.id)
+        ministry, mill = s.partner("ministry").account, s.partner("mill").account
+        receipt = c.prov_tx(ministry, "enrolLinked", identifier, c.address(8), ZERO_ADDRESS, False, [certificate], [])
+        self.record("prov.register", receipt)
+        s.originals["charter"] = receipt.logs[0]["topics"][1].lower()
+        receipt = c.prov_tx(mill, "enrolOriginal", identifier, c.address(mill), c.address(4), False)
+        self.record("prov.second", receipt)
+        s.originals["second"] = receipt.logs[0]["topics"][1].lower()
+        frame_identifier = _b32(devchain.h32(4, "api-charter-frame"))
+        receipt = c.prov_tx(
+            ministry, "enrolLinked", frame_identifier, c.address(ministry), ZERO_ADDRESS, False, [certificate], []
+        )
+        self.record("prov.frame", receipt)
+        s.originals["frame"] = receipt.logs[0]["topics"][1].lower()
+        second = _b32(s.originals["second"])
+        copy_identifier = _b32(devchain.h32(1, "api-charter-copy"))
+        receipt = c.prov_tx(mill, "enrolLinked", copy_identifier, c.address(mill), ZERO_ADDRESS, False, [], [second])
+        self.record("prov.copy", receipt)
+        s.originals["copy"] = receipt.logs[0]["topics"][1].lower()
+        charter = _b32(s.originals["charter"])
+        deadline = self.chain_now() + 30 * 24 * 3600
+        self.record("prov.offer", c.prov_tx(8, "handOver", charter, 0, c.address(5), deadline))
+        self.record("prov.take", c.prov_tx(5, "takeOver", charter, 0))
+        inspection = _b32(devchain.h32(2, "api-charter-inspection"))
+        occurred = self.chain_now() - 3600
+        s.provenance_times.update(deadline=deadline, occurred=occurred)
+        self.record("prov.inspect", c.prov_tx(5, "addEvent", charter, code_of("inspecting"), inspection, occurred))
+        theft = _b32(devchain.h32(3, "api-charter-theft"))
+        self.record("prov.stolen", c.prov_tx(5, "logIncident", charter, 2, theft))
 
     # -- certificates ---------------------------------------------------------------------------------------------
 
@@ -502,6 +558,7 @@ def build_scenario(client: RpcClient, deployments_dir: Path) -> Scenario:
     scenario.txs["deploy"] = Tx(deployed.tx_hash.lower(), deployed.block_number, int(block["timestamp"], 16))
     builder.consortium()
     builder.certificates()
+    scenario.provenance_registry = consortium.deployment.contract("ProvenanceRegistry").address.lower()
     never = b"never certified"
     scenario.cases["unknown"] = Case(
         "unknown", None, devchain.h32(0, "unknown"), devchain.h32(0, "unknown"), False, sha256_hex(never), file=never
@@ -515,5 +572,6 @@ def build_scenario(client: RpcClient, deployments_dir: Path) -> Scenario:
             case.id = certificate_id(scenario.partner(named).address, case.root)
         else:
             case.id = case.root
+    builder.provenance()
     scenario.head = int(client.call("eth_blockNumber"), 16)
     return scenario

@@ -144,7 +144,12 @@ def dump(engine: Engine, tables: Sequence[Table] = COMPARED_TABLES) -> dict[str,
 
 
 def project(logs: Sequence[dict[str, Any]], chain_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    """The tables a from-scratch projection of ``logs`` gives, in a throw-away in-memory SQLite database."""
+    """The tables a from-scratch projection of ``logs`` gives, in a throw-away in-memory SQLite database.
+
+    Every log must carry its block's time (anvil's logs do): the times of the provenance tables are compared too,
+    and a node leaving them out would make that comparison one of nulls.
+    """
+    assert all(obj.get("blockTimestamp") is not None for obj in logs), "a log without its block's time"
     decoded = make_decoder().decode_all(RawLog.from_rpc(obj) for obj in logs)
     engine = create_engine("sqlite://")
     try:

@@ -33,12 +33,17 @@ from ledger.events import (
     ISSUER,
     ZERO_HASH,
     CertificateIssued,
+    CertificateLinked,
     CertificateReinstated,
     CertificateRevoked,
     CertificateSuspended,
     DetailsProposed,
+    DispositionReported,
     DocumentPublished,
+    HeldAtRegistration,
+    LifecycleEventRecorded,
     OrganisationType,
+    OriginalRegistered,
     PartnerCompromised,
     PartnerDetailsChanged,
     PartnerRegistered,
@@ -48,6 +53,8 @@ from ledger.events import (
     ProposalCreated,
     ProposalExecuted,
     ProposalKind,
+    TitleOffered,
+    TitleTransferred,
     VoteCast,
 )
 from ledger.indexer.decode import DecodedLog
@@ -63,6 +70,9 @@ UNI = "0x" + "c3" * 20  # university, issuer; details changed by a council vote
 MILL = "0x" + "d4" * 20  # SME, issuer
 APPLICANT = "0x" + "e5" * 20  # applied, never admitted
 EXPELLED = "0x" + "f6" * 20  # NGO, admitted then expelled
+PROVENANCE = "0x" + "5c" * 20
+OWNER = "0x" + "0e" * 20  # a private owner of an original (no partner)
+BUYER = "0x" + "0f" * 20  # who bought it
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # nothing listens there: the node is "down", deterministically
 EXTRA_SINGLES = 130  # more certificates than one default page holds
 FILE_DATES = "<from the file's modification time>"
@@ -111,10 +121,11 @@ class World:
             self.index += 1
             block_hash = "0x" + hashlib.sha256(b"block %d" % self.block).hexdigest()
             tx_hash = "0x" + hashlib.sha256(b"tx %d" % self.index).hexdigest()
-            address = (
-                PARTNERS if type(event).__name__.startswith(("Partner", "Proposal", "Details", "Vote")) else REGISTRY
-            )
-            self.logs.append(DecodedLog(event, address, self.block, block_hash, tx_hash, self.index))
+            name = type(event).__name__
+            address = PARTNERS if name.startswith(("Partner", "Proposal", "Details", "Vote")) else REGISTRY
+            if isinstance(event, PROVENANCE_EVENTS):
+                address = PROVENANCE
+            self.logs.append(DecodedLog(event, address, self.block, block_hash, tx_hash, self.index, self.at()))
 
     def partner(self, account: str, org: OrganisationType, name: str, domain: str, rights: int) -> None:
         meta = "0x" + hashlib.sha256(name.encode()).hexdigest()
@@ -172,6 +183,33 @@ class World:
         self.emit(VoteCast(pid, TOWN, True, 1, 0), VoteCast(pid, BANK, True, 2, 0), VoteCast(pid, UNI, False, 2, 1))
         if extra.get("execute", True):
             self.emit(ProposalExecuted(pid, MILL, 3, 2), new_block=False)
+
+
+PROVENANCE_EVENTS = (
+    OriginalRegistered,
+    HeldAtRegistration,
+    CertificateLinked,
+    TitleOffered,
+    TitleTransferred,
+    LifecycleEventRecorded,
+    DispositionReported,
+)
+
+
+def provenance(w: World) -> None:
+    """Diploma 1 registered by the university for its graduate (linked to its certificate), sold, inspected and
+    reported stolen; the mill's later registration of the same fingerprint, held by the town. All in the last block
+    (the checkpoint stays where it was)."""
+    identifier = fingerprint("diploma 1")
+    diploma, second = certificate_id(UNI, identifier), certificate_id(MILL, identifier)
+    w.ids["original:diploma"], w.ids["original:second"] = diploma, second
+    w.emit(OriginalRegistered(diploma, identifier, UNI, OWNER), new_block=False)
+    w.emit(CertificateLinked(diploma, w.ids["diploma-1"], UNI), new_block=False)
+    w.emit(OriginalRegistered(second, identifier, MILL, MILL), HeldAtRegistration(second, TOWN), new_block=False)
+    w.emit(TitleOffered(diploma, OWNER, BUYER, w.at() + 3600), TitleTransferred(diploma, OWNER, BUYER), new_block=False)
+    inspecting = 17  # ledger.cbv.code_of("inspecting")
+    w.emit(LifecycleEventRecorded(diploma, BUYER, inspecting, fingerprint("inspection"), w.at() - 60), new_block=False)
+    w.emit(DispositionReported(diploma, BUYER, 2, fingerprint("theft report")), new_block=False)
 
 
 def build(directory: Path) -> tuple[Settings, World]:
@@ -232,6 +270,7 @@ def build(directory: Path) -> tuple[Settings, World]:
         w.single(f"extra-{n}", MILL if n % 3 else TOWN, "Textile Mill" if n % 3 else "Town of Originals", f"extra {n}")
         if n % 7 == 0:
             w.block -= 1  # several certificates in one block, so pages break inside a block
+    provenance(w)
 
     database = directory / "index.db"
     engine = make_engine(f"sqlite:///{database}")
@@ -414,6 +453,27 @@ def requests(w: World) -> list[dict[str, Any]]:
     get(f"/originals/{fp('fabric roll 2')}/certificates")
     get(f"/originals/{fp('nothing')}/certificates")
     get(f"/originals/{short}/certificates")
+    # provenance
+    diploma = ids["original:diploma"]
+    get(f"/originals/{diploma}/provenance")
+    get(f"/originals/{diploma}/provenance?limit=2")
+    get(f"/originals/{diploma}/provenance?limit=2&cursor={_cursor([w.block, w.index - 3])}")
+    get(f"/originals/{ids['original:second']}/provenance")
+    get(f"/originals/{unknown}/provenance")
+    get(f"/originals/{bad}/provenance")
+    get(f"/originals/{diploma}/provenance?cursor=nonsense")
+    get(f"/originals?identifier={fp('diploma 1')}")
+    get(f"/originals?identifier={fp('diploma 1')}&limit=1")
+    get(f"/originals?owner={BUYER}")
+    get(f"/originals?holder={TOWN}")
+    get(f"/originals?owner={MILL}&holder={MILL}")
+    get("/originals")
+    get(f"/originals?owner={MILL}&cursor={_cursor([1, 2])}")
+    get(f"/originals/{diploma}/epcis")
+    get(f"/originals/{ids['original:second']}/epcis")
+    get(f"/originals/{unknown}/epcis")
+    get(f"/originals/{bad}/epcis")
+    get(f"/originals/{diploma}/epcis?link=https://id.gs1.org/01/09506000134352/21/X1")
     # partners and proposals
     get("/partners")
     get("/partners?limit=2")
@@ -495,6 +555,13 @@ def requests(w: World) -> list[dict[str, Any]]:
     get(f"/c/{bad}.pdf")
     out.append({"method": "POST", "url": "/pdf", "json": tampered})
     out.append({"method": "POST", "url": "/verify/pdf", "files": {"file": ["c.pdf", "not a PDF"]}})
+    # An original's page and the GS1 Digital Link resolver (added with them, issue 16): a right and a wrong check digit.
+    get(f"/originals/{diploma}")
+    get(f"/originals/{short}")
+    for gtin in ("9506000134352", "9506000134353"):
+        get(f"/01/{gtin}/21/SN-1")
+        get(f"/01/{gtin}/21/SN-1/qr.svg")
+        get(f"/digital-link?gtin={gtin}&serial=SN-1")
     get("/nowhere")
     out.append({"method": "DELETE", "url": "/certificates"})
     out.append({"method": "PUT", "url": f"/verify/fingerprint/{fp('diploma 1')}"})

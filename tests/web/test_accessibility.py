@@ -38,6 +38,7 @@ PAGES = {
     "apply": ("/apply", "#view form"),
     "propose": ("/council/propose", "#view form"),
     "console": ("/console", "#signin"),
+    "digital-link": ("/01/04012345000108/21/BATCH-0042", "#originals table.timeline"),  # the demo fabric batch
     "docs": ("/docs", ".opblock"),
 }
 """Each page: its path (with the demo's ids filled in) and what shows that it has loaded its answers."""

@@ -163,7 +163,7 @@ async function verifyFile(file) {
     } else {
       answer = await api(`/verify/fingerprint/${await sha256(file)}?source=${source()}`);
     }
-    showResults(file.name, answer.results, answer.verdict, answer.fingerprint);
+    showResults(file.name, answer.results, answer.verdict, answer.fingerprint, answer.provenance);
   } catch (error) {
     result.innerHTML = failure(error);
   }
@@ -190,24 +190,30 @@ async function verifyText(text) {
     const byId = await api(`/verify/certificate/${text}?source=${source()}`);
     if (byId.verdict !== 'NOT_FOUND') return showResults(text, [byId], byId.verdict);
     const byFingerprint = await api(`/verify/fingerprint/${text}?source=${source()}`);
-    showResults(text, byFingerprint.results, byFingerprint.verdict, text);
+    showResults(text, byFingerprint.results, byFingerprint.verdict, text, byFingerprint.provenance);
   } catch (error) {
     result.innerHTML = failure(error);
   }
 }
 
-async function showResults(label, results, verdict, fingerprint) {
+// The verdict stays the certificate's; the originals registered under the fingerprint or linked to the certificate
+// follow it: their lost/stolen banners right under the verdict, their provenance after the certificates.
+async function showResults(label, results, verdict, fingerprint, provenance) {
   const result = $('#result');
+  const originals = originalsOf(provenance, results);
+  const banners = '<div id="banners"></div>';
+  const sections = '<div id="originals"></div>';
   if (!results.length) {
     const none = fingerprint
       ? html(t('No certificate names this original (fingerprint {fingerprint}).'), { fingerprint: `<code>${esc(fingerprint)}</code>` })
       : esc(t('No certificate names this original.'));
-    result.innerHTML = `<p class="verdict NOT_FOUND" id="verdict">${esc(verdictWord('NOT_FOUND'))}</p><p>${none}</p>`;
-    return;
+    result.innerHTML = `<p class="verdict NOT_FOUND" id="verdict">${esc(verdictWord('NOT_FOUND'))}</p>${banners}<p>${none}</p>${sections}`;
+  } else {
+    const parts = [`<p class="verdict ${esc(verdict)}" id="verdict">${esc(verdictWord(verdict))}</p>`, banners];
+    for (const r of results) parts.push(await resultCard(r));
+    result.innerHTML = parts.join('') + sections;
   }
-  const parts = [`<p class="verdict ${esc(verdict)}" id="verdict">${esc(verdictWord(verdict))}</p>`];
-  for (const r of results) parts.push(await resultCard(r));
-  result.innerHTML = parts.join('');
+  await showProvenance($('#banners', result), $('#originals', result), originals);
 }
 
 // The verdict in a card: "Revoked (reason: issued in error)" when the history says why.
@@ -274,7 +280,9 @@ async function certificatePage(id) {
       <div id="cert-result"></div>
       <p class="noprint"><button class="secondary" id="print">${esc(t('Print / save as PDF'))}</button></p></div>`;
     $('#print').addEventListener('click', () => window.print()); // no inline handler: the CSP refuses them
-    $('#cert-result').innerHTML = `<p class="verdict ${esc(r.verdict)}" id="verdict">${esc(verdictWord(r.verdict))}</p>` + await resultCard(r);
+    $('#cert-result').innerHTML = `<p class="verdict ${esc(r.verdict)}" id="verdict">${esc(verdictWord(r.verdict))}</p><div id="banners"></div>`
+      + await resultCard(r) + '<div id="originals"></div>';
+    await showProvenance($('#banners'), $('#originals'), originalsOf(r.provenance, []));
   } catch (error) {
     view().innerHTML = failure(error);
   }
@@ -539,6 +547,241 @@ function governanceHistory(g) {
     <h3>${esc(t('Details'))}</h3>${details}`;
 }
 
+// -- provenance -----------------------------------------------------------------------------------------------------
+// An original's provenance (the provenance registry, issue 16): who owns and holds it, what happened to it, and whether
+// it is reported lost or stolen. Verification answers list the originals registered under the verified fingerprint or
+// linked to the verified certificate (`provenance`, summaries); each gets a banner when it has a disposition (red for
+// lost or stolen, a milder warning for destroyed or recalled; with words, never colour alone) and a section with its
+// owner, holder, registrar, lineage and its timeline from GET /originals/{id}/provenance, oldest first, in pages.
+
+const DISPOSITION_BANNERS = {
+  STOLEN: t('Reported stolen'), LOST: t('Reported lost'), DESTROYED: t('Reported destroyed'), RECALLED: t('Recalled'),
+};
+const DISPOSITION_TEXTS = {
+  STOLEN: t('Its owner or holder reported this original stolen. It cannot change hands until the owner, or the council for a false report, clears the report.'),
+  LOST: t('Its owner or holder reported this original lost. It cannot change hands until the owner, or the council for a false report, clears the report.'),
+  DESTROYED: t('Its owner or holder reported this original destroyed.'),
+  RECALLED: t('Its registrar recalled this original.'),
+};
+const DISPOSITION_NAMES = { STOLEN: t('stolen'), LOST: t('lost'), DESTROYED: t('destroyed'), RECALLED: t('recalled') };
+const DISPOSITION_STATUSES = {
+  NONE: t('no report'), STOLEN: t('reported stolen'), LOST: t('reported lost'), DESTROYED: t('reported destroyed'),
+  RECALLED: t('recalled'),
+};
+const SEVERE = new Set(['STOLEN', 'LOST']);
+// The common CBV business steps (ledger/cbv.py) as the kind of event; any other step is shown from its code's name.
+const STEP_NAMES = {
+  accepting: t('Acceptance'), arriving: t('Arrival'), assembling: t('Assembly'), commissioning: t('Commissioning'),
+  decommissioning: t('Decommissioning'), departing: t('Departure'), destroying: t('Destruction'), inspecting: t('Inspection'),
+  installing: t('Installation'), loading: t('Loading'), packing: t('Packing'), receiving: t('Receipt'), repairing: t('Repair'),
+  retail_selling: t('Retail sale'), shipping: t('Shipping'), storing: t('Storage'), transporting: t('Transport'),
+  unloading: t('Unloading'), appraising: t('Appraisal'), exhibiting: t('Exhibition'), restoring: t('Restoration'),
+  servicing: t('Servicing'), recycling: t('Recycling'), authenticating: t('Authentication'), other: t('Other event'),
+};
+function stepWord(step) {
+  if (!step) return t('Event');
+  if (!step.name) return t('Business step {code}', { code: step.code });
+  return STEP_NAMES[step.name] || human(step.name);
+}
+
+// Partner names by address, once per page load (names are shown where known; others are pseudonymous addresses).
+let partnerNames = null;
+function loadPartnerNames() {
+  if (!partnerNames) {
+    partnerNames = fetch('/partners?limit=500').then((r) => (r.ok ? r.json() : { data: [] }))
+      .then((body) => new Map((body.data || []).map((p) => [p.address.toLowerCase(), p.display_name])))
+      .catch(() => new Map());
+  }
+  return partnerNames;
+}
+
+const short = (hex) => (hex && hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : String(hex ?? ''));
+// An address: the partner's name (a link to its page) where known, else shortened; the full address in the title.
+function addressHtml(address, names, name) {
+  if (!address) return '—';
+  const known = name || names.get(address.toLowerCase());
+  if (known) return `<a href="/p/${esc(address)}" title="${esc(address)}">${esc(known)}</a>`;
+  return `<code title="${esc(address)}">${esc(short(address))}</code>`;
+}
+const originalLink = (id) => `<a href="/originals/${esc(id)}"><code title="${esc(id)}">${esc(short(id))}</code></a>`;
+const certificateLink = (id) => `<a href="/c/${esc(id)}"><code title="${esc(id)}">${esc(short(id))}</code></a>`;
+
+function dispositionBanner(o, names) {
+  if (!o.disposition || o.disposition === 'NONE') return '';
+  const kind = SEVERE.has(o.disposition) ? 'alarm' : 'caution';
+  const which = html(t('Original {original}, registered by {registrar}.'), {
+    original: originalLink(o.id), registrar: addressHtml(o.registrar, names, o.registrar_name),
+  });
+  return `<div class="banner ${kind}" role="alert" data-disposition="${esc(o.disposition)}">
+    <p class="banner-title"><strong>${esc(named(DISPOSITION_BANNERS, o.disposition))}</strong></p>
+    <p>${esc(DISPOSITION_TEXTS[o.disposition] || '')} ${which}</p></div>`;
+}
+
+function rightText(right, title, custody) { return right === 'CUSTODY' ? custody : title; }
+
+// One timeline entry as a sentence with its parties (names where known).
+function entryText(e, names) {
+  const by = addressHtml(e.actor, names);
+  const to = addressHtml(e.party, names);
+  const until = e.deadline ? esc(when(e.deadline)) : '—';
+  switch (e.action) {
+    case 'registered': return html(t('Registered by {registrar}; owner {owner}'), { registrar: by, owner: to });
+    case 'held_at_registration': return html(t('Held by {holder} from its registration'), { holder: to });
+    case 'soulbound': return esc(t('Made non-transferable: its title can never change hands'));
+    case 'certificate_linked': return html(t('Linked to certificate {certificate}'), { certificate: certificateLink(e.reference) });
+    case 'derived': return html(t('Made from original {parent}'), { parent: originalLink(e.reference) });
+    case 'offered': return html(rightText(e.right, t('Title offered to {to} (open until {deadline})'), t('Custody offered to {to} (open until {deadline})')), { to, deadline: until });
+    case 'claim_offered': return html(rightText(e.right, t('Title offered for a claim with a one-time code (open until {deadline})'), t('Custody offered for a claim with a one-time code (open until {deadline})')), { deadline: until });
+    case 'transferred': return html(rightText(e.right, t('Owner changed: {from} → {to}'), t('Custody changed: {from} → {to}')), { from: by, to });
+    case 'claimed': return html(rightText(e.right, t('Title claimed by {claimant}'), t('Custody claimed by {claimant}')), { claimant: by });
+    case 'rejected': return html(rightText(e.right, t('Title offer rejected by {by}'), t('Custody offer rejected by {by}')), { by });
+    case 'cancelled': return html(rightText(e.right, t('Title offer cancelled by {by}'), t('Custody offer cancelled by {by}')), { by });
+    case 'event_recorded': return html(t('{step}, recorded by the holder {holder}'), { step: `<strong>${esc(stepWord(e.biz_step))}</strong>`, holder: by });
+    case 'event_consented': return html(t('{step}, recorded by {recorder} with the consent of the holder {holder}'), { step: `<strong>${esc(stepWord(e.biz_step))}</strong>`, recorder: by, holder: to });
+    case 'disposition_reported': {
+      const texts = { STOLEN: t('Reported stolen by {by}'), LOST: t('Reported lost by {by}'), DESTROYED: t('Reported destroyed by {by}'), RECALLED: t('Recalled by {by}') };
+      return `<strong>${html(texts[e.disposition] || t('Disposition {disposition} reported by {by}'), { by, disposition: esc(e.disposition) })}</strong>`;
+    }
+    case 'disposition_cleared': {
+      if (e.by_council) return html(t('Report ({disposition}) cleared by the council as false'), { disposition: esc(named(DISPOSITION_NAMES, e.disposition)) });
+      const texts = { STOLEN: t('Recovered: the report of theft cleared by {by}'), LOST: t('Found: the report of loss cleared by {by}'), RECALLED: t('Recall ended by {by}') };
+      return html(texts[e.disposition] || t('Report ({disposition}) cleared by {by}'), { by, disposition: esc(named(DISPOSITION_NAMES, e.disposition)) });
+    }
+    default: return html(t('{action} by {by}'), { action: esc(human(e.action)), by });
+  }
+}
+
+function timelineRows(entries, names) {
+  return entries.map((e) => {
+    const happened = e.occurred_at && e.occurred_at !== e.at
+      ? ` <span class="muted">${esc(t('(happened {time})', { time: when(e.occurred_at) }))}</span>` : '';
+    return `<tr class="entry-${esc(e.action)}"><td>${esc(when(e.at))}</td><td>${entryText(e, names)}${happened}</td></tr>`;
+  }).join('');
+}
+
+function facts(p, names) {
+  const rows = [
+    [t('Original'), originalLink(p.id)],
+    [t('Owner'), addressHtml(p.owner, names)],
+    [t('Holder'), p.holder === p.owner ? html(t('{holder} (the owner)'), { holder: addressHtml(p.holder, names) }) : addressHtml(p.holder, names)],
+    [t('Registered by'), p.registered_at
+      ? html(t('{registrar} on {time}'), { registrar: addressHtml(p.registrar, names, p.registrar_name), time: esc(when(p.registered_at)) })
+      : addressHtml(p.registrar, names, p.registrar_name)],
+    [t('Status'), esc(named(DISPOSITION_STATUSES, p.disposition))],
+  ];
+  if (p.soulbound) rows.push([t('Transferable'), esc(t('no: its title can never change hands'))]);
+  const first = p.first_registered;
+  if (!p.first_registration) {
+    const text = first
+      ? html(t('First registered by {registrar} on {time} as {original}: this is a later registration of the same identifier.'), {
+        registrar: addressHtml(first.registrar, names, first.registrar_name), time: esc(when(first.registered_at)), original: originalLink(first.original),
+      })
+      : esc(t('This is a later registration of an identifier another partner registered first.'));
+    rows.push([t('First registration'), `<span class="flag">${text}</span>`]);
+  }
+  if (p.parents && p.parents.length) rows.push([t('Made from'), p.parents.map(originalLink).join(', ')]);
+  if (p.children && p.children.length) rows.push([t('Made into'), p.children.map(originalLink).join(', ')]);
+  if (p.certificates && p.certificates.length) rows.push([t('Certificates'), p.certificates.map(certificateLink).join(', ')]);
+  return `<dl class="facts">${rows.map(([term, value]) => `<dt>${esc(term)}</dt><dd>${value}</dd>`).join('')}</dl>`;
+}
+
+// The section of one original: facts, then its timeline (with a "More" button while there are pages left). `summary`
+// is what the verification answer said; the provenance answer replaces it once it is there.
+async function provenanceSection(section, summary, names, level = 2) {
+  const heading = `<h${level}>${html(t('Provenance of original {original}'), { original: `<code title="${esc(summary.id)}">${esc(short(summary.id))}</code>` })}</h${level}>`;
+  const preliminary = summary.owner ? facts(summary, names) : '';
+  section.innerHTML = `${heading}${preliminary}<p class="muted">${esc(t('Loading…'))}</p>`;
+  let p;
+  try {
+    p = await api(`/originals/${summary.id}/provenance?limit=50`);
+  } catch (error) {
+    section.innerHTML = `${heading}${preliminary}${failure(error)}`;
+    return null;
+  }
+  const epcis = `<a href="/originals/${esc(p.id)}/epcis">${esc(t('its events as EPCIS 2.0 (JSON-LD)'))}</a>`;
+  section.innerHTML = `${heading}${facts(p, names)}
+    <h${level + 1}>${esc(t('Events'))}</h${level + 1}>
+    <table class="timeline"><thead><tr><th scope="col">${esc(t('When'))}</th><th scope="col">${esc(t('What'))}</th></tr></thead><tbody>${timelineRows(p.timeline, names)}</tbody></table>
+    <p class="noprint"><button class="secondary more" type="button" hidden>${esc(t('More'))}</button> <span class="muted">${html(t('Also as {link}.'), { link: epcis })}</span></p>`;
+  const more = $('.more', section);
+  const body = $('tbody', section);
+  const next = (cursor) => {
+    more.hidden = !cursor;
+    more.onclick = async () => {
+      more.disabled = true;
+      try {
+        const page = await api(`/originals/${p.id}/provenance?limit=50&cursor=${encodeURIComponent(cursor)}`);
+        body.insertAdjacentHTML('beforeend', timelineRows(page.timeline, names));
+        next(page.next_cursor);
+      } catch (error) {
+        more.insertAdjacentHTML('afterend', failure(error));
+      } finally { more.disabled = false; }
+    };
+  };
+  next(p.next_cursor);
+  return p;
+}
+
+// The originals of a verification answer (on the answer, and on each result), each once, first registrations first.
+function originalsOf(answerProvenance, results) {
+  const seen = new Map();
+  for (const o of [...(answerProvenance || []), ...results.flatMap((r) => r.provenance || [])]) if (!seen.has(o.id)) seen.set(o.id, o);
+  return [...seen.values()];
+}
+
+// Banners into `banners`, one section per original into `area`.
+async function showProvenance(banners, area, originals, level = 2) {
+  if (!originals.length) return;
+  const names = await loadPartnerNames();
+  banners.innerHTML = originals.map((o) => dispositionBanner(o, names)).join('');
+  area.innerHTML = originals.map((o, i) => `<section class="card provenance" id="original-${i}" data-original="${esc(o.id)}"></section>`).join('');
+  await Promise.all(originals.map((o, i) => provenanceSection($(`#original-${i}`, area), o, names, level)));
+}
+
+// -- an original's page, and the GS1 Digital Link resolver ------------------------------------------------------------
+
+async function originalPage(id) {
+  pageTitle(t('original'));
+  view().innerHTML = `<h1>${esc(t('Provenance of an original'))}</h1><div id="banners"></div><div id="originals"></div>`;
+  const names = await loadPartnerNames();
+  const section = document.createElement('section');
+  section.className = 'card provenance';
+  section.id = 'original-0';
+  $('#originals').append(section);
+  const p = await provenanceSection(section, { id, first_registration: true }, names);
+  if (p) $('#banners').innerHTML = dispositionBanner(p, names);
+}
+
+// The serial as GS1 Digital Link writes it, percent-encoded; a stray % is taken as it is (the API then says what is wrong).
+function decodedSerial(text) {
+  try { return decodeURIComponent(text); } catch (e) { return text; }
+}
+
+async function digitalLinkPage(gtin, serial) {
+  pageTitle(t('GTIN {gtin}, serial {serial}', { gtin, serial }));
+  const path = `/01/${encodeURIComponent(gtin)}/21/${encodeURIComponent(serial)}`;
+  view().innerHTML = `<div class="card">
+      <img class="qr" id="qr" src="${esc(path)}/qr.svg" alt="${esc(t('QR code of this page’s GS1 Digital Link'))}">
+      <h1>${esc(t('GTIN {gtin}, serial {serial}', { gtin, serial }))}</h1>
+      <div id="link"><p class="muted">${esc(t('Loading…'))}</p></div></div>
+    <div id="banners"></div><div id="originals"></div>`;
+  try {
+    const link = await api(`/digital-link?${new URLSearchParams({ gtin, serial })}`);
+    $('#link').innerHTML = `<dl class="facts">
+      <dt>${esc(t('This page'))}</dt><dd><a href="${esc(link.link)}">${esc(link.link)}</a></dd>
+      <dt>${esc(t('GS1 Digital Link'))}</dt><dd><code>${esc(link.uri)}</code></dd>
+      <dt>${esc(t('Identifier'))}</dt><dd><code>${esc(link.identifier)}</code></dd></dl>`;
+    const page = await api(`/originals?identifier=${link.identifier}&limit=100`);
+    if (!page.items.length) {
+      $('#originals').innerHTML = `<p id="none">${esc(t('No original is registered under this GTIN and serial.'))}</p>`;
+      return;
+    }
+    await showProvenance($('#banners'), $('#originals'), page.items);
+  } catch (error) {
+    $('#originals').innerHTML = failure(error);
+  }
+}
+
 // -- routing --------------------------------------------------------------------------------------------------------
 
 function route() {
@@ -553,6 +796,8 @@ function route() {
   if ((match = path.match(/^\/council\/proposals\/([1-9][0-9]*)$/))) return proposalPage(match[1]);
   if ((match = path.match(/^\/c\/(0x[0-9a-fA-F]{64})$/))) return certificatePage(match[1]);
   if ((match = path.match(/^\/p\/(0x[0-9a-fA-F]{40})$/))) return partnerPage(match[1]);
+  if ((match = path.match(/^\/originals\/(0x[0-9a-fA-F]{64})$/))) return originalPage(match[1].toLowerCase());
+  if ((match = path.match(/^\/01\/([0-9]{8,14})\/21\/(.+)$/))) return digitalLinkPage(match[1], decodedSerial(match[2]));
   if (path === '/directory') return partnersPage();
   if (path === '/browse') return certificatesPage();
   if (path === '/console' && window.consolePage) return window.consolePage();

@@ -8,8 +8,9 @@ DispositionCleared), an anchored batch of lifecycle events to ``anchor:<root>``.
 or a clearing's row (``loads=True``) have it read first; the rows then hold absolute values, so applying an event
 again changes nothing (the contract's epoch, a counter of sales, is not kept: it is the count of title transfers in
 the timeline). The owner and the holder follow the contract's rules (``docs/decisions/0010-provenance.md``): a sale
-moves custody to the new owner only when the owner held the original. Nothing here reads or writes another
-contract's tables.
+moves custody to the new owner only when the owner held the original. Times (``provenance_events.at``,
+``originals.registered_at``) are the block's, as the decoded log carries it (null when the node's logs leave it out).
+Nothing here reads or writes another contract's tables.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ class ProvenanceWrites:
     def note(self, item: DecodedLog, original: str, actor: str, **values: Any) -> None:
         """Append the timeline row of ``item`` (an event of ``original``); ``values`` are its non-null columns."""
         row = {"tx_hash": item.tx_hash, "log_index": item.log_index, "original": original}
-        row |= {"block_number": item.block_number, "action": ACTIONS[type(item.event)], "actor": actor}
+        row |= {"block_number": item.block_number, "at": item.block_timestamp}
+        row |= {"action": ACTIONS[type(item.event)], "actor": actor}
         self.timeline.append(row | dict.fromkeys(TIMELINE_COLUMNS) | values)
 
     def change(self, item: DecodedLog, original: str, **values: Any) -> dict[str, Any]:
@@ -156,6 +158,7 @@ def registered(item: DecodedLog, event: OriginalRegistered, w: ProvenanceWrites)
         "parent": None,
         "registered_block": item.block_number,
         "registered_log_index": item.log_index,
+        "registered_at": item.block_timestamp,
         "tx_hash": item.tx_hash,
         "updated_block": item.block_number,
     }

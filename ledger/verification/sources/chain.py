@@ -2,6 +2,10 @@
 
 Standing at issuance: the contract lets only an active issuer issue, so on chain an issued certificate's issuer *was*
 an active issuer at that moment; what can still void it is a compromise cut-off at or before its issuance.
+
+Provenance (:meth:`ChainFacts.provenance`) comes from the provenance registry alone: its ``OriginalRegistered`` logs
+by identifier (topic 2) and by original (topic 1), its ``CertificateLinked`` logs by certificate id (topic 2), and
+``originalOf`` for each original's state now; the registrar's name is the partner registry's.
 """
 
 from __future__ import annotations
@@ -14,8 +18,16 @@ from ledger.abi import load_abi
 from ledger.chain.contracts import ContractBinding
 from ledger.chain.rpc import RpcClient
 from ledger.deployments import Deployment
-from ledger.events import ZERO_HASH, CertificateStatus, OrganisationType, PartnerStatus
-from ledger.verification.facts import CertificateFacts, IssuerDetails, PartnerFact, StatusFact, newest_first
+from ledger.events import ZERO_HASH, CertificateStatus, Disposition, OrganisationType, PartnerStatus
+from ledger.verification.facts import (
+    CertificateFacts,
+    IssuerDetails,
+    OriginalFact,
+    PartnerFact,
+    StatusFact,
+    in_registration_order,
+    newest_first,
+)
 
 
 class ChainFacts:
@@ -35,6 +47,12 @@ class ChainFacts:
         self.certificates = ContractBinding(certificate_abi, deployment.contract("CertificateRegistry").address)
         self._issued_topic = _topic(_entry(certificate_abi, "CertificateIssued"))
         self._published_topic = _topic(_entry(certificate_abi, "DocumentPublished"))
+        # A manifest without the provenance registry (made for an older layout, or by a test) has no provenance.
+        provenance = deployment.contracts.get("ProvenanceRegistry")
+        provenance_abi = load_abi("ProvenanceRegistry")
+        self.provenance_registry = None if provenance is None else ContractBinding(provenance_abi, provenance.address)
+        self._registered_topic = _topic(_entry(provenance_abi, "OriginalRegistered"))
+        self._linked_topic = _topic(_entry(provenance_abi, "CertificateLinked"))
         self._details_events = {
             _topic(_entry(partner_abi, name)): _data_types(_entry(partner_abi, name))
             for name in ("PartnerRegistered", "PartnerDetailsChanged")
@@ -136,6 +154,57 @@ class ChainFacts:
             block_number=block,
             log_index=log_index,
         )
+
+    def provenance(self, identifiers: Sequence[str], certificate_ids: Sequence[str]) -> list[OriginalFact]:
+        registry = self.provenance_registry
+        names = sorted({i.lower() for i in identifiers if i})
+        linked_to = sorted({c.lower() for c in certificate_ids if c})
+        if registry is None or not (names or linked_to):
+            return []
+        address = registry.address
+        linked: set[str] = set()
+        if linked_to:
+            linked = {log["topics"][1].lower() for log in self._logs([self._linked_topic, None, linked_to], address)}
+        wanted = set(names)
+        if linked:  # the identifiers of the linked originals, whose other registrations say who was first
+            registered = self._logs([self._registered_topic, sorted(linked)], address)
+            wanted |= {log["topics"][2].lower() for log in registered}
+        if not wanted:
+            return []
+        registrations = self._logs([self._registered_topic, None, sorted(wanted)], address)
+        first: dict[str, tuple[int, int]] = {}
+        for log in registrations:
+            position = (int(log["blockNumber"], 16), int(log["logIndex"], 16))
+            identifier = log["topics"][2].lower()
+            first[identifier] = min(first.get(identifier, position), position)
+        found = []
+        for log in registrations:
+            original, identifier = log["topics"][1].lower(), log["topics"][2].lower()
+            if identifier not in names and original not in linked:
+                continue
+            registrar = "0x" + log["topics"][3][-40:].lower()
+            ((owner, holder, registered_at, disposition, soulbound, _epoch),) = self._call(
+                registry, "originalOf", bytes.fromhex(original[2:])
+            )
+            (partner,) = self._call(self.partners, "partner", registrar)
+            position = (int(log["blockNumber"], 16), int(log["logIndex"], 16))
+            found.append(
+                OriginalFact(
+                    id=original,
+                    identifier=identifier,
+                    registrar=registrar,
+                    registrar_name=partner[8] if partner[1] != PartnerStatus.NONE else None,
+                    registered_at=registered_at,
+                    registered_block=position[0],
+                    registered_log_index=position[1],
+                    owner=owner.lower(),
+                    holder=holder.lower(),
+                    soulbound=bool(soulbound),
+                    disposition=Disposition(disposition),
+                    first_registration=first[identifier] == position,
+                )
+            )
+        return in_registration_order(found)
 
     def _details_at(self, issuer: str, block: int, log_index: int) -> IssuerDetails | None:
         """The issuer's details as they stood at (block, log index): its last registration or council-voted change

@@ -37,8 +37,17 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from ledger.db import schema as s
 from ledger.db.checkpoints import database_file
-from ledger.events import CertificateStatus, OrganisationType, PartnerStatus
-from ledger.verification.facts import CertificateFacts, IssuerDetails, PartnerFact, StatusFact, newest_first
+from ledger.events import CertificateStatus, Disposition, OrganisationType, PartnerStatus
+from ledger.provenance_reads import summary_select
+from ledger.verification.facts import (
+    CertificateFacts,
+    IssuerDetails,
+    OriginalFact,
+    PartnerFact,
+    StatusFact,
+    in_registration_order,
+    newest_first,
+)
 
 # ------------------------------------------------------------------------------------------------------- the index
 # The read path answers thousands of verifications a second, so it does not build SQLAlchemy statements per call:
@@ -192,11 +201,20 @@ def _by_id() -> Select[Any]:
     return _facts_of(union(as_id, as_leaf).subquery("ref"))
 
 
+def _provenance() -> Select[Any]:
+    """The summaries of the originals registered under ``identifier`` or linked to ``certificate`` (either may be
+    NULL): one indexed query, by the identifier index and the timeline's reference index."""
+    o, e = s.originals, s.provenance_events
+    linked = select(e.c.original).where(e.c.reference == _text("certificate"), e.c.action == "certificate_linked")
+    return summary_select().where(or_(o.c.identifier == _text("identifier"), o.c.id.in_(linked)))
+
+
 _STATEMENTS: dict[str, ClauseElement] = {
     "indexed_block": select(s.sync_state.c.checkpoint_block).limit(1),
     "by_ref": _by_ref(),
     "by_fingerprint": _by_fingerprint(),
     "by_id": _by_id(),
+    "provenance": _provenance(),
 }
 
 
@@ -299,6 +317,10 @@ class IndexFacts:
     def facts_by_id(self, key: str) -> list[CertificateFacts]:
         with self.session() as session:
             return session.facts_by_id(key)
+
+    def provenance(self, identifiers: Sequence[str], certificate_ids: Sequence[str]) -> list[OriginalFact]:
+        with self.session() as session:
+            return session.provenance(identifiers, certificate_ids)
 
 
 _Rows = tuple[Sequence[Any], ...]  # a lookup's rows: its facts and the indexed block read with them
@@ -425,6 +447,29 @@ class _IndexSession:
     def facts_by_id(self, key: str) -> list[CertificateFacts]:
         return self._lookup("by_id", "key", key.lower())
 
+    def provenance(self, identifiers: Sequence[str], certificate_ids: Sequence[str]) -> list[OriginalFact]:
+        """One query per (identifier, certificate) pair, usually one in all (an answer names one fingerprint and
+        mostly one certificate); the rows come from the reader's cache when it holds them."""
+        names = list(dict.fromkeys(i.lower() for i in identifiers if i))
+        linked = list(dict.fromkeys(c.lower() for c in certificate_ids if c))
+        found: list[OriginalFact] = []
+        for index in range(max(len(names), len(linked))):
+            identifier = names[index] if index < len(names) else None
+            certificate = linked[index] if index < len(linked) else None
+            found += [_original_row(row) for row in self._provenance_rows(identifier, certificate)]
+        return in_registration_order(found)
+
+    def _provenance_rows(self, identifier: str | None, certificate: str | None) -> Sequence[Sequence[Any]]:
+        values = {"identifier": identifier, "certificate": certificate}
+        if self._cache is None:
+            return self._rows("provenance", **values)
+        cache_key = ("provenance", f"{identifier}/{certificate}")
+        rows = self._cache.cached(cache_key)
+        if rows is None:
+            rows = tuple(self._rows("provenance", **values))
+            self._cache.keep(cache_key, rows)
+        return rows
+
 
 def _facts_rows(rows: Sequence[Sequence[Any]]) -> list[CertificateFacts]:
     """One :class:`CertificateFacts` per (id, leaf, fingerprint), newest first (the anchor row of a query that found
@@ -476,6 +521,24 @@ def _facts_row(row: Sequence[Any]) -> CertificateFacts:
         active_issuer_at_issuance=None if standing is None else bool(standing),
         block_number=row[c + 6],
         log_index=row[c + 7],
+    )
+
+
+def _original_row(row: Sequence[Any]) -> OriginalFact:
+    """An :class:`OriginalFact` from a row of :func:`ledger.provenance_reads.summary_select` (its column order)."""
+    return OriginalFact(
+        id=row[0],
+        identifier=row[1],
+        registrar=row[2],
+        registrar_name=row[3],
+        registered_at=row[4],
+        registered_block=row[5],
+        registered_log_index=row[6],
+        owner=row[7],
+        holder=row[8],
+        soulbound=bool(row[9]),
+        disposition=Disposition(row[10]),
+        first_registration=bool(row[11]),
     )
 
 

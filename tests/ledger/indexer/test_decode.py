@@ -694,7 +694,20 @@ def test_from_rpc_keeps_the_fields_the_indexer_needs_in_lower_case() -> None:
         tx_hash=RECORDING.steps["deploy PartnerRegistry"].tx_hash,
         log_index=0,
         removed=False,
+        block_timestamp=RECORDING.steps["deploy PartnerRegistry"].timestamp,
     )
+
+
+def test_from_rpc_reads_the_block_time_when_the_node_gives_it() -> None:
+    obj = RECORDING.logs[0]
+    assert RawLog.from_rpc(obj).block_timestamp == int(obj["blockTimestamp"], 16)
+    assert RawLog.from_rpc({k: v for k, v in obj.items() if k != "blockTimestamp"}).block_timestamp is None
+
+
+def test_decoded_logs_carry_the_block_time_on_the_fast_and_the_generic_path(decoder: EventDecoder) -> None:
+    for obj in RECORDING.logs:
+        log = RawLog.from_rpc(obj)
+        assert decoder.decode(log).block_timestamp == int(obj["blockTimestamp"], 16)
 
 
 def test_from_rpc_reads_the_removed_flag() -> None:

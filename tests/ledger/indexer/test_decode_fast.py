@@ -28,7 +28,9 @@ def decoder() -> EventDecoder:
 def generic(decoder: EventDecoder, log: RawLog) -> DecodedLog:
     """What the generic plan makes of ``log`` (the reference the generated decoders must match)."""
     event = decoder._plans[log.topics[0]].decode(log)
-    return DecodedLog(event, log.address, log.block_number, log.block_hash, log.tx_hash, log.log_index)
+    return DecodedLog(
+        event, log.address, log.block_number, log.block_hash, log.tx_hash, log.log_index, log.block_timestamp
+    )
 
 
 def outcome(fn: object, log: RawLog) -> object:

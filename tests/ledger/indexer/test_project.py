@@ -685,6 +685,7 @@ def _original(original: str, identifier: str, registrar: str, owner: str, step: 
         "parent": None,
         "registered_block": b(step),
         "registered_log_index": 0,
+        "registered_at": t(step),
         "tx_hash": tx(step),
         "updated_block": b(step),
     } | changed
@@ -731,6 +732,7 @@ def expected_originals() -> list[dict[str, Any]]:
 def _timeline(step: str, log_index: int, original: str, action: str, actor: str, **values: Any) -> dict[str, Any]:
     nulls = ("party", "transfer_right", "disposition", "biz_step", "occurred_at", "deadline", "reference", "by_council")
     return {"tx_hash": tx(step), "log_index": log_index, "original": original, "block_number": b(step)} | {
+        "at": t(step),
         "action": action,
         "actor": actor,
         **dict.fromkeys(nulls),
@@ -877,6 +879,7 @@ def test_chain_events_mirror_every_log_with_its_entity_and_arguments(db_engine: 
             "event": item.name,
             "entity": entity_of(item.event),
             "args": event_args(item.event),
+            "block_timestamp": REC.step_of(item.tx_hash).timestamp,
         }
         for item in LOGS
     ]
