@@ -8,7 +8,6 @@ scenario, plus mounts, fast paths and error answers. A route added later without
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 from support.api_scenario import Scenario
+from support.app_routes import routes
 from support.browser import serve
 
 from ledger.config import Settings
@@ -35,13 +35,6 @@ def samples(scenario: Scenario) -> dict[str, str]:
         "gtin": "9506000134352",  # GS1's example GTIN-13 (the Digital Link resolver's page and QR code)
         "serial": "SN-1",
     }
-
-
-def routes(declared: list[Any]) -> Iterator[Any]:
-    """The routes of an app, with those of its included routers (FastAPI keeps each router as one entry)."""
-    for route in declared:
-        included = getattr(route, "original_router", None)
-        yield from routes(included.routes) if included is not None else (route,)
 
 
 def get_paths(app: Any, scenario: Scenario) -> list[str]:
