@@ -307,9 +307,9 @@ def test_reorg_of_provenance_blocks_is_undone_and_the_tables_equal_a_replay_of_t
 ) -> None:
     """The original's state goes back to what the kept blocks say, the new blocks' original and batch are indexed,
     and every table (the provenance ones included) equals an independent projection of the canonical chain's logs.
-    Three empty blocks come first, so a reorg deeper than the seven blocks (8-10) replaces blocks before the
+    Five empty blocks come first, so a reorg deeper than the seven blocks (8-10) replaces blocks before the
     registration too, and the original is gone."""
-    chain.mine(3)
+    chain.mine(5)
     original, receipts = recent_provenance_blocks(chain)
     founder0, founder1 = (chain.consortium.address(i).lower() for i in (0, 1))
     with chain.indexer(db_engine) as setup:
