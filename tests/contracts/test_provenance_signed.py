@@ -34,7 +34,6 @@ TITLE, CUSTODY = 0, 1
 NONE, LOST, STOLEN = 0, 1, 2
 INSPECTING = 11
 DAY = 24 * 3600
-ARTWORK = digest("signed artwork 0001")
 KEY = "0x" + "c1" * 20
 REMARK = digest("the price is too high")
 EVIDENCE = digest("condition report")
@@ -215,11 +214,15 @@ def world(
     town: AccountAPI,
     accounts: Any,
     chain: ChainManager,
+    request: pytest.FixtureRequest,
 ) -> World:
+    """An artwork of its own for each test: in the whole contract run, ape's per-test snapshot did not always undo the
+    previous test here (its fixture then met ``ProvenanceRegistryAlreadyRegistered``), so no test relies on it."""
     partners, certificates, p = registries
     w = World(partners, certificates, p, town, accounts[5], accounts[6], accounts[8], accounts[9], chain)
-    p.enrolOriginal(ARTWORK, w.owner, "0x" + "00" * 20, False, sender=town)
-    w.art = bytes(p.originalId(town, ARTWORK))
+    artwork = digest(f"signed artwork of {request.node.nodeid}")
+    p.enrolOriginal(artwork, w.owner, "0x" + "00" * 20, False, sender=town)
+    w.art = bytes(p.originalId(town, artwork))
     return w
 
 
